@@ -1,0 +1,64 @@
+import { create } from "@bufbuild/protobuf";
+import { sizeDelimitedDecodeStream, sizeDelimitedEncode } from "@bufbuild/protobuf/wire";
+import { CodecError } from "./codec-error.ts";
+import type { EntryFields } from "./entry.ts";
+import { assertEntryFields } from "./entry-wire.ts";
+import { CacheEntrySchema } from "./gen/reflex/v1/cache_entry_pb.ts";
+import { DumpRecordSchema } from "./gen/reflex/v1/dump_record_pb.ts";
+import { assertU64 } from "./u64.ts";
+
+/** One record of an export dump: an entry and the id it is stored under. */
+export interface DumpEntry {
+  readonly entryId: bigint;
+  readonly entry: EntryFields;
+}
+
+/** Default largest record {@link decodeDumpStream} accepts: 1 GiB. */
+export const DEFAULT_MAX_RECORD_BYTES = 1024 * 1024 * 1024;
+
+/**
+ * Encodes one dump record, size-delimited (varint length, then a protobuf
+ * `reflex.v1.DumpRecord`). A dump is these records concatenated.
+ */
+export function encodeDumpRecord(entryId: bigint, entry: EntryFields): Uint8Array {
+  assertU64(entryId, "entry id");
+  assertEntryFields(entry);
+  return sizeDelimitedEncode(
+    DumpRecordSchema,
+    create(DumpRecordSchema, { entryId, entry: create(CacheEntrySchema, entry) }),
+  );
+}
+
+/** Options of {@link decodeDumpStream}. */
+export interface DecodeDumpOptions {
+  /** Largest record accepted, in bytes; a larger one is a `too_large` error. */
+  readonly maxRecordBytes?: number;
+}
+
+/**
+ * Decodes a dump from a stream of byte chunks, one record at a time, so a dump
+ * larger than memory can be read. Fails with `malformed_stream` on a record that
+ * does not decode, lacks its entry, or is cut off at the end.
+ */
+export async function* decodeDumpStream(
+  chunks: AsyncIterable<Uint8Array>,
+  options: DecodeDumpOptions = {},
+): AsyncGenerator<DumpEntry> {
+  const readMaxBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
+  let index = 0;
+  try {
+    for await (const record of sizeDelimitedDecodeStream(DumpRecordSchema, chunks, { readMaxBytes })) {
+      if (record.entry === undefined) {
+        throw new CodecError("malformed_stream", `dump record ${index} has no entry`);
+      }
+      const { tenantId, contextHash, timestamp, embedding, payloadBlob } = record.entry;
+      yield { entryId: record.entryId, entry: { tenantId, contextHash, timestamp, embedding, payloadBlob } };
+      index++;
+    }
+  } catch (error) {
+    if (error instanceof CodecError) throw error;
+    const message = (error as Error).message;
+    const code = /larger than configured readMaxBytes/.test(message) ? "too_large" : "malformed_stream";
+    throw new CodecError(code, `dump record ${index}: ${message}`, { cause: error });
+  }
+}

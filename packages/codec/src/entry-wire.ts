@@ -1,0 +1,262 @@
+import { CodecError } from "./codec-error.ts";
+import type { EntryFields } from "./entry.ts";
+import { assertI64, assertU64 } from "./u64.ts";
+
+// A direct encoder/decoder for reflex.v1.CacheEntry. It writes exactly the bytes
+// protobuf-es `toBinary` writes (field order, proto3 defaults omitted) and reads
+// anything a conforming encoder writes (any order, repeats, unknown fields), but
+// decodes ~10x faster and returns the bytes fields as views of the input, which the
+// zero-copy load path needs. entry-wire.test.ts checks it against protobuf-es.
+
+const TAG_TENANT_ID = (1 << 3) | 1; // fixed64
+const TAG_CONTEXT_HASH = (2 << 3) | 1; // fixed64
+const TAG_TIMESTAMP = (3 << 3) | 0; // varint (int64)
+const TAG_EMBEDDING = (4 << 3) | 2; // length-delimited
+const TAG_PAYLOAD_BLOB = (5 << 3) | 2; // length-delimited
+
+const WIRE_VARINT = 0;
+const WIRE_FIXED64 = 1;
+const WIRE_LEN = 2;
+const WIRE_FIXED32 = 5;
+
+function varintSize(value: number): number {
+  let size = 1;
+  while (value >= 0x80) {
+    value = Math.floor(value / 128);
+    size++;
+  }
+  return size;
+}
+
+function varint64Size(value: bigint): number {
+  let unsigned = BigInt.asUintN(64, value);
+  let size = 1;
+  while (unsigned >= 0x80n) {
+    unsigned >>= 7n;
+    size++;
+  }
+  return size;
+}
+
+/** Checks the ranges of every field; throws `invalid_value` on the first bad one. */
+export function assertEntryFields(entry: EntryFields): void {
+  assertU64(entry.tenantId, "tenant_id");
+  assertU64(entry.contextHash, "context_hash");
+  assertI64(entry.timestamp, "timestamp");
+  if (!(entry.embedding instanceof Uint8Array)) {
+    throw new CodecError("invalid_value", "embedding must be a Uint8Array");
+  }
+  if (!(entry.payloadBlob instanceof Uint8Array)) {
+    throw new CodecError("invalid_value", "payload_blob must be a Uint8Array");
+  }
+}
+
+/** Number of bytes {@link writeEntryBody} writes for `entry`. */
+export function entryBodySize(entry: EntryFields): number {
+  let size = 0;
+  if (entry.tenantId !== 0n) size += 9;
+  if (entry.contextHash !== 0n) size += 9;
+  if (entry.timestamp !== 0n) size += 1 + varint64Size(entry.timestamp);
+  const embeddingLength = entry.embedding.byteLength;
+  if (embeddingLength > 0) size += 1 + varintSize(embeddingLength) + embeddingLength;
+  const payloadLength = entry.payloadBlob.byteLength;
+  if (payloadLength > 0) size += 1 + varintSize(payloadLength) + payloadLength;
+  return size;
+}
+
+function writeVarint(target: Uint8Array, offset: number, value: number): number {
+  while (value >= 0x80) {
+    target[offset++] = (value & 0x7f) | 0x80;
+    value = Math.floor(value / 128);
+  }
+  target[offset++] = value;
+  return offset;
+}
+
+function writeVarint64(target: Uint8Array, offset: number, value: bigint): number {
+  let unsigned = BigInt.asUintN(64, value);
+  while (unsigned >= 0x80n) {
+    target[offset++] = Number(unsigned & 0x7fn) | 0x80;
+    unsigned >>= 7n;
+  }
+  target[offset++] = Number(unsigned);
+  return offset;
+}
+
+/**
+ * Writes the protobuf encoding of `entry` into `target` at `offset` and returns the
+ * offset after it. `target` must have {@link entryBodySize} bytes free there.
+ * The fields must already be in range (see {@link assertEntryFields}).
+ */
+export function writeEntryBody(entry: EntryFields, target: Uint8Array, offset: number): number {
+  const view = new DataView(target.buffer, target.byteOffset, target.byteLength);
+  if (entry.tenantId !== 0n) {
+    target[offset++] = TAG_TENANT_ID;
+    view.setBigUint64(offset, entry.tenantId, true);
+    offset += 8;
+  }
+  if (entry.contextHash !== 0n) {
+    target[offset++] = TAG_CONTEXT_HASH;
+    view.setBigUint64(offset, entry.contextHash, true);
+    offset += 8;
+  }
+  if (entry.timestamp !== 0n) {
+    target[offset++] = TAG_TIMESTAMP;
+    offset = writeVarint64(target, offset, entry.timestamp);
+  }
+  if (entry.embedding.byteLength > 0) {
+    target[offset++] = TAG_EMBEDDING;
+    offset = writeVarint(target, offset, entry.embedding.byteLength);
+    target.set(entry.embedding, offset);
+    offset += entry.embedding.byteLength;
+  }
+  if (entry.payloadBlob.byteLength > 0) {
+    target[offset++] = TAG_PAYLOAD_BLOB;
+    offset = writeVarint(target, offset, entry.payloadBlob.byteLength);
+    target.set(entry.payloadBlob, offset);
+    offset += entry.payloadBlob.byteLength;
+  }
+  return offset;
+}
+
+/** Encodes `entry` as a standalone protobuf message (the bytes protobuf-es would write). */
+export function encodeEntryBody(entry: EntryFields): Uint8Array {
+  assertEntryFields(entry);
+  const bytes = new Uint8Array(entryBodySize(entry));
+  writeEntryBody(entry, bytes, 0);
+  return bytes;
+}
+
+function malformed(message: string): CodecError {
+  return new CodecError("malformed_body", `entry body: ${message}`);
+}
+
+class WireReader {
+  pos = 0;
+  readonly view: DataView;
+
+  constructor(readonly bytes: Uint8Array) {
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  /** A varint of at most 32 significant bits (tags and lengths). */
+  uint32(): number {
+    const bytes = this.bytes;
+    let result = 0;
+    let multiplier = 1;
+    for (let i = 0; i < 5; i++) {
+      if (this.pos >= bytes.byteLength) throw malformed("varint runs past the end");
+      const byte = bytes[this.pos++] as number;
+      result += (byte & 0x7f) * multiplier;
+      if (byte < 0x80) {
+        if (result > 0xffff_ffff) throw malformed("varint larger than 32 bits");
+        return result;
+      }
+      multiplier *= 128;
+    }
+    throw malformed("varint longer than 32 bits");
+  }
+
+  /** A 64-bit varint, as a signed int64. */
+  int64(): bigint {
+    const bytes = this.bytes;
+    let small = 0;
+    let multiplier = 1;
+    for (let i = 0; i < 7; i++) {
+      if (this.pos >= bytes.byteLength) throw malformed("varint runs past the end");
+      const byte = bytes[this.pos++] as number;
+      small += (byte & 0x7f) * multiplier;
+      if (byte < 0x80) return BigInt(small);
+      multiplier *= 128;
+    }
+    let big = BigInt(small);
+    let shift = 49n;
+    for (let i = 7; i < 10; i++) {
+      if (this.pos >= bytes.byteLength) throw malformed("varint runs past the end");
+      const byte = bytes[this.pos++] as number;
+      big |= BigInt(byte & 0x7f) << shift;
+      if (byte < 0x80) return BigInt.asIntN(64, big);
+      shift += 7n;
+    }
+    throw malformed("varint longer than 10 bytes");
+  }
+
+  fixed64(): bigint {
+    if (this.pos + 8 > this.bytes.byteLength) throw malformed("fixed64 runs past the end");
+    const value = this.view.getBigUint64(this.pos, true);
+    this.pos += 8;
+    return value;
+  }
+
+  lengthDelimited(): Uint8Array {
+    const length = this.uint32();
+    const end = this.pos + length;
+    if (end > this.bytes.byteLength) throw malformed("length-delimited field runs past the end");
+    const view = this.bytes.subarray(this.pos, end);
+    this.pos = end;
+    return view;
+  }
+
+  skip(wireType: number): void {
+    switch (wireType) {
+      case WIRE_VARINT:
+        this.int64();
+        return;
+      case WIRE_FIXED64:
+        this.pos += 8;
+        break;
+      case WIRE_LEN:
+        this.lengthDelimited();
+        return;
+      case WIRE_FIXED32:
+        this.pos += 4;
+        break;
+      default:
+        throw malformed(`unsupported wire type ${wireType}`);
+    }
+    if (this.pos > this.bytes.byteLength) throw malformed("field runs past the end");
+  }
+}
+
+const EMPTY: Uint8Array = new Uint8Array(0);
+
+/**
+ * Decodes a protobuf `reflex.v1.CacheEntry`. `embedding` and `payloadBlob` of the
+ * result are views of `bytes` (no copy): they stay valid as long as `bytes` does.
+ * Unknown fields are skipped, so a newer writer's entries still load.
+ */
+export function decodeEntryBody(bytes: Uint8Array): EntryFields {
+  const reader = new WireReader(bytes);
+  let tenantId = 0n;
+  let contextHash = 0n;
+  let timestamp = 0n;
+  let embedding = EMPTY;
+  let payloadBlob = EMPTY;
+  while (reader.pos < bytes.byteLength) {
+    const tag = reader.uint32();
+    switch (tag) {
+      case TAG_TENANT_ID:
+        tenantId = reader.fixed64();
+        break;
+      case TAG_CONTEXT_HASH:
+        contextHash = reader.fixed64();
+        break;
+      case TAG_TIMESTAMP:
+        timestamp = reader.int64();
+        break;
+      case TAG_EMBEDDING:
+        embedding = reader.lengthDelimited();
+        break;
+      case TAG_PAYLOAD_BLOB:
+        payloadBlob = reader.lengthDelimited();
+        break;
+      default: {
+        const fieldNumber = tag >>> 3;
+        if (fieldNumber === 0) throw malformed("field number 0");
+        if (fieldNumber <= 5) throw malformed(`field ${fieldNumber} has wire type ${tag & 7}`);
+        reader.skip(tag & 7);
+      }
+    }
+  }
+  return { tenantId, contextHash, timestamp, embedding, payloadBlob };
+}

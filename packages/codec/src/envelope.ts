@@ -1,0 +1,153 @@
+import { CodecError } from "./codec-error.ts";
+import type { EntryFields } from "./entry.ts";
+import { assertEntryFields, decodeEntryBody, entryBodySize, writeEntryBody } from "./entry-wire.ts";
+import { assertU64 } from "./u64.ts";
+
+// The file envelope, format version 1. All integers little-endian.
+//
+//   offset size field
+//        0    4 magic "RFLX"
+//        4    2 format version (1)
+//        6    2 header length in bytes (32 for version 1)
+//        8    4 body length in bytes
+//       12    4 CRC-32 (IEEE) of every byte from offset 16 to the end of the body
+//       16    8 tenant_id
+//       24    8 entry_id
+//       32    - body: protobuf reflex.v1.CacheEntry
+//
+// The file is exactly header length + body length bytes: anything shorter is
+// truncated, anything longer has trailing bytes. Fields before offset 16 are
+// outside the checksum, so each is validated on its own.
+
+/** The four bytes every entry file starts with: ASCII "RFLX". */
+export const ENVELOPE_MAGIC = new Uint8Array([0x52, 0x46, 0x4c, 0x58]);
+/** The format version this code writes. */
+export const FORMAT_VERSION = 1;
+/** Size of the version-1 header. */
+export const ENVELOPE_HEADER_BYTES = 32;
+/** Largest body a version-1 envelope can hold (the body length is a u32). */
+export const MAX_BODY_BYTES = 0xffff_ffff;
+
+const CHECKSUM_START = 16;
+
+/** What the header says, readable without decoding the body. */
+export interface EnvelopeHeader {
+  readonly version: number;
+  readonly headerBytes: number;
+  readonly bodyBytes: number;
+  readonly checksum: number;
+  readonly tenantId: bigint;
+  readonly entryId: bigint;
+}
+
+/** A decoded and verified entry file. The entry's bytes fields are views of the input. */
+export interface DecodedEnvelope {
+  readonly entryId: bigint;
+  readonly entry: EntryFields;
+}
+
+/**
+ * Encodes one entry file: header plus protobuf body, checksummed.
+ *
+ * @example
+ * const file = encodeEnvelope(42n, { tenantId: 1n, contextHash: 7n, timestamp: 1700000000n,
+ *   embedding: new Uint8Array(1536), payloadBlob: new TextEncoder().encode("hi") });
+ */
+export function encodeEnvelope(entryId: bigint, entry: EntryFields): Uint8Array {
+  assertU64(entryId, "entry id");
+  assertEntryFields(entry);
+  const bodyBytes = entryBodySize(entry);
+  if (bodyBytes > MAX_BODY_BYTES) {
+    throw new CodecError("too_large", `entry body of ${bodyBytes} bytes exceeds ${MAX_BODY_BYTES}`);
+  }
+  const file = new Uint8Array(ENVELOPE_HEADER_BYTES + bodyBytes);
+  const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
+  file.set(ENVELOPE_MAGIC, 0);
+  view.setUint16(4, FORMAT_VERSION, true);
+  view.setUint16(6, ENVELOPE_HEADER_BYTES, true);
+  view.setUint32(8, bodyBytes, true);
+  view.setBigUint64(16, entry.tenantId, true);
+  view.setBigUint64(24, entryId, true);
+  writeEntryBody(entry, file, ENVELOPE_HEADER_BYTES);
+  view.setUint32(12, Bun.hash.crc32(file.subarray(CHECKSUM_START)), true);
+  return file;
+}
+
+/**
+ * Reads and validates the fixed fields of the header (magic, version, lengths) and
+ * returns them. It does not check the checksum: {@link decodeEnvelope} does.
+ */
+export function readEnvelopeHeader(file: Uint8Array): EnvelopeHeader {
+  if (file.byteLength < 4) {
+    throw new CodecError("truncated", `file of ${file.byteLength} bytes is shorter than the magic`);
+  }
+  if (
+    file[0] !== ENVELOPE_MAGIC[0] ||
+    file[1] !== ENVELOPE_MAGIC[1] ||
+    file[2] !== ENVELOPE_MAGIC[2] ||
+    file[3] !== ENVELOPE_MAGIC[3]
+  ) {
+    throw new CodecError("bad_magic", "file does not start with the RFLX magic");
+  }
+  if (file.byteLength < 8) {
+    throw new CodecError("truncated", `file of ${file.byteLength} bytes is shorter than the header`);
+  }
+  const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
+  const version = view.getUint16(4, true);
+  if (version !== FORMAT_VERSION) {
+    throw new CodecError(
+      "unsupported_version",
+      `format version ${version} is not supported (this code reads ${FORMAT_VERSION})`,
+    );
+  }
+  const headerBytes = view.getUint16(6, true);
+  if (headerBytes !== ENVELOPE_HEADER_BYTES) {
+    throw new CodecError(
+      "bad_header",
+      `header length ${headerBytes} is not ${ENVELOPE_HEADER_BYTES} for version ${version}`,
+    );
+  }
+  if (file.byteLength < ENVELOPE_HEADER_BYTES) {
+    throw new CodecError("truncated", `file of ${file.byteLength} bytes is shorter than the header`);
+  }
+  const bodyBytes = view.getUint32(8, true);
+  const expected = ENVELOPE_HEADER_BYTES + bodyBytes;
+  if (file.byteLength < expected) {
+    throw new CodecError("truncated", `file is ${file.byteLength} bytes, header says ${expected}`);
+  }
+  if (file.byteLength > expected) {
+    throw new CodecError("trailing_bytes", `file is ${file.byteLength} bytes, header says ${expected}`);
+  }
+  return {
+    version,
+    headerBytes,
+    bodyBytes,
+    checksum: view.getUint32(12, true),
+    tenantId: view.getBigUint64(16, true),
+    entryId: view.getBigUint64(24, true),
+  };
+}
+
+/**
+ * Verifies and decodes one entry file. Every failure is a {@link CodecError} whose
+ * code names the damage; a success never returns bytes that failed the checksum.
+ * The entry's `embedding` and `payloadBlob` are views of `file` (zero-copy).
+ */
+export function decodeEnvelope(file: Uint8Array): DecodedEnvelope {
+  const header = readEnvelopeHeader(file);
+  const actual = Bun.hash.crc32(file.subarray(CHECKSUM_START));
+  if (actual !== header.checksum) {
+    throw new CodecError(
+      "checksum_mismatch",
+      `checksum ${actual.toString(16)} does not match header ${header.checksum.toString(16)}`,
+    );
+  }
+  const entry = decodeEntryBody(file.subarray(ENVELOPE_HEADER_BYTES));
+  if (entry.tenantId !== header.tenantId) {
+    throw new CodecError(
+      "header_mismatch",
+      `body tenant ${entry.tenantId} differs from header tenant ${header.tenantId}`,
+    );
+  }
+  return { entryId: header.entryId, entry };
+}

@@ -1,0 +1,97 @@
+import type { EntryFields } from "@reflex/codec";
+import type { EntryHandle, StoredEntryHandle } from "./entry-handle.ts";
+
+/** How durable a write is. */
+export type Durability =
+  /** fsync the file before the rename and the directory after it: survives power loss once it resolves. */
+  | "fsync"
+  /** Atomic rename only: a crash may lose recent writes but never shows a torn entry. For pure caches. */
+  | "atomic";
+
+/** Options of one write. */
+export interface StoreOptions {
+  /** Overrides the store's default durability for this write. */
+  readonly durability?: Durability;
+}
+
+/** A page of a listing: ids strictly greater than `after`, ascending, at most `limit`. */
+export interface ListPage {
+  readonly limit?: number;
+  readonly after?: bigint;
+}
+
+/** The exact size of the store, by a scan. */
+export interface StorageStats {
+  readonly tenantCount: number;
+  readonly entryCount: number;
+  /** Sum of entry file sizes (headers included). */
+  readonly totalBytes: number;
+}
+
+/** One bad file found by `verify`. */
+export interface VerifyProblem {
+  readonly tenantId: bigint;
+  readonly entryId: bigint;
+  /** Path relative to the root, e.g. `7/42.rfx`. */
+  readonly path: string;
+  /** What is wrong: a codec damage code (`checksum_mismatch`, `truncated`, ...), `tenant_mismatch`, `id_mismatch`, or `unreadable`. */
+  readonly reason: string;
+  readonly message: string;
+}
+
+/** What `verify` found. */
+export interface VerifyReport {
+  /** Entry files checked. */
+  readonly checked: number;
+  /** Entry files that loaded whole and in the right place. */
+  readonly ok: number;
+  /** Every corrupt, misplaced or unreadable entry file. */
+  readonly problems: readonly VerifyProblem[];
+}
+
+/** Progress of a long walk, for a progress bar. */
+export interface WalkProgress {
+  readonly done: number;
+  /** Known total, when it is known. */
+  readonly total: number;
+}
+
+/** Options of `verify`. */
+export interface VerifyOptions {
+  /** Only this tenant. */
+  readonly tenantId?: bigint;
+  /** Called every so often with progress. */
+  readonly onProgress?: (progress: WalkProgress) => void;
+}
+
+/**
+ * The contract the apps (server, CLI) program against, so another storage adapter
+ * can stand behind them. Ids are bigints in [0, 2^64-1]; anything else is an
+ * `invalid_argument` error. Errors are `StoreError`s.
+ */
+export interface EntryStore {
+  /** The store's root directory. */
+  readonly storagePath: string;
+  /** Creates the root (and parents); `storage_unavailable` when it cannot. */
+  ensureStoragePath(): void;
+  /** Writes `entry` under `id` in `entry.tenantId`, replacing any older entry. */
+  store(id: bigint, entry: EntryFields, options?: StoreOptions): Promise<StoredEntryHandle>;
+  /** Loads and verifies an entry: `not_found`, `corrupt`. */
+  load(id: bigint, tenantId: bigint): Promise<EntryHandle>;
+  /** Deletes an entry: `not_found` when there is none. */
+  delete(id: bigint, tenantId: bigint): Promise<void>;
+  /** True when an entry file exists for the id. */
+  exists(id: bigint, tenantId: bigint): Promise<boolean>;
+  /** Entry ids of a tenant, ascending, optionally one page. Junk files are ignored. */
+  listEntries(tenantId: bigint, page?: ListPage): Promise<bigint[]>;
+  /** Tenant ids, ascending. */
+  listTenants(): Promise<bigint[]>;
+  /** Removes empty tenant directories; returns how many. */
+  cleanupEmptyTenantDirs(): Promise<number>;
+  /** Exact counts by a scan; zeros when the root does not exist. */
+  stats(): Promise<StorageStats>;
+  /** Reads every entry file and reports the corrupt and misplaced ones. */
+  verify(options?: VerifyOptions): Promise<VerifyReport>;
+  /** Drops cached handles; the store stays usable. */
+  close(): void;
+}

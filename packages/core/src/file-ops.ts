@@ -1,0 +1,45 @@
+import * as fs from "node:fs";
+
+/**
+ * Every file-system call the store makes on its write, delete and maintenance paths.
+ * It is the store's fault-injection seam: a test replaces one call with one that
+ * throws `ENOSPC`, `EIO`, ... and checks that nothing is lost. Production uses
+ * {@link nodeFileOps}. The read path uses node:fs and Bun.mmap directly (faults
+ * there are tested with real files).
+ */
+export interface FileOps {
+  openSync(path: string, flags: number, mode?: number): number;
+  writeSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): number;
+  write(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): Promise<number>;
+  fsyncSync(fd: number): void;
+  fsync(fd: number): Promise<void>;
+  closeSync(fd: number): void;
+  renameSync(from: string, to: string): void;
+  unlinkSync(path: string): void;
+  mkdirSync(path: string): void;
+  rmdirSync(path: string): void;
+}
+
+/** The real node:fs calls (run on Bun's thread pool for the async ones). */
+export const nodeFileOps: FileOps = {
+  openSync: (path, flags, mode) => fs.openSync(path, flags, mode),
+  writeSync: (fd, buffer, offset, length, position) => fs.writeSync(fd, buffer, offset, length, position),
+  write: (fd, buffer, offset, length, position) =>
+    new Promise((resolve, reject) =>
+      fs.write(fd, buffer, offset, length, position, (error, written) => (error ? reject(error) : resolve(written))),
+    ),
+  fsyncSync: (fd) => fs.fsyncSync(fd),
+  fsync: (fd) => new Promise((resolve, reject) => fs.fsync(fd, (error) => (error ? reject(error) : resolve()))),
+  closeSync: (fd) => fs.closeSync(fd),
+  renameSync: (from, to) => fs.renameSync(from, to),
+  unlinkSync: (path) => fs.unlinkSync(path),
+  mkdirSync: (path) => {
+    fs.mkdirSync(path, { mode: 0o755 });
+  },
+  rmdirSync: (path) => fs.rmdirSync(path),
+};
+
+/** open(2) flags for a new temp file: write-only, must not exist yet. */
+export const TEMP_OPEN_FLAGS = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL;
+/** open(2) flags for a directory to fsync. */
+export const DIR_OPEN_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_DIRECTORY ?? 0);

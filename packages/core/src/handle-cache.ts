@@ -1,0 +1,76 @@
+import type { LoadedFile } from "./loaded-file.ts";
+
+/** Bounds of the hot-handle cache. */
+export interface HandleCacheLimits {
+  /** Most entries kept. 0 turns the cache off. */
+  readonly maxEntries: number;
+  /** Most file bytes kept (heap and mapped together). */
+  readonly maxBytes: number;
+}
+
+/**
+ * A bounded LRU of verified entry files, so a repeated load of an entry skips the
+ * file system and the checksum. It holds one reference per file; eviction drops it
+ * (unmapping it if no handle still uses it). The store invalidates a key after its
+ * own write or delete of that entry lands; writes by other processes are not seen
+ * until the key is evicted (see README).
+ */
+export class HandleCache {
+  readonly #files = new Map<string, LoadedFile>();
+  #bytes = 0;
+
+  constructor(readonly limits: HandleCacheLimits) {}
+
+  /** Cache key of an entry. */
+  static key(tenantId: bigint, entryId: bigint): string {
+    return `${tenantId}/${entryId}`;
+  }
+
+  /** Entries held. */
+  get size(): number {
+    return this.#files.size;
+  }
+
+  /** File bytes held. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /** The cached file for `key`, marked most recently used; undefined on a miss. */
+  get(key: string): LoadedFile | undefined {
+    const file = this.#files.get(key);
+    if (file !== undefined) {
+      this.#files.delete(key);
+      this.#files.set(key, file);
+    }
+    return file;
+  }
+
+  /** Caches `file` under `key` (replacing any older one) and evicts past the bounds. */
+  set(key: string, file: LoadedFile): void {
+    const size = file.bytes.byteLength;
+    if (this.limits.maxEntries <= 0 || size > this.limits.maxBytes) return;
+    this.invalidate(key);
+    this.#files.set(key, file.retain());
+    this.#bytes += size;
+    while (this.#files.size > this.limits.maxEntries || this.#bytes > this.limits.maxBytes) {
+      const oldest = this.#files.keys().next();
+      if (oldest.done) break;
+      this.invalidate(oldest.value);
+    }
+  }
+
+  /** Forgets `key`. */
+  invalidate(key: string): void {
+    const file = this.#files.get(key);
+    if (file === undefined) return;
+    this.#files.delete(key);
+    this.#bytes -= file.bytes.byteLength;
+    file.drop();
+  }
+
+  /** Forgets everything. */
+  clear(): void {
+    for (const key of [...this.#files.keys()]) this.invalidate(key);
+  }
+}

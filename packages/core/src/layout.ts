@@ -1,0 +1,71 @@
+import { join } from "node:path";
+
+// On disk:
+//   <root>/<tenant_id>/<entry_id>.rfx     one file per entry, canonical decimal names
+//   <root>/<tenant_id>/<...>.tmp          in-flight writes only
+// Anything else in the tree (other names, other extensions, subfolders) is junk
+// that listings ignore. Only canonical decimal names count: "007.rfx" is junk,
+// since no id maps to it.
+
+/** Extension of entry files. */
+export const ENTRY_EXTENSION = ".rfx";
+/** Extension of in-flight temp files. */
+export const TEMP_EXTENSION = ".tmp";
+
+const CANONICAL_DECIMAL = /^(?:0|[1-9][0-9]{0,19})$/;
+const MAX_U64_TEXT = "18446744073709551615";
+
+/** True when `text` is the canonical decimal form of a u64. String-only: no bigint is made. */
+export function isCanonicalDecimal(text: string): boolean {
+  if (!CANONICAL_DECIMAL.test(text)) return false;
+  return text.length < MAX_U64_TEXT.length || text <= MAX_U64_TEXT;
+}
+
+/**
+ * Orders canonical decimal strings numerically without parsing them: a shorter
+ * string is smaller; equal lengths compare as text.
+ */
+export function compareDecimal(a: string, b: string): number {
+  if (a.length !== b.length) return a.length - b.length;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** `<root>/<tenant>`. */
+export function tenantDirPath(root: string, tenantId: bigint): string {
+  return join(root, tenantId.toString());
+}
+
+/** `<root>/<tenant>/<id>.rfx`. */
+export function entryFilePath(root: string, tenantId: bigint, entryId: bigint): string {
+  return join(root, tenantId.toString(), `${entryId}${ENTRY_EXTENSION}`);
+}
+
+/** The decimal id of an entry file name (`"42.rfx"` -> `"42"`), or undefined for junk. */
+export function entryIdText(fileName: string): string | undefined {
+  if (!fileName.endsWith(ENTRY_EXTENSION)) return undefined;
+  const stem = fileName.slice(0, -ENTRY_EXTENSION.length);
+  return isCanonicalDecimal(stem) ? stem : undefined;
+}
+
+const PROCESS_TAG = `${process.pid}.${Math.floor(Math.random() * 0xffffffff)
+  .toString(16)
+  .padStart(8, "0")}`;
+let tempCounter = 0;
+
+/**
+ * A temp file name unique across processes and writes:
+ * `<id>.<pid>.<random per process>-<counter>.tmp`. The pid lets the sweep tell a
+ * live writer's temp file from a crashed one's.
+ */
+export function tempFileName(entryId: bigint): string {
+  tempCounter = (tempCounter + 1) % Number.MAX_SAFE_INTEGER;
+  return `${entryId}.${PROCESS_TAG}-${tempCounter}${TEMP_EXTENSION}`;
+}
+
+/** The writer pid encoded in a temp file name, or undefined when the name is not one of ours. */
+export function tempFileOwnerPid(fileName: string): number | undefined {
+  if (!fileName.endsWith(TEMP_EXTENSION)) return undefined;
+  const match = /^[0-9]+\.([0-9]+)\.[0-9a-f]+-[0-9]+\.tmp$/.exec(fileName);
+  if (match === null) return undefined;
+  return Number(match[1]);
+}
