@@ -38,16 +38,28 @@ export interface DecodeDumpOptions {
 /**
  * Decodes a dump from a stream of byte chunks, one record at a time, so a dump
  * larger than memory can be read. Fails with `malformed_stream` on a record that
- * does not decode, lacks its entry, or is cut off at the end.
+ * does not decode, lacks its entry, or is cut off at the end; an error of the input
+ * stream itself is rethrown as it is.
  */
 export async function* decodeDumpStream(
   chunks: AsyncIterable<Uint8Array>,
   options: DecodeDumpOptions = {},
 ): AsyncGenerator<DumpEntry> {
   const readMaxBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
+  // Errors of the input itself (a failing disk, a closed pipe) pass through unchanged:
+  // only what the decoder says about the bytes becomes a CodecError.
+  const inputErrors = new WeakSet<object>();
+  async function* tracked(): AsyncGenerator<Uint8Array> {
+    try {
+      yield* chunks;
+    } catch (error) {
+      if (typeof error === "object" && error !== null) inputErrors.add(error);
+      throw error;
+    }
+  }
   let index = 0;
   try {
-    for await (const record of sizeDelimitedDecodeStream(DumpRecordSchema, chunks, { readMaxBytes })) {
+    for await (const record of sizeDelimitedDecodeStream(DumpRecordSchema, tracked(), { readMaxBytes })) {
       if (record.entry === undefined) {
         throw new CodecError("malformed_stream", `dump record ${index} has no entry`);
       }
@@ -57,6 +69,7 @@ export async function* decodeDumpStream(
     }
   } catch (error) {
     if (error instanceof CodecError) throw error;
+    if (typeof error === "object" && error !== null && inputErrors.has(error)) throw error;
     const message = (error as Error).message;
     const code = /larger than configured readMaxBytes/.test(message) ? "too_large" : "malformed_stream";
     throw new CodecError(code, `dump record ${index}: ${message}`, { cause: error });
