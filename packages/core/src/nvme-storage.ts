@@ -15,9 +15,11 @@ import type {
 import { type FileOps, nodeFileOps } from "./file-ops.ts";
 import { HandleCache, type HandleCacheLimits } from "./handle-cache.ts";
 import { compareDecimal, entryFilePath, entryIdText, isCanonicalDecimal, tenantDirPath } from "./layout.ts";
+import { LiveStats, type StorageUsage } from "./live-stats.ts";
 import { LoadedFile, MappingBudget } from "./loaded-file.ts";
+import type { OperationRecorder, StoreOperation } from "./operation-recorder.ts";
 import { type ReadOptions, readEntryFile } from "./read-entry.ts";
-import { errnoOf, ioError, rethrowCodecError, StoreError } from "./store-error.ts";
+import { errnoOf, ioError, isStoreError, rethrowCodecError, StoreError } from "./store-error.ts";
 import { type SweepResult, sweepTempFiles } from "./temp-sweep.ts";
 import { verifyStore } from "./verify-store.ts";
 import { type WriteContext, writeEntryFile, writeEntryFileSync } from "./write-entry.ts";
@@ -38,6 +40,8 @@ export interface NvmeStorageOptions {
   readonly staleTempAfterMs?: number;
   /** File-system calls of the write path; tests inject faults here. Default node:fs. */
   readonly fileOps?: FileOps;
+  /** Receives every operation's duration, outcome and bytes (e.g. `@reflex/stats` OperationMetrics). Default none. */
+  readonly recorder?: OperationRecorder;
 }
 
 /** Defaults of {@link NvmeStorageOptions}. */
@@ -89,6 +93,8 @@ export class NvmeStorage implements EntryStore {
   readonly #write: WriteContext;
   readonly #knownTenantDirs = new Set<bigint>();
   readonly #staleTempAfterMs: number;
+  readonly #recorder: OperationRecorder | null;
+  readonly #live: LiveStats;
   /** What the sweep at open did (zeros when it was off or the root did not exist). */
   readonly sweep: SweepResult;
 
@@ -106,9 +112,47 @@ export class NvmeStorage implements EntryStore {
       ops: this.#ops,
       syncer,
       createTenantDir: (tenantId, durable) => this.#createTenantDir(tenantId, durable),
+      renamed: (write, replacedBytes) => {
+        this.#cache.invalidate(HandleCache.key(write.tenantId, write.entryId));
+        this.#live.written(write.tenantId, replacedBytes, write.bytes.byteLength);
+      },
     };
+    this.#recorder = options.recorder ?? null;
+    this.#live = new LiveStats(this.#root);
     this.#staleTempAfterMs = options.staleTempAfterMs ?? DEFAULT_STORAGE_OPTIONS.staleTempAfterMs;
     this.sweep = options.sweepTempFiles === false ? { removed: 0, kept: 0 } : this.sweepTempFiles();
+  }
+
+  #timed<T>(operation: StoreOperation, action: () => T, bytesOf?: (result: T) => number): T {
+    const recorder = this.#recorder;
+    if (recorder === null) return action();
+    const start = performance.now();
+    try {
+      const result = action();
+      recorder.record(operation, (performance.now() - start) * 1e6, null, bytesOf === undefined ? 0 : bytesOf(result));
+      return result;
+    } catch (error) {
+      recorder.record(operation, (performance.now() - start) * 1e6, isStoreError(error) ? error.code : "unknown", 0);
+      throw error;
+    }
+  }
+
+  async #timedAsync<T>(
+    operation: StoreOperation,
+    action: () => Promise<T>,
+    bytesOf?: (result: T) => number,
+  ): Promise<T> {
+    const recorder = this.#recorder;
+    if (recorder === null) return action();
+    const start = performance.now();
+    try {
+      const result = await action();
+      recorder.record(operation, (performance.now() - start) * 1e6, null, bytesOf === undefined ? 0 : bytesOf(result));
+      return result;
+    } catch (error) {
+      recorder.record(operation, (performance.now() - start) * 1e6, isStoreError(error) ? error.code : "unknown", 0);
+      throw error;
+    }
   }
 
   /** The absolute root directory. */
@@ -167,6 +211,7 @@ export class NvmeStorage implements EntryStore {
       }
     }
     this.#knownTenantDirs.add(tenantId);
+    this.#live.tenantCreated(tenantId);
   }
 
   #prepareWrite(id: bigint, entry: EntryFields, options: StoreOptions | undefined) {
@@ -191,7 +236,6 @@ export class NvmeStorage implements EntryStore {
   }
 
   #storedHandle(id: bigint, tenantId: bigint, bytes: Uint8Array, created: boolean): StoredEntryHandle {
-    this.#cache.invalidate(HandleCache.key(tenantId, id));
     // The handle views the bytes just written (decoded again: one code path for every handle).
     const file = new LoadedFile(tenantId, id, bytes, decodeEnvelope(bytes).entry, null);
     return new StoredEntryHandle(file, created);
@@ -201,17 +245,29 @@ export class NvmeStorage implements EntryStore {
    * Writes an entry and resolves once it is in place (and durable, by default).
    * The fsyncs run off the event loop, so many stores in flight overlap them.
    */
-  async store(id: bigint, entry: EntryFields, options?: StoreOptions): Promise<StoredEntryHandle> {
-    const write = this.#prepareWrite(id, entry, options);
-    const created = await writeEntryFile(this.#write, write);
-    return this.#storedHandle(id, write.tenantId, write.bytes, created);
+  store(id: bigint, entry: EntryFields, options?: StoreOptions): Promise<StoredEntryHandle> {
+    return this.#timedAsync(
+      "store",
+      async () => {
+        const write = this.#prepareWrite(id, entry, options);
+        const created = await writeEntryFile(this.#write, write);
+        return this.#storedHandle(id, write.tenantId, write.bytes, created);
+      },
+      (handle) => handle.fileBytes,
+    );
   }
 
   /** {@link store} on this thread: blocks for the fsyncs. */
   storeSync(id: bigint, entry: EntryFields, options?: StoreOptions): StoredEntryHandle {
-    const write = this.#prepareWrite(id, entry, options);
-    const created = writeEntryFileSync(this.#write, write);
-    return this.#storedHandle(id, write.tenantId, write.bytes, created);
+    return this.#timed(
+      "store",
+      () => {
+        const write = this.#prepareWrite(id, entry, options);
+        const created = writeEntryFileSync(this.#write, write);
+        return this.#storedHandle(id, write.tenantId, write.bytes, created);
+      },
+      (handle) => handle.fileBytes,
+    );
   }
 
   async load(id: bigint, tenantId: bigint): Promise<EntryHandle> {
@@ -223,6 +279,20 @@ export class NvmeStorage implements EntryStore {
    * few microseconds; a repeated load of a cached entry well under one).
    */
   loadSync(id: bigint, tenantId: bigint): EntryHandle {
+    const recorder = this.#recorder;
+    if (recorder === null) return this.#load(id, tenantId);
+    const start = performance.now();
+    try {
+      const handle = this.#load(id, tenantId);
+      recorder.record("load", (performance.now() - start) * 1e6, null, handle.fileBytes);
+      return handle;
+    } catch (error) {
+      recorder.record("load", (performance.now() - start) * 1e6, isStoreError(error) ? error.code : "unknown", 0);
+      throw error;
+    }
+  }
+
+  #load(id: bigint, tenantId: bigint): EntryHandle {
     checkId(id, "entry id");
     checkId(tenantId, "tenant id");
     const key = HandleCache.key(tenantId, id);
@@ -233,35 +303,43 @@ export class NvmeStorage implements EntryStore {
     return new EntryHandle(file);
   }
 
-  async delete(id: bigint, tenantId: bigint): Promise<void> {
-    const directory = this.#unlink(id, tenantId);
-    if (this.#durability === "fsync") {
-      try {
-        await this.#write.syncer.sync(directory);
-      } catch (error) {
-        throw ioError("fsync", directory, error);
+  delete(id: bigint, tenantId: bigint): Promise<void> {
+    return this.#timedAsync("delete", async () => {
+      const directory = this.#unlink(id, tenantId);
+      if (this.#durability === "fsync") {
+        try {
+          await this.#write.syncer.sync(directory);
+        } catch (error) {
+          throw ioError("fsync", directory, error);
+        }
       }
-    }
+    });
   }
 
   /** {@link delete} on this thread. */
   deleteSync(id: bigint, tenantId: bigint): void {
-    const directory = this.#unlink(id, tenantId);
-    if (this.#durability === "fsync") {
-      try {
-        this.#write.syncer.syncNow(directory);
-      } catch (error) {
-        throw ioError("fsync", directory, error);
+    this.#timed("delete", () => {
+      const directory = this.#unlink(id, tenantId);
+      if (this.#durability === "fsync") {
+        try {
+          this.#write.syncer.syncNow(directory);
+        } catch (error) {
+          throw ioError("fsync", directory, error);
+        }
       }
-    }
+    });
   }
 
   #unlink(id: bigint, tenantId: bigint): string {
     checkId(id, "entry id");
     checkId(tenantId, "tenant id");
     const path = entryFilePath(this.#root, tenantId, id);
+    let size: number | undefined;
     try {
+      // The stat and the unlink run in one synchronous step: the live figures stay exact.
+      size = statSync(path, { throwIfNoEntry: false })?.size;
       this.#ops.unlinkSync(path);
+      this.#live.deleted(tenantId, size ?? 0);
     } catch (error) {
       const errno = errnoOf(error);
       if (errno === "ENOENT" || errno === "ENOTDIR") {
@@ -280,9 +358,11 @@ export class NvmeStorage implements EntryStore {
 
   /** {@link exists} on this thread. */
   existsSync(id: bigint, tenantId: bigint): boolean {
-    checkId(id, "entry id");
-    checkId(tenantId, "tenant id");
-    return existsSync(entryFilePath(this.#root, tenantId, id));
+    return this.#timed("exists", () => {
+      checkId(id, "entry id");
+      checkId(tenantId, "tenant id");
+      return existsSync(entryFilePath(this.#root, tenantId, id));
+    });
   }
 
   async listEntries(tenantId: bigint, page?: ListPage): Promise<bigint[]> {
@@ -295,6 +375,10 @@ export class NvmeStorage implements EntryStore {
    * only the page's ids become bigints.
    */
   listEntriesSync(tenantId: bigint, page: ListPage = {}): bigint[] {
+    return this.#timed("list_entries", () => this.#listEntries(tenantId, page));
+  }
+
+  #listEntries(tenantId: bigint, page: ListPage): bigint[] {
     checkId(tenantId, "tenant id");
     const limit = page.limit ?? Number.POSITIVE_INFINITY;
     if (!(limit >= 0)) throw new StoreError("invalid_argument", `limit must be >= 0, got ${limit}`);
@@ -322,6 +406,10 @@ export class NvmeStorage implements EntryStore {
 
   /** {@link listTenants} on this thread. */
   listTenantsSync(): bigint[] {
+    return this.#timed("list_tenants", () => this.#listTenants());
+  }
+
+  #listTenants(): bigint[] {
     const dirents = readDirents(this.#root);
     if (dirents === null) return [];
     return dirents
@@ -337,12 +425,17 @@ export class NvmeStorage implements EntryStore {
 
   /** {@link cleanupEmptyTenantDirs} on this thread. Only empty tenant directories go; rmdir itself refuses the rest. */
   cleanupEmptyTenantDirsSync(): number {
+    return this.#timed("cleanup", () => this.#cleanup());
+  }
+
+  #cleanup(): number {
     let removed = 0;
-    for (const tenantId of this.listTenantsSync()) {
+    for (const tenantId of this.#listTenants()) {
       const directory = tenantDirPath(this.#root, tenantId);
       try {
         this.#ops.rmdirSync(directory);
         this.#knownTenantDirs.delete(tenantId);
+        this.#live.tenantRemoved(tenantId);
         removed++;
       } catch (error) {
         const errno = errnoOf(error);
@@ -365,10 +458,14 @@ export class NvmeStorage implements EntryStore {
 
   /** {@link stats} on this thread: a scan that stats every entry file. */
   statsSync(): StorageStats {
+    return this.#timed("stats", () => this.#scanStats());
+  }
+
+  #scanStats(): StorageStats {
     let tenantCount = 0;
     let entryCount = 0;
     let totalBytes = 0;
-    for (const tenantId of this.listTenantsSync()) {
+    for (const tenantId of this.#listTenants()) {
       tenantCount++;
       const directory = tenantDirPath(this.#root, tenantId);
       for (const dirent of readDirents(directory) ?? []) {
@@ -383,8 +480,30 @@ export class NvmeStorage implements EntryStore {
   }
 
   verify(options?: VerifyOptions): Promise<VerifyReport> {
-    if (options?.tenantId !== undefined) checkId(options.tenantId, "tenant id");
-    return verifyStore(this.#root, this.#read, options);
+    return this.#timedAsync("verify", async () => {
+      if (options?.tenantId !== undefined) checkId(options.tenantId, "tenant id");
+      return verifyStore(this.#root, this.#read, options);
+    });
+  }
+
+  /**
+   * Live figures, in total and per tenant, kept by this store as it writes and
+   * deletes: O(1) for the totals after a scan on first use. Writes by other
+   * processes to the same root are not seen until {@link rescanStats}.
+   */
+  liveStats(): StorageUsage {
+    return this.#live.snapshot();
+  }
+
+  /** Live totals only: O(1) after the first scan. */
+  liveTotals(): StorageStats {
+    return this.#live.totals();
+  }
+
+  /** Replaces the live figures with a fresh scan (after other processes wrote the root). */
+  rescanStats(): StorageUsage {
+    this.#live.rescan();
+    return this.#live.snapshot();
   }
 
   /** Removes stale temp files now (the store also does it when it opens). */

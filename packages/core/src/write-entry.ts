@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { statSync } from "node:fs";
 import { join } from "node:path";
 import type { DirectorySyncer } from "./directory-sync.ts";
 import { type FileOps, TEMP_OPEN_FLAGS } from "./file-ops.ts";
@@ -11,6 +11,11 @@ export interface WriteContext {
   readonly syncer: DirectorySyncer;
   /** Creates the tenant directory (durably when asked); throws a typed error when it cannot. */
   createTenantDir(tenantId: bigint, durable: boolean): void;
+  /**
+   * Called right after the rename, in the same synchronous step as the stat of the
+   * file it replaced: `replacedBytes` is that file's size, undefined if there was none.
+   */
+  renamed(write: EntryWrite, replacedBytes: number | undefined): void;
 }
 
 /** One entry file to put in place. */
@@ -107,10 +112,11 @@ export function writeEntryFileSync(context: WriteContext, write: EntryWrite): bo
     if (write.durable) step("fsync", tempPath, () => context.ops.fsyncSync(fd));
     openFd = null;
     step("close", tempPath, () => context.ops.closeSync(fd));
-    const created = !existsSync(write.finalPath);
+    const replacedBytes = statSync(write.finalPath, { throwIfNoEntry: false })?.size;
     step("rename", tempPath, () => context.ops.renameSync(tempPath, write.finalPath));
+    context.renamed(write, replacedBytes);
     if (write.durable) step("fsync", write.directory, () => context.syncer.syncNow(write.directory));
-    return created;
+    return replacedBytes === undefined;
   } catch (error) {
     discardTemp(context, openFd, tempPath);
     throw error;
@@ -134,10 +140,11 @@ export async function writeEntryFile(context: WriteContext, write: EntryWrite): 
     if (write.durable) await stepAsync("fsync", tempPath, () => context.ops.fsync(fd));
     openFd = null;
     step("close", tempPath, () => context.ops.closeSync(fd));
-    const created = !existsSync(write.finalPath);
+    const replacedBytes = statSync(write.finalPath, { throwIfNoEntry: false })?.size;
     step("rename", tempPath, () => context.ops.renameSync(tempPath, write.finalPath));
+    context.renamed(write, replacedBytes);
     if (write.durable) await stepAsync("fsync", write.directory, () => context.syncer.sync(write.directory));
-    return created;
+    return replacedBytes === undefined;
   } catch (error) {
     discardTemp(context, openFd, tempPath);
     throw error;

@@ -1,0 +1,106 @@
+import { describe, expect, test } from "bun:test";
+import { LatencyHistogram } from "./latency-histogram.ts";
+
+/** The exact quantile by the same definition: the smallest v with at least q of the values <= v. */
+function referenceQuantile(sorted: number[], q: number): number {
+  const rank = Math.max(1, Math.ceil(q * sorted.length));
+  return sorted[rank - 1] as number;
+}
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const QUANTILES = [0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99, 0.999];
+
+function checkAgainstReference(values: number[]): void {
+  const histogram = new LatencyHistogram();
+  for (const value of values) histogram.record(value);
+  const sorted = [...values].sort((a, b) => a - b);
+  for (const q of QUANTILES) {
+    const expected = referenceQuantile(sorted, q);
+    const actual = histogram.quantile(q);
+    // Bucket width is under 1/64 of the value: within 1.6% (exact below 128).
+    expect(Math.abs(actual - expected)).toBeLessThanOrEqual(Math.max(expected / 64, 0));
+  }
+  expect(histogram.count).toBe(values.length);
+  expect(histogram.min).toBe(sorted[0] as number);
+  expect(histogram.max).toBe(sorted[sorted.length - 1] as number);
+  expect(histogram.sum).toBe(values.reduce((a, b) => a + b, 0));
+}
+
+describe("LatencyHistogram", () => {
+  test("is exact for values below 128", () => {
+    const values = Array.from({ length: 128 }, (_, i) => i);
+    const histogram = new LatencyHistogram();
+    for (const value of values) histogram.record(value);
+    expect(histogram.quantile(0.5)).toBe(63);
+    expect(histogram.quantile(0.99)).toBe(126);
+    expect(histogram.quantile(1)).toBe(127);
+    expect(histogram.quantile(0)).toBe(0);
+  });
+
+  test("matches the exact quantiles of uniform data within bucket precision", () => {
+    const random = mulberry32(1);
+    checkAgainstReference(Array.from({ length: 50_000 }, () => Math.floor(random() * 10_000_000)));
+  });
+
+  test("matches the exact quantiles of a long-tailed latency distribution", () => {
+    const random = mulberry32(2);
+    // Log-normal-ish: most near 4 us, a tail out to seconds.
+    const values = Array.from({ length: 100_000 }, () =>
+      Math.floor(4_000 * Math.exp(2.5 * (random() + random() - 1) ** 3)),
+    );
+    checkAgainstReference(values);
+  });
+
+  test("handles values above 2^32 ns and clamps beyond 2^53", () => {
+    checkAgainstReference([5e9, 6e9, 7e9, 3.6e12, 1e3]);
+    const histogram = new LatencyHistogram();
+    histogram.record(2 ** 60);
+    expect(histogram.max).toBe(2 ** 53 - 1);
+    expect(histogram.quantile(0.5)).toBeGreaterThan(2 ** 52);
+  });
+
+  test("a single repeated value is reported as that value", () => {
+    const histogram = new LatencyHistogram();
+    for (let i = 0; i < 1000; i++) histogram.record(4_213);
+    for (const q of QUANTILES) expect(histogram.quantile(q)).toBe(4_213);
+  });
+
+  test("empty reports zeros; negatives and fractions are normalised", () => {
+    const histogram = new LatencyHistogram();
+    expect(histogram.quantile(0.5)).toBe(0);
+    expect(histogram.min).toBe(0);
+    histogram.record(-5);
+    histogram.record(10.9);
+    expect(histogram.min).toBe(0);
+    expect(histogram.max).toBe(10);
+  });
+
+  test("merge equals recording everything into one; reset forgets", () => {
+    const random = mulberry32(3);
+    const a = new LatencyHistogram();
+    const b = new LatencyHistogram();
+    const all = new LatencyHistogram();
+    for (let i = 0; i < 10_000; i++) {
+      const value = Math.floor(random() * 1e6);
+      (i % 2 === 0 ? a : b).record(value);
+      all.record(value);
+    }
+    a.merge(b);
+    for (const q of QUANTILES) expect(a.quantile(q)).toBe(all.quantile(q));
+    expect(a.count).toBe(all.count);
+    expect(a.sum).toBe(all.sum);
+    a.reset();
+    expect(a.count).toBe(0);
+    expect(a.quantile(0.99)).toBe(0);
+  });
+});
