@@ -1,4 +1,5 @@
 import { DIR_OPEN_FLAGS, type FileOps } from "./file-ops.ts";
+import { errnoOf } from "./store-error.ts";
 
 interface DirectoryState {
   running: Promise<void> | null;
@@ -37,7 +38,8 @@ export class DirectorySyncer {
 
   /** Fsyncs `directory` now, on this thread. */
   syncNow(directory: string): void {
-    const fd = this.ops.openSync(directory, DIR_OPEN_FLAGS);
+    const fd = this.#open(directory);
+    if (fd === null) return;
     try {
       this.ops.fsyncSync(fd);
     } finally {
@@ -55,11 +57,27 @@ export class DirectorySyncer {
   }
 
   async #fsync(directory: string): Promise<void> {
-    const fd = this.ops.openSync(directory, DIR_OPEN_FLAGS);
+    const fd = this.#open(directory);
+    if (fd === null) return;
     try {
       await this.ops.fsync(fd);
     } finally {
       this.ops.closeSync(fd);
+    }
+  }
+
+  /**
+   * Opens a directory to fsync, or returns null when it no longer exists: whoever
+   * removed it (a cleanup of an emptied tenant dir, racing a delete whose sync was
+   * queued) also removed every name renamed or unlinked in it, so nothing is left
+   * to make durable there, and the caller's operation did happen.
+   */
+  #open(directory: string): number | null {
+    try {
+      return this.ops.openSync(directory, DIR_OPEN_FLAGS);
+    } catch (error) {
+      if (errnoOf(error) === "ENOENT") return null;
+      throw error;
     }
   }
 }

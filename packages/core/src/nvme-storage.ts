@@ -1,4 +1,4 @@
-import { type Dirent, existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { type Dirent, mkdirSync, readdirSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { assertU64, decodeEnvelope, type EntryFields, encodeEnvelope } from "@reflex/codec";
 import { DirectorySyncer } from "./directory-sync.ts";
@@ -32,7 +32,7 @@ export interface NvmeStorageOptions {
   readonly handleCache?: Partial<HandleCacheLimits>;
   /** Most live mappings this store creates; past it, large files are read into the heap. Default 16384. */
   readonly maxMappings?: number;
-  /** Files of at least this size are mapped rather than read. Default 256 KiB. */
+  /** Files of at least this size are mapped rather than read (files under 64 KiB are always read). Default 256 KiB. */
   readonly mmapThresholdBytes?: number;
   /** Sweep stale temp files when the store opens. Default true. */
   readonly sweepTempFiles?: boolean;
@@ -361,7 +361,12 @@ export class NvmeStorage implements EntryStore {
     return this.#timed("exists", () => {
       checkId(id, "entry id");
       checkId(tenantId, "tenant id");
-      return existsSync(entryFilePath(this.#root, tenantId, id));
+      // Only a regular file is an entry: a directory under an entry's name is junk, as in listings.
+      try {
+        return statSync(entryFilePath(this.#root, tenantId, id), { throwIfNoEntry: false })?.isFile() === true;
+      } catch {
+        return false;
+      }
     });
   }
 
@@ -381,7 +386,9 @@ export class NvmeStorage implements EntryStore {
   #listEntries(tenantId: bigint, page: ListPage): bigint[] {
     checkId(tenantId, "tenant id");
     const limit = page.limit ?? Number.POSITIVE_INFINITY;
-    if (!(limit >= 0)) throw new StoreError("invalid_argument", `limit must be >= 0, got ${limit}`);
+    if (!(limit >= 0) || !(Number.isInteger(limit) || limit === Number.POSITIVE_INFINITY)) {
+      throw new StoreError("invalid_argument", `limit must be an integer >= 0, got ${limit}`);
+    }
     const after = page.after === undefined ? undefined : checkId(page.after, "after").toString();
     const dirents = readDirents(tenantDirPath(this.#root, tenantId));
     if (dirents === null) return [];

@@ -112,7 +112,11 @@ export function writeEntryFileSync(context: WriteContext, write: EntryWrite): bo
     if (write.durable) step("fsync", tempPath, () => context.ops.fsyncSync(fd));
     openFd = null;
     step("close", tempPath, () => context.ops.closeSync(fd));
-    const replacedBytes = statSync(write.finalPath, { throwIfNoEntry: false })?.size;
+    const replacedBytes = step(
+      "stat",
+      write.finalPath,
+      () => statSync(write.finalPath, { throwIfNoEntry: false })?.size,
+    );
     step("rename", tempPath, () => context.ops.renameSync(tempPath, write.finalPath));
     context.renamed(write, replacedBytes);
     if (write.durable) step("fsync", write.directory, () => context.syncer.syncNow(write.directory));
@@ -140,7 +144,11 @@ export async function writeEntryFile(context: WriteContext, write: EntryWrite): 
     if (write.durable) await stepAsync("fsync", tempPath, () => context.ops.fsync(fd));
     openFd = null;
     step("close", tempPath, () => context.ops.closeSync(fd));
-    const replacedBytes = statSync(write.finalPath, { throwIfNoEntry: false })?.size;
+    const replacedBytes = step(
+      "stat",
+      write.finalPath,
+      () => statSync(write.finalPath, { throwIfNoEntry: false })?.size,
+    );
     step("rename", tempPath, () => context.ops.renameSync(tempPath, write.finalPath));
     context.renamed(write, replacedBytes);
     if (write.durable) await stepAsync("fsync", write.directory, () => context.syncer.sync(write.directory));
