@@ -1,5 +1,6 @@
 import type { EntryFields } from "@reflex/codec";
 import type { EntryHandle, StoredEntryHandle } from "./entry-handle.ts";
+import type { StorageUsage } from "./live-stats.ts";
 
 /** How durable a write is. */
 export type Durability =
@@ -90,6 +91,8 @@ export interface EntryStore {
   cleanupEmptyTenantDirs(): Promise<number>;
   /** Exact counts by a scan; zeros when the root does not exist. */
   stats(): Promise<StorageStats>;
+  /** Live counts in total and per tenant, kept by the store as it writes (no scan after the first). */
+  liveStats(): StorageUsage;
   /** Reads every entry file and reports the corrupt and misplaced ones. */
   verify(options?: VerifyOptions): Promise<VerifyReport>;
   /** Drops cached handles; the store stays usable. */

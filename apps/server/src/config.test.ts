@@ -1,0 +1,73 @@
+import { describe, expect, test } from "bun:test";
+import { ConfigError, DEFAULT_CONFIG, loadConfig, parseByteSize } from "./config.ts";
+
+describe("loadConfig", () => {
+  test("defaults run on a fresh clone: ./reflex-data, loopback, 8080, no tokens, 16 MiB", () => {
+    expect(loadConfig([], {})).toEqual(DEFAULT_CONFIG);
+    expect(DEFAULT_CONFIG).toMatchObject({
+      root: "./reflex-data",
+      host: "127.0.0.1",
+      port: 8080,
+      tokensFile: undefined,
+      maxBodyBytes: 16 * 1024 * 1024,
+    });
+  });
+
+  test("env, and flags over env", () => {
+    const env = {
+      REFLEX_ROOT: "/env/root",
+      REFLEX_HOST: "0.0.0.0",
+      REFLEX_PORT: "9000",
+      REFLEX_TOKENS: "/env/tokens.json",
+      REFLEX_MAX_BODY: "1MiB",
+    };
+    expect(loadConfig([], env)).toMatchObject({
+      root: "/env/root",
+      host: "0.0.0.0",
+      port: 9000,
+      tokensFile: "/env/tokens.json",
+      maxBodyBytes: 1024 * 1024,
+    });
+    const flags = ["--root", "/f", "--host=::1", "--port", "0", "--tokens", "/t.json", "--max-body", "512k", "--quiet"];
+    expect(loadConfig(flags, env)).toMatchObject({
+      root: "/f",
+      host: "::1",
+      port: 0,
+      tokensFile: "/t.json",
+      maxBodyBytes: 512 * 1024,
+      requestLog: false,
+    });
+  });
+
+  test("empty env values count as unset", () => {
+    expect(loadConfig([], { REFLEX_PORT: "", REFLEX_TOKENS: " " })).toEqual(DEFAULT_CONFIG);
+  });
+
+  test("--help", () => {
+    expect(loadConfig(["-h"], {}).help).toBe(true);
+  });
+
+  test("bad values are ConfigErrors naming the flag or variable", () => {
+    expect(() => loadConfig(["--port", "70000"], {})).toThrow("--port must be a port number");
+    expect(() => loadConfig([], { REFLEX_PORT: "-1" })).toThrow("REFLEX_PORT must be a port number");
+    expect(() => loadConfig([], { REFLEX_MAX_BODY: "lots" })).toThrow("REFLEX_MAX_BODY must be a size");
+    expect(() => loadConfig(["--nope"], {})).toThrow(ConfigError);
+    expect(() => loadConfig(["stray"], {})).toThrow(ConfigError);
+  });
+});
+
+describe("parseByteSize", () => {
+  test("bytes and binary units, case-insensitive", () => {
+    expect(parseByteSize("1048576", "x")).toBe(1048576);
+    expect(parseByteSize("512K", "x")).toBe(512 * 1024);
+    expect(parseByteSize("16MiB", "x")).toBe(16 * 1024 * 1024);
+    expect(parseByteSize("2 mb", "x")).toBe(2 * 1024 * 1024);
+    expect(parseByteSize("1g", "x")).toBe(1024 ** 3);
+  });
+
+  test("refuses zero, junk, fractions and sizes over 2^32-1", () => {
+    for (const text of ["0", "", "1.5M", "-1", "10X", "4GiB", "1e6"]) {
+      expect(() => parseByteSize(text, "--max-body")).toThrow(ConfigError);
+    }
+  });
+});

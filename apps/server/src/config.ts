@@ -1,0 +1,147 @@
+import { parseArgs } from "node:util";
+import { MAX_BODY_BYTES } from "@reflex/codec";
+import { DEFAULT_MAX_BODY_BYTES } from "./body-limit.ts";
+
+/** Everything `startServer` needs. */
+export interface ServerConfig {
+  /** Store root directory (created when missing). */
+  readonly root: string;
+  /** Address to bind. Anything but loopback needs tokens. */
+  readonly host: string;
+  /** TCP port; 0 picks a free one. */
+  readonly port: number;
+  /** Path of the token file, or undefined for no auth (loopback only). */
+  readonly tokensFile: string | undefined;
+  /** Largest PUT body, in bytes. */
+  readonly maxBodyBytes: number;
+  /** Write one line per request to stdout. */
+  readonly requestLog: boolean;
+  /** How long a shutdown waits for in-flight requests before giving up. */
+  readonly shutdownTimeoutMs: number;
+  /** `--help` was given: print {@link USAGE} and exit. */
+  readonly help: boolean;
+}
+
+/** Defaults: a fresh clone runs with no flags and no env. */
+export const DEFAULT_CONFIG: ServerConfig = {
+  root: "./reflex-data",
+  host: "127.0.0.1",
+  port: 8080,
+  tokensFile: undefined,
+  maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
+  requestLog: true,
+  shutdownTimeoutMs: 30_000,
+  help: false,
+};
+
+/** The server's usage text. */
+export const USAGE = `usage: bun src/main.ts [options]
+
+options (flag, then env, then default):
+  --root DIR        REFLEX_ROOT       store root             (default ${DEFAULT_CONFIG.root})
+  --host HOST       REFLEX_HOST       address to bind        (default ${DEFAULT_CONFIG.host})
+  --port PORT       REFLEX_PORT       TCP port, 0 = any free (default ${DEFAULT_CONFIG.port})
+  --tokens FILE     REFLEX_TOKENS     bearer token file (JSON); without it only loopback binds
+  --max-body SIZE   REFLEX_MAX_BODY   PUT body limit: bytes, or with K/M/G/KiB/MiB/GiB (default 16MiB)
+  --quiet                             no request log
+  -h, --help                          this text
+`;
+
+/** A flag or env value that does not parse. */
+export class ConfigError extends Error {
+  override readonly name = "ReflexConfigError";
+}
+
+const SIZE_UNITS: Record<string, number> = {
+  "": 1,
+  b: 1,
+  k: 1024,
+  kb: 1024,
+  kib: 1024,
+  m: 1024 ** 2,
+  mb: 1024 ** 2,
+  mib: 1024 ** 2,
+  g: 1024 ** 3,
+  gb: 1024 ** 3,
+  gib: 1024 ** 3,
+};
+
+/**
+ * Parses a byte size: `1048576`, `512K`, `16MiB`, `1g` (units are binary, case-insensitive).
+ * At least 1 byte, at most the largest entry body (2^32-1).
+ *
+ * @example parseByteSize("16MiB", "--max-body") // 16777216
+ */
+export function parseByteSize(text: string, what: string): number {
+  const match = /^\s*(\d{1,13})\s*([a-z]*)\s*$/i.exec(text);
+  const unit = SIZE_UNITS[match?.[2]?.toLowerCase() ?? "?"];
+  if (match === null || unit === undefined) {
+    throw new ConfigError(`${what} must be a size like 1048576, 512K or 16MiB, got ${JSON.stringify(text)}`);
+  }
+  const bytes = Number(match[1]) * unit;
+  if (bytes < 1 || bytes > MAX_BODY_BYTES) {
+    throw new ConfigError(`${what} must be between 1 byte and ${MAX_BODY_BYTES} bytes, got ${JSON.stringify(text)}`);
+  }
+  return bytes;
+}
+
+function parsePort(text: string, what: string): number {
+  if (!/^\d{1,5}$/.test(text.trim()) || Number(text) > 65535) {
+    throw new ConfigError(`${what} must be a port number in [0, 65535], got ${JSON.stringify(text)}`);
+  }
+  return Number(text);
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === "" ? undefined : value;
+}
+
+/**
+ * The server's configuration from command-line flags, then environment variables
+ * (`REFLEX_ROOT`, `REFLEX_HOST`, `REFLEX_PORT`, `REFLEX_TOKENS`, `REFLEX_MAX_BODY`;
+ * empty counts as unset), then {@link DEFAULT_CONFIG}. Throws {@link ConfigError}.
+ *
+ * @example loadConfig(Bun.argv.slice(2), process.env)
+ */
+export function loadConfig(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>> = {},
+): ServerConfig {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        root: { type: "string" },
+        host: { type: "string" },
+        port: { type: "string" },
+        tokens: { type: "string" },
+        "max-body": { type: "string" },
+        quiet: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    }));
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+  const flag = (name: string) => nonEmpty(values[name] as string | undefined);
+  const root = flag("root") ?? nonEmpty(env.REFLEX_ROOT) ?? DEFAULT_CONFIG.root;
+  const host = flag("host") ?? nonEmpty(env.REFLEX_HOST) ?? DEFAULT_CONFIG.host;
+  const portText = flag("port") ?? nonEmpty(env.REFLEX_PORT);
+  const sizeText = flag("max-body") ?? nonEmpty(env.REFLEX_MAX_BODY);
+  return {
+    root,
+    host,
+    port: portText === undefined ? DEFAULT_CONFIG.port : parsePort(portText, flag("port") ? "--port" : "REFLEX_PORT"),
+    tokensFile: flag("tokens") ?? nonEmpty(env.REFLEX_TOKENS),
+    maxBodyBytes:
+      sizeText === undefined
+        ? DEFAULT_CONFIG.maxBodyBytes
+        : parseByteSize(sizeText, flag("max-body") ? "--max-body" : "REFLEX_MAX_BODY"),
+    requestLog: values.quiet !== true,
+    shutdownTimeoutMs: DEFAULT_CONFIG.shutdownTimeoutMs,
+    help: values.help === true,
+  };
+}

@@ -1,0 +1,9 @@
+import type { Principal } from "./auth.ts";
+
+/** The Hono environment of the app: what middleware leaves on the context for handlers. */
+export interface AppEnv {
+  Variables: {
+    /** Who made the request; set by the authentication middleware before any route runs. */
+    principal: Principal;
+  };
+}

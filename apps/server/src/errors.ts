@@ -1,0 +1,167 @@
+import { isCodecError } from "@reflex/codec";
+import { isStoreError, type StoreError } from "@reflex/core";
+import type { Context, MiddlewareHandler } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+
+/**
+ * The closed set of error codes the API answers with, in the body
+ * `{"error":{"code":"...","message":"..."}}`.
+ */
+export type ApiErrorCode =
+  | "invalid_id"
+  | "invalid_query"
+  | "invalid_body"
+  | "bad_request"
+  | "unauthorized"
+  | "forbidden"
+  | "not_found"
+  | "payload_too_large"
+  | "unsupported_media_type"
+  | "tenant_mismatch"
+  | "data_corrupted"
+  | "storage_unavailable"
+  | "internal_error";
+
+/** The JSON body of every error response. */
+export interface ApiErrorBody {
+  readonly error: { readonly code: ApiErrorCode; readonly message: string };
+}
+
+/**
+ * A request error with its HTTP status and API code. Thrown anywhere in a
+ * request; the app's one `onError` turns it into the JSON error body.
+ *
+ * @example throw new ApiError(422, "tenant_mismatch", "body tenant_id 2 differs from path tenant 1");
+ */
+export class ApiError extends HTTPException {
+  override readonly name = "ReflexApiError";
+  readonly code: ApiErrorCode;
+  /** Extra response headers (e.g. `WWW-Authenticate` on a 401). */
+  readonly headers: Record<string, string> | undefined;
+
+  constructor(
+    status: ContentfulStatusCode,
+    code: ApiErrorCode,
+    message: string,
+    options: { headers?: Record<string, string> } = {},
+  ) {
+    super(status, { message });
+    this.code = code;
+    this.headers = options.headers;
+  }
+}
+
+/** Reports errors that are the server's fault (5xx); gets the full error, never shown to clients. */
+export type InternalErrorReporter = (message: string, error: unknown) => void;
+
+const HTTP_EXCEPTION_CODES: Partial<Record<number, ApiErrorCode>> = {
+  400: "bad_request",
+  401: "unauthorized",
+  403: "forbidden",
+  404: "not_found",
+  413: "payload_too_large",
+  415: "unsupported_media_type",
+  422: "tenant_mismatch",
+  503: "storage_unavailable",
+};
+
+/** Builds an error response in the API's shape. */
+export function errorResponse(
+  c: Context,
+  status: ContentfulStatusCode,
+  code: ApiErrorCode,
+  message: string,
+  headers?: Record<string, string>,
+): Response {
+  const body: ApiErrorBody = { error: { code, message } };
+  return c.json(body, status, headers);
+}
+
+function errnoSuffix(error: StoreError): string {
+  return error.errno === undefined ? "" : ` (${error.errno})`;
+}
+
+/** Maps a core error to status, code and a client-safe message (no paths for server-side failures). */
+function storeErrorResponse(c: Context, error: StoreError, report: InternalErrorReporter): Response {
+  switch (error.code) {
+    case "not_found":
+      return errorResponse(c, 404, "not_found", error.message);
+    case "invalid_argument":
+      return errorResponse(c, 400, "bad_request", error.message);
+    case "serialization":
+      return errorResponse(c, 400, "invalid_body", error.message);
+    case "corrupt":
+      report(`corrupt entry: ${error.message}`, error);
+      return errorResponse(
+        c,
+        500,
+        "data_corrupted",
+        `the stored entry is corrupt${error.reason === undefined ? "" : ` (${error.reason})`}; it needs to be rewritten or deleted`,
+      );
+    case "storage_unavailable":
+    case "tenant_dir_creation_failed":
+      report(`storage unavailable: ${error.message}`, error);
+      return errorResponse(c, 503, "storage_unavailable", `storage is unavailable${errnoSuffix(error)}`);
+    case "io":
+      report(`storage i/o error: ${error.message}`, error);
+      if (error.errno === "ENOSPC" || error.errno === "EDQUOT" || error.errno === "EROFS" || error.errno === "EACCES") {
+        return errorResponse(c, 503, "storage_unavailable", `storage is unavailable${errnoSuffix(error)}`);
+      }
+      return errorResponse(c, 500, "internal_error", `storage i/o error${errnoSuffix(error)}`);
+    case "released":
+      report(`handle misuse: ${error.message}`, error);
+      return errorResponse(c, 500, "internal_error", "internal server error");
+  }
+}
+
+/**
+ * The app's one error handler: `ApiError` and Hono's `HTTPException` keep their
+ * status, core `StoreError`s map by code (404, 400, 500 `data_corrupted`, 503),
+ * codec errors from decoding a request body are 400 (413 when too large), and
+ * anything else is a 500 with a fixed message. Never a stack trace.
+ */
+export function createErrorHandler(report: InternalErrorReporter): (error: Error, c: Context) => Response {
+  return function onError(error, c) {
+    if (error instanceof ApiError) {
+      return errorResponse(c, error.status as ContentfulStatusCode, error.code, error.message, error.headers);
+    }
+    if (isStoreError(error)) return storeErrorResponse(c, error, report);
+    if (isCodecError(error)) {
+      if (error.code === "too_large") return errorResponse(c, 413, "payload_too_large", error.message);
+      return errorResponse(c, 400, "invalid_body", error.message);
+    }
+    if (error instanceof HTTPException) {
+      const status = error.status as ContentfulStatusCode;
+      // Hono's JSON validator throws a plain 400 for a body that is not JSON.
+      const code =
+        status === 400 && /json/i.test(error.message)
+          ? "invalid_body"
+          : (HTTP_EXCEPTION_CODES[status] ?? (status >= 500 ? "internal_error" : "bad_request"));
+      if (status >= 500) report(`HTTP ${status}: ${error.message}`, error);
+      return errorResponse(c, status, code, error.message || `HTTP ${status}`);
+    }
+    report(`unhandled error in ${c.req.method} ${c.req.path}`, error);
+    return errorResponse(c, 500, "internal_error", "internal server error");
+  };
+}
+
+/**
+ * Middleware: turns a thrown non-Error (a string, an object) into an Error, which
+ * Hono then hands to `onError` (it rethrows non-Errors out of `app.fetch`).
+ */
+export function wrapNonErrors(): MiddlewareHandler {
+  return async function wrapNonErrors(_c, next) {
+    try {
+      await next();
+    } catch (error) {
+      if (error instanceof Error) throw error;
+      throw new Error(`non-Error thrown: ${String(error)}`, { cause: error });
+    }
+  };
+}
+
+/** Answers requests that match no route: 404 in the API's error shape. */
+export function notFoundHandler(c: Context): Response {
+  return errorResponse(c, 404, "not_found", `no route for ${c.req.method} ${c.req.path}`);
+}

@@ -1,0 +1,21 @@
+/**
+ * `@reflex/server`: the Reflex store HTTP API, Hono on `Bun.serve` over the core's `EntryStore`.
+ *
+ * @example
+ * import { createApp } from "@reflex/server";
+ * import { NvmeStorage } from "@reflex/core";
+ * const app = createApp(new NvmeStorage("./reflex-data"));
+ * Bun.serve({ hostname: "127.0.0.1", port: 8080, fetch: app.fetch });
+ *
+ * @example
+ * import { loadConfig, startServer } from "@reflex/server";
+ * const running = await startServer(loadConfig(Bun.argv.slice(2), process.env));
+ */
+export { type AppOptions, createApp, type ReflexApp } from "./app.ts";
+export { ANONYMOUS_ADMIN, MIN_TOKEN_LENGTH, type Principal, TokenFileError, TokenSet } from "./auth.ts";
+export { DEFAULT_MAX_BODY_BYTES } from "./body-limit.ts";
+export { ConfigError, DEFAULT_CONFIG, loadConfig, parseByteSize, type ServerConfig, USAGE } from "./config.ts";
+export { ApiError, type ApiErrorBody, type ApiErrorCode } from "./errors.ts";
+export { consoleLogger, type Logger, silentLogger } from "./logger.ts";
+export { type MetricsSource, PROMETHEUS_CONTENT_TYPE, storeMetrics } from "./metrics.ts";
+export { isLoopbackHost, type RunningServer, type StartOptions, startServer } from "./server.ts";

@@ -1,0 +1,51 @@
+/**
+ * The server's command: `bun src/main.ts [--root DIR] [--host H] [--port P] [--tokens FILE] [--max-body SIZE]`.
+ * Prints `reflex listening on <url>` as its first stdout line; SIGTERM or SIGINT
+ * stops accepting, finishes in-flight requests and exits 0.
+ */
+
+import { TokenFileError } from "./auth.ts";
+import { ConfigError, loadConfig, USAGE } from "./config.ts";
+import { startServer } from "./server.ts";
+
+async function main(): Promise<number | undefined> {
+  const config = loadConfig(Bun.argv.slice(2), process.env);
+  if (config.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const running = await startServer(config);
+  let signals = 0;
+  const stop = (signal: NodeJS.Signals) => {
+    signals++;
+    if (signals > 1) {
+      process.stderr.write(`reflex: ${signal} again, exiting now\n`);
+      process.exit(130);
+    }
+    process.stderr.write(`reflex: ${signal}, finishing ${running.inFlight} in-flight request(s)\n`);
+    running.shutdown().then((drained) => {
+      process.stderr.write(drained ? "reflex: stopped\n" : "reflex: shutdown timed out, in-flight requests cut\n");
+      process.exit(drained ? 0 : 1);
+    });
+  };
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
+  // Only once the handlers are in place: whoever waits for this line may signal at once.
+  process.stdout.write(`reflex listening on ${running.url}\n`);
+  return undefined;
+}
+
+main().then(
+  (code) => {
+    if (code !== undefined) process.exit(code);
+  },
+  (error: unknown) => {
+    if (error instanceof ConfigError || error instanceof TokenFileError) {
+      process.stderr.write(`reflex: ${error.message}\n`);
+      process.exit(2);
+    }
+    const errno = (error as { code?: unknown } | null)?.code;
+    process.stderr.write(`reflex: cannot start: ${(error as Error)?.message ?? error}${errno ? ` (${errno})` : ""}\n`);
+    process.exit(3);
+  },
+);

@@ -1,0 +1,172 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { encodeEntryBody, entryToJson } from "@reflex/codec";
+import { requireTenant } from "../auth.ts";
+import { bodyLimit } from "../body-limit.ts";
+import {
+  JSON_TYPE,
+  negotiateEntryEncoding,
+  PROTOBUF_TYPE,
+  PROTOBUF_TYPE_ALIAS,
+  requestEncoding,
+  requireEntryContentType,
+} from "../content.ts";
+import { entryFromRequest } from "../entry-body.ts";
+import { ApiError } from "../errors.ts";
+import {
+  AUTH_ERRORS,
+  BEARER,
+  EntryJsonInput,
+  EntryJsonOutput,
+  EntryParams,
+  errorResponse,
+  STORAGE_ERRORS,
+  StoredEntry,
+} from "../schemas.ts";
+import { type App, entryIds, type RouteDeps } from "./deps.ts";
+
+const PATH = "/v1/tenants/{tenant}/entries/{id}";
+const protobufBody = z.string().openapi({ format: "binary", description: "Binary protobuf reflex.v1.CacheEntry." });
+
+function notFound(tenantId: bigint, entryId: bigint): ApiError {
+  return new ApiError(404, "not_found", `entry ${entryId} of tenant ${tenantId} not found`);
+}
+
+/** Registers PUT, GET, HEAD and DELETE of `/v1/tenants/{tenant}/entries/{id}`. */
+export function registerEntryRoutes(app: App, deps: RouteDeps): void {
+  const { store } = deps;
+
+  const put = createRoute({
+    method: "put",
+    path: PATH,
+    tags: ["entries"],
+    summary: "Store an entry",
+    description:
+      "Writes the entry (JSON in the protobuf JSON mapping, or binary protobuf), replacing any older one. " +
+      "The body's tenant_id must equal the path's tenant.",
+    security: BEARER,
+    middleware: [requireTenant(), requireEntryContentType(), bodyLimit({ maxBytes: deps.maxBodyBytes })] as const,
+    request: {
+      params: EntryParams,
+      body: {
+        description: "The entry, by Content-Type.",
+        content: {
+          [JSON_TYPE]: { schema: EntryJsonInput },
+          [PROTOBUF_TYPE]: { schema: protobufBody },
+          [PROTOBUF_TYPE_ALIAS]: { schema: protobufBody },
+        },
+      },
+    },
+    responses: {
+      200: { description: "Replaced an entry.", content: { [JSON_TYPE]: { schema: StoredEntry } } },
+      201: { description: "Created a new entry.", content: { [JSON_TYPE]: { schema: StoredEntry } } },
+      400: errorResponse("Bad id or bad body."),
+      ...AUTH_ERRORS,
+      413: errorResponse("Body over the limit."),
+      415: errorResponse("Content-Type is neither JSON nor protobuf."),
+      422: errorResponse("The body's tenant_id differs from the path's tenant."),
+      ...STORAGE_ERRORS,
+    },
+  });
+
+  app.openapi(put, async (c) => {
+    const params = c.req.valid("param");
+    const { tenantId, entryId } = entryIds(params);
+    const entry = entryFromRequest(
+      requestEncoding(c.req.header("content-type")) === "json"
+        ? { encoding: "json", json: c.req.valid("json") }
+        : { encoding: "protobuf", bytes: new Uint8Array(await c.req.arrayBuffer()) },
+      tenantId,
+    );
+    const handle = await store.store(entryId, entry);
+    const created = handle.created;
+    handle.release();
+    const body = { tenant: params.tenant, id: params.id, created };
+    if (created) return c.json(body, 201, { Location: `/v1/tenants/${params.tenant}/entries/${params.id}` });
+    return c.json(body, 200);
+  });
+
+  const get = createRoute({
+    method: "get",
+    path: PATH,
+    tags: ["entries"],
+    summary: "Load an entry",
+    description: `JSON (the protobuf JSON mapping) by default; binary protobuf when Accept prefers ${PROTOBUF_TYPE}.`,
+    security: BEARER,
+    middleware: [requireTenant()] as const,
+    request: { params: EntryParams },
+    responses: {
+      200: {
+        description: "The entry.",
+        content: { [JSON_TYPE]: { schema: EntryJsonOutput }, [PROTOBUF_TYPE]: { schema: protobufBody } },
+      },
+      400: errorResponse("Bad id."),
+      ...AUTH_ERRORS,
+      404: errorResponse("No such entry."),
+      ...STORAGE_ERRORS,
+    },
+  });
+
+  app.openapi(get, async (c) => {
+    const { tenantId, entryId } = entryIds(c.req.valid("param"));
+    // Hono answers HEAD with the GET route (dropping the body): HEAD is an existence check.
+    if (c.req.method === "HEAD") {
+      if (!(await store.exists(entryId, tenantId))) throw notFound(tenantId, entryId);
+      return c.body(null, 200);
+    }
+    const handle = await store.load(entryId, tenantId);
+    try {
+      const { encoding, contentType } = negotiateEntryEncoding(c.req.header("accept"));
+      if (encoding === "protobuf") {
+        return c.body(encodeEntryBody(handle) as Uint8Array<ArrayBuffer>, 200, {
+          "Content-Type": contentType,
+          Vary: "Accept",
+        });
+      }
+      return c.json(entryToJson(handle), 200, { Vary: "Accept" });
+    } finally {
+      handle.release();
+    }
+  });
+
+  // Documents HEAD, which the GET route above serves (see there).
+  app.openAPIRegistry.registerPath(
+    createRoute({
+      method: "head",
+      path: PATH,
+      tags: ["entries"],
+      summary: "Check that an entry exists",
+      security: BEARER,
+      request: { params: EntryParams },
+      responses: {
+        200: { description: "The entry exists." },
+        400: { description: "Bad id." },
+        401: { description: "No bearer token, or not a valid one." },
+        403: { description: "The token does not cover this tenant." },
+        404: { description: "No such entry." },
+      },
+    }),
+  );
+
+  const remove = createRoute({
+    method: "delete",
+    path: PATH,
+    tags: ["entries"],
+    summary: "Delete an entry",
+    security: BEARER,
+    middleware: [requireTenant()] as const,
+    request: { params: EntryParams },
+    responses: {
+      204: { description: "Deleted." },
+      400: errorResponse("Bad id."),
+      ...AUTH_ERRORS,
+      404: errorResponse("No such entry."),
+      ...STORAGE_ERRORS,
+    },
+  });
+
+  app.openapi(remove, async (c) => {
+    const { tenantId, entryId } = entryIds(c.req.valid("param"));
+    await store.delete(entryId, tenantId);
+    return c.body(null, 204);
+  });
+}

@@ -1,0 +1,69 @@
+import { createRoute } from "@hono/zod-openapi";
+import { requireAdmin, requireTenant } from "../auth.ts";
+import { JSON_TYPE } from "../content.ts";
+import {
+  AUTH_ERRORS,
+  BEARER,
+  DEFAULT_LIST_LIMIT,
+  EntryList,
+  errorResponse,
+  ListQuery,
+  STORAGE_ERRORS,
+  TenantList,
+  TenantParams,
+} from "../schemas.ts";
+import type { App, RouteDeps } from "./deps.ts";
+
+/** Registers `GET /v1/tenants` (admin) and `GET /v1/tenants/{tenant}/entries` (paginated ids). */
+export function registerListingRoutes(app: App, deps: RouteDeps): void {
+  const { store } = deps;
+
+  const tenants = createRoute({
+    method: "get",
+    path: "/v1/tenants",
+    tags: ["listing"],
+    summary: "List tenants (admin)",
+    security: BEARER,
+    middleware: [requireAdmin()] as const,
+    responses: {
+      200: { description: "Tenant ids, ascending.", content: { [JSON_TYPE]: { schema: TenantList } } },
+      ...AUTH_ERRORS,
+      ...STORAGE_ERRORS,
+    },
+  });
+
+  app.openapi(tenants, async (c) => {
+    const ids = await store.listTenants();
+    return c.json({ tenants: ids.map(String) }, 200);
+  });
+
+  const entries = createRoute({
+    method: "get",
+    path: "/v1/tenants/{tenant}/entries",
+    tags: ["listing"],
+    summary: "List a tenant's entry ids",
+    description: "Ids ascending, one page at a time: pass the page's `next` as `after` for the following page.",
+    security: BEARER,
+    middleware: [requireTenant()] as const,
+    request: { params: TenantParams, query: ListQuery },
+    responses: {
+      200: { description: "One page of entry ids.", content: { [JSON_TYPE]: { schema: EntryList } } },
+      400: errorResponse("Bad tenant id, limit or after."),
+      ...AUTH_ERRORS,
+      ...STORAGE_ERRORS,
+    },
+  });
+
+  app.openapi(entries, async (c) => {
+    const { tenant } = c.req.valid("param");
+    const query = c.req.valid("query");
+    const limit = query.limit === undefined ? DEFAULT_LIST_LIMIT : Number(query.limit);
+    // One more than the page tells whether another page follows.
+    const ids = await store.listEntries(BigInt(tenant), {
+      limit: limit + 1,
+      ...(query.after === undefined ? {} : { after: BigInt(query.after) }),
+    });
+    const page = ids.slice(0, limit).map(String);
+    return c.json({ ids: page, next: ids.length > limit ? (page.at(-1) ?? null) : null }, 200);
+  });
+}

@@ -1,0 +1,131 @@
+import { NvmeStorage } from "@reflex/core";
+import { OperationMetrics } from "@reflex/stats";
+import { createApp, type ReflexApp } from "./app.ts";
+import { TokenSet } from "./auth.ts";
+import { ConfigError, type ServerConfig } from "./config.ts";
+import { consoleLogger, type Logger } from "./logger.ts";
+import { type MetricsSource, storeMetrics } from "./metrics.ts";
+
+/** Options of {@link startServer} beyond the config. */
+export interface StartOptions {
+  /** Where request lines, warnings and errors go. Default: stdout/stderr (request lines only when `config.requestLog`). */
+  readonly logger?: Logger;
+  /** Source of `/metrics`; default the store's operation metrics and live size. */
+  readonly metrics?: MetricsSource;
+}
+
+/** A server that `startServer` started. */
+export interface RunningServer {
+  /** Where it listens, with the real port (e.g. `http://127.0.0.1:41234`). */
+  readonly url: string;
+  /** The `Bun.serve` server. */
+  readonly server: Bun.Server<undefined>;
+  /** The Hono app it serves. */
+  readonly app: ReflexApp;
+  /** The store under `config.root`; closed by `shutdown()`. */
+  readonly store: NvmeStorage;
+  /** The store's operation metrics (what `/metrics` and `/v1/stats` report). */
+  readonly operations: OperationMetrics;
+  /** Requests whose response is not produced yet. */
+  readonly inFlight: number;
+  /**
+   * Stops accepting connections, waits for in-flight requests (writes included) to
+   * finish, up to `config.shutdownTimeoutMs`, then closes the store. Idempotent.
+   * Resolves to true when everything finished, false when the timeout cut it short.
+   */
+  shutdown(): Promise<boolean>;
+}
+
+/** True for addresses only this machine can reach: 127.0.0.0/8, ::1, localhost. */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
+  const lower = bare.toLowerCase();
+  if (lower === "localhost" || lower === "::1" || lower === "0:0:0:0:0:0:0:1") return true;
+  if (lower.startsWith("::ffff:")) return isLoopbackHost(lower.slice(7));
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(lower);
+}
+
+/** Slack over the body limit for Bun's own cap, so the app's 413 (JSON, clear message) answers first. */
+const BUN_BODY_SLACK = 1024 * 1024;
+
+/**
+ * Opens the store at `config.root` (creating it), loads the token file, and serves
+ * the app with `Bun.serve`. Without tokens it refuses any host but loopback.
+ * Used by `src/main.ts` and by `reflex serve`.
+ *
+ * @example
+ * const running = await startServer(loadConfig(Bun.argv.slice(2), process.env));
+ * console.log(`reflex listening on ${running.url}`);
+ * process.on("SIGTERM", async () => process.exit((await running.shutdown()) ? 0 : 1));
+ */
+export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
+  const logger = options.logger ?? consoleLogger;
+  const tokens = config.tokensFile === undefined ? undefined : TokenSet.fromFile(config.tokensFile);
+  if (tokens === undefined && !isLoopbackHost(config.host)) {
+    throw new ConfigError(
+      `refusing to listen on ${config.host} without tokens: anyone who can reach it could read and write every tenant. ` +
+        "Set REFLEX_TOKENS (or --tokens) to a token file, or bind a loopback address such as 127.0.0.1.",
+    );
+  }
+  if (tokens === undefined) {
+    logger.error(`reflex: no tokens configured (REFLEX_TOKENS): auth is off, serving loopback ${config.host} only`);
+  }
+  const operations = new OperationMetrics();
+  const store = new NvmeStorage(config.root, { recorder: operations });
+  store.ensureStoragePath();
+  const app = createApp(store, {
+    tokens,
+    maxBodyBytes: config.maxBodyBytes,
+    metrics: options.metrics ?? storeMetrics(store, operations),
+    operations,
+    logger: config.requestLog ? logger : { info() {}, error: (line) => logger.error(line) },
+  });
+
+  let inFlight = 0;
+  const server = Bun.serve({
+    hostname: config.host,
+    port: config.port,
+    maxRequestBodySize: config.maxBodyBytes + BUN_BODY_SLACK,
+    async fetch(request, bunServer) {
+      inFlight++;
+      try {
+        return await app.fetch(request, { server: bunServer });
+      } finally {
+        inFlight--;
+      }
+    },
+    error(error) {
+      logger.error(`reflex: unhandled server error: ${error.stack ?? error}`);
+      return Response.json({ error: { code: "internal_error", message: "internal server error" } }, { status: 500 });
+    },
+  });
+
+  let stopping: Promise<boolean> | undefined;
+  const shutdown = (): Promise<boolean> => {
+    stopping ??= (async () => {
+      let timer: Timer | undefined;
+      const timedOut = new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), config.shutdownTimeoutMs);
+      });
+      const drained = await Promise.race([server.stop(false).then(() => true as const), timedOut]);
+      clearTimeout(timer);
+      if (!drained) await server.stop(true);
+      store.close();
+      return drained;
+    })();
+    return stopping;
+  };
+
+  const url = server.url.origin;
+  return {
+    url,
+    server,
+    app,
+    store,
+    operations,
+    get inFlight() {
+      return inFlight;
+    },
+    shutdown,
+  };
+}

@@ -1,0 +1,119 @@
+import { describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { encodeEntryBody } from "@reflex/codec";
+import { NvmeStorage } from "@reflex/core";
+import { tempDir } from "./helpers.ts";
+
+const MAIN = join(import.meta.dir, "..", "src", "main.ts");
+
+function spawnMain(env: Record<string, string>, args: string[] = []) {
+  return Bun.spawn(["bun", MAIN, ...args], {
+    env: { ...process.env, REFLEX_PORT: "0", ...env },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+}
+
+/** Reads stdout up to its first newline. */
+async function firstLine(stream: ReadableStream<Uint8Array>): Promise<{ line: string; rest: Promise<string> }> {
+  const reader = stream.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  while (!text.includes("\n")) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    text += decoder.decode(value, { stream: true });
+  }
+  const rest = (async () => {
+    let more = text.slice(text.indexOf("\n") + 1);
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return more;
+      more += decoder.decode(value, { stream: true });
+    }
+  })();
+  return { line: text.slice(0, text.indexOf("\n")), rest };
+}
+
+describe("bun src/main.ts", () => {
+  test("prints its URL first, and on SIGTERM finishes an in-flight large PUT, then exits 0", async () => {
+    const root = join(tempDir(), "root");
+    const proc = spawnMain({ REFLEX_ROOT: root });
+    const { line, rest } = await firstLine(proc.stdout);
+    expect(line).toMatch(/^reflex listening on http:\/\/127\.0\.0\.1:\d+$/);
+    const url = line.slice("reflex listening on ".length);
+
+    const payload = new Uint8Array(8 * 1024 * 1024).fill(7);
+    const body = encodeEntryBody({
+      tenantId: 3n,
+      contextHash: 1n,
+      timestamp: 1n,
+      embedding: new Uint8Array(0),
+      payloadBlob: payload,
+    });
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const half = body.length >> 1;
+    const stream = new ReadableStream<Uint8Array>({
+      async start(controller) {
+        controller.enqueue(body.slice(0, half));
+        await gate; // the second half goes after SIGTERM
+        controller.enqueue(body.slice(half));
+        controller.close();
+      },
+    });
+    const response = fetch(`${url}/v1/tenants/3/entries/9`, {
+      method: "PUT",
+      headers: { "Content-Type": "application/x-protobuf" },
+      body: stream,
+      duplex: "half",
+    } as RequestInit);
+    await Bun.sleep(300); // the request is in the server's hands
+    proc.kill("SIGTERM");
+    await Bun.sleep(200);
+    // Stopped accepting: a new connection is refused while the write is still open.
+    await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+    release();
+    const res = await response;
+    expect(res.status).toBe(201);
+    expect(await proc.exited).toBe(0);
+    const stderr = await new Response(proc.stderr).text();
+    expect(stderr).toContain("SIGTERM, finishing 1 in-flight request(s)");
+    expect(stderr).toContain("reflex: stopped");
+    expect(await rest).toMatch(/PUT \/v1\/tenants\/3\/entries\/9 201 /); // the request log line
+
+    const store = new NvmeStorage(root);
+    const handle = await store.load(9n, 3n);
+    expect(handle.payloadBlob.byteLength).toBe(payload.byteLength);
+    expect(Bun.hash(handle.payloadBlob)).toBe(Bun.hash(payload));
+    handle.release();
+  });
+
+  test("SIGINT with nothing in flight exits 0 at once", async () => {
+    const proc = spawnMain({ REFLEX_ROOT: join(tempDir(), "root") }, ["--quiet"]);
+    await firstLine(proc.stdout);
+    proc.kill("SIGINT");
+    expect(await proc.exited).toBe(0);
+  });
+
+  test("refuses a non-loopback host without tokens, and says so (exit 2)", async () => {
+    const proc = spawnMain({ REFLEX_ROOT: join(tempDir(), "root"), REFLEX_HOST: "0.0.0.0" });
+    expect(await proc.exited).toBe(2);
+    expect(await new Response(proc.stderr).text()).toContain("refusing to listen on 0.0.0.0 without tokens");
+    expect(await new Response(proc.stdout).text()).toBe("");
+  });
+
+  test("a bad flag or token file is a usage error (exit 2); --help prints usage (exit 0)", async () => {
+    const badPort = spawnMain({}, ["--port", "x"]);
+    expect(await badPort.exited).toBe(2);
+    expect(await new Response(badPort.stderr).text()).toContain("--port must be a port number");
+    const badTokens = spawnMain({ REFLEX_TOKENS: join(tempDir(), "missing.json") });
+    expect(await badTokens.exited).toBe(2);
+    expect(await new Response(badTokens.stderr).text()).toContain("cannot read token file");
+    const help = spawnMain({}, ["--help"]);
+    expect(await help.exited).toBe(0);
+    expect(await new Response(help.stdout).text()).toContain("REFLEX_MAX_BODY");
+  });
+});
