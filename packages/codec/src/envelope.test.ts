@@ -131,6 +131,7 @@ describe("readEnvelopeHeader", () => {
       checksum: Bun.hash.crc32(file.subarray(16)),
       tenantId: 3n,
       entryId: 9n,
+      expiresAt: 0n,
     });
   });
 
@@ -178,7 +179,13 @@ describe("decodeEnvelope rejects corruption with a typed code", () => {
     expect(codecErrorCode(() => decodeEnvelope(new Uint8Array(4)))).toBe("bad_magic");
   });
 
-  test.each([0, 2, 0x100, 0xffff])("unsupported version %p", (version) => {
+  test("a version-1 file relabelled version 2 has the wrong header length", () => {
+    const file = smallFile();
+    view(file).setUint16(4, 2, true);
+    expect(codecErrorCode(() => decodeEnvelope(file))).toBe("bad_header");
+  });
+
+  test.each([0, 3, 0x100, 0xffff])("unsupported version %p", (version) => {
     const file = smallFile();
     view(file).setUint16(4, version, true);
     expect(codecErrorCode(() => decodeEnvelope(file))).toBe("unsupported_version");

@@ -28,10 +28,13 @@ export {
   decodeEnvelope,
   ENVELOPE_HEADER_BYTES,
   ENVELOPE_MAGIC,
+  ENVELOPE_V2_HEADER_BYTES,
   type EnvelopeHeader,
   encodeEnvelope,
   FORMAT_VERSION,
+  FORMAT_VERSION_EXPIRING,
   MAX_BODY_BYTES,
+  MAX_ENVELOPE_HEADER_BYTES,
   readEnvelopeHeader,
 } from "./envelope.ts";
 export { type CacheEntry, CacheEntrySchema } from "./gen/reflex/v1/cache_entry_pb.ts";
