@@ -54,6 +54,11 @@ export class EntryHandle implements EntryFields {
     return this.#live().entry.payloadBlob;
   }
 
+  /** Unix seconds after which the entry is gone (a miss); 0 when it never expires. */
+  get expiresAt(): bigint {
+    return this.#live().expiresAt;
+  }
+
   /** Size of the entry file in bytes (header + body). */
   get fileBytes(): number {
     return this.#live().bytes.byteLength;

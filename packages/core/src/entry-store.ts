@@ -13,6 +13,8 @@ export type Durability =
 export interface StoreOptions {
   /** Overrides the store's default durability for this write. */
   readonly durability?: Durability;
+  /** Time to live of this entry in seconds, overriding the store's default; 0: never expires. */
+  readonly ttlSeconds?: number;
 }
 
 /** A page of a listing: ids strictly greater than `after`, ascending, at most `limit`. */

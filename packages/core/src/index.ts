@@ -27,7 +27,15 @@ export { type FileOps, nodeFileOps } from "./file-ops.ts";
 export type { HandleCacheLimits } from "./handle-cache.ts";
 export { ENTRY_EXTENSION, TEMP_EXTENSION } from "./layout.ts";
 export type { StorageUsage, TenantUsage } from "./live-stats.ts";
-export { DEFAULT_STORAGE_OPTIONS, NvmeStorage, type NvmeStorageOptions } from "./nvme-storage.ts";
+export {
+  DEFAULT_STORAGE_OPTIONS,
+  type EvictionReason,
+  type GcReport,
+  NvmeStorage,
+  type NvmeStorageOptions,
+  type RetentionStats,
+} from "./nvme-storage.ts";
 export type { OperationRecorder, StoreOperation } from "./operation-recorder.ts";
+export type { RetentionOptions } from "./retention-options.ts";
 export { isStoreError, StoreError, type StoreErrorCode } from "./store-error.ts";
 export type { SweepResult } from "./temp-sweep.ts";

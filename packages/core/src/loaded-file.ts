@@ -45,6 +45,8 @@ export class LoadedFile {
     readonly bytes: Uint8Array,
     readonly entry: EntryFields,
     readonly budget: MappingBudget | null,
+    /** Unix seconds after which the entry is gone; 0 never. */
+    readonly expiresAt: bigint = 0n,
   ) {
     budget?.mapped(bytes.buffer as ArrayBuffer, this);
   }

@@ -1,7 +1,8 @@
-import { type Dirent, mkdirSync, readdirSync, statSync } from "node:fs";
+import { type Dirent, mkdirSync, readdirSync, statSync, utimesSync } from "node:fs";
 import { resolve } from "node:path";
 import { assertU64, decodeEnvelope, type EntryFields, encodeEnvelope } from "@reflex/codec";
 import { DirectorySyncer } from "./directory-sync.ts";
+import { readEntryExpiry } from "./entry-file-info.ts";
 import { EntryHandle, StoredEntryHandle } from "./entry-handle.ts";
 import type {
   Durability,
@@ -11,14 +12,24 @@ import type {
   StoreOptions,
   VerifyOptions,
   VerifyReport,
+  WalkProgress,
 } from "./entry-store.ts";
 import { type FileOps, nodeFileOps } from "./file-ops.ts";
 import { HandleCache, type HandleCacheLimits } from "./handle-cache.ts";
-import { compareDecimal, entryFilePath, entryIdText, isCanonicalDecimal, tenantDirPath } from "./layout.ts";
+import {
+  compareDecimal,
+  ENTRY_EXTENSION,
+  entryFilePath,
+  entryIdText,
+  isCanonicalDecimal,
+  tenantDirPath,
+} from "./layout.ts";
 import { LiveStats, type StorageUsage } from "./live-stats.ts";
 import { LoadedFile, MappingBudget } from "./loaded-file.ts";
 import type { OperationRecorder, StoreOperation } from "./operation-recorder.ts";
 import { type ReadOptions, readEntryFile } from "./read-entry.ts";
+import { RetentionIndex, type Victim } from "./retention-index.ts";
+import { type ResolvedRetention, type RetentionOptions, resolveRetention } from "./retention-options.ts";
 import { errnoOf, ioError, isStoreError, rethrowCodecError, StoreError } from "./store-error.ts";
 import { type SweepResult, sweepTempFiles } from "./temp-sweep.ts";
 import { verifyStore } from "./verify-store.ts";
@@ -42,6 +53,38 @@ export interface NvmeStorageOptions {
   readonly fileOps?: FileOps;
   /** Receives every operation's duration, outcome and bytes (e.g. `@reflex/stats` OperationMetrics). Default none. */
   readonly recorder?: OperationRecorder;
+  /** TTL and size bounds (see README "Retention"). Default: keep everything. */
+  readonly retention?: RetentionOptions;
+  /** The clock for expiry and recency, in ms since the epoch. Default `Date.now` (tests pass a fake one). */
+  readonly clock?: () => number;
+}
+
+/** Why an entry was evicted. */
+export type EvictionReason = "tenant_entries" | "tenant_bytes" | "root_entries" | "root_bytes";
+
+/** Bounds, usage and what retention has removed. */
+export interface RetentionStats {
+  readonly bounds: {
+    readonly defaultTtlSeconds: number;
+    readonly maxBytes: number | null;
+    readonly maxEntries: number | null;
+    readonly tenantMaxBytes: number | null;
+    readonly tenantMaxEntries: number | null;
+  };
+  /** True once the index behind eviction has scanned the whole root (always true when unbounded). */
+  readonly indexReady: boolean;
+  readonly evictions: Readonly<Record<EvictionReason, number>>;
+  readonly expirations: number;
+}
+
+/** What a `gc()` pass did. */
+export interface GcReport {
+  /** Entry files whose header was checked. */
+  readonly scanned: number;
+  /** Expired entries removed. */
+  readonly expired: number;
+  /** Entries evicted to bring the store within its bounds. */
+  readonly evicted: number;
 }
 
 /** Defaults of {@link NvmeStorageOptions}. */
@@ -95,6 +138,19 @@ export class NvmeStorage implements EntryStore {
   readonly #staleTempAfterMs: number;
   readonly #recorder: OperationRecorder | null;
   readonly #live: LiveStats;
+  readonly #clock: () => number;
+  readonly #retention: ResolvedRetention;
+  readonly #index: RetentionIndex | null;
+  readonly #indexBuilt: Promise<void>;
+  readonly #timers: ReturnType<typeof setInterval>[] = [];
+  readonly #evictions: Record<EvictionReason, number> = {
+    tenant_entries: 0,
+    tenant_bytes: 0,
+    root_entries: 0,
+    root_bytes: 0,
+  };
+  #expirations = 0;
+  readonly #reclaimQueue = new Map<string, Victim>();
   /** What the sweep at open did (zeros when it was off or the root did not exist). */
   readonly sweep: SweepResult;
 
@@ -115,12 +171,27 @@ export class NvmeStorage implements EntryStore {
       renamed: (write, replacedBytes) => {
         this.#cache.invalidate(HandleCache.key(write.tenantId, write.entryId));
         this.#live.written(write.tenantId, replacedBytes, write.bytes.byteLength);
+        if (this.#index !== null) {
+          this.#index.written(write.tenantId, write.entryId, write.bytes.byteLength, write.expiresAt, this.#clock());
+          this.#enforceBounds(write.tenantId, { tenantId: write.tenantId, entryId: write.entryId });
+        }
       },
     };
     this.#recorder = options.recorder ?? null;
     this.#live = new LiveStats(this.#root);
+    this.#clock = options.clock ?? Date.now;
+    this.#retention = resolveRetention(options.retention);
+    const retains = this.#retention.bounded || this.#retention.defaultTtlSeconds > 0;
+    this.#index = retains ? new RetentionIndex(this.#root) : null;
+    this.#indexBuilt =
+      this.#index === null
+        ? Promise.resolve()
+        : this.#index.build().then(() => {
+            this.#enforceRootBounds();
+          });
     this.#staleTempAfterMs = options.staleTempAfterMs ?? DEFAULT_STORAGE_OPTIONS.staleTempAfterMs;
     this.sweep = options.sweepTempFiles === false ? { removed: 0, kept: 0 } : this.sweepTempFiles();
+    if (this.#index !== null) this.#startTimers();
   }
 
   #timed<T>(operation: StoreOperation, action: () => T, bytesOf?: (result: T) => number): T {
@@ -217,9 +288,10 @@ export class NvmeStorage implements EntryStore {
   #prepareWrite(id: bigint, entry: EntryFields, options: StoreOptions | undefined) {
     checkId(id, "entry id");
     const tenantId = checkId(entry?.tenantId, "tenant_id");
+    const expiresAt = this.#expiryOf(options?.ttlSeconds);
     let bytes: Uint8Array;
     try {
-      bytes = encodeEnvelope(id, entry);
+      bytes = encodeEnvelope(id, entry, expiresAt);
     } catch (error) {
       rethrowCodecError(error);
     }
@@ -232,12 +304,30 @@ export class NvmeStorage implements EntryStore {
       finalPath: entryFilePath(this.#root, tenantId, id),
       bytes,
       durable,
+      expiresAt,
     };
+  }
+
+  #nowSeconds(): bigint {
+    return BigInt(Math.floor(this.#clock() / 1000));
+  }
+
+  #expiryOf(ttlSeconds: number | undefined): bigint {
+    const ttl = ttlSeconds ?? this.#retention.defaultTtlSeconds;
+    if (!Number.isInteger(ttl) || ttl < 0) {
+      throw new StoreError("invalid_argument", `ttlSeconds must be a non-negative integer, got ${ttl}`);
+    }
+    return ttl === 0 ? 0n : this.#nowSeconds() + BigInt(ttl);
+  }
+
+  #isExpired(expiresAt: bigint): boolean {
+    return expiresAt !== 0n && expiresAt <= this.#nowSeconds();
   }
 
   #storedHandle(id: bigint, tenantId: bigint, bytes: Uint8Array, created: boolean): StoredEntryHandle {
     // The handle views the bytes just written (decoded again: one code path for every handle).
-    const file = new LoadedFile(tenantId, id, bytes, decodeEnvelope(bytes).entry, null);
+    const decoded = decodeEnvelope(bytes);
+    const file = new LoadedFile(tenantId, id, bytes, decoded.entry, null, decoded.expiresAt);
     return new StoredEntryHandle(file, created);
   }
 
@@ -296,10 +386,17 @@ export class NvmeStorage implements EntryStore {
     checkId(id, "entry id");
     checkId(tenantId, "tenant id");
     const key = HandleCache.key(tenantId, id);
-    const cached = this.#cache.get(key);
-    if (cached !== undefined) return new EntryHandle(cached);
-    const file = readEntryFile(entryFilePath(this.#root, tenantId, id), tenantId, id, this.#read);
-    this.#cache.set(key, file);
+    let file = this.#cache.get(key);
+    if (file === undefined) {
+      file = readEntryFile(entryFilePath(this.#root, tenantId, id), tenantId, id, this.#read);
+      this.#cache.set(key, file);
+    }
+    if (file.expiresAt !== 0n && this.#isExpired(file.expiresAt)) {
+      this.#cache.invalidate(key);
+      this.#queueReclaim(tenantId, id);
+      throw new StoreError("not_found", `entry ${id} of tenant ${tenantId} expired`, { reason: "expired" });
+    }
+    this.#index?.accessed(tenantId, id, this.#clock());
     return new EntryHandle(file);
   }
 
@@ -340,6 +437,7 @@ export class NvmeStorage implements EntryStore {
       size = statSync(path, { throwIfNoEntry: false })?.size;
       this.#ops.unlinkSync(path);
       this.#live.deleted(tenantId, size ?? 0);
+      this.#index?.deleted(tenantId, id);
     } catch (error) {
       const errno = errnoOf(error);
       if (errno === "ENOENT" || errno === "ENOTDIR") {
@@ -361,12 +459,15 @@ export class NvmeStorage implements EntryStore {
     return this.#timed("exists", () => {
       checkId(id, "entry id");
       checkId(tenantId, "tenant id");
-      // Only a regular file is an entry: a directory under an entry's name is junk, as in listings.
-      try {
-        return statSync(entryFilePath(this.#root, tenantId, id), { throwIfNoEntry: false })?.isFile() === true;
-      } catch {
+      // Only a regular file is an entry (a directory under an entry's name is junk, as in
+      // listings), and an expired one is a miss: one open and a 40-byte header read.
+      const expiresAt = readEntryExpiry(entryFilePath(this.#root, tenantId, id));
+      if (expiresAt === undefined) return false;
+      if (this.#isExpired(expiresAt)) {
+        this.#queueReclaim(tenantId, id);
         return false;
       }
+      return true;
     });
   }
 
@@ -401,9 +502,20 @@ export class NvmeStorage implements EntryStore {
       ids.push(id);
     }
     ids.sort(compareDecimal);
-    const end = Math.min(ids.length, limit);
-    const result: bigint[] = new Array(end);
-    for (let i = 0; i < end; i++) result[i] = BigInt(ids[i] as string);
+    // Expired entries are misses: each candidate's header says (only the page's candidates are read).
+    const directory = tenantDirPath(this.#root, tenantId);
+    const result: bigint[] = [];
+    for (let i = 0; i < ids.length && result.length < limit; i++) {
+      const text = ids[i] as string;
+      const expiresAt = readEntryExpiry(`${directory}/${text}${ENTRY_EXTENSION}`);
+      if (expiresAt === undefined) continue; // deleted meanwhile
+      const id = BigInt(text);
+      if (this.#isExpired(expiresAt)) {
+        this.#queueReclaim(tenantId, id);
+        continue;
+      }
+      result.push(id);
+    }
     return result;
   }
 
@@ -518,7 +630,189 @@ export class NvmeStorage implements EntryStore {
     return sweepTempFiles(this.#root, this.#ops, this.#staleTempAfterMs);
   }
 
+  /** Bounds, eviction and expiry counts. */
+  retentionStats(): RetentionStats {
+    const r = this.#retention;
+    const finite = (value: number) => (Number.isFinite(value) ? value : null);
+    return {
+      bounds: {
+        defaultTtlSeconds: r.defaultTtlSeconds,
+        maxBytes: finite(r.maxBytes),
+        maxEntries: finite(r.maxEntries),
+        tenantMaxBytes: finite(r.tenantMaxBytes),
+        tenantMaxEntries: finite(r.tenantMaxEntries),
+      },
+      indexReady: this.#index?.ready ?? true,
+      evictions: { ...this.#evictions },
+      expirations: this.#expirations,
+    };
+  }
+
+  /** Resolves once the retention index has scanned the whole root (at once when there is none). */
+  retentionReady(): Promise<void> {
+    return this.#indexBuilt;
+  }
+
+  #startTimers(): void {
+    const { reclaimIntervalMs, persistAccessIntervalMs } = this.#retention;
+    if (reclaimIntervalMs > 0) this.#timers.push(setInterval(() => this.#reclaimIndexed(), reclaimIntervalMs));
+    if (persistAccessIntervalMs > 0) {
+      this.#timers.push(setInterval(() => this.#persistAccessTimes(), persistAccessIntervalMs));
+    }
+    for (const timer of this.#timers) timer.unref();
+  }
+
+  #queueReclaim(tenantId: bigint, entryId: bigint): void {
+    const key = HandleCache.key(tenantId, entryId);
+    if (this.#reclaimQueue.has(key)) return;
+    this.#reclaimQueue.set(key, { tenantId, entryId });
+    if (this.#reclaimQueue.size === 1) setImmediate(() => this.#drainReclaimQueue());
+  }
+
+  #drainReclaimQueue(): void {
+    const queued = [...this.#reclaimQueue.values()];
+    this.#reclaimQueue.clear();
+    for (const { tenantId, entryId } of queued) this.#reclaimIfExpired(tenantId, entryId);
+  }
+
+  /** Removes an entry file if, on disk right now, it is expired (a newer write may have replaced it). */
+  #reclaimIfExpired(tenantId: bigint, entryId: bigint): boolean {
+    const expiresAt = readEntryExpiry(entryFilePath(this.#root, tenantId, entryId));
+    if (expiresAt === undefined || !this.#isExpired(expiresAt)) return false;
+    if (!this.#remove(tenantId, entryId)) return false;
+    this.#expirations++;
+    this.#recorder?.retention?.("expired", "ttl");
+    return true;
+  }
+
+  /** Unlinks an entry file for retention (no directory fsync: a cache may lose a removal). */
+  #remove(tenantId: bigint, entryId: bigint): boolean {
+    const path = entryFilePath(this.#root, tenantId, entryId);
+    this.#cache.invalidate(HandleCache.key(tenantId, entryId));
+    try {
+      // The stat and the unlink run in one synchronous step: the live figures stay exact.
+      const size = statSync(path, { throwIfNoEntry: false })?.size;
+      this.#ops.unlinkSync(path);
+      this.#live.deleted(tenantId, size ?? 0);
+      return true;
+    } catch {
+      return false; // gone already, or not removable now: a later pass retries
+    } finally {
+      this.#index?.deleted(tenantId, entryId);
+    }
+  }
+
+  #reclaimIndexed(): number {
+    if (this.#index === null) return 0;
+    let removed = 0;
+    for (const { tenantId, entryId } of this.#index.expired(this.#nowSeconds())) {
+      if (this.#reclaimIfExpired(tenantId, entryId)) removed++;
+      else this.#index.deleted(tenantId, entryId); // replaced or gone: forget the stale record
+    }
+    return removed;
+  }
+
+  #evict(victim: Victim, reason: EvictionReason): boolean {
+    if (!this.#remove(victim.tenantId, victim.entryId)) return false;
+    this.#evictions[reason]++;
+    this.#recorder?.retention?.("evicted", reason);
+    return true;
+  }
+
+  /**
+   * After a write to `tenantId`: evicts that tenant's least recently used entries
+   * while it is over its own bound (never another tenant's), then the root's while
+   * the root is over its bound. Never evicts `keep` (the entry just written).
+   */
+  #enforceBounds(tenantId: bigint, keep: Victim): number {
+    const index = this.#index;
+    if (index === null || !this.#retention.bounded) return 0;
+    const r = this.#retention;
+    let evicted = 0;
+    for (;;) {
+      const usage = index.tenantUsage(tenantId);
+      const reason: EvictionReason | null =
+        usage.entries > r.tenantMaxEntries ? "tenant_entries" : usage.bytes > r.tenantMaxBytes ? "tenant_bytes" : null;
+      if (reason === null) break;
+      const victim = index.leastRecentlyUsed(tenantId, keep);
+      if (victim === undefined || !this.#evict(victim, reason)) break;
+      evicted++;
+    }
+    return evicted + this.#enforceRootBounds(keep);
+  }
+
+  /** While the root is over its bound: evicts from a tenant over its own bound first, else the root's LRU. */
+  #enforceRootBounds(keep?: Victim): number {
+    const index = this.#index;
+    if (index === null || !this.#retention.bounded) return 0;
+    const r = this.#retention;
+    let evicted = 0;
+    for (;;) {
+      const reason: EvictionReason | null =
+        index.entryCount > r.maxEntries ? "root_entries" : index.totalBytes > r.maxBytes ? "root_bytes" : null;
+      if (reason === null) break;
+      const overTenant = index.tenantIds().find((id) => {
+        const usage = index.tenantUsage(id);
+        return usage.entries > r.tenantMaxEntries || usage.bytes > r.tenantMaxBytes;
+      });
+      const victim =
+        (overTenant === undefined ? undefined : index.leastRecentlyUsed(overTenant, keep)) ??
+        index.leastRecentlyUsed(undefined, keep);
+      if (victim === undefined || !this.#evict(victim, reason)) break;
+      evicted++;
+    }
+    return evicted;
+  }
+
+  /** Writes the in-memory last access of recently loaded entries back to their files (atime and mtime). */
+  #persistAccessTimes(): number {
+    let written = 0;
+    for (const { tenantId, entryId, lastAccessMs } of this.#index?.takeTouched() ?? []) {
+      try {
+        const seconds = lastAccessMs / 1000;
+        utimesSync(entryFilePath(this.#root, tenantId, entryId), seconds, seconds);
+        written++;
+      } catch {
+        // deleted meanwhile
+      }
+    }
+    return written;
+  }
+
+  /**
+   * A reclaim pass by hand (what `reflex gc` runs): removes every expired entry of
+   * the root (reading each entry file's header), waits for the retention index,
+   * evicts until the store is within its bounds, and writes last-access times back.
+   */
+  async gc(options: { onProgress?: (progress: WalkProgress) => void } = {}): Promise<GcReport> {
+    const work: { tenantId: bigint; entryId: bigint }[] = [];
+    for (const tenantId of this.#listTenants()) {
+      for (const dirent of readDirents(tenantDirPath(this.#root, tenantId)) ?? []) {
+        const id = dirent.isFile() ? entryIdText(dirent.name) : undefined;
+        if (id !== undefined) work.push({ tenantId, entryId: BigInt(id) });
+      }
+    }
+    let expired = 0;
+    let done = 0;
+    for (const { tenantId, entryId } of work) {
+      if (this.#reclaimIfExpired(tenantId, entryId)) expired++;
+      done++;
+      if (done % 256 === 0) {
+        options.onProgress?.({ done, total: work.length });
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    }
+    options.onProgress?.({ done, total: work.length });
+    await this.#indexBuilt;
+    const evicted = this.#enforceRootBounds();
+    this.#persistAccessTimes();
+    return { scanned: work.length, expired, evicted };
+  }
+
+  /** Drops cached handles, stops the retention timers and writes last-access times back. The store stays usable. */
   close(): void {
+    for (const timer of this.#timers.splice(0)) clearInterval(timer);
+    this.#persistAccessTimes();
     this.#cache.clear();
   }
 }

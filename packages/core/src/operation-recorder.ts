@@ -22,4 +22,9 @@ export interface OperationRecorder {
    * read by a load; 0 otherwise). Called on the hot path: keep it cheap.
    */
   record(operation: StoreOperation, durationNs: number, errorCode: string | null, bytes: number): void;
+  /**
+   * Optional: an entry removed by retention, `"expired"` (reason `"ttl"`) or
+   * `"evicted"` (reason `"tenant_entries"`, `"tenant_bytes"`, `"root_entries"` or `"root_bytes"`).
+   */
+  retention?(event: "expired" | "evicted", reason: string): void;
 }

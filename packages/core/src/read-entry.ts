@@ -107,5 +107,5 @@ export function readEntryFile(path: string, tenantId: bigint, entryId: bigint, o
     if (mapped) (bytes.buffer as ArrayBuffer).transfer(0);
     throw error;
   }
-  return new LoadedFile(tenantId, entryId, bytes, decoded.entry, mapped ? options.budget : null);
+  return new LoadedFile(tenantId, entryId, bytes, decoded.entry, mapped ? options.budget : null, decoded.expiresAt);
 }

@@ -28,6 +28,8 @@ export interface EntryWrite {
   readonly bytes: Uint8Array;
   /** fsync the file before the rename and the directory after it. */
   readonly durable: boolean;
+  /** Unix seconds after which the entry is gone; 0 never. */
+  readonly expiresAt: bigint;
 }
 
 // Above this size the data is written off the event loop.

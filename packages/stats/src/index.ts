@@ -14,6 +14,7 @@ export {
   OperationMetrics,
   type OperationSnapshot,
   REPORTED_QUANTILES,
+  type RetentionSnapshot,
 } from "./operation-metrics.ts";
 export { PROMETHEUS_CONTENT_TYPE, type PrometheusOptions, renderPrometheus } from "./prometheus.ts";
 export {

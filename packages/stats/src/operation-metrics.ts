@@ -25,6 +25,12 @@ export interface OperationSnapshot {
 /** Figures of every operation kind seen, by name. */
 export type MetricsSnapshot = Readonly<Record<string, OperationSnapshot>>;
 
+/** Entries removed by retention: expirations, and evictions by reason. */
+export interface RetentionSnapshot {
+  readonly expired: number;
+  readonly evicted: Readonly<Record<string, number>>;
+}
+
 class OperationState {
   count = 0;
   bytes = 0;
@@ -44,6 +50,22 @@ class OperationState {
  */
 export class OperationMetrics {
   readonly #operations = new Map<string, OperationState>();
+  #expired = 0;
+  readonly #evicted = new Map<string, number>();
+
+  /** Records an entry removed by retention: `"expired"`, or `"evicted"` with its reason. */
+  retention(event: "expired" | "evicted", reason: string): void {
+    if (event === "expired") this.#expired++;
+    else this.#evicted.set(reason, (this.#evicted.get(reason) ?? 0) + 1);
+  }
+
+  /** Expirations and evictions so far. */
+  retentionSnapshot(): RetentionSnapshot {
+    return {
+      expired: this.#expired,
+      evicted: Object.fromEntries([...this.#evicted].sort(([a], [b]) => (a < b ? -1 : 1))),
+    };
+  }
 
   /** Records one operation: its duration in ns, its error code (null on success), the bytes it moved. */
   record(operation: string, durationNs: number, errorCode: string | null, bytes: number): void {
@@ -90,5 +112,7 @@ export class OperationMetrics {
   /** Forgets everything. */
   reset(): void {
     this.#operations.clear();
+    this.#expired = 0;
+    this.#evicted.clear();
   }
 }

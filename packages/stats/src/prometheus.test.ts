@@ -101,3 +101,22 @@ describe("renderPrometheus", () => {
     expect(sample?.labels?.op).toBe('we"ird\\op\n');
   });
 });
+
+describe("retention counters", () => {
+  test("expirations and evictions by reason parse as counters", () => {
+    const metrics = new OperationMetrics();
+    metrics.retention("expired", "ttl");
+    metrics.retention("expired", "ttl");
+    metrics.retention("evicted", "tenant_entries");
+    const families = parse(renderPrometheus({}, undefined, { retention: metrics.retentionSnapshot() }));
+    expect(families.get("reflex_store_expirations_total")?.type).toBe("COUNTER");
+    expect(families.get("reflex_store_expirations_total")?.metrics[0]?.value).toBe("2");
+    const evictions = families.get("reflex_store_evictions_total")?.metrics ?? [];
+    expect(evictions.map((m) => [m.labels?.reason, m.value])).toEqual([
+      ["tenant_entries", "1"],
+      ["tenant_bytes", "0"],
+      ["root_entries", "0"],
+      ["root_bytes", "0"],
+    ]);
+  });
+});

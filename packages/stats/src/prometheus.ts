@@ -1,10 +1,12 @@
-import type { MetricsSnapshot } from "./operation-metrics.ts";
+import type { MetricsSnapshot, RetentionSnapshot } from "./operation-metrics.ts";
 import type { StorageSnapshot } from "./storage-snapshot.ts";
 
 /** Options of {@link renderPrometheus}. */
 export interface PrometheusOptions {
   /** Per-tenant series are emitted only while there are at most this many tenants (label cardinality). Default 64. */
   readonly maxTenantLabels?: number;
+  /** Retention figures: adds `reflex_store_expirations_total` and `reflex_store_evictions_total{reason}`. */
+  readonly retention?: RetentionSnapshot;
 }
 
 /** Content type of the Prometheus text exposition format. */
@@ -47,7 +49,8 @@ class Exposition {
  * `reflex_store_operation_bytes_total{op}`, `reflex_store_tenants`,
  * `reflex_store_entries`, `reflex_store_bytes`, and per tenant
  * `reflex_store_tenant_entries{tenant}` / `reflex_store_tenant_bytes{tenant}`
- * while the tenant count stays under `maxTenantLabels`.
+ * while the tenant count stays under `maxTenantLabels`; with `options.retention`,
+ * `reflex_store_expirations_total` and `reflex_store_evictions_total{reason}`.
  */
 export function renderPrometheus(
   metrics: MetricsSnapshot,
@@ -83,6 +86,15 @@ export function renderPrometheus(
 
   out.family("reflex_store_operation_bytes_total", "counter", "Bytes written by stores and read by loads.");
   for (const [op, figures] of operations) out.sample("reflex_store_operation_bytes_total", { op }, figures.bytes);
+
+  if (options.retention !== undefined) {
+    out.family("reflex_store_expirations_total", "counter", "Entries removed because their time to live ran out.");
+    out.sample("reflex_store_expirations_total", {}, options.retention.expired);
+    out.family("reflex_store_evictions_total", "counter", "Entries evicted to keep within a size bound, by bound.");
+    for (const reason of ["tenant_entries", "tenant_bytes", "root_entries", "root_bytes"]) {
+      out.sample("reflex_store_evictions_total", { reason }, options.retention.evicted[reason] ?? 0);
+    }
+  }
 
   if (storage !== undefined) {
     out.family("reflex_store_tenants", "gauge", "Tenants in the store.");
