@@ -9,6 +9,7 @@ import {
   encodeEnvelope,
   FORMAT_VERSION,
   FORMAT_VERSION_EXPIRING,
+  peekExpiresAt,
   readEnvelopeHeader,
 } from "./envelope.ts";
 import { I64_MAX } from "./u64.ts";
@@ -94,5 +95,27 @@ describe("format version 2 (entries with an expiry)", () => {
     view(negative).setBigInt64(32, -5n, true);
     view(negative).setUint32(12, Bun.hash.crc32(negative.subarray(16)), true);
     expect(codecErrorCode(() => decodeEnvelope(negative))).toBe("bad_header");
+  });
+});
+
+describe("peekExpiresAt", () => {
+  test("reads the expiry from the header alone", () => {
+    const v2 = expiringFile(1_900_000_000n);
+    expect(peekExpiresAt(v2.subarray(0, ENVELOPE_V2_HEADER_BYTES))).toBe(1_900_000_000n);
+    expect(peekExpiresAt(v2)).toBe(1_900_000_000n);
+    const v1 = encodeEnvelope(GOLDEN_ENTRY_ID, goldenEntry());
+    expect(peekExpiresAt(v1.subarray(0, ENVELOPE_V2_HEADER_BYTES))).toBe(0n);
+  });
+
+  test("is undefined for what is not a valid header", () => {
+    const v2 = expiringFile();
+    expect(peekExpiresAt(v2.subarray(0, 36))).toBeUndefined();
+    expect(peekExpiresAt(new Uint8Array(40))).toBeUndefined();
+    const relabelled = v2.slice();
+    view(relabelled).setUint16(6, 32, true);
+    expect(peekExpiresAt(relabelled)).toBeUndefined();
+    const negative = v2.slice();
+    view(negative).setBigInt64(32, -1n, true);
+    expect(peekExpiresAt(negative)).toBeUndefined();
   });
 });

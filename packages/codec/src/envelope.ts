@@ -169,3 +169,21 @@ export function decodeEnvelope(file: Uint8Array): DecodedEnvelope {
   }
   return { entryId: header.entryId, entry, expiresAt: header.expiresAt };
 }
+
+/**
+ * The `expires_at` of an entry file from its first bytes alone (at least
+ * {@link MAX_ENVELOPE_HEADER_BYTES} of them, or the whole file if shorter): 0 for a
+ * version-1 file, undefined when the prefix is not a valid header. Not a verification:
+ * a load still checks the whole file.
+ */
+export function peekExpiresAt(prefix: Uint8Array): bigint | undefined {
+  if (prefix.byteLength < ENVELOPE_HEADER_BYTES) return undefined;
+  for (let i = 0; i < 4; i++) if (prefix[i] !== ENVELOPE_MAGIC[i]) return undefined;
+  const view = new DataView(prefix.buffer, prefix.byteOffset, prefix.byteLength);
+  const version = view.getUint16(4, true);
+  if (version === FORMAT_VERSION) return view.getUint16(6, true) === ENVELOPE_HEADER_BYTES ? 0n : undefined;
+  if (version !== FORMAT_VERSION_EXPIRING || prefix.byteLength < ENVELOPE_V2_HEADER_BYTES) return undefined;
+  if (view.getUint16(6, true) !== ENVELOPE_V2_HEADER_BYTES) return undefined;
+  const expiresAt = view.getBigInt64(32, true);
+  return expiresAt < 0n ? undefined : expiresAt;
+}

@@ -35,6 +35,7 @@ export {
   FORMAT_VERSION_EXPIRING,
   MAX_BODY_BYTES,
   MAX_ENVELOPE_HEADER_BYTES,
+  peekExpiresAt,
   readEnvelopeHeader,
 } from "./envelope.ts";
 export { type CacheEntry, CacheEntrySchema } from "./gen/reflex/v1/cache_entry_pb.ts";
