@@ -71,3 +71,32 @@ describe("parseByteSize", () => {
     }
   });
 });
+
+describe("retention config", () => {
+  test("bounds and TTL from flags, then env; unset stays unbounded", () => {
+    expect(loadConfig([], {}).retention).toEqual({});
+    const fromEnv = loadConfig([], {
+      REFLEX_MAX_BYTES: "10GiB",
+      REFLEX_MAX_ENTRIES: "1000000",
+      REFLEX_TENANT_MAX_BYTES: "1GiB",
+      REFLEX_TENANT_MAX_ENTRIES: "5000",
+      REFLEX_DEFAULT_TTL: "86400",
+    });
+    expect(fromEnv.retention).toEqual({
+      maxBytes: 10 * 1024 ** 3,
+      maxEntries: 1_000_000,
+      tenantMaxBytes: 1024 ** 3,
+      tenantMaxEntries: 5000,
+      defaultTtlSeconds: 86400,
+    });
+    const flags = loadConfig(["--tenant-max-entries", "7", "--default-ttl", "0"], { REFLEX_TENANT_MAX_ENTRIES: "9" });
+    expect(flags.retention).toEqual({ tenantMaxEntries: 7, defaultTtlSeconds: 0 });
+  });
+
+  test("bad bounds are ConfigErrors naming the flag or variable", () => {
+    expect(() => loadConfig(["--max-entries", "0"])).toThrow(/--max-entries/);
+    expect(() => loadConfig([], { REFLEX_MAX_BYTES: "lots" })).toThrow(/REFLEX_MAX_BYTES/);
+    expect(() => loadConfig(["--default-ttl", "-5"])).toThrow(/--default-ttl/);
+    expect(() => loadConfig(["--tenant-max-bytes", "1.5G"])).toThrow(ConfigError);
+  });
+});

@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { MAX_BODY_BYTES } from "@reflex/codec";
+import type { RetentionOptions } from "@reflex/core";
 import { DEFAULT_MAX_BODY_BYTES } from "./body-limit.ts";
 
 /** Everything `startServer` needs. */
@@ -20,6 +21,8 @@ export interface ServerConfig {
   readonly shutdownTimeoutMs: number;
   /** `--help` was given: print {@link USAGE} and exit. */
   readonly help: boolean;
+  /** TTL and size bounds of the store (empty: keep everything). */
+  readonly retention: RetentionOptions;
 }
 
 /** Defaults: a fresh clone runs with no flags and no env. */
@@ -32,6 +35,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   requestLog: true,
   shutdownTimeoutMs: 30_000,
   help: false,
+  retention: {},
 };
 
 /** The server's usage text. */
@@ -43,6 +47,11 @@ options (flag, then env, then default):
   --port PORT       REFLEX_PORT       TCP port, 0 = any free (default ${DEFAULT_CONFIG.port})
   --tokens FILE     REFLEX_TOKENS     bearer token file (JSON); without it only loopback binds
   --max-body SIZE   REFLEX_MAX_BODY   PUT body limit: bytes, or with K/M/G/KiB/MiB/GiB (default 16MiB)
+  --max-bytes SIZE            REFLEX_MAX_BYTES            store size bound, all tenants (default none)
+  --max-entries N             REFLEX_MAX_ENTRIES          entry count bound, all tenants (default none)
+  --tenant-max-bytes SIZE     REFLEX_TENANT_MAX_BYTES     size bound of each tenant (default none)
+  --tenant-max-entries N      REFLEX_TENANT_MAX_ENTRIES   entry count bound of each tenant (default none)
+  --default-ttl SECONDS       REFLEX_DEFAULT_TTL          time to live of new entries, 0 = forever (default 0)
   --quiet                             no request log
   -h, --help                          this text
 `;
@@ -72,15 +81,15 @@ const SIZE_UNITS: Record<string, number> = {
  *
  * @example parseByteSize("16MiB", "--max-body") // 16777216
  */
-export function parseByteSize(text: string, what: string): number {
+export function parseByteSize(text: string, what: string, max = MAX_BODY_BYTES): number {
   const match = /^\s*(\d{1,13})\s*([a-z]*)\s*$/i.exec(text);
   const unit = SIZE_UNITS[match?.[2]?.toLowerCase() ?? "?"];
   if (match === null || unit === undefined) {
     throw new ConfigError(`${what} must be a size like 1048576, 512K or 16MiB, got ${JSON.stringify(text)}`);
   }
   const bytes = Number(match[1]) * unit;
-  if (bytes < 1 || bytes > MAX_BODY_BYTES) {
-    throw new ConfigError(`${what} must be between 1 byte and ${MAX_BODY_BYTES} bytes, got ${JSON.stringify(text)}`);
+  if (bytes < 1 || bytes > max) {
+    throw new ConfigError(`${what} must be between 1 byte and ${max} bytes, got ${JSON.stringify(text)}`);
   }
   return bytes;
 }
@@ -88,6 +97,13 @@ export function parseByteSize(text: string, what: string): number {
 function parsePort(text: string, what: string): number {
   if (!/^\d{1,5}$/.test(text.trim()) || Number(text) > 65535) {
     throw new ConfigError(`${what} must be a port number in [0, 65535], got ${JSON.stringify(text)}`);
+  }
+  return Number(text);
+}
+
+function parseCount(text: string, what: string, min: number): number {
+  if (!/^\d{1,15}$/.test(text.trim()) || Number(text) < min) {
+    throw new ConfigError(`${what} must be an integer >= ${min}, got ${JSON.stringify(text)}`);
   }
   return Number(text);
 }
@@ -119,6 +135,11 @@ export function loadConfig(
         port: { type: "string" },
         tokens: { type: "string" },
         "max-body": { type: "string" },
+        "max-bytes": { type: "string" },
+        "max-entries": { type: "string" },
+        "tenant-max-bytes": { type: "string" },
+        "tenant-max-entries": { type: "string" },
+        "default-ttl": { type: "string" },
         quiet: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -143,5 +164,32 @@ export function loadConfig(
     requestLog: values.quiet !== true,
     shutdownTimeoutMs: DEFAULT_CONFIG.shutdownTimeoutMs,
     help: values.help === true,
+    retention: retentionConfig(flag, env),
   };
+}
+
+/** Reads the retention flags and env (`REFLEX_MAX_BYTES`, ...); unset ones stay unbounded. */
+function retentionConfig(
+  flag: (name: string) => string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): RetentionOptions {
+  const read = (name: string, envName: string, parse: (text: string, what: string) => number) => {
+    const fromFlag = flag(name);
+    const text = fromFlag ?? nonEmpty(env[envName]);
+    return text === undefined ? undefined : parse(text, fromFlag === undefined ? envName : `--${name}`);
+  };
+  const size = (text: string, what: string) => parseByteSize(text, what, Number.MAX_SAFE_INTEGER);
+  const count = (text: string, what: string) => parseCount(text, what, 1);
+  const retention: { -readonly [K in keyof RetentionOptions]: RetentionOptions[K] } = {};
+  const maxBytes = read("max-bytes", "REFLEX_MAX_BYTES", size);
+  if (maxBytes !== undefined) retention.maxBytes = maxBytes;
+  const maxEntries = read("max-entries", "REFLEX_MAX_ENTRIES", count);
+  if (maxEntries !== undefined) retention.maxEntries = maxEntries;
+  const tenantMaxBytes = read("tenant-max-bytes", "REFLEX_TENANT_MAX_BYTES", size);
+  if (tenantMaxBytes !== undefined) retention.tenantMaxBytes = tenantMaxBytes;
+  const tenantMaxEntries = read("tenant-max-entries", "REFLEX_TENANT_MAX_ENTRIES", count);
+  if (tenantMaxEntries !== undefined) retention.tenantMaxEntries = tenantMaxEntries;
+  const defaultTtlSeconds = read("default-ttl", "REFLEX_DEFAULT_TTL", (text, what) => parseCount(text, what, 0));
+  if (defaultTtlSeconds !== undefined) retention.defaultTtlSeconds = defaultTtlSeconds;
+  return retention;
 }

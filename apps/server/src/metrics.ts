@@ -26,7 +26,11 @@ export interface MetricsSource {
 export function storeMetrics(store: EntryStore, operations?: OperationMetrics): MetricsSource {
   return {
     renderPrometheus() {
-      return renderPrometheus(operations?.snapshot() ?? {}, store.liveStats());
+      return renderPrometheus(
+        operations?.snapshot() ?? {},
+        store.liveStats(),
+        operations === undefined ? {} : { retention: operations.retentionSnapshot() },
+      );
     },
   };
 }

@@ -45,6 +45,19 @@ export const MAX_LIST_LIMIT = 10_000;
 export const DEFAULT_LIST_LIMIT = 1000;
 
 /** Query of the entry listing. */
+/** Query of the PUT route. */
+export const PutQuery = z.object({
+  ttl: z
+    .string()
+    .refine((text) => /^(0|[1-9][0-9]{0,9})$/.test(text), "ttl must be a whole number of seconds (0: never expires)")
+    .optional()
+    .openapi({
+      param: { name: "ttl", in: "query" },
+      example: "3600",
+      description: "Time to live in seconds, overriding the server's default; 0: never expires.",
+    }),
+});
+
 export const ListQuery = z.object({
   limit: z
     .string()
@@ -144,6 +157,20 @@ export const Stats = z
       description:
         "Per store operation: count, errors by code, bytes and latency quantiles in seconds (p50, p90, p99, p999).",
     }),
+    retention: z
+      .object({
+        bounds: z.object({
+          defaultTtlSeconds: z.number().int(),
+          maxBytes: z.number().int().nullable(),
+          maxEntries: z.number().int().nullable(),
+          tenantMaxBytes: z.number().int().nullable(),
+          tenantMaxEntries: z.number().int().nullable(),
+        }),
+        indexReady: z.boolean(),
+        evictions: z.record(z.string(), z.number().int()),
+        expirations: z.number().int(),
+      })
+      .openapi({ description: "Retention bounds (null: unbounded) and entries evicted (by bound) and expired." }),
   })
   .openapi("Stats");
 

@@ -71,7 +71,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     logger.error(`reflex: no tokens configured (REFLEX_TOKENS): auth is off, serving loopback ${config.host} only`);
   }
   const operations = new OperationMetrics();
-  const store = new NvmeStorage(config.root, { recorder: operations });
+  const store = new NvmeStorage(config.root, { recorder: operations, retention: config.retention });
   store.ensureStoragePath();
   const app = createApp(store, {
     tokens,

@@ -1,6 +1,7 @@
 import type { EntryFields } from "@reflex/codec";
 import type { EntryHandle, StoredEntryHandle } from "./entry-handle.ts";
 import type { StorageUsage } from "./live-stats.ts";
+import type { RetentionStats } from "./nvme-storage.ts";
 
 /** How durable a write is. */
 export type Durability =
@@ -95,6 +96,8 @@ export interface EntryStore {
   stats(): Promise<StorageStats>;
   /** Live counts in total and per tenant, kept by the store as it writes (no scan after the first). */
   liveStats(): StorageUsage;
+  /** Retention bounds and how many entries expired or were evicted. */
+  retentionStats(): RetentionStats;
   /** Reads every entry file and reports the corrupt and misplaced ones. */
   verify(options?: VerifyOptions): Promise<VerifyReport>;
   /** Drops cached handles; the store stays usable. */

@@ -11,6 +11,18 @@ describe("GET /v1/stats", () => {
       bytes: 0,
       perTenant: [],
       operations: {},
+      retention: {
+        bounds: {
+          defaultTtlSeconds: 0,
+          maxBytes: null,
+          maxEntries: null,
+          tenantMaxBytes: null,
+          tenantMaxEntries: null,
+        },
+        indexReady: true,
+        evictions: { tenant_entries: 0, tenant_bytes: 0, root_entries: 0, root_bytes: 0 },
+        expirations: 0,
+      },
     });
     await call(app, "PUT", "/v1/tenants/1/entries/1", { json: entryJson("1") });
     await call(app, "PUT", "/v1/tenants/1/entries/2", { json: entryJson("1") });

@@ -38,6 +38,7 @@ export function registerAdminRoutes(app: App, deps: RouteDeps): void {
           bytes: t.totalBytes,
         })),
         operations: operations?.snapshot() ?? {},
+        retention: store.retentionStats(),
       },
       200,
     );

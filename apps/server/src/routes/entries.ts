@@ -19,6 +19,7 @@ import {
   EntryJsonOutput,
   EntryParams,
   errorResponse,
+  PutQuery,
   STORAGE_ERRORS,
   StoredEntry,
 } from "../schemas.ts";
@@ -47,6 +48,7 @@ export function registerEntryRoutes(app: App, deps: RouteDeps): void {
     middleware: [requireTenant(), requireEntryContentType(), bodyLimit({ maxBytes: deps.maxBodyBytes })] as const,
     request: {
       params: EntryParams,
+      query: PutQuery,
       body: {
         description: "The entry, by Content-Type.",
         content: {
@@ -77,7 +79,8 @@ export function registerEntryRoutes(app: App, deps: RouteDeps): void {
         : { encoding: "protobuf", bytes: new Uint8Array(await c.req.arrayBuffer()) },
       tenantId,
     );
-    const handle = await store.store(entryId, entry);
+    const ttl = c.req.valid("query").ttl;
+    const handle = await store.store(entryId, entry, ttl === undefined ? {} : { ttlSeconds: Number(ttl) });
     const created = handle.created;
     handle.release();
     const body = { tenant: params.tenant, id: params.id, created };

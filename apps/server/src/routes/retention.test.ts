@@ -1,0 +1,66 @@
+import { describe, expect, test } from "bun:test";
+import type { RetentionOptions } from "@reflex/core";
+import { OperationMetrics } from "@reflex/stats";
+import { call, entryJson, tempStore } from "../../test/helpers.ts";
+import { createApp } from "../app.ts";
+
+function clockedApp(retention: RetentionOptions = {}) {
+  const clock = { now: Math.floor(Date.now() / 1000) * 1000 };
+  const operations = new OperationMetrics();
+  const store = tempStore({
+    clock: () => clock.now,
+    recorder: operations,
+    retention: { reclaimIntervalMs: 0, persistAccessIntervalMs: 0, ...retention },
+  });
+  return { app: createApp(store, { operations }), store, clock };
+}
+
+describe("TTL over HTTP", () => {
+  test("PUT ?ttl= sets an expiry; from that second the entry is a miss on every route", async () => {
+    const { app, clock } = clockedApp();
+    expect((await call(app, "PUT", "/v1/tenants/1/entries/5?ttl=10", { json: entryJson("1") })).status).toBe(201);
+    expect((await call(app, "PUT", "/v1/tenants/1/entries/6", { json: entryJson("1") })).status).toBe(201);
+    clock.now += 9_999;
+    expect((await call(app, "GET", "/v1/tenants/1/entries/5")).status).toBe(200);
+    clock.now += 1;
+    expect((await call(app, "GET", "/v1/tenants/1/entries/5")).status).toBe(404);
+    expect((await call(app, "GET", "/v1/tenants/1/entries/5/payload")).status).toBe(404);
+    expect((await call(app, "HEAD", "/v1/tenants/1/entries/5")).status).toBe(404);
+    expect(await (await call(app, "GET", "/v1/tenants/1/entries")).json()).toMatchObject({ ids: ["6"] });
+    expect((await call(app, "GET", "/v1/tenants/1/entries/6")).status).toBe(200);
+  });
+
+  test("a bad ttl is a 400", async () => {
+    const { app } = clockedApp();
+    for (const ttl of ["-1", "1.5", "abc", "01", "99999999999"]) {
+      const res = await call(app, "PUT", `/v1/tenants/1/entries/5?ttl=${ttl}`, { json: entryJson("1") });
+      expect(res.status).toBe(400);
+    }
+  });
+});
+
+describe("bounds over HTTP", () => {
+  test("/v1/stats and /metrics show bounds, evictions and expirations", async () => {
+    const { app, store, clock } = clockedApp({ tenantMaxEntries: 2 });
+    await store.retentionReady();
+    for (const id of ["1", "2", "3"]) {
+      await call(app, "PUT", `/v1/tenants/1/entries/${id}`, { json: entryJson("1") });
+      clock.now += 1_000;
+    }
+    await call(app, "PUT", "/v1/tenants/1/entries/9?ttl=1", { json: entryJson("1") });
+    clock.now += 1_000;
+    expect((await call(app, "GET", "/v1/tenants/1/entries/9")).status).toBe(404);
+    await new Promise((resolve) => setImmediate(resolve));
+    const stats = (await (await call(app, "GET", "/v1/stats")).json()) as {
+      entries: number;
+      retention: { bounds: { tenantMaxEntries: number }; evictions: Record<string, number>; expirations: number };
+    };
+    expect(stats.retention.bounds.tenantMaxEntries).toBe(2);
+    expect(stats.retention.evictions.tenant_entries).toBe(2);
+    expect(stats.retention.expirations).toBe(1);
+    expect(stats.entries).toBe(1);
+    const metrics = await (await call(app, "GET", "/metrics")).text();
+    expect(metrics).toContain('reflex_store_evictions_total{reason="tenant_entries"} 2\n');
+    expect(metrics).toContain("reflex_store_expirations_total 1\n");
+  });
+});
