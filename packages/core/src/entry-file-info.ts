@@ -1,5 +1,6 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import { MAX_ENVELOPE_HEADER_BYTES, peekExpiresAt } from "@reflex/codec";
+import { errnoOf, ioError } from "./store-error.ts";
 
 /** What the retention index keeps of one entry file. */
 export interface EntryFileInfo {
@@ -7,7 +8,11 @@ export interface EntryFileInfo {
   readonly bytes: number;
   /** Unix seconds after which it is gone; 0 never (also for a file whose header does not parse: load will refuse it). */
   readonly expiresAt: bigint;
-  /** Last access in ms: the later of the file's atime and mtime. */
+  /**
+   * Last access in ms: the file's mtime, which the store sets at write and when it
+   * writes recency back. Not atime: the kernel bumps that on any read (relatime),
+   * including the store's own header reads.
+   */
   readonly lastAccessMs: number;
 }
 
@@ -35,7 +40,7 @@ export function readEntryFileInfo(path: string): EntryFileInfo | undefined {
     return {
       bytes: stat.size,
       expiresAt: peekExpiresAt(headerScratch.subarray(0, read)) ?? 0n,
-      lastAccessMs: Math.max(stat.atimeMs, stat.mtimeMs),
+      lastAccessMs: stat.mtimeMs,
     };
   } catch {
     return undefined;
@@ -47,16 +52,24 @@ export function readEntryFileInfo(path: string): EntryFileInfo | undefined {
 /**
  * The expiry of an entry file from its header (one open and a 40-byte read):
  * undefined when there is no such regular file, 0 when it never expires or its
- * header does not parse.
+ * header does not parse. Any other failure (EMFILE, EACCES, EIO, ...) is an `io`
+ * error: a file that could not be looked at is not absent.
  */
 export function readEntryExpiry(path: string): bigint | undefined {
-  const fd = openRegular(path);
-  if (fd === undefined) return undefined;
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY);
+  } catch (error) {
+    const errno = errnoOf(error);
+    if (errno === "ENOENT" || errno === "ENOTDIR") return undefined;
+    throw ioError("open", path, error);
+  }
   try {
     const read = readSync(fd, headerScratch, 0, headerScratch.byteLength, 0);
     return peekExpiresAt(headerScratch.subarray(0, read)) ?? 0n;
-  } catch {
-    return undefined; // EISDIR: a directory named like an entry is not one
+  } catch (error) {
+    if (errnoOf(error) === "EISDIR") return undefined; // a directory named like an entry is not one
+    throw ioError("read", path, error);
   } finally {
     closeSync(fd);
   }

@@ -1,6 +1,7 @@
 import { type Dirent, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { compareDecimal, entryIdText, isCanonicalDecimal } from "./layout.ts";
+import { errnoOf, ioError } from "./store-error.ts";
 
 /** Entries and bytes of one tenant. */
 export interface TenantUsage {
@@ -22,11 +23,18 @@ interface Usage {
   bytes: number;
 }
 
+/**
+ * The entries of a directory; none when it does not exist. Any other failure (EMFILE,
+ * EACCES, EIO, ...) is an `io` error, so a scan never starts the live figures from a
+ * listing it could not make.
+ */
 function listDir(path: string): Dirent[] {
   try {
     return readdirSync(path, { withFileTypes: true });
-  } catch {
-    return [];
+  } catch (error) {
+    const errno = errnoOf(error);
+    if (errno === "ENOENT" || errno === "ENOTDIR") return [];
+    throw ioError("readdir", path, error);
   }
 }
 

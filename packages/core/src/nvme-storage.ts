@@ -187,7 +187,7 @@ export class NvmeStorage implements EntryStore {
       this.#index === null
         ? Promise.resolve()
         : this.#index.build().then(() => {
-            this.#enforceRootBounds();
+            this.#enforceAllBounds();
           });
     this.#staleTempAfterMs = options.staleTempAfterMs ?? DEFAULT_STORAGE_OPTIONS.staleTempAfterMs;
     this.sweep = options.sweepTempFiles === false ? { removed: 0, kept: 0 } : this.sweepTempFiles();
@@ -317,7 +317,8 @@ export class NvmeStorage implements EntryStore {
     if (!Number.isInteger(ttl) || ttl < 0) {
       throw new StoreError("invalid_argument", `ttlSeconds must be a non-negative integer, got ${ttl}`);
     }
-    return ttl === 0 ? 0n : this.#nowSeconds() + BigInt(ttl);
+    // Rounded up: an entry lives at least ttl seconds (expiry has one-second resolution).
+    return ttl === 0 ? 0n : BigInt(Math.ceil(this.#clock() / 1000)) + BigInt(ttl);
   }
 
   #isExpired(expiresAt: bigint): boolean {
@@ -677,7 +678,12 @@ export class NvmeStorage implements EntryStore {
 
   /** Removes an entry file if, on disk right now, it is expired (a newer write may have replaced it). */
   #reclaimIfExpired(tenantId: bigint, entryId: bigint): boolean {
-    const expiresAt = readEntryExpiry(entryFilePath(this.#root, tenantId, entryId));
+    let expiresAt: bigint | undefined;
+    try {
+      expiresAt = readEntryExpiry(entryFilePath(this.#root, tenantId, entryId));
+    } catch {
+      return false; // not readable now (EMFILE, ...): a later pass retries
+    }
     if (expiresAt === undefined || !this.#isExpired(expiresAt)) return false;
     if (!this.#remove(tenantId, entryId)) return false;
     this.#expirations++;
@@ -725,6 +731,11 @@ export class NvmeStorage implements EntryStore {
    * the root is over its bound. Never evicts `keep` (the entry just written).
    */
   #enforceBounds(tenantId: bigint, keep: Victim): number {
+    return this.#enforceTenantBounds(tenantId, keep) + this.#enforceRootBounds(keep);
+  }
+
+  /** While `tenantId` is over its own bound: evicts its least recently used entries (never `keep`). */
+  #enforceTenantBounds(tenantId: bigint, keep?: Victim): number {
     const index = this.#index;
     if (index === null || !this.#retention.bounded) return 0;
     const r = this.#retention;
@@ -738,7 +749,16 @@ export class NvmeStorage implements EntryStore {
       if (victim === undefined || !this.#evict(victim, reason)) break;
       evicted++;
     }
-    return evicted + this.#enforceRootBounds(keep);
+    return evicted;
+  }
+
+  /** Brings every tenant within its own bound, then the root within its bound (after the index scan, and in gc). */
+  #enforceAllBounds(): number {
+    const index = this.#index;
+    if (index === null || !this.#retention.bounded) return 0;
+    let evicted = 0;
+    for (const tenantId of index.tenantIds()) evicted += this.#enforceTenantBounds(tenantId);
+    return evicted + this.#enforceRootBounds();
   }
 
   /** While the root is over its bound: evicts from a tenant over its own bound first, else the root's LRU. */
@@ -764,7 +784,7 @@ export class NvmeStorage implements EntryStore {
     return evicted;
   }
 
-  /** Writes the in-memory last access of recently loaded entries back to their files (atime and mtime). */
+  /** Writes the in-memory last access of recently loaded entries back to their files' mtime (and atime). */
   #persistAccessTimes(): number {
     let written = 0;
     for (const { tenantId, entryId, lastAccessMs } of this.#index?.takeTouched() ?? []) {
@@ -803,10 +823,15 @@ export class NvmeStorage implements EntryStore {
       }
     }
     options.onProgress?.({ done, total: work.length });
-    await this.#indexBuilt;
-    const evicted = this.#enforceRootBounds();
+    const evictionsBefore = this.#evictionCount();
+    await this.#indexBuilt; // its completion evicts down to the bounds, too
+    this.#enforceAllBounds();
     this.#persistAccessTimes();
-    return { scanned: work.length, expired, evicted };
+    return { scanned: work.length, expired, evicted: this.#evictionCount() - evictionsBefore };
+  }
+
+  #evictionCount(): number {
+    return Object.values(this.#evictions).reduce((sum, n) => sum + n, 0);
   }
 
   /** Drops cached handles, stops the retention timers and writes last-access times back. The store stays usable. */

@@ -40,7 +40,7 @@ function listDir(path: string): Dirent[] {
  * process. It starts from a scan that runs in the background in small chunks
  * (never blocking a load or a store); entries it has not reached yet simply are
  * not eviction candidates until it does. Recency survives a restart through the
- * files' atime/mtime, which the store writes back periodically.
+ * files' mtime, which the store writes back periodically.
  */
 export class RetentionIndex {
   readonly #tenants = new Map<bigint, TenantEntries>();

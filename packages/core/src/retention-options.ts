@@ -15,7 +15,7 @@ export interface RetentionOptions {
   readonly tenantMaxEntries?: number;
   /** How often expired entries are reclaimed in the background, in ms. Default 30 s; 0 turns the timer off. */
   readonly reclaimIntervalMs?: number;
-  /** How often last-access times are written back to the files (atime/mtime), in ms. Default 60 s; 0: only on close and gc. */
+  /** How often last-access times are written back to the files (mtime), in ms. Default 60 s; 0: only on close and gc. */
   readonly persistAccessIntervalMs?: number;
 }
 

@@ -4,15 +4,22 @@ import type { VerifyOptions, VerifyProblem, VerifyReport } from "./entry-store.t
 import { entryIdText, isCanonicalDecimal } from "./layout.ts";
 import type { ReadOptions } from "./read-entry.ts";
 import { readEntryFile } from "./read-entry.ts";
-import { isStoreError } from "./store-error.ts";
+import { errnoOf, ioError, isStoreError } from "./store-error.ts";
 
 const PROGRESS_EVERY = 256;
 
+/**
+ * The entries of a directory; none when it does not exist (no root yet, or a tenant
+ * dir removed while we walk). Any other failure (EMFILE, EACCES, EIO, ...) is an `io`
+ * error: a walk that could not list a directory must not report it clean.
+ */
 function listDir(path: string): Dirent[] {
   try {
     return readdirSync(path, { withFileTypes: true });
-  } catch {
-    return [];
+  } catch (error) {
+    const errno = errnoOf(error);
+    if (errno === "ENOENT" || errno === "ENOTDIR") return [];
+    throw ioError("readdir", path, error);
   }
 }
 

@@ -36,19 +36,38 @@ export interface EntryWrite {
 const ASYNC_WRITE_BYTES = 256 * 1024;
 const FILE_MODE = 0o644;
 
+/**
+ * How many times a write tries to open its temp file while the tenant directory is
+ * missing. A cleanup (of this process or another) removes an empty tenant directory,
+ * and may remove it again between our mkdir and our open: it is empty until the open.
+ */
+const OPEN_TEMP_ATTEMPTS = 5;
+
 function openTemp(context: WriteContext, write: EntryWrite): { fd: number; tempPath: string } {
   const tempPath = join(write.directory, tempFileName(write.entryId));
-  try {
-    return { fd: context.ops.openSync(tempPath, TEMP_OPEN_FLAGS, FILE_MODE), tempPath };
-  } catch (error) {
-    // The tenant directory is missing (first write, or removed by a cleanup): make it, retry once.
-    if (errnoOf(error) !== "ENOENT") throw ioError("open", tempPath, error);
-  }
-  context.createTenantDir(write.tenantId, write.durable);
-  try {
-    return { fd: context.ops.openSync(tempPath, TEMP_OPEN_FLAGS, FILE_MODE), tempPath };
-  } catch (error) {
-    throw ioError("open", tempPath, error);
+  let created = false;
+  for (let attempt = 1; ; attempt++) {
+    let fd: number;
+    try {
+      fd = context.ops.openSync(tempPath, TEMP_OPEN_FLAGS, FILE_MODE);
+    } catch (error) {
+      // The tenant directory is missing (first write, or removed by a cleanup): make it and
+      // open again at once, with no fsync in between, so a cleanup has next to no window.
+      if (errnoOf(error) !== "ENOENT" || attempt >= OPEN_TEMP_ATTEMPTS) throw ioError("open", tempPath, error);
+      context.createTenantDir(write.tenantId, false);
+      created = true;
+      continue;
+    }
+    if (created && write.durable) {
+      // Our temp file keeps the new directory from being removed: now make it durable.
+      try {
+        context.createTenantDir(write.tenantId, true);
+      } catch (error) {
+        discardTemp(context, fd, tempPath);
+        throw error;
+      }
+    }
+    return { fd, tempPath };
   }
 }
 

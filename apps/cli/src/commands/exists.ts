@@ -1,0 +1,35 @@
+import { type ArgsSpec, parseCommandArgs, parseId } from "../args.ts";
+import { type Command, helpText, printJson, printLine } from "../command.ts";
+import { ExitCode } from "../exit-codes.ts";
+import { openStore } from "../store.ts";
+
+const spec: ArgsSpec = {
+  command: "exists",
+  synopsis: "reflex exists <tenant> <id> [--json]",
+  options: { json: { type: "boolean" } },
+  positionals: ["tenant", "id"],
+};
+
+/** `reflex exists`: exit 0 when the entry exists, 1 when it does not. */
+export const existsCommand: Command = {
+  name: "exists",
+  summary: "test whether an entry exists (exit 0 / 1)",
+  help: helpText({
+    synopsis: spec.synopsis,
+    description:
+      "Tests whether an entry file exists (without reading it; `reflex verify` checks contents).\n" +
+      "For scripts: `if reflex exists 1 42 >/dev/null; then ...`.",
+    options: [["--json", "print the answer as JSON (the exit status is the same)"]],
+    json: '  {"tenantId":"1","entryId":"42","exists":true}',
+    exit: "0 exists, 1 does not exist, 2 usage error, 3 storage error",
+  }),
+  async run(args, io) {
+    const parsed = parseCommandArgs(spec, args, io.env);
+    const tenantId = parseId(parsed.required(0), "tenant");
+    const entryId = parseId(parsed.required(1), "entry id");
+    const exists = openStore(parsed.root).existsSync(entryId, tenantId);
+    if (parsed.flag("json")) await printJson(io, { tenantId, entryId, exists });
+    else await printLine(io, `tenant ${tenantId} entry ${entryId} ${exists ? "exists" : "does not exist"}`);
+    return exists ? ExitCode.ok : ExitCode.notFound;
+  },
+};

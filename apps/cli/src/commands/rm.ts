@@ -1,0 +1,31 @@
+import { type ArgsSpec, parseCommandArgs, parseId } from "../args.ts";
+import { type Command, helpText, printLine } from "../command.ts";
+import { ExitCode } from "../exit-codes.ts";
+import { openStore } from "../store.ts";
+
+const spec: ArgsSpec = {
+  command: "rm",
+  synopsis: "reflex rm <tenant> <id>",
+  options: {},
+  positionals: ["tenant", "id"],
+};
+
+/** `reflex rm`: deletes an entry, durably. */
+export const rmCommand: Command = {
+  name: "rm",
+  summary: "delete an entry",
+  help: helpText({
+    synopsis: spec.synopsis,
+    description: "Deletes an entry; returns once the deletion is durable (fsync of the tenant directory).",
+    exit: "0 deleted, 1 not found, 2 usage error, 3 storage error",
+  }),
+  async run(args, io) {
+    const parsed = parseCommandArgs(spec, args, io.env);
+    const tenantId = parseId(parsed.required(0), "tenant");
+    const entryId = parseId(parsed.required(1), "entry id");
+    const store = openStore(parsed.root, { sweep: true });
+    await store.delete(entryId, tenantId);
+    await printLine(io, `removed tenant ${tenantId} entry ${entryId}`);
+    return ExitCode.ok;
+  },
+};

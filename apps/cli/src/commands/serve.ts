@@ -1,0 +1,52 @@
+import { ConfigError, loadConfig, startServer, TokenFileError, USAGE } from "@reflex/server";
+import type { Command } from "../command.ts";
+import { ExitCode, UsageError } from "../exit-codes.ts";
+
+/** `reflex serve`: the HTTP API of apps/server over the store, until SIGTERM or SIGINT. */
+export const serveCommand: Command = {
+  name: "serve",
+  summary: "serve the HTTP API over the store (until SIGTERM/SIGINT)",
+  help: `Usage: reflex serve [--root DIR] [--host H] [--port P] [--tokens FILE] [--max-body SIZE] [bounds]
+
+Serves the HTTP API (apps/server) over the store. Prints "reflex listening on <url>" once it
+accepts requests; SIGTERM or SIGINT stops accepting, finishes in-flight requests and exits 0.
+Without a token file it binds only loopback addresses.
+
+${USAGE.replace(/^usage: .*\n\n/, "")}
+Exit status: 0 stopped cleanly, 1 shutdown timed out, 2 usage error (bad flag, bad token file,
+non-loopback host without tokens), 3 cannot start (port in use, storage unavailable)
+`,
+  async run(args, io) {
+    let config: ReturnType<typeof loadConfig>;
+    try {
+      config = loadConfig(args, io.env);
+    } catch (error) {
+      if (error instanceof ConfigError) throw new UsageError(`serve: ${error.message}`);
+      throw error;
+    }
+    let running: Awaited<ReturnType<typeof startServer>>;
+    try {
+      running = await startServer(config);
+    } catch (error) {
+      if (error instanceof ConfigError || error instanceof TokenFileError) throw new UsageError(error.message);
+      throw error;
+    }
+    const stopped = new Promise<ExitCode>((resolve) => {
+      let signals = 0;
+      const stop = (signal: NodeJS.Signals) => {
+        signals++;
+        if (signals > 1) {
+          process.stderr.write(`reflex: ${signal} again, exiting now\n`);
+          process.exit(130);
+        }
+        process.stderr.write(`reflex: ${signal}, finishing ${running.inFlight} in-flight request(s)\n`);
+        running.shutdown().then((drained) => resolve(drained ? ExitCode.ok : ExitCode.checkFailed));
+      };
+      process.on("SIGTERM", stop);
+      process.on("SIGINT", stop);
+    });
+    // Only once the handlers are in place: whoever waits for this line may signal at once.
+    await io.stdout.write(`reflex listening on ${running.url}\n`);
+    return stopped;
+  },
+};

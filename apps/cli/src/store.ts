@@ -1,0 +1,64 @@
+import { accessSync, constants, statSync } from "node:fs";
+import { resolve } from "node:path";
+import { NvmeStorage, type RetentionOptions, StoreError } from "@reflex/core";
+
+/** How a command uses the store. */
+export interface OpenOptions {
+  /** Create the root when it is missing (commands that write). Default false. */
+  readonly create?: boolean;
+  /** Sweep stale temp files on open (commands that modify the store). Default false. */
+  readonly sweep?: boolean;
+  /** Retention bounds (only `gc` passes them). */
+  readonly retention?: RetentionOptions;
+}
+
+function errnoOf(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : String(error);
+}
+
+/**
+ * Opens the store at `root` for one command. A root that exists but is not a
+ * readable directory is a `storage_unavailable` error (exit 3) rather than an
+ * empty store; a missing root reads as an empty store, and is created only when
+ * `create`. The hot-handle cache is off: a CLI process loads each entry once.
+ * Durability is the default, `fsync`.
+ */
+export function openStore(root: string, options: OpenOptions = {}): NvmeStorage {
+  const absolute = resolve(root);
+  let stat: ReturnType<typeof statSync>;
+  try {
+    stat = statSync(absolute, { throwIfNoEntry: false });
+  } catch (error) {
+    throw new StoreError("storage_unavailable", `cannot open storage root ${absolute}: ${errnoOf(error)}`, {
+      cause: error,
+      errno: errnoOf(error),
+    });
+  }
+  if (stat !== undefined) {
+    if (!stat.isDirectory()) {
+      throw new StoreError("storage_unavailable", `storage root ${absolute} is not a directory`);
+    }
+    try {
+      accessSync(absolute, constants.R_OK | constants.X_OK);
+    } catch (error) {
+      throw new StoreError("storage_unavailable", `cannot read storage root ${absolute}: ${errnoOf(error)}`, {
+        cause: error,
+        errno: errnoOf(error),
+      });
+    }
+  }
+  const store = new NvmeStorage(absolute, {
+    handleCache: { maxEntries: 0 },
+    sweepTempFiles: options.sweep === true,
+    ...(options.retention === undefined ? {} : { retention: options.retention }),
+  });
+  if (options.create === true) store.ensureStoragePath();
+  return store;
+}
+
+/** Throws `not_found` (exit 1) unless the tenant has a directory in the store. */
+export function requireTenant(store: NvmeStorage, tenantId: bigint): void {
+  const stat = statSync(resolve(store.storagePath, tenantId.toString()), { throwIfNoEntry: false });
+  if (stat?.isDirectory() !== true) throw new StoreError("not_found", `tenant ${tenantId} not found`);
+}
