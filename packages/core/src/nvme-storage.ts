@@ -1,6 +1,6 @@
-import { type Dirent, mkdirSync, readdirSync, statSync, utimesSync } from "node:fs";
+import { closeSync, type Dirent, existsSync, mkdirSync, openSync, readdirSync, statSync, utimesSync } from "node:fs";
 import { resolve } from "node:path";
-import { assertU64, decodeEnvelope, type EntryFields, encodeEnvelope } from "@reflex/codec";
+import { assertU64, decodeEntryBody, type EntryFields, encodeEnvelope, readEnvelopeHeader } from "@reflex/codec";
 import { DirectorySyncer } from "./directory-sync.ts";
 import { readEntryExpiry } from "./entry-file-info.ts";
 import { EntryHandle, StoredEntryHandle } from "./entry-handle.ts";
@@ -22,6 +22,7 @@ import {
   entryFilePath,
   entryIdText,
   isCanonicalDecimal,
+  TTL_MARKER,
   tenantDirPath,
 } from "./layout.ts";
 import { LiveStats, type StorageUsage } from "./live-stats.ts";
@@ -150,6 +151,9 @@ export class NvmeStorage implements EntryStore {
     root_bytes: 0,
   };
   #expirations = 0;
+  /** True once this root is known to hold entries with an expiry (see TTL_MARKER). */
+  #ttlInUse = false;
+  #ttlMarkerCheckedAt = Number.NEGATIVE_INFINITY;
   readonly #reclaimQueue = new Map<string, Victim>();
   /** What the sweep at open did (zeros when it was off or the root did not exist). */
   readonly sweep: SweepResult;
@@ -182,6 +186,7 @@ export class NvmeStorage implements EntryStore {
     this.#clock = options.clock ?? Date.now;
     this.#retention = resolveRetention(options.retention);
     const retains = this.#retention.bounded || this.#retention.defaultTtlSeconds > 0;
+    this.#ttlInUse = this.#retention.defaultTtlSeconds > 0;
     this.#index = retains ? new RetentionIndex(this.#root) : null;
     this.#indexBuilt =
       this.#index === null
@@ -289,6 +294,10 @@ export class NvmeStorage implements EntryStore {
     checkId(id, "entry id");
     const tenantId = checkId(entry?.tenantId, "tenant_id");
     const expiresAt = this.#expiryOf(options?.ttlSeconds);
+    if (expiresAt !== 0n && !this.#ttlInUse) {
+      this.ensureStoragePath();
+      this.#markTtlInUse();
+    }
     let bytes: Uint8Array;
     try {
       bytes = encodeEnvelope(id, entry, expiresAt);
@@ -321,14 +330,42 @@ export class NvmeStorage implements EntryStore {
     return ttl === 0 ? 0n : BigInt(Math.ceil(this.#clock() / 1000)) + BigInt(ttl);
   }
 
+  /**
+   * Whether listings and `exists` must read headers for expiry: once a TTL entry was
+   * written to this root by any store (the marker file; looked for at most once a second).
+   */
+  #expiryChecksNeeded(): boolean {
+    if (this.#ttlInUse) return true;
+    const now = performance.now();
+    if (now - this.#ttlMarkerCheckedAt < 1000) return false;
+    this.#ttlMarkerCheckedAt = now;
+    this.#ttlInUse = existsSync(`${this.#root}/${TTL_MARKER}`);
+    return this.#ttlInUse;
+  }
+
+  /** Marks the root as holding TTL entries, before the first one is written. */
+  #markTtlInUse(): void {
+    const marker = `${this.#root}/${TTL_MARKER}`;
+    if (!existsSync(marker)) {
+      try {
+        closeSync(openSync(marker, "a"));
+      } catch (error) {
+        throw ioError("create", marker, error);
+      }
+    }
+    this.#ttlInUse = true;
+  }
+
   #isExpired(expiresAt: bigint): boolean {
     return expiresAt !== 0n && expiresAt <= this.#nowSeconds();
   }
 
   #storedHandle(id: bigint, tenantId: bigint, bytes: Uint8Array, created: boolean): StoredEntryHandle {
-    // The handle views the bytes just written (decoded again: one code path for every handle).
-    const decoded = decodeEnvelope(bytes);
-    const file = new LoadedFile(tenantId, id, bytes, decoded.entry, null, decoded.expiresAt);
+    // The handle views the bytes just written: their body is decoded (views, no copy), but
+    // not checksummed again: this process just encoded them.
+    const header = readEnvelopeHeader(bytes);
+    const entry = decodeEntryBody(bytes.subarray(header.headerBytes));
+    const file = new LoadedFile(tenantId, id, bytes, entry, null, header.expiresAt);
     return new StoredEntryHandle(file, created);
   }
 
@@ -386,11 +423,12 @@ export class NvmeStorage implements EntryStore {
   #load(id: bigint, tenantId: bigint): EntryHandle {
     checkId(id, "entry id");
     checkId(tenantId, "tenant id");
-    const key = HandleCache.key(tenantId, id);
-    let file = this.#cache.get(key);
+    const cached = this.#cache.limits.maxEntries > 0;
+    const key = cached ? HandleCache.key(tenantId, id) : "";
+    let file = cached ? this.#cache.get(key) : undefined;
     if (file === undefined) {
       file = readEntryFile(entryFilePath(this.#root, tenantId, id), tenantId, id, this.#read);
-      this.#cache.set(key, file);
+      if (cached) this.#cache.set(key, file);
     }
     if (file.expiresAt !== 0n && this.#isExpired(file.expiresAt)) {
       this.#cache.invalidate(key);
@@ -462,7 +500,15 @@ export class NvmeStorage implements EntryStore {
       checkId(tenantId, "tenant id");
       // Only a regular file is an entry (a directory under an entry's name is junk, as in
       // listings), and an expired one is a miss: one open and a 40-byte header read.
-      const expiresAt = readEntryExpiry(entryFilePath(this.#root, tenantId, id));
+      const path = entryFilePath(this.#root, tenantId, id);
+      if (!this.#expiryChecksNeeded()) {
+        try {
+          return statSync(path, { throwIfNoEntry: false })?.isFile() === true;
+        } catch {
+          return false;
+        }
+      }
+      const expiresAt = readEntryExpiry(path);
       if (expiresAt === undefined) return false;
       if (this.#isExpired(expiresAt)) {
         this.#queueReclaim(tenantId, id);
@@ -503,6 +549,12 @@ export class NvmeStorage implements EntryStore {
       ids.push(id);
     }
     ids.sort(compareDecimal);
+    if (!this.#expiryChecksNeeded()) {
+      const end = Math.min(ids.length, limit);
+      const plain: bigint[] = new Array(end);
+      for (let i = 0; i < end; i++) plain[i] = BigInt(ids[i] as string);
+      return plain;
+    }
     // Expired entries are misses: each candidate's header says (only the page's candidates are read).
     const directory = tenantDirPath(this.#root, tenantId);
     const result: bigint[] = [];

@@ -11,18 +11,50 @@ export interface ReadOptions {
   readonly budget: MappingBudget;
 }
 
-// One read into a reused scratch buffer, then a copy of exactly the bytes read,
-// beats fstat + exact allocation + read (the fstat costs more than a 4 KiB copy).
-// A read that fills the scratch means the file may be larger: then fstat.
-const SCRATCH_BYTES = 64 * 1024;
-const scratch = new Uint8Array(SCRATCH_BYTES);
+// Small files are read straight into a slab: a 128 KiB buffer that consecutive loads
+// carve up (a bump pointer), so a load of a small file is one open, one read, one
+// close, no allocation and no copy; its views point into the slab. A slab is freed by
+// the GC once no view of it is left: a long-lived handle of a small entry can keep up to
+// one slab alive (documented in the README). A read that fills the free part of the slab
+// may have been cut short: then the file is read again into a fresh slab, and a file that
+// fills a whole slab goes the large-file way (fstat, then mmap or an exact buffer).
+const SLAB_BYTES = 128 * 1024;
+/** A fresh slab when less than this is left: files up to this size always fit at once. */
+const SLAB_MIN_FREE = 16 * 1024;
+let slab = new Uint8Array(SLAB_BYTES);
+let slabUsed = 0;
 
-/** Reads the rest of a file whose first `first` bytes are already in `scratch`. */
-function readRest(fd: number, path: string, first: number): Uint8Array {
+function freshSlab(): void {
+  slab = new Uint8Array(SLAB_BYTES);
+  slabUsed = 0;
+}
+
+/**
+ * Reads a whole small file into the slab. `bytes` is null when the file fills a whole
+ * slab, or is at least `mapAtBytes` long (then `head` holds what was read).
+ */
+function readSmall(fd: number, mapAtBytes: number): { bytes: Uint8Array | null; head: Uint8Array } {
+  if (SLAB_BYTES - slabUsed < SLAB_MIN_FREE) freshSlab();
+  let free = SLAB_BYTES - slabUsed;
+  let read = readSync(fd, slab, slabUsed, free, 0);
+  if (read === free && slabUsed > 0) {
+    freshSlab();
+    free = SLAB_BYTES;
+    read = readSync(fd, slab, 0, free, 0);
+  }
+  const head = slab.subarray(slabUsed, slabUsed + read);
+  if (read === free || read >= mapAtBytes) return { bytes: null, head };
+  slabUsed += (read + 7) & ~7; // keep the next file 8-byte aligned
+  return { bytes: head, head };
+}
+
+/** Reads the rest of a file whose first bytes, `head`, were read already. */
+function readRest(fd: number, path: string, head: Uint8Array): Uint8Array {
   const size = fstatSync(fd).size;
+  if (size < head.byteLength) throw new StoreError("io", `${path} changed size while being read`);
   const bytes = new Uint8Array(size);
-  bytes.set(scratch, 0);
-  let offset = first;
+  bytes.set(head, 0);
+  let offset = head.byteLength;
   while (offset < size) {
     const read = readSync(fd, bytes, offset, size - offset, offset);
     if (read === 0) return bytes.subarray(0, offset);
@@ -72,16 +104,14 @@ export function readEntryFile(path: string, tenantId: bigint, entryId: bigint, o
   }
   let bytes: Uint8Array | null = null;
   let mapped = false;
-  let first = 0;
   try {
-    first = readSync(fd, scratch, 0, SCRATCH_BYTES, 0);
-    if (first < SCRATCH_BYTES) {
-      bytes = scratch.slice(0, first);
-    } else if (options.budget.hasRoom() && sizeOf(fd) >= options.mmapThresholdBytes) {
+    const small = readSmall(fd, options.mmapThresholdBytes);
+    bytes = small.bytes;
+    if (bytes === null && options.budget.hasRoom() && sizeOf(fd) >= options.mmapThresholdBytes) {
       bytes = tryMap(path);
       mapped = bytes !== null;
     }
-    bytes ??= readRest(fd, path, first);
+    bytes ??= readRest(fd, path, small.head);
   } catch (error) {
     if (error instanceof StoreError) throw error;
     throw ioError("read", path, error);

@@ -115,6 +115,7 @@ describe("TTL", () => {
     expect(reader.existsSync(1n, 1n)).toBe(true);
     clock.advance(5_000);
     expect(reader.existsSync(1n, 1n)).toBe(false);
+    expect(reader.listEntriesSync(1n)).toEqual([]);
     expectNotFound(() => reader.loadSync(1n, 1n));
     // Rewritten before the reclaim runs: the new version must survive it.
     writer.storeSync(1n, entry(1n, 10, 2), { ttlSeconds: 5 });
@@ -273,6 +274,18 @@ describe("size bounds", () => {
     expect(metrics.retentionSnapshot().expired).toBe(5);
     expect(metrics.retentionSnapshot().evicted.root_entries).toBe(5);
     expect(store.liveTotals()).toEqual(store.statsSync());
+  });
+
+  test("the first TTL write marks the root; a root without the marker is listed from names alone", () => {
+    const root = freshRoot();
+    const store = open(root);
+    store.storeSync(1n, entry(1n));
+    expect(existsSync(join(root, ".reflex-ttl"))).toBe(false);
+    store.storeSync(2n, entry(1n), { ttlSeconds: 60 });
+    expect(existsSync(join(root, ".reflex-ttl"))).toBe(true);
+    // The marker is not a tenant and not an entry.
+    expect(store.listTenantsSync()).toEqual([1n]);
+    expect(store.statsSync()).toMatchObject({ tenantCount: 1, entryCount: 2 });
   });
 
   test("bad bounds are refused", () => {
