@@ -1,0 +1,143 @@
+/** Turns a run's results into the Markdown printed on stdout and written to BENCHMARKS.md. */
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { formatRate, formatRatio, formatTime } from "./harness.ts";
+import type { Results, Row } from "./results.ts";
+import { SCALE_OPERATIONS, sizeLabel, tenantSizes } from "./scenarios/scale.ts";
+import type { Verdict } from "./targets.ts";
+
+export const BEGIN_MARKER = "<!-- bench:results:begin (written by `bun run bench -- --write`) -->";
+export const END_MARKER = "<!-- bench:results:end -->";
+
+function run(command: string, args: string[]): string {
+  const result = spawnSync(command, args, { encoding: "utf8" });
+  return result.status === 0 ? result.stdout.trim() : `(${command} failed)`;
+}
+
+function kernel(): string {
+  try {
+    return readFileSync("/proc/sys/kernel/osrelease", "utf8").trim();
+  } catch {
+    return run("uname", ["-r"]);
+  }
+}
+
+/** The machine, as the issue asks: cores, kernel, file system of the data dir, Bun version. */
+export function machineSection(command: string, mode: string): string {
+  const dir = tmpdir();
+  const cpu = cpus();
+  const df = run("df", ["-T", dir]).split("\n").at(-1)?.split(/\s+/) ?? [];
+  const findmnt = run("findmnt", ["-n", "-T", dir, "-o", "TARGET,SOURCE,FSTYPE,OPTIONS"]).replace(/\s+/g, " ");
+  return [
+    `- Command: \`${command}\` (${mode} mode), ${new Date().toISOString()}`,
+    `- Bun ${Bun.version} (${Bun.revision.slice(0, 9)}), ${process.platform}-${process.arch}`,
+    `- CPU: ${cpu.length} cores, ${cpu[0]?.model ?? "unknown"}; RAM ${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
+    `- Kernel ${kernel()}`,
+    `- Code: git ${run("git", ["rev-parse", "--short", "HEAD"])}${
+      run("git", ["status", "--porcelain", "--", "packages"]) === "" ? "" : " + uncommitted changes in packages/"
+    }`,
+    `- Data dir ${dir}: \`df -T\` ${df[1] ?? "?"} on ${df[0] ?? "?"}; \`findmnt\` ${findmnt}`,
+  ].join("\n");
+}
+
+function spread(row: Row): string {
+  return `${formatTime(row.figure.p25Ns)} – ${formatTime(row.figure.p75Ns)}`;
+}
+
+function ratioCell(results: Results, row: Row): string {
+  if (row.reference === true) return "1x (raw)";
+  const reference = results.reference(row.group);
+  return reference === undefined ? "" : formatRatio(row.figure.medianNs / reference.figure.medianNs);
+}
+
+function rowsTable(results: Results, scenario: string): string {
+  const rows = results.rows.filter((row) => row.scenario === scenario);
+  if (rows.length === 0) return "_not run_";
+  const lines = [
+    "| group | subject | median / op | p25 – p75 | p99 | ops/s | vs raw | samples | how |",
+    "|---|---|--:|--:|--:|--:|--:|--:|---|",
+  ];
+  for (const row of rows) {
+    lines.push(
+      `| ${row.group} | ${row.subject} | ${formatTime(row.figure.medianNs)} | ${spread(row)} | ${formatTime(
+        row.figure.p99Ns,
+      )} | ${formatRate(row.figure.medianNs)} | ${ratioCell(results, row)} | ${row.figure.samples} | ${row.note ?? ""} |`,
+    );
+  }
+  return lines.join("\n");
+}
+
+function growthTable(results: Results): string {
+  const sizes = tenantSizes();
+  const [small, large] = sizes as [number, number];
+  const groupOf = (count: number) => `tenant of ${sizeLabel(count)}`;
+  if (!results.rows.some((row) => row.scenario === "scale")) return "_not run_";
+  const lines = [
+    `| operation | ${sizeLabel(small)} entries | ${sizeLabel(large)} entries | growth (${sizeLabel(large)} / ${sizeLabel(small)}) |`,
+    "|---|--:|--:|--:|",
+  ];
+  for (const operation of SCALE_OPERATIONS) {
+    const a = results.find(groupOf(small), operation)?.figure.medianNs;
+    const b = results.find(groupOf(large), operation)?.figure.medianNs;
+    if (a === undefined || b === undefined) continue;
+    lines.push(`| ${operation} | ${formatTime(a)} | ${formatTime(b)} | ${formatRatio(b / a)} |`);
+  }
+  lines.push("", `(the entry count grows ${formatRatio(large / small)})`);
+  return lines.join("\n");
+}
+
+function memoryTable(results: Results): string {
+  if (results.memory.length === 0) return "_not run_";
+  const lines = [
+    "| variant | loaded | RSS MiB | JS heap MiB | liveMappings | cached handles | cache MiB |",
+    "|---|--:|--:|--:|--:|--:|--:|",
+  ];
+  for (const p of results.memory) {
+    lines.push(
+      `| ${p.variant} | ${p.loaded} | ${p.rssMiB.toFixed(0)} | ${p.heapMiB.toFixed(0)} | ${p.liveMappings} | ${p.cacheEntries} | ${p.cacheMiB.toFixed(1)} |`,
+    );
+  }
+  return lines.join("\n");
+}
+
+function verdictTable(verdicts: readonly Verdict[]): string {
+  const lines = ["| target | goal | measured | verdict |", "|---|---|---|---|"];
+  for (const v of verdicts) {
+    const word = v.met === undefined ? "NOT MEASURED" : v.met ? "MET" : "**MISSED**";
+    lines.push(`| ${v.target} | ${v.goal} | ${v.measured} | ${word} |`);
+  }
+  return lines.join("\n");
+}
+
+/** The whole results section. */
+export function renderReport(results: Results, verdicts: readonly Verdict[], machine: string): string {
+  return [
+    "### Machine and run",
+    "",
+    machine,
+    "",
+    "### Targets",
+    "",
+    verdictTable(verdicts),
+    "",
+    "### 1. Load (cold: handle cache off, page cache warm; hot: handle cache on)",
+    "",
+    rowsTable(results, "load"),
+    "",
+    "### 2. Store (every write creates a new id; windows: figures per op)",
+    "",
+    rowsTable(results, "store"),
+    "",
+    "### 3. Tenant size: how each cost grows (4 KiB entries)",
+    "",
+    growthTable(results),
+    "",
+    rowsTable(results, "scale"),
+    "",
+    "### 5. Memory while loading distinct entries (default store options)",
+    "",
+    memoryTable(results),
+    ...(results.notes.length === 0 ? [] : ["", "### Notes of this run", "", ...results.notes.map((n) => `- ${n}`)]),
+  ].join("\n");
+}

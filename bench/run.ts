@@ -1,0 +1,119 @@
+/**
+ * The benchmark entry point: `bun run bench` from the repository root.
+ *
+ *   bun bench/run.ts [--quick] [--only=load,store,scale,memory] [--write]
+ *
+ * Runs the scenarios (all by default; `--only` takes names or numbers 1, 2, 3, 5),
+ * prints the results as Markdown on stdout (progress on stderr), and with `--write`
+ * replaces the results section of BENCHMARKS.md (between its markers). Data lives
+ * in a temp directory under os.tmpdir(), removed at the end.
+ *
+ * @example
+ * bun run bench:quick                 # under two minutes
+ * bun run bench -- --write            # full run, updates BENCHMARKS.md
+ * bun bench/run.ts --quick --only=load
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { dropFilledTenants, removeBenchRoot } from "./fixtures.ts";
+import { FULL_MODE, QUICK_MODE, setMode } from "./harness.ts";
+import { BEGIN_MARKER, END_MARKER, machineSection, renderReport } from "./report.ts";
+import { Results } from "./results.ts";
+import { runLoad } from "./scenarios/load.ts";
+import { runMemory } from "./scenarios/memory.ts";
+import { runScale } from "./scenarios/scale.ts";
+import { runStore } from "./scenarios/store.ts";
+import { evaluateTargets } from "./targets.ts";
+
+const SCENARIOS = [
+  { name: "load", number: "1", run: runLoad },
+  { name: "store", number: "2", run: runStore },
+  { name: "scale", number: "3", run: runScale },
+  { name: "memory", number: "5", run: runMemory },
+] as const;
+
+interface Args {
+  readonly quick: boolean;
+  readonly write: boolean;
+  readonly only: ReadonlySet<string> | null;
+}
+
+function usage(message: string): never {
+  console.error(`${message}\nusage: bun bench/run.ts [--quick] [--only=load,store,scale,memory] [--write]`);
+  process.exit(2);
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  let quick = false;
+  let write = false;
+  let only: Set<string> | null = null;
+  for (const arg of argv) {
+    if (arg === "--quick") quick = true;
+    else if (arg === "--write") write = true;
+    else if (arg.startsWith("--only=")) {
+      only = new Set();
+      for (const wanted of arg.slice("--only=".length).split(",")) {
+        const scenario = SCENARIOS.find((s) => s.name === wanted || s.number === wanted);
+        if (scenario === undefined) usage(`unknown scenario ${JSON.stringify(wanted)}`);
+        only.add(scenario.name);
+      }
+    } else usage(`unknown argument ${JSON.stringify(arg)}`);
+  }
+  return { quick, write, only };
+}
+
+function writeBenchmarksMd(report: string): string {
+  const path = join(import.meta.dir, "..", "BENCHMARKS.md");
+  const section = `${BEGIN_MARKER}\n\n${report}\n\n${END_MARKER}`;
+  const current = existsSync(path) ? readFileSync(path, "utf8") : `# Benchmarks\n\n${BEGIN_MARKER}\n${END_MARKER}\n`;
+  const begin = current.indexOf(BEGIN_MARKER);
+  const end = current.indexOf(END_MARKER);
+  if (begin < 0 || end < begin) throw new Error(`${path} lacks the results markers; add them and re-run`);
+  writeFileSync(path, `${current.slice(0, begin)}${section}${current.slice(end + END_MARKER.length)}`);
+  // The repository lints Markdown too: align the tables the way biome wants them.
+  const biome = spawnSync(join(import.meta.dir, "..", "node_modules", ".bin", "biome"), ["format", "--write", path], {
+    encoding: "utf8",
+  });
+  if (biome.status !== 0) console.error(`[bench] biome format ${path} failed; run \`bun run format\``);
+  return path;
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  setMode(args.quick ? QUICK_MODE : FULL_MODE);
+  const results = new Results();
+  const started = performance.now();
+  const cleanup = () => {
+    dropFilledTenants();
+    removeBenchRoot();
+  };
+  process.on("SIGINT", () => {
+    cleanup();
+    process.exit(130);
+  });
+  try {
+    for (const scenario of SCENARIOS) {
+      if (args.only !== null && !args.only.has(scenario.name)) continue;
+      const t0 = performance.now();
+      console.error(`[bench] scenario ${scenario.number} (${scenario.name})...`);
+      await scenario.run(results);
+      console.error(`[bench] scenario ${scenario.number} done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    }
+  } finally {
+    cleanup();
+  }
+  const command = `bun run bench${args.quick ? ":quick" : ""}${args.write || args.only !== null ? " --" : ""}${
+    args.only === null ? "" : ` --only=${[...args.only].join(",")}`
+  }${args.write ? " --write" : ""}`;
+  const report = renderReport(
+    results,
+    evaluateTargets(results),
+    machineSection(command, args.quick ? "quick" : "full"),
+  );
+  console.log(report);
+  console.error(`[bench] total ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  if (args.write) console.error(`[bench] wrote ${writeBenchmarksMd(report)}`);
+}
+
+await main();

@@ -1,0 +1,140 @@
+/** The issue's targets, evaluated against a run's results. */
+import { PAYLOAD_SIZES } from "./fixtures.ts";
+import { formatRatio, formatTime } from "./harness.ts";
+import type { Results } from "./results.ts";
+import { coldGroup, hotGroup } from "./scenarios/load.ts";
+import { scaleGroup, sizeLabel, tenantSizes } from "./scenarios/scale.ts";
+import { storeGroup } from "./scenarios/store.ts";
+
+/** A target's verdict on one run. */
+export interface Verdict {
+  readonly target: string;
+  readonly goal: string;
+  /** What was measured, or why it was not. */
+  readonly measured: string;
+  /** Undefined when a figure it needs was not measured. */
+  readonly met: boolean | undefined;
+}
+
+const [size4k] = PAYLOAD_SIZES;
+
+function median(results: Results, group: string, subject: string): number | undefined {
+  return results.find(group, subject)?.figure.medianNs;
+}
+
+function verdict(
+  target: string,
+  goal: string,
+  values: (number | undefined)[],
+  judge: (...values: number[]) => { measured: string; met: boolean },
+): Verdict {
+  if (values.some((value) => value === undefined)) {
+    return { target, goal, measured: "not measured in this run", met: undefined };
+  }
+  return { target, goal, ...judge(...(values as number[])) };
+}
+
+/** Evaluates every target. Ratios of times: reflex / other (lower is better). */
+export function evaluateTargets(results: Results): Verdict[] {
+  const verdicts: Verdict[] = [];
+  const cold4k = coldGroup(size4k);
+  const reflexCold = median(results, cold4k, "reflex loadSync");
+  verdicts.push(
+    verdict(
+      "cold load 4 KiB vs raw readSync loop",
+      "<= 1.3x",
+      [reflexCold, median(results, cold4k, "raw readSync")],
+      (reflex, raw) => ({ measured: formatRatio(reflex / raw), met: reflex / raw <= 1.3 }),
+    ),
+  );
+  for (const peer of ["lmdb getBinary", "sqlite get"]) {
+    verdicts.push(
+      verdict(`cold load 4 KiB vs ${peer}`, "faster", [reflexCold, median(results, cold4k, peer)], (reflex, other) => ({
+        measured: `${formatTime(reflex)} vs ${formatTime(other)} (${formatRatio(reflex / other)})`,
+        met: reflex < other,
+      })),
+    );
+  }
+  for (const size of PAYLOAD_SIZES) {
+    verdicts.push(
+      verdict(`hot load ${size.label}`, "<= 1 µs", [median(results, hotGroup(size), "reflex loadSync")], (hot) => ({
+        measured: formatTime(hot),
+        met: hot <= 1000,
+      })),
+    );
+  }
+  for (const size of PAYLOAD_SIZES) {
+    const group = storeGroup(true, size, 1);
+    verdicts.push(
+      verdict(
+        `durable storeSync ${size.label} vs raw write+fsync+rename+dir-fsync loop`,
+        "<= 1.15x",
+        [median(results, group, "reflex storeSync"), median(results, group, "raw loop")],
+        (reflex, raw) => ({ measured: formatRatio(reflex / raw), met: reflex / raw <= 1.15 }),
+      ),
+    );
+  }
+  for (const size of PAYLOAD_SIZES) {
+    const group = storeGroup(true, size, 64);
+    verdicts.push(
+      verdict(
+        `durable store ${size.label}, 64 in flight: throughput vs lmdb batched durable put`,
+        ">= 1x",
+        [median(results, group, "reflex store"), median(results, group, "lmdb put batched")],
+        (reflex, lmdb) => ({ measured: `${formatRatio(lmdb / reflex)} lmdb's`, met: reflex <= lmdb }),
+      ),
+    );
+  }
+  for (const size of PAYLOAD_SIZES) {
+    for (const inFlight of [1, 64]) {
+      const group = storeGroup(false, size, inFlight);
+      verdicts.push(
+        verdict(
+          `atomic-only store ${size.label}, ${inFlight === 1 ? "one at a time" : "64 in flight"}: throughput vs cacache put`,
+          ">= 5x",
+          [
+            median(results, group, inFlight === 1 ? "reflex storeSync" : "reflex store"),
+            median(results, group, "cacache put"),
+          ],
+          (reflex, cacache) => ({ measured: formatRatio(cacache / reflex), met: cacache / reflex >= 5 }),
+        ),
+      );
+    }
+  }
+  for (const size of PAYLOAD_SIZES) {
+    const group = coldGroup(size);
+    verdicts.push(
+      verdict(
+        `cold load ${size.label}: throughput vs cacache get`,
+        ">= 20x",
+        [median(results, group, "reflex loadSync"), median(results, group, "cacache get")],
+        (reflex, cacache) => ({ measured: formatRatio(cacache / reflex), met: cacache / reflex >= 20 }),
+      ),
+    );
+  }
+  const [small, large] = tenantSizes() as [number, number];
+  const growth = (subject: string) => [
+    median(results, scaleGroup(large), subject),
+    median(results, scaleGroup(small), subject),
+  ];
+  verdicts.push(
+    verdict(
+      `load latency, tenant of ${sizeLabel(large)} vs ${sizeLabel(small)}`,
+      "<= 1.2x",
+      growth("loadSync (cache off)"),
+      (big, little) => ({ measured: formatRatio(big / little), met: big / little <= 1.2 }),
+    ),
+  );
+  verdicts.push(
+    verdict(
+      `liveTotals O(1): tenant of ${sizeLabel(large)} vs ${sizeLabel(small)}`,
+      "flat (<= 1.5x, noise)",
+      growth("liveTotals"),
+      (big, little) => ({
+        measured: `${formatRatio(big / little)} (${formatTime(little)} -> ${formatTime(big)})`,
+        met: big / little <= 1.5,
+      }),
+    ),
+  );
+  return verdicts;
+}
