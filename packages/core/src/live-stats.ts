@@ -1,7 +1,7 @@
-import { type Dirent, readdirSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { join } from "node:path";
 import { compareDecimal, entryIdText, isCanonicalDecimal } from "./layout.ts";
-import { errnoOf, ioError } from "./store-error.ts";
+import { readDirectory } from "./read-directory.ts";
 
 /** Entries and bytes of one tenant. */
 export interface TenantUsage {
@@ -24,31 +24,16 @@ interface Usage {
 }
 
 /**
- * The entries of a directory; none when it does not exist. Any other failure (EMFILE,
- * EACCES, EIO, ...) is an `io` error, so a scan never starts the live figures from a
- * listing it could not make.
- */
-function listDir(path: string): Dirent[] {
-  try {
-    return readdirSync(path, { withFileTypes: true });
-  } catch (error) {
-    const errno = errnoOf(error);
-    if (errno === "ENOENT" || errno === "ENOTDIR") return [];
-    throw ioError("readdir", path, error);
-  }
-}
-
-/**
  * Scans the root: every tenant directory and the size of every entry file in it.
  * This is the exact figure the live counters start from and are checked against.
  */
 export function scanUsage(root: string): Map<bigint, Usage> {
   const tenants = new Map<bigint, Usage>();
-  for (const tenant of listDir(root)) {
+  for (const tenant of readDirectory(root) ?? []) {
     if (!tenant.isDirectory() || !isCanonicalDecimal(tenant.name)) continue;
     const usage: Usage = { entries: 0, bytes: 0 };
     const directory = join(root, tenant.name);
-    for (const file of listDir(directory)) {
+    for (const file of readDirectory(directory) ?? []) {
       if (!file.isFile() || entryIdText(file.name) === undefined) continue;
       const stat = statSync(join(directory, file.name), { throwIfNoEntry: false });
       if (stat === undefined) continue; // deleted meanwhile

@@ -1,4 +1,4 @@
-import { closeSync, type Dirent, existsSync, mkdirSync, openSync, readdirSync, statSync, utimesSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, statSync, utimesSync } from "node:fs";
 import { resolve } from "node:path";
 import { assertU64, decodeEntryBody, type EntryFields, encodeEnvelope, readEnvelopeHeader } from "@reflex/codec";
 import { DirectorySyncer } from "./directory-sync.ts";
@@ -28,6 +28,7 @@ import {
 import { LiveStats, type StorageUsage } from "./live-stats.ts";
 import { LoadedFile, MappingBudget } from "./loaded-file.ts";
 import type { OperationRecorder, StoreOperation } from "./operation-recorder.ts";
+import { readDirectory } from "./read-directory.ts";
 import { type ReadOptions, readEntryFile } from "./read-entry.ts";
 import { RetentionIndex, type Victim } from "./retention-index.ts";
 import { type ResolvedRetention, type RetentionOptions, resolveRetention } from "./retention-options.ts";
@@ -102,16 +103,6 @@ function checkId(value: unknown, what: string): bigint {
     return assertU64(value, what);
   } catch (error) {
     rethrowCodecError(error);
-  }
-}
-
-function readDirents(path: string): Dirent[] | null {
-  try {
-    return readdirSync(path, { withFileTypes: true });
-  } catch (error) {
-    const errno = errnoOf(error);
-    if (errno === "ENOENT" || errno === "ENOTDIR") return null;
-    throw ioError("readdir", path, error);
   }
 }
 
@@ -538,7 +529,7 @@ export class NvmeStorage implements EntryStore {
       throw new StoreError("invalid_argument", `limit must be an integer >= 0, got ${limit}`);
     }
     const after = page.after === undefined ? undefined : checkId(page.after, "after").toString();
-    const dirents = readDirents(tenantDirPath(this.#root, tenantId));
+    const dirents = readDirectory(tenantDirPath(this.#root, tenantId));
     if (dirents === null) return [];
     const ids: string[] = [];
     for (const dirent of dirents) {
@@ -582,7 +573,7 @@ export class NvmeStorage implements EntryStore {
   }
 
   #listTenants(): bigint[] {
-    const dirents = readDirents(this.#root);
+    const dirents = readDirectory(this.#root);
     if (dirents === null) return [];
     return dirents
       .filter((dirent) => dirent.isDirectory() && isCanonicalDecimal(dirent.name))
@@ -640,7 +631,7 @@ export class NvmeStorage implements EntryStore {
     for (const tenantId of this.#listTenants()) {
       tenantCount++;
       const directory = tenantDirPath(this.#root, tenantId);
-      for (const dirent of readDirents(directory) ?? []) {
+      for (const dirent of readDirectory(directory) ?? []) {
         if (!dirent.isFile() || entryIdText(dirent.name) === undefined) continue;
         const stat = statSync(`${directory}/${dirent.name}`, { throwIfNoEntry: false });
         if (stat === undefined) continue; // deleted meanwhile
@@ -859,7 +850,7 @@ export class NvmeStorage implements EntryStore {
   async gc(options: { onProgress?: (progress: WalkProgress) => void } = {}): Promise<GcReport> {
     const work: { tenantId: bigint; entryId: bigint }[] = [];
     for (const tenantId of this.#listTenants()) {
-      for (const dirent of readDirents(tenantDirPath(this.#root, tenantId)) ?? []) {
+      for (const dirent of readDirectory(tenantDirPath(this.#root, tenantId)) ?? []) {
         const id = dirent.isFile() ? entryIdText(dirent.name) : undefined;
         if (id !== undefined) work.push({ tenantId, entryId: BigInt(id) });
       }

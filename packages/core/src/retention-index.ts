@@ -1,7 +1,7 @@
-import { type Dirent, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { readEntryFileInfo } from "./entry-file-info.ts";
 import { entryIdText, isCanonicalDecimal } from "./layout.ts";
+import { readDirectoryQuietly } from "./read-directory.ts";
 
 /** One indexed entry. */
 interface IndexedEntry {
@@ -23,14 +23,6 @@ export interface Victim {
 }
 
 const SCAN_CHUNK = 512;
-
-function listDir(path: string): Dirent[] {
-  try {
-    return readdirSync(path, { withFileTypes: true });
-  } catch {
-    return [];
-  }
-}
 
 /**
  * What a bounded store knows of every entry: size, last access and expiry, per
@@ -177,11 +169,11 @@ export class RetentionIndex {
    */
   async build(): Promise<void> {
     await new Promise((resolve) => setImmediate(resolve)); // not one file inside the constructor's turn
-    for (const tenantDir of listDir(this.root)) {
+    for (const tenantDir of readDirectoryQuietly(this.root)) {
       if (!tenantDir.isDirectory() || !isCanonicalDecimal(tenantDir.name)) continue;
       const tenantId = BigInt(tenantDir.name);
       const directory = join(this.root, tenantDir.name);
-      const names = listDir(directory)
+      const names = readDirectoryQuietly(directory)
         .filter((file) => file.isFile())
         .map((file) => file.name)
         .filter((name) => entryIdText(name) !== undefined);

@@ -1,7 +1,8 @@
-import { type Dirent, readdirSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { join } from "node:path";
 import type { FileOps } from "./file-ops.ts";
 import { isCanonicalDecimal, TEMP_EXTENSION, tempFileOwnerPid } from "./layout.ts";
+import { readDirectoryQuietly } from "./read-directory.ts";
 
 /** What a sweep did. */
 export interface SweepResult {
@@ -21,14 +22,6 @@ function processIsAlive(pid: number): boolean {
   }
 }
 
-function listDir(path: string): Dirent[] {
-  try {
-    return readdirSync(path, { withFileTypes: true });
-  } catch {
-    return [];
-  }
-}
-
 /**
  * Removes temp files left behind by crashed writers. A temp file is stale when the
  * pid in its name is not a live process, or when it is older than `staleAfterMs`
@@ -38,10 +31,10 @@ function listDir(path: string): Dirent[] {
 export function sweepTempFiles(root: string, ops: FileOps, staleAfterMs: number, now = Date.now()): SweepResult {
   let removed = 0;
   let kept = 0;
-  for (const tenant of listDir(root)) {
+  for (const tenant of readDirectoryQuietly(root)) {
     if (!tenant.isDirectory() || !isCanonicalDecimal(tenant.name)) continue;
     const directory = join(root, tenant.name);
-    for (const file of listDir(directory)) {
+    for (const file of readDirectoryQuietly(directory)) {
       if (!file.isFile() || !file.name.endsWith(TEMP_EXTENSION)) continue;
       const pid = tempFileOwnerPid(file.name);
       if (pid === undefined) continue;

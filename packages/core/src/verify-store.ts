@@ -1,27 +1,12 @@
-import { type Dirent, readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { VerifyOptions, VerifyProblem, VerifyReport } from "./entry-store.ts";
 import { entryIdText, isCanonicalDecimal } from "./layout.ts";
+import { readDirectory } from "./read-directory.ts";
 import type { ReadOptions } from "./read-entry.ts";
 import { readEntryFile } from "./read-entry.ts";
-import { errnoOf, ioError, isStoreError } from "./store-error.ts";
+import { isStoreError } from "./store-error.ts";
 
 const PROGRESS_EVERY = 256;
-
-/**
- * The entries of a directory; none when it does not exist (no root yet, or a tenant
- * dir removed while we walk). Any other failure (EMFILE, EACCES, EIO, ...) is an `io`
- * error: a walk that could not list a directory must not report it clean.
- */
-function listDir(path: string): Dirent[] {
-  try {
-    return readdirSync(path, { withFileTypes: true });
-  } catch (error) {
-    const errno = errnoOf(error);
-    if (errno === "ENOENT" || errno === "ENOTDIR") return [];
-    throw ioError("readdir", path, error);
-  }
-}
 
 /**
  * Walks the store (or one tenant), reads and verifies every entry file and reports
@@ -31,13 +16,13 @@ function listDir(path: string): Dirent[] {
 export async function verifyStore(root: string, read: ReadOptions, options: VerifyOptions = {}): Promise<VerifyReport> {
   const tenants =
     options.tenantId === undefined
-      ? listDir(root)
+      ? (readDirectory(root) ?? [])
           .filter((entry) => entry.isDirectory() && isCanonicalDecimal(entry.name))
           .map((entry) => entry.name)
       : [options.tenantId.toString()];
   const work: { tenant: string; id: string }[] = [];
   for (const tenant of tenants) {
-    for (const file of listDir(join(root, tenant))) {
+    for (const file of readDirectory(join(root, tenant)) ?? []) {
       const id = file.isFile() ? entryIdText(file.name) : undefined;
       if (id !== undefined) work.push({ tenant, id });
     }
