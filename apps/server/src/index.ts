@@ -18,4 +18,10 @@ export { ConfigError, DEFAULT_CONFIG, loadConfig, parseByteSize, type ServerConf
 export { ApiError, type ApiErrorBody, type ApiErrorCode } from "./errors.ts";
 export { consoleLogger, type Logger, silentLogger } from "./logger.ts";
 export { type MetricsSource, PROMETHEUS_CONTENT_TYPE, storeMetrics } from "./metrics.ts";
-export { isLoopbackHost, type RunningServer, type StartOptions, startServer } from "./server.ts";
+export {
+  exitCodeOnSignal,
+  isLoopbackHost,
+  type RunningServer,
+  type StartOptions,
+  startServer,
+} from "./server.ts";

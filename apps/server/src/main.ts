@@ -6,7 +6,7 @@
 
 import { TokenFileError } from "./auth.ts";
 import { ConfigError, loadConfig, USAGE } from "./config.ts";
-import { startServer } from "./server.ts";
+import { exitCodeOnSignal, startServer } from "./server.ts";
 
 async function main(): Promise<number | undefined> {
   const config = loadConfig(Bun.argv.slice(2), process.env);
@@ -15,24 +15,10 @@ async function main(): Promise<number | undefined> {
     return 0;
   }
   const running = await startServer(config);
-  let signals = 0;
-  const stop = (signal: NodeJS.Signals) => {
-    signals++;
-    if (signals > 1) {
-      process.stderr.write(`reflex: ${signal} again, exiting now\n`);
-      process.exit(130);
-    }
-    process.stderr.write(`reflex: ${signal}, finishing ${running.inFlight} in-flight request(s)\n`);
-    running.shutdown().then((drained) => {
-      process.stderr.write(drained ? "reflex: stopped\n" : "reflex: shutdown timed out, in-flight requests cut\n");
-      process.exit(drained ? 0 : 1);
-    });
-  };
-  process.on("SIGTERM", stop);
-  process.on("SIGINT", stop);
+  const stopped = exitCodeOnSignal(running, (line) => process.stderr.write(`${line}\n`));
   // Only once the handlers are in place: whoever waits for this line may signal at once.
   process.stdout.write(`reflex listening on ${running.url}\n`);
-  return undefined;
+  return stopped;
 }
 
 main().then(

@@ -129,3 +129,29 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     shutdown,
   };
 }
+
+/**
+ * Shuts `running` down on the first SIGTERM or SIGINT (stop accepting, finish in-flight
+ * requests) and resolves with the exit code: 0 when everything finished, 1 when the
+ * shutdown timeout cut requests short. A second signal exits at once with 130. Installs
+ * its handlers before it returns: only then announce the server.
+ */
+export function exitCodeOnSignal(running: RunningServer, log: (line: string) => void): Promise<number> {
+  return new Promise((resolve) => {
+    let signals = 0;
+    const stop = (signal: NodeJS.Signals) => {
+      signals++;
+      if (signals > 1) {
+        log(`reflex: ${signal} again, exiting now`);
+        process.exit(130);
+      }
+      log(`reflex: ${signal}, finishing ${running.inFlight} in-flight request(s)`);
+      running.shutdown().then((drained) => {
+        log(drained ? "reflex: stopped" : "reflex: shutdown timed out, in-flight requests cut");
+        resolve(drained ? 0 : 1);
+      });
+    };
+    process.on("SIGTERM", stop);
+    process.on("SIGINT", stop);
+  });
+}

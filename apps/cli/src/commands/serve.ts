@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, startServer, TokenFileError, USAGE } from "@reflex/server";
+import { ConfigError, exitCodeOnSignal, loadConfig, startServer, TokenFileError, USAGE } from "@reflex/server";
 import type { Command } from "../command.ts";
 import { ExitCode, UsageError } from "../exit-codes.ts";
 
@@ -31,20 +31,9 @@ non-loopback host without tokens), 3 cannot start (port in use, storage unavaila
       if (error instanceof ConfigError || error instanceof TokenFileError) throw new UsageError(error.message);
       throw error;
     }
-    const stopped = new Promise<ExitCode>((resolve) => {
-      let signals = 0;
-      const stop = (signal: NodeJS.Signals) => {
-        signals++;
-        if (signals > 1) {
-          process.stderr.write(`reflex: ${signal} again, exiting now\n`);
-          process.exit(130);
-        }
-        process.stderr.write(`reflex: ${signal}, finishing ${running.inFlight} in-flight request(s)\n`);
-        running.shutdown().then((drained) => resolve(drained ? ExitCode.ok : ExitCode.checkFailed));
-      };
-      process.on("SIGTERM", stop);
-      process.on("SIGINT", stop);
-    });
+    const stopped = exitCodeOnSignal(running, (line) => process.stderr.write(`${line}\n`)).then((code) =>
+      code === 0 ? ExitCode.ok : ExitCode.checkFailed,
+    );
     // Only once the handlers are in place: whoever waits for this line may signal at once.
     await io.stdout.write(`reflex listening on ${running.url}\n`);
     return stopped;
