@@ -6,6 +6,10 @@ import { createApp } from "../app.ts";
 
 const PATH = "/v1/tenants/1/entries/42/payload";
 
+function plainEntry(tenantId: bigint) {
+  return { tenantId, contextHash: 0n, timestamp: 0n, embedding: new Uint8Array(0), payloadBlob: new Uint8Array(0) };
+}
+
 describe("GET /v1/tenants/{tenant}/entries/{id}/payload", () => {
   test("raw bytes, application/octet-stream, strong ETag", async () => {
     const { app } = testApp();
@@ -71,6 +75,26 @@ describe("GET /v1/tenants/{tenant}/entries/{id}/payload", () => {
       expect(Bun.hash(body)).toBe(Bun.hash(payload));
     }
     store.close();
+  });
+
+  test("a payload over 1 MiB is streamed whole, with its length, and its mapping is given back", async () => {
+    const store = new NvmeStorage(join(tempDir(), "root"), { durability: "atomic", handleCache: { maxEntries: 0 } });
+    const app = createApp(store);
+    const bytes = new Uint8Array(3 * 1024 * 1024 + 17).map((_, i) => (i * 31) & 0xff);
+    await store.store(42n, { ...plainEntry(1n), payloadBlob: bytes });
+    const res = await call(app, "GET", PATH);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-length")).toBe(String(bytes.byteLength));
+    expect(store.liveMappings).toBe(1); // held while the body streams
+    expect(new Uint8Array(await res.arrayBuffer())).toEqual(bytes);
+    expect(store.liveMappings).toBe(0);
+    // A client that goes away mid-body: the handle is given back too.
+    const partial = await call(app, "GET", PATH);
+    const reader = (partial.body as ReadableStream<Uint8Array>).getReader();
+    await reader.read();
+    await reader.cancel();
+    for (let i = 0; i < 50 && store.liveMappings > 0; i++) await Bun.sleep(10);
+    expect(store.liveMappings).toBe(0);
   });
 
   test("HEAD gives the ETag without the bytes", async () => {
