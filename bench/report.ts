@@ -23,6 +23,19 @@ function kernel(): string {
   }
 }
 
+function uncommitted(): string {
+  const dirs = ["packages", "apps", "bench"].filter((dir) => run("git", ["status", "--porcelain", "--", dir]) !== "");
+  return dirs.length === 0 ? "" : ` + uncommitted changes in ${dirs.map((dir) => `${dir}/`).join(", ")}`;
+}
+
+function loadAverage(): string {
+  try {
+    return readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(", ");
+  } catch {
+    return "unknown";
+  }
+}
+
 /** The machine, as the issue asks: cores, kernel, file system of the data dir, Bun version. */
 export function machineSection(command: string, mode: string): string {
   const dir = tmpdir();
@@ -34,9 +47,8 @@ export function machineSection(command: string, mode: string): string {
     `- Bun ${Bun.version} (${Bun.revision.slice(0, 9)}), ${process.platform}-${process.arch}`,
     `- CPU: ${cpu.length} cores, ${cpu[0]?.model ?? "unknown"}; RAM ${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
     `- Kernel ${kernel()}`,
-    `- Code: git ${run("git", ["rev-parse", "--short", "HEAD"])}${
-      run("git", ["status", "--porcelain", "--", "packages"]) === "" ? "" : " + uncommitted changes in packages/"
-    }`,
+    `- Code: git ${run("git", ["rev-parse", "--short", "HEAD"])}${uncommitted()}`,
+    `- Load average when the report was written (1, 5, 15 min): ${loadAverage()}`,
     `- Data dir ${dir}: \`df -T\` ${df[1] ?? "?"} on ${df[0] ?? "?"}; \`findmnt\` ${findmnt}`,
   ].join("\n");
 }
@@ -46,7 +58,7 @@ function spread(row: Row): string {
 }
 
 function ratioCell(results: Results, row: Row): string {
-  if (row.reference === true) return "1x (raw)";
+  if (row.reference === true) return `1x (${row.referenceLabel ?? "raw"})`;
   const reference = results.reference(row.group);
   return reference === undefined ? "" : formatRatio(row.figure.medianNs / reference.figure.medianNs);
 }
@@ -101,6 +113,41 @@ function memoryTable(results: Results): string {
   return lines.join("\n");
 }
 
+function httpTable(results: Results): string {
+  if (results.http.length === 0) return "_not run_";
+  const lines = [
+    "| group | subject | load | conns | requests | errors | req/s | p50 | p99 | vs ref (req/s) | how |",
+    "|---|---|---|--:|--:|--:|--:|--:|--:|--:|---|",
+  ];
+  for (const p of results.http) {
+    const reference = results.http.find(
+      (r) => r.group === p.group && r.reference === true && (r.tool === p.tool || p.group.startsWith("PUT")),
+    );
+    const ratio = p.reference === true ? "1x (ref)" : reference === undefined ? "" : formatRatio(p.rps / reference.rps);
+    const ms = (value: number) => (Number.isFinite(value) ? formatTime(value * 1e6) : "n/a");
+    lines.push(
+      `| ${p.group} | ${p.subject} | ${p.tool} | ${p.connections} | ${p.requests} | ${p.errors} | ${p.rps.toFixed(0)} | ${ms(
+        p.p50Ms,
+      )} | ${ms(p.p99Ms)} | ${ratio} | ${p.note ?? ""} |`,
+    );
+  }
+  return lines.join("\n");
+}
+
+function serverMemoryTable(results: Results): string {
+  if (results.serverMemory.length === 0) return "_not run_";
+  const lines = [
+    "| run | requests | errors | req/s | MiB/s | RSS idle MiB | RSS max MiB | RSS after MiB | JS heap idle MiB | JS heap max MiB |",
+    "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+  ];
+  for (const p of results.serverMemory) {
+    lines.push(
+      `| ${p.label} | ${p.requests} | ${p.errors} | ${p.rps.toFixed(1)} | ${p.mibPerSecond.toFixed(0)} | ${p.rssIdleMiB.toFixed(0)} | ${p.rssMaxMiB.toFixed(0)} | ${p.rssEndMiB.toFixed(0)} | ${p.heapIdleMiB.toFixed(0)} | ${p.heapMaxMiB.toFixed(0)} |`,
+    );
+  }
+  return lines.join("\n");
+}
+
 function verdictTable(verdicts: readonly Verdict[]): string {
   const lines = ["| target | goal | measured | verdict |", "|---|---|---|---|"];
   for (const v of verdicts) {
@@ -110,8 +157,27 @@ function verdictTable(verdicts: readonly Verdict[]): string {
   return lines.join("\n");
 }
 
-/** The whole results section. */
-export function renderReport(results: Results, verdicts: readonly Verdict[], machine: string): string {
+/** Markers of the section a partial run (`--only=...`) writes, keyed by its scenarios. */
+export function partialMarkers(scenarios: readonly string[]): { begin: string; end: string } {
+  const key = scenarios.join(",");
+  return {
+    begin: `<!-- bench:partial:${key}:begin (written by \`bun run bench -- --only=${key} --write\`) -->`,
+    end: `<!-- bench:partial:${key}:end -->`,
+  };
+}
+
+/**
+ * The whole results section; with `only`, just the sections of those scenarios and the
+ * targets they measured (a partial run that leaves the full run's section as it is).
+ */
+export function renderReport(
+  results: Results,
+  verdicts: readonly Verdict[],
+  machine: string,
+  only: ReadonlySet<string> | null = null,
+): string {
+  const wanted = (scenario: string) => only === null || only.has(scenario);
+  const section = (scenario: string, lines: string[]) => (wanted(scenario) ? lines : []);
   return [
     "### Machine and run",
     "",
@@ -119,25 +185,52 @@ export function renderReport(results: Results, verdicts: readonly Verdict[], mac
     "",
     "### Targets",
     "",
-    verdictTable(verdicts),
+    verdictTable(only === null ? verdicts : verdicts.filter((v) => v.met !== undefined)),
     "",
-    "### 1. Load (cold: handle cache off, page cache warm; hot: handle cache on)",
-    "",
-    rowsTable(results, "load"),
-    "",
-    "### 2. Store (every write creates a new id; windows: figures per op)",
-    "",
-    rowsTable(results, "store"),
-    "",
-    "### 3. Tenant size: how each cost grows (4 KiB entries)",
-    "",
-    growthTable(results),
-    "",
-    rowsTable(results, "scale"),
-    "",
-    "### 5. Memory while loading distinct entries (default store options)",
-    "",
-    memoryTable(results),
-    ...(results.notes.length === 0 ? [] : ["", "### Notes of this run", "", ...results.notes.map((n) => `- ${n}`)]),
-  ].join("\n");
+    ...section("load", [
+      "### 1. Load (cold: handle cache off, page cache warm; hot: handle cache on)",
+      "",
+      rowsTable(results, "load"),
+      "",
+    ]),
+    ...section("store", [
+      "### 2. Store (every write creates a new id; windows: figures per op)",
+      "",
+      rowsTable(results, "store"),
+      "",
+    ]),
+    ...section("scale", [
+      "### 3. Tenant size: how each cost grows (4 KiB entries)",
+      "",
+      growthTable(results),
+      "",
+      rowsTable(results, "scale"),
+      "",
+    ]),
+    ...section("http", [
+      "### 4. HTTP over loopback (64 connections; servers in child processes)",
+      "",
+      httpTable(results),
+      "",
+      "Server memory while streaming a 16 MiB payload (RSS from /proc/<pid>/status, JS heap from the server process):",
+      "",
+      serverMemoryTable(results),
+      "",
+    ]),
+    ...section("memory", [
+      "### 5. Memory while loading distinct entries (default store options)",
+      "",
+      memoryTable(results),
+      "",
+    ]),
+    ...section("retention", [
+      "### 6. Retention: load and store while eviction and expiry run (vs the same store unbounded)",
+      "",
+      rowsTable(results, "retention"),
+      "",
+    ]),
+    ...(results.notes.length === 0 ? [] : ["### Notes of this run", "", ...results.notes.map((n) => `- ${n}`)]),
+  ]
+    .join("\n")
+    .trimEnd();
 }

@@ -3,7 +3,7 @@ import type { Figure } from "./harness.ts";
 
 /** One measured figure in the results table. */
 export interface Row {
-  /** Scenario id: load, store, scale, memory. */
+  /** Scenario id: load, store, scale, memory, retention. */
   readonly scenario: string;
   /** What is compared side by side, e.g. `cold load 4 KiB`. */
   readonly group: string;
@@ -14,6 +14,42 @@ export interface Row {
   readonly reference?: boolean;
   /** A short note shown after the subject. */
   readonly note?: string;
+  /** What the reference is called in the ratio column. Default `raw`. */
+  readonly referenceLabel?: string;
+}
+
+/** One subject of scenario 4 (HTTP): a load run pooled over its rounds. */
+export interface HttpPoint {
+  /** What is compared, e.g. `GET payload 4 KiB`. */
+  readonly group: string;
+  /** Who serves it, e.g. `reflex (Hono)` or `bare Bun.serve`. */
+  readonly subject: string;
+  /** The load generator: `fetch client` or `wrk`. */
+  readonly tool: string;
+  readonly connections: number;
+  readonly seconds: number;
+  readonly requests: number;
+  readonly errors: number;
+  readonly rps: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  /** The subject the group's ratios are against (same tool). */
+  readonly reference?: boolean;
+  readonly note?: string;
+}
+
+/** The server's memory while it streams a large payload (scenario 4). */
+export interface ServerMemoryPoint {
+  readonly label: string;
+  readonly requests: number;
+  readonly errors: number;
+  readonly rps: number;
+  readonly mibPerSecond: number;
+  readonly rssIdleMiB: number;
+  readonly rssMaxMiB: number;
+  readonly rssEndMiB: number;
+  readonly heapIdleMiB: number;
+  readonly heapMaxMiB: number;
 }
 
 /** One point of the memory scenario. */
@@ -31,6 +67,8 @@ export interface MemoryPoint {
 export class Results {
   readonly rows: Row[] = [];
   readonly memory: MemoryPoint[] = [];
+  readonly http: HttpPoint[] = [];
+  readonly serverMemory: ServerMemoryPoint[] = [];
   /** Free-form notes scenarios leave for the report (what was skipped and why). */
   readonly notes: string[] = [];
 

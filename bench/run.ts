@@ -1,9 +1,9 @@
 /**
  * The benchmark entry point: `bun run bench` from the repository root.
  *
- *   bun bench/run.ts [--quick] [--only=load,store,scale,memory] [--write]
+ *   bun bench/run.ts [--quick] [--only=load,store,scale,http,memory,retention] [--write]
  *
- * Runs the scenarios (all by default; `--only` takes names or numbers 1, 2, 3, 5),
+ * Runs the scenarios (all by default; `--only` takes names or numbers 1 to 6),
  * prints the results as Markdown on stdout (progress on stderr), and with `--write`
  * replaces the results section of BENCHMARKS.md (between its markers). Data lives
  * in a temp directory under os.tmpdir(), removed at the end.
@@ -18,10 +18,12 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { dropFilledTenants, removeBenchRoot } from "./fixtures.ts";
 import { FULL_MODE, QUICK_MODE, setMode } from "./harness.ts";
-import { BEGIN_MARKER, END_MARKER, machineSection, renderReport } from "./report.ts";
+import { BEGIN_MARKER, END_MARKER, machineSection, partialMarkers, renderReport } from "./report.ts";
 import { Results } from "./results.ts";
+import { runHttp } from "./scenarios/http.ts";
 import { runLoad } from "./scenarios/load.ts";
 import { runMemory } from "./scenarios/memory.ts";
+import { runRetention } from "./scenarios/retention.ts";
 import { runScale } from "./scenarios/scale.ts";
 import { runStore } from "./scenarios/store.ts";
 import { evaluateTargets } from "./targets.ts";
@@ -30,7 +32,9 @@ const SCENARIOS = [
   { name: "load", number: "1", run: runLoad },
   { name: "store", number: "2", run: runStore },
   { name: "scale", number: "3", run: runScale },
+  { name: "http", number: "4", run: runHttp },
   { name: "memory", number: "5", run: runMemory },
+  { name: "retention", number: "6", run: runRetention },
 ] as const;
 
 interface Args {
@@ -40,7 +44,9 @@ interface Args {
 }
 
 function usage(message: string): never {
-  console.error(`${message}\nusage: bun bench/run.ts [--quick] [--only=load,store,scale,memory] [--write]`);
+  console.error(
+    `${message}\nusage: bun bench/run.ts [--quick] [--only=load,store,scale,http,memory,retention] [--write]`,
+  );
   process.exit(2);
 }
 
@@ -63,14 +69,25 @@ function parseArgs(argv: readonly string[]): Args {
   return { quick, write, only };
 }
 
-function writeBenchmarksMd(report: string): string {
+/**
+ * Replaces the results section of BENCHMARKS.md; a partial run (`--only`) writes its own
+ * section (added after the full run's when missing) and leaves the full run's as it is.
+ */
+function writeBenchmarksMd(report: string, only: readonly string[] | null): string {
   const path = join(import.meta.dir, "..", "BENCHMARKS.md");
-  const section = `${BEGIN_MARKER}\n\n${report}\n\n${END_MARKER}`;
-  const current = existsSync(path) ? readFileSync(path, "utf8") : `# Benchmarks\n\n${BEGIN_MARKER}\n${END_MARKER}\n`;
-  const begin = current.indexOf(BEGIN_MARKER);
-  const end = current.indexOf(END_MARKER);
+  const markers = only === null ? { begin: BEGIN_MARKER, end: END_MARKER } : partialMarkers(only);
+  const section = `${markers.begin}\n\n${report}\n\n${markers.end}`;
+  let current = existsSync(path) ? readFileSync(path, "utf8") : `# Benchmarks\n\n${BEGIN_MARKER}\n${END_MARKER}\n`;
+  if (only !== null && !current.includes(markers.begin)) {
+    const afterFull = current.indexOf(END_MARKER);
+    if (afterFull < 0) throw new Error(`${path} lacks the results markers; add them and re-run`);
+    const at = afterFull + END_MARKER.length;
+    current = `${current.slice(0, at)}\n\n${markers.begin}\n${markers.end}${current.slice(at)}`;
+  }
+  const begin = current.indexOf(markers.begin);
+  const end = current.indexOf(markers.end);
   if (begin < 0 || end < begin) throw new Error(`${path} lacks the results markers; add them and re-run`);
-  writeFileSync(path, `${current.slice(0, begin)}${section}${current.slice(end + END_MARKER.length)}`);
+  writeFileSync(path, `${current.slice(0, begin)}${section}${current.slice(end + markers.end.length)}`);
   // The repository lints Markdown too: align the tables the way biome wants them.
   const biome = spawnSync(join(import.meta.dir, "..", "node_modules", ".bin", "biome"), ["format", "--write", path], {
     encoding: "utf8",
@@ -110,10 +127,14 @@ async function main(): Promise<void> {
     results,
     evaluateTargets(results),
     machineSection(command, args.quick ? "quick" : "full"),
+    args.only,
   );
   console.log(report);
   console.error(`[bench] total ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  if (args.write) console.error(`[bench] wrote ${writeBenchmarksMd(report)}`);
+  if (args.write)
+    console.error(
+      `[bench] wrote ${writeBenchmarksMd(report, args.only === null ? null : SCENARIOS.filter((s) => args.only?.has(s.name)).map((s) => s.name))}`,
+    );
 }
 
 await main();

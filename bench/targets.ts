@@ -2,7 +2,9 @@
 import { PAYLOAD_SIZES } from "./fixtures.ts";
 import { formatRatio, formatTime } from "./harness.ts";
 import type { Results } from "./results.ts";
+import { BARE_SUBJECT, HTTP_GROUPS, IN_PROCESS_SUBJECT, REFLEX_SUBJECT } from "./scenarios/http.ts";
 import { coldGroup, hotGroup } from "./scenarios/load.ts";
+import { BOUNDED, RETENTION_GROUPS, UNBOUNDED } from "./scenarios/retention.ts";
 import { scaleGroup, sizeLabel, tenantSizes } from "./scenarios/scale.ts";
 import { storeGroup } from "./scenarios/store.ts";
 
@@ -136,5 +138,74 @@ export function evaluateTargets(results: Results): Verdict[] {
       }),
     ),
   );
+  verdicts.push(...httpTargets(results), ...retentionTargets(results));
   return verdicts;
+}
+
+/** Scenario 4: throughputs are requests/s (higher is better), per load generator. */
+function httpTargets(results: Results): Verdict[] {
+  const verdicts: Verdict[] = [];
+  const rps = (group: string, subject: string, tool?: string) =>
+    results.http.find((p) => p.group === group && p.subject === subject && (tool === undefined || p.tool === tool))
+      ?.rps;
+  const tools = [...new Set(results.http.filter((p) => p.group === HTTP_GROUPS.payload).map((p) => p.tool))];
+  for (const tool of tools.length === 0 ? ["fetch client"] : tools) {
+    verdicts.push(
+      verdict(
+        `HTTP GET payload 4 KiB, 64 connections (${tool}): req/s vs bare Bun.serve`,
+        ">= 0.8x",
+        [rps(HTTP_GROUPS.payload, REFLEX_SUBJECT, tool), rps(HTTP_GROUPS.payload, BARE_SUBJECT, tool)],
+        (reflex, bare) => ({
+          measured: `${formatRatio(reflex / bare)} (${reflex.toFixed(0)} vs ${bare.toFixed(0)} req/s)`,
+          met: reflex / bare >= 0.8,
+        }),
+      ),
+    );
+  }
+  const putTools = [
+    ...new Set(
+      results.http.filter((p) => p.group === HTTP_GROUPS.put && p.subject === REFLEX_SUBJECT).map((p) => p.tool),
+    ),
+  ];
+  for (const tool of putTools.length === 0 ? ["fetch client"] : putTools) {
+    verdicts.push(
+      verdict(
+        `HTTP PUT 4 KiB durable, 64 connections (${tool}): req/s vs in-process store(), 64 in flight`,
+        ">= 0.8x",
+        [rps(HTTP_GROUPS.put, REFLEX_SUBJECT, tool), rps(HTTP_GROUPS.put, IN_PROCESS_SUBJECT)],
+        (reflex, inProcess) => ({
+          measured: `${formatRatio(reflex / inProcess)} (${reflex.toFixed(0)} vs ${inProcess.toFixed(0)} /s)`,
+          met: reflex / inProcess >= 0.8,
+        }),
+      ),
+    );
+  }
+  const stream = results.serverMemory[0];
+  verdicts.push(
+    verdict(
+      "GET 16 MiB payload x 64 connections: no copy on the server's JS heap per request",
+      "heap growth < 16 MiB",
+      [stream?.heapIdleMiB, stream?.heapMaxMiB, stream?.rssIdleMiB, stream?.rssMaxMiB],
+      (heapIdle, heapMax, rssIdle, rssMax) => ({
+        measured: `heap ${heapIdle.toFixed(0)} -> ${heapMax.toFixed(0)} MiB; RSS ${rssIdle.toFixed(0)} -> ${rssMax.toFixed(0)} MiB`,
+        met: heapMax - heapIdle < 16,
+      }),
+    ),
+  );
+  return verdicts;
+}
+
+/** Scenario 6: the bounded store (evicting on every store) vs the same store unbounded. */
+function retentionTargets(results: Results): Verdict[] {
+  return [RETENTION_GROUPS.load, RETENTION_GROUPS.store].map((group) =>
+    verdict(
+      `${group}: tenantMaxEntries store (evicting) vs unbounded`,
+      "<= 1.10x",
+      [median(results, group, BOUNDED), median(results, group, UNBOUNDED)],
+      (bounded, unbounded) => ({
+        measured: `${formatRatio(bounded / unbounded)} (${formatTime(bounded)} vs ${formatTime(unbounded)})`,
+        met: bounded / unbounded <= 1.1,
+      }),
+    ),
+  );
 }
