@@ -37,7 +37,8 @@ const SCAN_CHUNK = 512;
 export class RetentionIndex {
   readonly #tenants = new Map<bigint, TenantEntries>();
   readonly #expiring = new Map<string, { tenantId: bigint; entryId: bigint; expiresAt: bigint }>();
-  readonly #touched = new Map<string, { tenantId: bigint; entryId: bigint }>();
+  /** Tenants with entries loaded since the last takeTouched(), and which: no key building per load. */
+  readonly #touched = new Map<bigint, Set<bigint>>();
   #entries = 0;
   #bytes = 0;
   #ready = false;
@@ -120,7 +121,12 @@ export class RetentionIndex {
     entries.delete(entryId);
     entry.lastAccessMs = nowMs;
     entries.set(entryId, entry);
-    this.#touched.set(`${tenantId}/${entryId}`, { tenantId, entryId });
+    let ids = this.#touched.get(tenantId);
+    if (ids === undefined) {
+      ids = new Set();
+      this.#touched.set(tenantId, ids);
+    }
+    ids.add(entryId);
   }
 
   /**
@@ -155,9 +161,11 @@ export class RetentionIndex {
   /** Entries loaded since the last call, with their last access, for writing back to the files. */
   takeTouched(): { tenantId: bigint; entryId: bigint; lastAccessMs: number }[] {
     const result: { tenantId: bigint; entryId: bigint; lastAccessMs: number }[] = [];
-    for (const { tenantId, entryId } of this.#touched.values()) {
-      const entry = this.#tenants.get(tenantId)?.entries.get(entryId);
-      if (entry !== undefined) result.push({ tenantId, entryId, lastAccessMs: entry.lastAccessMs });
+    for (const [tenantId, ids] of this.#touched) {
+      for (const entryId of ids) {
+        const entry = this.#tenants.get(tenantId)?.entries.get(entryId);
+        if (entry !== undefined) result.push({ tenantId, entryId, lastAccessMs: entry.lastAccessMs });
+      }
     }
     this.#touched.clear();
     return result;
