@@ -45,8 +45,15 @@ export function isLoopbackHost(host: string): boolean {
   return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(lower);
 }
 
-/** Slack over the body limit for Bun's own cap, so the app's 413 (JSON, clear message) answers first. */
-const BUN_BODY_SLACK = 1024 * 1024;
+/**
+ * Bun's own request body cap, set out of the way. Bun checks a declared Content-Length
+ * against it before the app runs and answers a bare 413 with no body: not the API's JSON
+ * error, and ahead of auth and routing. The app enforces the body limit itself (PUT reads
+ * through `readBodyLimited`: a declared length over the limit is refused at once, a streamed
+ * body as soon as it passes it), and Bun discards the unread body of any other request
+ * without buffering it.
+ */
+const BUN_MAX_REQUEST_BODY = Number.MAX_SAFE_INTEGER;
 
 /**
  * Opens the store at `config.root` (creating it), loads the token file, and serves
@@ -85,7 +92,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const server = Bun.serve({
     hostname: config.host,
     port: config.port,
-    maxRequestBodySize: config.maxBodyBytes + BUN_BODY_SLACK,
+    maxRequestBodySize: BUN_MAX_REQUEST_BODY,
     async fetch(request, bunServer) {
       inFlight++;
       try {

@@ -165,6 +165,33 @@ describe("the real server on an ephemeral loopback port", () => {
     expect(chunked.status).toBe(413);
   });
 
+  test("a declared length far over the limit: the API's JSON 413, not Bun's bare one", async () => {
+    const server = await start({ maxBodyBytes: 64 * 1024 });
+    const { port } = new URL(server.url);
+    // No body follows: the answer must come from the Content-Length alone.
+    const response = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), "127.0.0.1", () =>
+        socket.write(
+          "PUT /v1/tenants/1/entries/1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" +
+            `Authorization: Bearer ${TOKENS.tenant1}\r\nContent-Type: application/json\r\nContent-Length: 2147483648\r\n\r\n`,
+        ),
+      );
+      let text = "";
+      const timer = setTimeout(() => reject(new Error(`no complete answer: ${JSON.stringify(text)}`)), 5_000);
+      socket.on("data", (chunk) => {
+        text += chunk.toString("latin1");
+        if (text.endsWith("}}")) {
+          clearTimeout(timer);
+          socket.destroy();
+          resolve(text);
+        }
+      });
+      socket.on("error", reject);
+    });
+    expect(response.startsWith("HTTP/1.1 413")).toBe(true);
+    expect(response).toContain('{"error":{"code":"payload_too_large"');
+  });
+
   test("raw request targets with dot segments and encoded tricks never reach storage", async () => {
     const server = await start();
     for (const target of [
