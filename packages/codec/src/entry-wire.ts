@@ -5,7 +5,8 @@ import { assertI64, assertU64 } from "./u64.ts";
 // A direct encoder/decoder for reflex.v1.CacheEntry. It writes exactly the bytes
 // protobuf-es `toBinary` writes (field order, proto3 defaults omitted) and reads
 // anything a conforming encoder writes (any order, repeats, unknown fields), but
-// decodes ~10x faster and returns the bytes fields as views of the input, which the
+// decodes ~3x faster (0.37 vs 1.2 us for a 5.6 KB entry, measured here) and returns the
+// bytes fields as views of the input, which the
 // zero-copy load path needs. entry-wire.test.ts checks it against protobuf-es.
 
 const TAG_TENANT_ID = (1 << 3) | 1; // fixed64
