@@ -460,24 +460,30 @@ export class NvmeStorage implements EntryStore {
   #unlink(id: bigint, tenantId: bigint): string {
     checkId(id, "entry id");
     checkId(tenantId, "tenant id");
-    const path = entryFilePath(this.#root, tenantId, id);
-    let size: number | undefined;
     try {
-      // The stat and the unlink run in one synchronous step: the live figures stay exact.
-      size = statSync(path, { throwIfNoEntry: false })?.size;
-      this.#ops.unlinkSync(path);
-      this.#live.deleted(tenantId, size ?? 0);
-      this.#index?.deleted(tenantId, id);
+      this.#unlinkEntry(tenantId, id);
     } catch (error) {
       const errno = errnoOf(error);
       if (errno === "ENOENT" || errno === "ENOTDIR") {
-        this.#cache.invalidate(HandleCache.key(tenantId, id));
         throw new StoreError("not_found", `entry ${id} of tenant ${tenantId} not found`, { errno });
       }
-      throw ioError("unlink", path, error);
+      throw ioError("unlink", entryFilePath(this.#root, tenantId, id), error);
     }
-    this.#cache.invalidate(HandleCache.key(tenantId, id));
     return tenantDirPath(this.#root, tenantId);
+  }
+
+  /**
+   * Unlinks an entry file and updates the cache, the live figures and the retention
+   * index; throws the file system's error as it is. The stat and the unlink run in one
+   * synchronous step, so the live figures stay exact.
+   */
+  #unlinkEntry(tenantId: bigint, entryId: bigint): void {
+    const path = entryFilePath(this.#root, tenantId, entryId);
+    this.#cache.invalidate(HandleCache.key(tenantId, entryId));
+    const size = statSync(path, { throwIfNoEntry: false })?.size;
+    this.#ops.unlinkSync(path);
+    this.#live.deleted(tenantId, size ?? 0);
+    this.#index?.deleted(tenantId, entryId);
   }
 
   async exists(id: bigint, tenantId: bigint): Promise<boolean> {
@@ -736,18 +742,12 @@ export class NvmeStorage implements EntryStore {
 
   /** Unlinks an entry file for retention (no directory fsync: a cache may lose a removal). */
   #remove(tenantId: bigint, entryId: bigint): boolean {
-    const path = entryFilePath(this.#root, tenantId, entryId);
-    this.#cache.invalidate(HandleCache.key(tenantId, entryId));
     try {
-      // The stat and the unlink run in one synchronous step: the live figures stay exact.
-      const size = statSync(path, { throwIfNoEntry: false })?.size;
-      this.#ops.unlinkSync(path);
-      this.#live.deleted(tenantId, size ?? 0);
+      this.#unlinkEntry(tenantId, entryId);
       return true;
     } catch {
-      return false; // gone already, or not removable now: a later pass retries
-    } finally {
-      this.#index?.deleted(tenantId, entryId);
+      this.#index?.deleted(tenantId, entryId); // gone already, or not removable now: a later pass retries
+      return false;
     }
   }
 
