@@ -1,7 +1,5 @@
 import type { EntryFields } from "@reflex/codec";
 import type { EntryHandle, StoredEntryHandle } from "./entry-handle.ts";
-import type { StorageUsage } from "./live-stats.ts";
-import type { RetentionStats } from "./nvme-storage.ts";
 
 /** How durable a write is. */
 export type Durability =
@@ -30,6 +28,46 @@ export interface StorageStats {
   readonly entryCount: number;
   /** Sum of entry file sizes (headers included). */
   readonly totalBytes: number;
+}
+
+/** Entries and bytes of one tenant. */
+export interface TenantUsage {
+  readonly tenantId: bigint;
+  readonly entryCount: number;
+  readonly totalBytes: number;
+}
+
+/** The size of the store in total and per tenant (tenants ascending). */
+export interface StorageUsage extends StorageStats {
+  readonly perTenant: readonly TenantUsage[];
+}
+
+/** Why an entry was evicted. */
+export type EvictionReason = "tenant_entries" | "tenant_bytes" | "root_entries" | "root_bytes";
+
+/** Bounds, usage and what retention has removed. */
+export interface RetentionStats {
+  readonly bounds: {
+    readonly defaultTtlSeconds: number;
+    readonly maxBytes: number | null;
+    readonly maxEntries: number | null;
+    readonly tenantMaxBytes: number | null;
+    readonly tenantMaxEntries: number | null;
+  };
+  /** True once the index behind eviction has scanned the whole root (always true when unbounded). */
+  readonly indexReady: boolean;
+  readonly evictions: Readonly<Record<EvictionReason, number>>;
+  readonly expirations: number;
+}
+
+/** What a `gc()` pass did. */
+export interface GcReport {
+  /** Entry files whose header was checked. */
+  readonly scanned: number;
+  /** Expired entries removed. */
+  readonly expired: number;
+  /** Entries evicted to bring the store within its bounds. */
+  readonly evicted: number;
 }
 
 /** One bad file found by `verify`. */

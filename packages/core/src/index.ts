@@ -15,27 +15,27 @@ export { EntryHandle, StoredEntryHandle } from "./entry-handle.ts";
 export type {
   Durability,
   EntryStore,
+  EvictionReason,
+  GcReport,
   ListPage,
+  RetentionStats,
   StorageStats,
+  StorageUsage,
   StoreOptions,
+  TenantUsage,
   VerifyOptions,
   VerifyProblem,
   VerifyReport,
   WalkProgress,
 } from "./entry-store.ts";
+export type { FileCacheLimits } from "./file-cache.ts";
 export { type FileOps, nodeFileOps } from "./file-ops.ts";
-export type { HandleCacheLimits } from "./handle-cache.ts";
-export { ENTRY_EXTENSION, TEMP_EXTENSION } from "./layout.ts";
-export type { StorageUsage, TenantUsage } from "./live-stats.ts";
-export {
-  DEFAULT_STORAGE_OPTIONS,
-  type EvictionReason,
-  type GcReport,
-  NvmeStorage,
-  type NvmeStorageOptions,
-  type RetentionStats,
-} from "./nvme-storage.ts";
+export type { GcOptions } from "./gc.ts";
+export { ENTRY_EXTENSION } from "./layout.ts";
+export type { LedgerSubscriber, RemovalCause, RemovedEntry, WrittenEntry } from "./ledger.ts";
+export { NvmeStorage } from "./nvme-storage.ts";
 export type { OperationRecorder, StoreOperation } from "./operation-recorder.ts";
-export type { RetentionOptions } from "./retention-options.ts";
-export { isStoreError, StoreError, type StoreErrorCode } from "./store-error.ts";
+export { type EntryFileRef, entryFiles, type WalkMode } from "./root-walk.ts";
+export { errnoOf, isStoreError, StoreError, type StoreErrorCode } from "./store-error.ts";
+export type { NvmeStorageOptions, RetentionOptions } from "./store-options.ts";
 export type { SweepResult } from "./temp-sweep.ts";

@@ -1,22 +1,8 @@
 import { statSync } from "node:fs";
-import { join } from "node:path";
-import { compareDecimal, entryIdText, isCanonicalDecimal } from "./layout.ts";
-import { readDirectory } from "./read-directory.ts";
-
-/** Entries and bytes of one tenant. */
-export interface TenantUsage {
-  readonly tenantId: bigint;
-  readonly entryCount: number;
-  readonly totalBytes: number;
-}
-
-/** The size of the store in total and per tenant (tenants ascending). */
-export interface StorageUsage {
-  readonly tenantCount: number;
-  readonly entryCount: number;
-  readonly totalBytes: number;
-  readonly perTenant: readonly TenantUsage[];
-}
+import type { StorageStats, StorageUsage } from "./entry-store.ts";
+import { compareDecimal, ENTRY_EXTENSION, tenantDirPath } from "./layout.ts";
+import type { LedgerSubscriber, RemovedEntry, WrittenEntry } from "./ledger.ts";
+import { entryIdTexts, tenantNames } from "./root-walk.ts";
 
 interface Usage {
   entries: number;
@@ -29,20 +15,31 @@ interface Usage {
  */
 export function scanUsage(root: string): Map<bigint, Usage> {
   const tenants = new Map<bigint, Usage>();
-  for (const tenant of readDirectory(root) ?? []) {
-    if (!tenant.isDirectory() || !isCanonicalDecimal(tenant.name)) continue;
+  for (const tenant of tenantNames(root)) {
+    const tenantId = BigInt(tenant);
     const usage: Usage = { entries: 0, bytes: 0 };
-    const directory = join(root, tenant.name);
-    for (const file of readDirectory(directory) ?? []) {
-      if (!file.isFile() || entryIdText(file.name) === undefined) continue;
-      const stat = statSync(join(directory, file.name), { throwIfNoEntry: false });
+    const directory = tenantDirPath(root, tenantId);
+    for (const id of entryIdTexts(directory)) {
+      const stat = statSync(`${directory}/${id}${ENTRY_EXTENSION}`, { throwIfNoEntry: false });
       if (stat === undefined) continue; // deleted meanwhile
       usage.entries++;
       usage.bytes += stat.size;
     }
-    tenants.set(BigInt(tenant.name), usage);
+    tenants.set(tenantId, usage);
   }
   return tenants;
+}
+
+/** The exact size of the store by a scan ({@link scanUsage} summed up). */
+export function scanStats(root: string): StorageStats {
+  let entryCount = 0;
+  let totalBytes = 0;
+  const tenants = scanUsage(root);
+  for (const usage of tenants.values()) {
+    entryCount += usage.entries;
+    totalBytes += usage.bytes;
+  }
+  return { tenantCount: tenants.size, entryCount, totalBytes };
 }
 
 /**
@@ -53,7 +50,7 @@ export function scanUsage(root: string): Map<bigint, Usage> {
  * figures stay exact for any sequence of this process's operations. Writes by other
  * processes are not seen: {@link LiveStats.rescan} brings the figures back in line.
  */
-export class LiveStats {
+export class LiveStats implements LedgerSubscriber {
   #tenants: Map<bigint, Usage> | null = null;
   #entries = 0;
   #bytes = 0;
@@ -87,12 +84,12 @@ export class LiveStats {
     return usage;
   }
 
-  /** A tenant directory now exists (it counts as a tenant even while empty). */
+  /** Ledger: a tenant directory now exists (it counts as a tenant even while empty). */
   tenantCreated(tenantId: bigint): void {
     this.#tenant(tenantId);
   }
 
-  /** A tenant directory was removed. */
+  /** Ledger: a tenant directory was removed. */
   tenantRemoved(tenantId: bigint): void {
     const usage = this.#tenants?.get(tenantId);
     if (usage === undefined) return;
@@ -101,27 +98,27 @@ export class LiveStats {
     this.#tenants?.delete(tenantId);
   }
 
-  /** A file of `newBytes` was renamed into place over one of `oldBytes` (undefined: there was none). */
-  written(tenantId: bigint, oldBytes: number | undefined, newBytes: number): void {
-    const usage = this.#tenant(tenantId);
+  /** Ledger: a file was renamed into place, over one of `replacedBytes` (undefined: there was none). */
+  written(entry: WrittenEntry): void {
+    const usage = this.#tenant(entry.tenantId);
     if (usage === null) return;
-    if (oldBytes === undefined) {
+    if (entry.replacedBytes === undefined) {
       usage.entries++;
       this.#entries++;
     }
-    const delta = newBytes - (oldBytes ?? 0);
+    const delta = entry.fileBytes - (entry.replacedBytes ?? 0);
     usage.bytes += delta;
     this.#bytes += delta;
   }
 
-  /** A file of `bytes` was unlinked. */
-  deleted(tenantId: bigint, bytes: number): void {
-    const usage = this.#tenant(tenantId);
+  /** Ledger: a file was unlinked. */
+  removed(entry: RemovedEntry): void {
+    const usage = this.#tenant(entry.tenantId);
     if (usage === null) return;
     usage.entries--;
-    usage.bytes -= bytes;
+    usage.bytes -= entry.fileBytes;
     this.#entries--;
-    this.#bytes -= bytes;
+    this.#bytes -= entry.fileBytes;
   }
 
   /** Totals and per-tenant figures, starting from a scan if this is the first use. */
@@ -135,7 +132,7 @@ export class LiveStats {
   }
 
   /** Totals only, O(1) after the first scan. */
-  totals(): { tenantCount: number; entryCount: number; totalBytes: number } {
+  totals(): StorageStats {
     if (this.#tenants === null) this.rescan();
     return { tenantCount: this.#tenants?.size ?? 0, entryCount: this.#entries, totalBytes: this.#bytes };
   }

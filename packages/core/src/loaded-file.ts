@@ -1,4 +1,4 @@
-import type { EntryFields } from "@reflex/codec";
+import { decodeEntryBody, type EntryFields } from "@reflex/codec";
 
 /** Counts live mappings so the store can keep under its bound (the kernel caps a process at ~65k). */
 export class MappingBudget {
@@ -38,17 +38,43 @@ export class MappingBudget {
 export class LoadedFile {
   #refs = 0;
   #unmapped = false;
+  #entry: EntryFields | null;
+  /** Where the body starts, for a file whose body is decoded on first use. */
+  readonly #bodyOffset: number;
 
   constructor(
     readonly tenantId: bigint,
     readonly entryId: bigint,
     readonly bytes: Uint8Array,
-    readonly entry: EntryFields,
+    entry: EntryFields | null,
     readonly budget: MappingBudget | null,
     /** Unix seconds after which the entry is gone; 0 never. */
     readonly expiresAt: bigint = 0n,
+    bodyOffset = 0,
   ) {
+    this.#entry = entry;
+    this.#bodyOffset = bodyOffset;
     budget?.mapped(bytes.buffer as ArrayBuffer, this);
+  }
+
+  /**
+   * Envelope bytes this process has just encoded: trusted, so not checksummed, and
+   * their body is decoded only when a field is first read.
+   */
+  static encoded(
+    tenantId: bigint,
+    entryId: bigint,
+    bytes: Uint8Array,
+    headerBytes: number,
+    expiresAt: bigint,
+  ): LoadedFile {
+    return new LoadedFile(tenantId, entryId, bytes, null, null, expiresAt, headerBytes);
+  }
+
+  /** The decoded fields; their bytes fields are views of {@link bytes}. */
+  get entry(): EntryFields {
+    this.#entry ??= decodeEntryBody(this.bytes.subarray(this.#bodyOffset));
+    return this.#entry;
   }
 
   /** True when the bytes are a mapping of the file rather than a heap copy. */

@@ -17,7 +17,8 @@ import {
 import type { EntryHandle, StoredEntryHandle } from "./entry-handle.ts";
 import type { ListPage, StorageStats, StoreOptions } from "./entry-store.ts";
 import { tempFileName } from "./layout.ts";
-import { DEFAULT_STORAGE_OPTIONS, type NvmeStorage } from "./nvme-storage.ts";
+import type { NvmeStorage } from "./nvme-storage.ts";
+import { DEFAULT_STORAGE_OPTIONS } from "./store-options.ts";
 
 afterEach(cleanupTestState);
 

@@ -16,8 +16,8 @@ import {
   truncateTo,
 } from "../test/helpers.ts";
 import { MappingBudget } from "./loaded-file.ts";
-import { DEFAULT_STORAGE_OPTIONS } from "./nvme-storage.ts";
 import { readEntryFile } from "./read-entry.ts";
+import { DEFAULT_STORAGE_OPTIONS } from "./store-options.ts";
 
 afterEach(cleanupTestState);
 

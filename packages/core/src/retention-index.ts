@@ -1,7 +1,6 @@
-import { join } from "node:path";
 import { readEntryFileInfo } from "./entry-file-info.ts";
-import { entryIdText, isCanonicalDecimal } from "./layout.ts";
-import { readDirectoryQuietly } from "./read-directory.ts";
+import { ENTRY_EXTENSION, tenantDirPath } from "./layout.ts";
+import { entryIdTexts, tenantNames } from "./root-walk.ts";
 
 /** One indexed entry. */
 interface IndexedEntry {
@@ -177,19 +176,15 @@ export class RetentionIndex {
    */
   async build(): Promise<void> {
     await new Promise((resolve) => setImmediate(resolve)); // not one file inside the constructor's turn
-    for (const tenantDir of readDirectoryQuietly(this.root)) {
-      if (!tenantDir.isDirectory() || !isCanonicalDecimal(tenantDir.name)) continue;
-      const tenantId = BigInt(tenantDir.name);
-      const directory = join(this.root, tenantDir.name);
-      const names = readDirectoryQuietly(directory)
-        .filter((file) => file.isFile())
-        .map((file) => file.name)
-        .filter((name) => entryIdText(name) !== undefined);
+    for (const tenant of tenantNames(this.root, "quiet")) {
+      const tenantId = BigInt(tenant);
+      const directory = tenantDirPath(this.root, tenantId);
+      const ids = entryIdTexts(directory, "quiet");
       const found: [bigint, IndexedEntry][] = [];
-      for (let start = 0; start < names.length; start += SCAN_CHUNK) {
-        for (const name of names.slice(start, start + SCAN_CHUNK)) {
-          const info = readEntryFileInfo(join(directory, name));
-          if (info !== undefined) found.push([BigInt(entryIdText(name) as string), { ...info }]);
+      for (let start = 0; start < ids.length; start += SCAN_CHUNK) {
+        for (const id of ids.slice(start, start + SCAN_CHUNK)) {
+          const info = readEntryFileInfo(`${directory}/${id}${ENTRY_EXTENSION}`);
+          if (info !== undefined) found.push([BigInt(id), { ...info }]);
         }
         await new Promise((resolve) => setImmediate(resolve));
       }

@@ -3,8 +3,9 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, utimesSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { OperationMetrics } from "@reflex/stats";
-import { NvmeStorage, type NvmeStorageOptions } from "./nvme-storage.ts";
+import { NvmeStorage } from "./nvme-storage.ts";
 import { isStoreError } from "./store-error.ts";
+import type { NvmeStorageOptions } from "./store-options.ts";
 
 const roots: string[] = [];
 const stores: NvmeStorage[] = [];

@@ -1,8 +1,8 @@
 import { statSync } from "node:fs";
 import { join } from "node:path";
 import type { FileOps } from "./file-ops.ts";
-import { isCanonicalDecimal, TEMP_EXTENSION, tempFileOwnerPid } from "./layout.ts";
-import { readDirectoryQuietly } from "./read-directory.ts";
+import { TEMP_EXTENSION, tempFileOwnerPid } from "./layout.ts";
+import { readDirectory, tenantNames } from "./root-walk.ts";
 
 /** What a sweep did. */
 export interface SweepResult {
@@ -31,10 +31,9 @@ function processIsAlive(pid: number): boolean {
 export function sweepTempFiles(root: string, ops: FileOps, staleAfterMs: number, now = Date.now()): SweepResult {
   let removed = 0;
   let kept = 0;
-  for (const tenant of readDirectoryQuietly(root)) {
-    if (!tenant.isDirectory() || !isCanonicalDecimal(tenant.name)) continue;
-    const directory = join(root, tenant.name);
-    for (const file of readDirectoryQuietly(directory)) {
+  for (const tenant of tenantNames(root, "quiet")) {
+    const directory = join(root, tenant);
+    for (const file of readDirectory(directory, "quiet") ?? []) {
       if (!file.isFile() || !file.name.endsWith(TEMP_EXTENSION)) continue;
       const pid = tempFileOwnerPid(file.name);
       if (pid === undefined) continue;

@@ -1,9 +1,6 @@
-import { join } from "node:path";
 import type { VerifyOptions, VerifyProblem, VerifyReport } from "./entry-store.ts";
-import { entryIdText, isCanonicalDecimal } from "./layout.ts";
-import { readDirectory } from "./read-directory.ts";
-import type { ReadOptions } from "./read-entry.ts";
-import { readEntryFile } from "./read-entry.ts";
+import { type ReadOptions, readEntryFile } from "./read-entry.ts";
+import { entryFiles } from "./root-walk.ts";
 import { isStoreError } from "./store-error.ts";
 
 const PROGRESS_EVERY = 256;
@@ -14,28 +11,13 @@ const PROGRESS_EVERY = 256;
  * hundred files so a server keeps serving while it runs.
  */
 export async function verifyStore(root: string, read: ReadOptions, options: VerifyOptions = {}): Promise<VerifyReport> {
-  const tenants =
-    options.tenantId === undefined
-      ? (readDirectory(root) ?? [])
-          .filter((entry) => entry.isDirectory() && isCanonicalDecimal(entry.name))
-          .map((entry) => entry.name)
-      : [options.tenantId.toString()];
-  const work: { tenant: string; id: string }[] = [];
-  for (const tenant of tenants) {
-    for (const file of readDirectory(join(root, tenant)) ?? []) {
-      const id = file.isFile() ? entryIdText(file.name) : undefined;
-      if (id !== undefined) work.push({ tenant, id });
-    }
-  }
+  const work = entryFiles(root, options.tenantId === undefined ? {} : { tenantId: options.tenantId });
   const problems: VerifyProblem[] = [];
   let ok = 0;
   let done = 0;
-  for (const { tenant, id } of work) {
-    const tenantId = BigInt(tenant);
-    const entryId = BigInt(id);
-    const relative = `${tenant}/${id}.rfx`;
+  for (const { tenantId, entryId, relativePath: relative } of work) {
     try {
-      readEntryFile(join(root, relative), tenantId, entryId, read).retain().drop();
+      readEntryFile(`${root}/${relative}`, tenantId, entryId, read).retain().drop();
       ok++;
     } catch (error) {
       if (isStoreError(error, "not_found")) {

@@ -6,8 +6,9 @@ import * as os from "node:os";
 import { join } from "node:path";
 import type { EntryFields } from "@reflex/codec";
 import { DIR_OPEN_FLAGS, type FileOps, nodeFileOps } from "./file-ops.ts";
-import { NvmeStorage, type NvmeStorageOptions } from "./nvme-storage.ts";
+import { NvmeStorage } from "./nvme-storage.ts";
 import { isStoreError, type StoreError } from "./store-error.ts";
+import type { NvmeStorageOptions } from "./store-options.ts";
 
 const roots: string[] = [];
 

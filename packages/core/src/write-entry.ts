@@ -1,27 +1,28 @@
 import { statSync } from "node:fs";
 import { join } from "node:path";
+import type { EntryFields } from "@reflex/codec";
 import type { DirectorySyncer } from "./directory-sync.ts";
+import { syncDirectory, syncDirectoryNow } from "./entry-files.ts";
 import { type FileOps, TEMP_OPEN_FLAGS } from "./file-ops.ts";
 import { tempFileName } from "./layout.ts";
+import type { Ledger } from "./ledger.ts";
 import { errnoOf, ioError, StoreError } from "./store-error.ts";
+import type { TenantDirs } from "./tenant-dirs.ts";
 
 /** What a write needs from its store. */
 export interface WriteContext {
   readonly ops: FileOps;
   readonly syncer: DirectorySyncer;
-  /** Creates the tenant directory (durably when asked); throws a typed error when it cannot. */
-  createTenantDir(tenantId: bigint, durable: boolean): void;
-  /**
-   * Called right after the rename, in the same synchronous step as the stat of the
-   * file it replaced: `replacedBytes` is that file's size, undefined if there was none.
-   */
-  renamed(write: EntryWrite, replacedBytes: number | undefined): void;
+  readonly dirs: TenantDirs;
+  readonly ledger: Ledger;
 }
 
 /** One entry file to put in place. */
 export interface EntryWrite {
   readonly tenantId: bigint;
   readonly entryId: bigint;
+  /** The entry as given, for the ledger's subscribers. */
+  readonly entry: EntryFields;
   readonly directory: string;
   readonly finalPath: string;
   /** The complete envelope. */
@@ -45,79 +46,100 @@ const FILE_MODE = 0o644;
  */
 const OPEN_TEMP_ATTEMPTS = 16;
 
-function openTemp(context: WriteContext, write: EntryWrite): { fd: number; tempPath: string } {
-  const tempPath = join(write.directory, tempFileName(write.entryId));
+/** An open temp file; `fd` is null once it is closed. */
+interface TempFile {
+  fd: number | null;
+  readonly path: string;
+}
+
+function openTemp(context: WriteContext, write: EntryWrite): { temp: TempFile; fd: number } {
+  const path = join(write.directory, tempFileName(write.entryId));
   let created = false;
   for (let attempt = 1; ; attempt++) {
     let fd: number;
     try {
-      fd = context.ops.openSync(tempPath, TEMP_OPEN_FLAGS, FILE_MODE);
+      fd = context.ops.openSync(path, TEMP_OPEN_FLAGS, FILE_MODE);
     } catch (error) {
       // The tenant directory is missing (first write, or removed by a cleanup): make it and
       // open again at once, with no fsync in between, so a cleanup has next to no window.
-      if (errnoOf(error) !== "ENOENT" || attempt >= OPEN_TEMP_ATTEMPTS) throw ioError("open", tempPath, error);
-      context.createTenantDir(write.tenantId, false);
+      if (errnoOf(error) !== "ENOENT" || attempt >= OPEN_TEMP_ATTEMPTS) throw ioError("open", path, error);
+      context.dirs.create(write.tenantId, false);
       created = true;
       continue;
     }
+    const temp: TempFile = { fd, path };
     if (created && write.durable) {
       // Our temp file keeps the new directory from being removed: now make it durable.
       try {
-        context.createTenantDir(write.tenantId, true);
+        context.dirs.create(write.tenantId, true);
       } catch (error) {
-        discardTemp(context, fd, tempPath);
+        discardTemp(context.ops, temp);
         throw error;
       }
     }
-    return { fd, tempPath };
+    return { temp, fd };
   }
 }
 
-function discardTemp(context: WriteContext, fd: number | null, tempPath: string): void {
-  if (fd !== null) {
+function discardTemp(ops: FileOps, temp: TempFile): void {
+  if (temp.fd !== null) {
     try {
-      context.ops.closeSync(fd);
+      ops.closeSync(temp.fd);
     } catch {
       // Already failing; the write's own error is the one to report.
     }
   }
   try {
-    context.ops.unlinkSync(tempPath);
+    ops.unlinkSync(temp.path);
   } catch {
     // A temp file that cannot be removed now is swept when a store next opens.
   }
 }
 
-function writeAllSync(context: WriteContext, fd: number, bytes: Uint8Array): void {
-  let offset = 0;
-  while (offset < bytes.byteLength) {
-    offset += context.ops.writeSync(fd, bytes, offset, bytes.byteLength - offset, offset);
-  }
-}
-
-async function writeAll(context: WriteContext, fd: number, bytes: Uint8Array): Promise<void> {
-  let offset = 0;
-  while (offset < bytes.byteLength) {
-    offset += await context.ops.write(fd, bytes, offset, bytes.byteLength - offset, offset);
-  }
-}
-
+/** Runs one step of the protocol; a file-system failure becomes an `io` error naming it (sync or async). */
 function step<T>(operation: string, path: string, action: () => T): T {
-  try {
-    return action();
-  } catch (error) {
+  const asIoError = (error: unknown): never => {
     if (error instanceof StoreError) throw error;
     throw ioError(operation, path, error);
+  };
+  let result: T;
+  try {
+    result = action();
+  } catch (error) {
+    return asIoError(error);
   }
+  return result instanceof Promise ? (result.catch(asIoError) as T) : result;
 }
 
-async function stepAsync<T>(operation: string, path: string, action: () => Promise<T>): Promise<T> {
-  try {
-    return await action();
-  } catch (error) {
-    if (error instanceof StoreError) throw error;
-    throw ioError(operation, path, error);
-  }
+function writeAllSync(ops: FileOps, fd: number, bytes: Uint8Array): void {
+  let offset = 0;
+  while (offset < bytes.byteLength) offset += ops.writeSync(fd, bytes, offset, bytes.byteLength - offset, offset);
+}
+
+async function writeAll(ops: FileOps, fd: number, bytes: Uint8Array): Promise<void> {
+  let offset = 0;
+  while (offset < bytes.byteLength) offset += await ops.write(fd, bytes, offset, bytes.byteLength - offset, offset);
+}
+
+/**
+ * Closes the written temp file and renames it over the final name, reporting the write
+ * to the ledger in the same synchronous step as the stat of the file it replaces.
+ * Returns true when no entry existed under the final name just before the rename.
+ */
+function renameIntoPlace(context: WriteContext, write: EntryWrite, temp: TempFile, fd: number): boolean {
+  temp.fd = null; // closed, or failed to close: either way not to be closed again
+  step("close", temp.path, () => context.ops.closeSync(fd));
+  const replacedBytes = step("stat", write.finalPath, () => statSync(write.finalPath, { throwIfNoEntry: false })?.size);
+  step("rename", temp.path, () => context.ops.renameSync(temp.path, write.finalPath));
+  context.ledger.written({
+    tenantId: write.tenantId,
+    entryId: write.entryId,
+    entry: write.entry,
+    fileBytes: write.bytes.byteLength,
+    replacedBytes,
+    expiresAt: write.expiresAt,
+  });
+  return replacedBytes === undefined;
 }
 
 /**
@@ -128,24 +150,15 @@ async function stepAsync<T>(operation: string, path: string, action: () => Promi
  * Returns true when no entry existed under the final name just before the rename.
  */
 export function writeEntryFileSync(context: WriteContext, write: EntryWrite): boolean {
-  const { fd, tempPath } = openTemp(context, write);
-  let openFd: number | null = fd;
+  const { temp, fd } = openTemp(context, write);
   try {
-    step("write", tempPath, () => writeAllSync(context, fd, write.bytes));
-    if (write.durable) step("fsync", tempPath, () => context.ops.fsyncSync(fd));
-    openFd = null;
-    step("close", tempPath, () => context.ops.closeSync(fd));
-    const replacedBytes = step(
-      "stat",
-      write.finalPath,
-      () => statSync(write.finalPath, { throwIfNoEntry: false })?.size,
-    );
-    step("rename", tempPath, () => context.ops.renameSync(tempPath, write.finalPath));
-    context.renamed(write, replacedBytes);
-    if (write.durable) step("fsync", write.directory, () => context.syncer.syncNow(write.directory));
-    return replacedBytes === undefined;
+    step("write", temp.path, () => writeAllSync(context.ops, fd, write.bytes));
+    if (write.durable) step("fsync", temp.path, () => context.ops.fsyncSync(fd));
+    const created = renameIntoPlace(context, write, temp, fd);
+    if (write.durable) syncDirectoryNow(context.syncer, write.directory);
+    return created;
   } catch (error) {
-    discardTemp(context, openFd, tempPath);
+    discardTemp(context.ops, temp);
     throw error;
   }
 }
@@ -156,28 +169,17 @@ export function writeEntryFileSync(context: WriteContext, write: EntryWrite): bo
  * overlap their fsyncs and writes to one directory share directory fsyncs.
  */
 export async function writeEntryFile(context: WriteContext, write: EntryWrite): Promise<boolean> {
-  const { fd, tempPath } = openTemp(context, write);
-  let openFd: number | null = fd;
+  const { temp, fd } = openTemp(context, write);
   try {
-    if (write.bytes.byteLength >= ASYNC_WRITE_BYTES) {
-      await stepAsync("write", tempPath, () => writeAll(context, fd, write.bytes));
-    } else {
-      step("write", tempPath, () => writeAllSync(context, fd, write.bytes));
-    }
-    if (write.durable) await stepAsync("fsync", tempPath, () => context.ops.fsync(fd));
-    openFd = null;
-    step("close", tempPath, () => context.ops.closeSync(fd));
-    const replacedBytes = step(
-      "stat",
-      write.finalPath,
-      () => statSync(write.finalPath, { throwIfNoEntry: false })?.size,
-    );
-    step("rename", tempPath, () => context.ops.renameSync(tempPath, write.finalPath));
-    context.renamed(write, replacedBytes);
-    if (write.durable) await stepAsync("fsync", write.directory, () => context.syncer.sync(write.directory));
-    return replacedBytes === undefined;
+    if (write.bytes.byteLength >= ASYNC_WRITE_BYTES)
+      await step("write", temp.path, () => writeAll(context.ops, fd, write.bytes));
+    else step("write", temp.path, () => writeAllSync(context.ops, fd, write.bytes));
+    if (write.durable) await step("fsync", temp.path, () => context.ops.fsync(fd));
+    const created = renameIntoPlace(context, write, temp, fd);
+    if (write.durable) await syncDirectory(context.syncer, write.directory);
+    return created;
   } catch (error) {
-    discardTemp(context, openFd, tempPath);
+    discardTemp(context.ops, temp);
     throw error;
   }
 }

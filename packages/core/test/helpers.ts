@@ -5,8 +5,9 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { EntryFields } from "@reflex/codec";
-import { NvmeStorage, type NvmeStorageOptions } from "../src/nvme-storage.ts";
+import { NvmeStorage } from "../src/nvme-storage.ts";
 import { isStoreError, type StoreError, type StoreErrorCode } from "../src/store-error.ts";
+import type { NvmeStorageOptions } from "../src/store-options.ts";
 
 /** Largest u64: 2^64 - 1. */
 export const MAX_ID = 0xffff_ffff_ffff_ffffn;

@@ -1,7 +1,8 @@
+import type { LedgerSubscriber, RemovedEntry, WrittenEntry } from "./ledger.ts";
 import type { LoadedFile } from "./loaded-file.ts";
 
-/** Bounds of the hot-handle cache. */
-export interface HandleCacheLimits {
+/** Bounds of the file cache. */
+export interface FileCacheLimits {
   /** Most entries kept. 0 turns the cache off. */
   readonly maxEntries: number;
   /** Most file bytes kept (heap and mapped together). */
@@ -11,15 +12,15 @@ export interface HandleCacheLimits {
 /**
  * A bounded LRU of verified entry files, so a repeated load of an entry skips the
  * file system and the checksum. It holds one reference per file; eviction drops it
- * (unmapping it if no handle still uses it). The store invalidates a key after its
- * own write or delete of that entry lands; writes by other processes are not seen
- * until the key is evicted (see README).
+ * (unmapping it if no handle still uses it). As a ledger subscriber it forgets an
+ * entry once this store's write or removal of it lands; writes by other processes
+ * are not seen until the key is evicted (see README).
  */
-export class HandleCache {
+export class FileCache implements LedgerSubscriber {
   readonly #files = new Map<string, LoadedFile>();
   #bytes = 0;
 
-  constructor(readonly limits: HandleCacheLimits) {}
+  constructor(readonly limits: FileCacheLimits) {}
 
   /** Cache key of an entry. */
   static key(tenantId: bigint, entryId: bigint): string {
@@ -67,6 +68,21 @@ export class HandleCache {
     this.#files.delete(key);
     this.#bytes -= file.bytes.byteLength;
     file.drop();
+  }
+
+  /** Ledger: a new file replaced the cached one. */
+  written(entry: WrittenEntry): void {
+    this.invalidate(FileCache.key(entry.tenantId, entry.entryId));
+  }
+
+  /** Ledger: the file was removed. */
+  removed(entry: RemovedEntry): void {
+    this.invalidate(FileCache.key(entry.tenantId, entry.entryId));
+  }
+
+  /** Ledger: the file was found missing. */
+  vanished(tenantId: bigint, entryId: bigint): void {
+    this.invalidate(FileCache.key(tenantId, entryId));
   }
 
   /** Forgets everything. */

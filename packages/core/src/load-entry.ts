@@ -1,0 +1,32 @@
+import { EntryHandle } from "./entry-handle.ts";
+import { FileCache } from "./file-cache.ts";
+import { checkId } from "./ids.ts";
+import { entryFilePath } from "./layout.ts";
+import { readEntryFile } from "./read-entry.ts";
+import type { StoreContext } from "./store-context.ts";
+import { StoreError } from "./store-error.ts";
+
+/**
+ * Loads and verifies an entry on this thread: from the file cache when it holds the
+ * file, else one read (or mapping) of the file. An expired entry is a `not_found`
+ * miss and is queued for removal; a hit is reported to the ledger as an access.
+ */
+export function loadEntry(context: StoreContext, id: bigint, tenantId: bigint): EntryHandle {
+  checkId(id, "entry id");
+  checkId(tenantId, "tenant id");
+  const cache = context.cache;
+  const cached = cache.limits.maxEntries > 0;
+  const key = cached ? FileCache.key(tenantId, id) : "";
+  let file = cached ? cache.get(key) : undefined;
+  if (file === undefined) {
+    file = readEntryFile(entryFilePath(context.root, tenantId, id), tenantId, id, context.read);
+    if (cached) cache.set(key, file);
+  }
+  if (file.expiresAt !== 0n && context.expiry.isExpired(file.expiresAt)) {
+    cache.invalidate(key);
+    context.reclaimer.queue(tenantId, id);
+    throw new StoreError("not_found", `entry ${id} of tenant ${tenantId} expired`, { reason: "expired" });
+  }
+  context.ledger.accessed(tenantId, id);
+  return new EntryHandle(file);
+}

@@ -1,0 +1,69 @@
+import { resolve } from "node:path";
+import { DirectorySyncer } from "./directory-sync.ts";
+import { Expiry } from "./expiry.ts";
+import { FileCache } from "./file-cache.ts";
+import { Ledger } from "./ledger.ts";
+import { LiveStats } from "./live-stats.ts";
+import { MappingBudget } from "./loaded-file.ts";
+import type { ReadOptions } from "./read-entry.ts";
+import { Reclaimer } from "./reclaim.ts";
+import { Retention, type RetentionContext } from "./retention.ts";
+import { type NvmeStorageOptions, type ResolvedStoreOptions, resolveStoreOptions } from "./store-options.ts";
+import { TenantDirs } from "./tenant-dirs.ts";
+import type { WriteContext } from "./write-entry.ts";
+
+/**
+ * Every part of one open store, shared by its operations through this one object
+ * (no part calls back into the facade). The ledger is how parts hear of each other's
+ * changes: the file cache, live stats and the retention index subscribe to it.
+ */
+export interface StoreContext extends WriteContext, Omit<RetentionContext, "bounds"> {
+  /** The absolute, normalised root. */
+  readonly root: string;
+  readonly options: ResolvedStoreOptions;
+  readonly read: ReadOptions;
+  readonly cache: FileCache;
+  readonly live: LiveStats;
+  /** Null when nothing is bounded and there is no default TTL: no index is kept. */
+  readonly retention: Retention | null;
+}
+
+/** Builds the parts of a store over `root` and wires them to one ledger. Starts no I/O but the index scan. */
+export function openStoreContext(root: string, options: NvmeStorageOptions = {}): StoreContext {
+  const resolved = resolveStoreOptions(options);
+  const absoluteRoot = resolve(root);
+  const ops = resolved.fileOps;
+  const ledger = new Ledger();
+  const syncer = new DirectorySyncer(ops);
+  const dirs = new TenantDirs(absoluteRoot, ops, syncer, ledger);
+  const expiry = new Expiry(dirs, resolved.clock, resolved.retention.defaultTtlSeconds);
+  const recorder = resolved.recorder;
+  const reclaimer = new Reclaimer({ root: absoluteRoot, ops, ledger, expiry, recorder });
+  const cache = new FileCache(resolved.fileCache);
+  const live = new LiveStats(absoluteRoot);
+  const bounds = resolved.retention;
+  const indexed = bounds.bounded || bounds.defaultTtlSeconds > 0;
+  const retention = indexed
+    ? new Retention({ root: absoluteRoot, ops, ledger, expiry, recorder, bounds, reclaimer })
+    : null;
+  // Order matters only in that each subscriber sees every event: the cache and live
+  // figures hear of a write before retention evicts because of it.
+  ledger.subscribe(cache);
+  ledger.subscribe(live);
+  if (retention !== null) ledger.subscribe(retention);
+  return {
+    root: absoluteRoot,
+    options: resolved,
+    ops,
+    syncer,
+    dirs,
+    ledger,
+    expiry,
+    recorder,
+    reclaimer,
+    read: { budget: new MappingBudget(resolved.maxMappings), mmapThresholdBytes: resolved.mmapThresholdBytes },
+    cache,
+    live,
+    retention,
+  };
+}

@@ -1,0 +1,67 @@
+import { type EntryFields, encodeEnvelope, readEnvelopeHeader } from "@reflex/codec";
+import { StoredEntryHandle } from "./entry-handle.ts";
+import type { StoreOptions } from "./entry-store.ts";
+import { checkId } from "./ids.ts";
+import { entryFilePath, tenantDirPath } from "./layout.ts";
+import { LoadedFile } from "./loaded-file.ts";
+import type { StoreContext } from "./store-context.ts";
+import { rethrowCodecError } from "./store-error.ts";
+import { type EntryWrite, writeEntryFile, writeEntryFileSync } from "./write-entry.ts";
+
+/** Checks the arguments, encodes the envelope and makes sure the tenant directory exists. */
+function prepareWrite(context: StoreContext, id: bigint, entry: EntryFields, options?: StoreOptions): EntryWrite {
+  checkId(id, "entry id");
+  const tenantId = checkId(entry?.tenantId, "tenant_id");
+  const expiresAt = context.expiry.expiresAtFor(options?.ttlSeconds);
+  let bytes: Uint8Array;
+  try {
+    bytes = encodeEnvelope(id, entry, expiresAt);
+  } catch (error) {
+    rethrowCodecError(error);
+  }
+  const durable = (options?.durability ?? context.options.durability) === "fsync";
+  if (!context.dirs.isKnown(tenantId)) context.dirs.create(tenantId, durable);
+  return {
+    tenantId,
+    entryId: id,
+    entry,
+    directory: tenantDirPath(context.root, tenantId),
+    finalPath: entryFilePath(context.root, tenantId, id),
+    bytes,
+    durable,
+    expiresAt,
+  };
+}
+
+/**
+ * A handle of the bytes just written. Their body is decoded only if a field is read
+ * (the server drops the handle at once), and never checksummed again: this process
+ * just encoded them.
+ */
+function storedHandle(write: EntryWrite, created: boolean): StoredEntryHandle {
+  const headerBytes = readEnvelopeHeader(write.bytes).headerBytes;
+  const file = LoadedFile.encoded(write.tenantId, write.entryId, write.bytes, headerBytes, write.expiresAt);
+  return new StoredEntryHandle(file, created);
+}
+
+/** Writes an entry and resolves once it is in place (and durable, unless the write is atomic-only). */
+export async function storeEntry(
+  context: StoreContext,
+  id: bigint,
+  entry: EntryFields,
+  options?: StoreOptions,
+): Promise<StoredEntryHandle> {
+  const write = prepareWrite(context, id, entry, options);
+  return storedHandle(write, await writeEntryFile(context, write));
+}
+
+/** {@link storeEntry} on this thread: blocks for the fsyncs. */
+export function storeEntrySync(
+  context: StoreContext,
+  id: bigint,
+  entry: EntryFields,
+  options?: StoreOptions,
+): StoredEntryHandle {
+  const write = prepareWrite(context, id, entry, options);
+  return storedHandle(write, writeEntryFileSync(context, write));
+}

@@ -1,0 +1,137 @@
+import type { Durability } from "./entry-store.ts";
+import type { FileCacheLimits } from "./file-cache.ts";
+import { type FileOps, nodeFileOps } from "./file-ops.ts";
+import type { OperationRecorder } from "./operation-recorder.ts";
+
+/**
+ * How a store bounds itself. Every field is optional; with none set the store
+ * keeps everything forever (the seed's behaviour).
+ */
+export interface RetentionOptions {
+  /** Default time to live of a new entry, in seconds. 0 or absent: entries do not expire unless a write says so. */
+  readonly defaultTtlSeconds?: number;
+  /** Most entry-file bytes in the whole root. */
+  readonly maxBytes?: number;
+  /** Most entries in the whole root. */
+  readonly maxEntries?: number;
+  /** Most entry-file bytes of any one tenant. */
+  readonly tenantMaxBytes?: number;
+  /** Most entries of any one tenant. */
+  readonly tenantMaxEntries?: number;
+  /** How often expired entries are reclaimed in the background, in ms. Default 30 s; 0 turns the timer off. */
+  readonly reclaimIntervalMs?: number;
+  /** How often last-access times are written back to the files (mtime), in ms. Default 60 s; 0: only on close and gc. */
+  readonly persistAccessIntervalMs?: number;
+}
+
+/** Options of `NvmeStorage`. Every one has a default that suits a server. */
+export interface NvmeStorageOptions {
+  /** Default durability of writes. Default `"fsync"`. */
+  readonly durability?: Durability;
+  /** Bounds of the cache of verified entry files. Default 4096 entries, 256 MiB. `{ maxEntries: 0 }` turns it off. */
+  readonly handleCache?: Partial<FileCacheLimits>;
+  /** Most live mappings this store creates; past it, large files are read into the heap. Default 16384. */
+  readonly maxMappings?: number;
+  /** Files of at least this size are mapped rather than read (files under 64 KiB are always read). Default 256 KiB. */
+  readonly mmapThresholdBytes?: number;
+  /** Sweep stale temp files when the store opens. Default true. */
+  readonly sweepTempFiles?: boolean;
+  /** A temp file older than this is stale even if its writer's pid is alive. Default 10 minutes. */
+  readonly staleTempAfterMs?: number;
+  /** File-system calls of the write path; tests inject faults here. Default node:fs. */
+  readonly fileOps?: FileOps;
+  /** Receives every operation's duration, outcome and bytes (e.g. `@reflex/stats` OperationMetrics). Default none. */
+  readonly recorder?: OperationRecorder;
+  /** TTL and size bounds (see README "Retention"). Default: keep everything. */
+  readonly retention?: RetentionOptions;
+  /** The clock for expiry and recency, in ms since the epoch. Default `Date.now` (tests pass a fake one). */
+  readonly clock?: () => number;
+}
+
+/** Defaults of {@link NvmeStorageOptions}. */
+export const DEFAULT_STORAGE_OPTIONS = {
+  durability: "fsync" as Durability,
+  handleCache: { maxEntries: 4096, maxBytes: 256 * 1024 * 1024 },
+  maxMappings: 16_384,
+  mmapThresholdBytes: 256 * 1024,
+  staleTempAfterMs: 10 * 60 * 1000,
+} as const;
+
+/** Retention options with every bound resolved (Infinity when unbounded). */
+export interface ResolvedRetention {
+  readonly defaultTtlSeconds: number;
+  readonly maxBytes: number;
+  readonly maxEntries: number;
+  readonly tenantMaxBytes: number;
+  readonly tenantMaxEntries: number;
+  readonly reclaimIntervalMs: number;
+  readonly persistAccessIntervalMs: number;
+  /** True when any size bound is set: the store keeps an index of entries and evicts. */
+  readonly bounded: boolean;
+}
+
+/** Every option of a store, validated and with its default filled in. */
+export interface ResolvedStoreOptions {
+  readonly durability: Durability;
+  readonly fileCache: FileCacheLimits;
+  readonly maxMappings: number;
+  readonly mmapThresholdBytes: number;
+  readonly sweepTempFiles: boolean;
+  readonly staleTempAfterMs: number;
+  readonly fileOps: FileOps;
+  readonly recorder: OperationRecorder | null;
+  readonly retention: ResolvedRetention;
+  readonly clock: () => number;
+}
+
+function bound(value: number | undefined, name: string): number {
+  if (value === undefined) return Number.POSITIVE_INFINITY;
+  if (!Number.isFinite(value) || value <= 0 || !Number.isInteger(value)) {
+    throw new RangeError(`${name} must be a positive integer, got ${value}`);
+  }
+  return value;
+}
+
+function nonNegative(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value < 0 || !Number.isInteger(value)) {
+    throw new RangeError(`${name} must be a non-negative integer, got ${value}`);
+  }
+  return value;
+}
+
+/** Validates retention options and fills in defaults; throws a RangeError naming a bad option. */
+export function resolveRetention(options: RetentionOptions = {}): ResolvedRetention {
+  const resolved = {
+    defaultTtlSeconds: nonNegative(options.defaultTtlSeconds, 0, "defaultTtlSeconds"),
+    maxBytes: bound(options.maxBytes, "maxBytes"),
+    maxEntries: bound(options.maxEntries, "maxEntries"),
+    tenantMaxBytes: bound(options.tenantMaxBytes, "tenantMaxBytes"),
+    tenantMaxEntries: bound(options.tenantMaxEntries, "tenantMaxEntries"),
+    reclaimIntervalMs: nonNegative(options.reclaimIntervalMs, 30_000, "reclaimIntervalMs"),
+    persistAccessIntervalMs: nonNegative(options.persistAccessIntervalMs, 60_000, "persistAccessIntervalMs"),
+  };
+  const bounded =
+    Number.isFinite(resolved.maxBytes) ||
+    Number.isFinite(resolved.maxEntries) ||
+    Number.isFinite(resolved.tenantMaxBytes) ||
+    Number.isFinite(resolved.tenantMaxEntries);
+  return { ...resolved, bounded };
+}
+
+/** Fills in every default of {@link NvmeStorageOptions}; throws a RangeError naming a bad retention option. */
+export function resolveStoreOptions(options: NvmeStorageOptions = {}): ResolvedStoreOptions {
+  const defaults = DEFAULT_STORAGE_OPTIONS;
+  return {
+    durability: options.durability ?? defaults.durability,
+    fileCache: { ...defaults.handleCache, ...options.handleCache },
+    maxMappings: options.maxMappings ?? defaults.maxMappings,
+    mmapThresholdBytes: options.mmapThresholdBytes ?? defaults.mmapThresholdBytes,
+    sweepTempFiles: options.sweepTempFiles !== false,
+    staleTempAfterMs: options.staleTempAfterMs ?? defaults.staleTempAfterMs,
+    fileOps: options.fileOps ?? nodeFileOps,
+    recorder: options.recorder ?? null,
+    retention: resolveRetention(options.retention),
+    clock: options.clock ?? Date.now,
+  };
+}

@@ -1,0 +1,88 @@
+import { mkdirSync, statSync } from "node:fs";
+import type { DirectorySyncer } from "./directory-sync.ts";
+import { syncDirectoryNow } from "./entry-files.ts";
+import type { FileOps } from "./file-ops.ts";
+import { tenantDirPath } from "./layout.ts";
+import type { Ledger } from "./ledger.ts";
+import { errnoOf, ioError, StoreError } from "./store-error.ts";
+
+/** How many times `create` makes a directory that a concurrent cleanup keeps removing. */
+const MKDIR_ATTEMPTS = 16;
+
+/**
+ * The root and its tenant directories: creates them (durably when asked), removes
+ * empty ones, and remembers which exist so a write to a known tenant skips the mkdir.
+ * Reports every tenant directory it makes or removes to the ledger.
+ */
+export class TenantDirs {
+  readonly #known = new Set<bigint>();
+
+  constructor(
+    readonly root: string,
+    private readonly ops: FileOps,
+    private readonly syncer: DirectorySyncer,
+    private readonly ledger: Ledger,
+  ) {}
+
+  /** Creates the root (and parents); `storage_unavailable` when it cannot, or when it is not a directory. */
+  ensureRoot(): void {
+    try {
+      mkdirSync(this.root, { recursive: true });
+    } catch (error) {
+      throw new StoreError(
+        "storage_unavailable",
+        `cannot create storage root ${this.root}: ${errnoOf(error) ?? error}`,
+        { cause: error, errno: errnoOf(error) },
+      );
+    }
+    if (!statSync(this.root).isDirectory()) {
+      throw new StoreError("storage_unavailable", `storage root ${this.root} is not a directory`);
+    }
+  }
+
+  /** True when this store made or saw the tenant's directory and has not removed it since. */
+  isKnown(tenantId: bigint): boolean {
+    return this.#known.has(tenantId);
+  }
+
+  /** Creates the tenant's directory if missing; with `durable`, fsyncs the root so the directory survives a crash. */
+  create(tenantId: bigint, durable: boolean): void {
+    this.#known.delete(tenantId);
+    const directory = tenantDirPath(this.root, tenantId);
+    this.ensureRoot();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        this.ops.mkdirSync(directory);
+        break;
+      } catch (error) {
+        const existing = errnoOf(error) === "EEXIST" ? statSync(directory, { throwIfNoEntry: false }) : undefined;
+        if (existing?.isDirectory()) break;
+        // EEXIST, then gone by the stat: a cleanup in another process removed it meanwhile; make it again.
+        if (errnoOf(error) === "EEXIST" && existing === undefined && attempt < MKDIR_ATTEMPTS) continue;
+        throw new StoreError(
+          "tenant_dir_creation_failed",
+          `cannot create tenant directory ${directory}: ${errnoOf(error) ?? error}`,
+          { cause: error, errno: errnoOf(error) },
+        );
+      }
+    }
+    if (durable) syncDirectoryNow(this.syncer, this.root);
+    this.#known.add(tenantId);
+    this.ledger.tenantCreated(tenantId);
+  }
+
+  /** Removes the tenant's directory if it is empty (rmdir refuses otherwise); true when it went. */
+  removeIfEmpty(tenantId: bigint): boolean {
+    const directory = tenantDirPath(this.root, tenantId);
+    try {
+      this.ops.rmdirSync(directory);
+    } catch (error) {
+      const errno = errnoOf(error);
+      if (errno === "ENOTEMPTY" || errno === "EEXIST" || errno === "ENOENT") return false;
+      throw ioError("rmdir", directory, error);
+    }
+    this.#known.delete(tenantId);
+    this.ledger.tenantRemoved(tenantId);
+    return true;
+  }
+}
