@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import { MAX_BODY_BYTES } from "@reflex/codec";
 import type { RetentionOptions } from "@reflex/core";
-import { DEFAULT_MAX_BODY_BYTES } from "./body-limit.ts";
+import { DEFAULT_MAX_BODY_BYTES } from "./middleware/body-limit.ts";
 
 /** Everything `startServer` needs. */
 export interface ServerConfig {
