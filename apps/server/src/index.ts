@@ -12,7 +12,15 @@
  * const running = await startServer(loadConfig(Bun.argv.slice(2), process.env));
  */
 export { type AppOptions, createApp, type ReflexApp } from "./app.ts";
-export { ConfigError, DEFAULT_CONFIG, loadConfig, parseByteSize, type ServerConfig, USAGE } from "./config.ts";
+export {
+  ConfigError,
+  DEFAULT_CONFIG,
+  loadConfig,
+  parseByteSize,
+  RETENTION_BOUND_OPTIONS,
+  type ServerConfig,
+  USAGE,
+} from "./config.ts";
 export { ApiError, type ApiErrorBody, type ApiErrorCode } from "./errors.ts";
 export { consoleLogger, type Logger, silentLogger } from "./logger.ts";
 export { type MetricsSource, PROMETHEUS_CONTENT_TYPE, storeMetrics } from "./metrics.ts";
