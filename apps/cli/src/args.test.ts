@@ -88,3 +88,19 @@ describe("parseId and parseCount", () => {
     }
   });
 });
+
+describe("CommandArgs id helpers", () => {
+  const withTenant: ArgsSpec = { ...spec, options: { ...spec.options, tenant: { type: "string" } } };
+
+  test("entryAddress parses <tenant> <id>, reporting the tenant first", () => {
+    expect(parseCommandArgs(spec, ["1", "42"], {}).entryAddress()).toEqual({ tenantId: 1n, entryId: 42n });
+    expect(() => parseCommandArgs(spec, ["01", "x"], {}).entryAddress()).toThrow(/^tenant /);
+    expect(() => parseCommandArgs(spec, ["1", "x"], {}).entryAddress()).toThrow(/^entry id /);
+  });
+
+  test("idOption is undefined when absent and names the flag when bad", () => {
+    expect(parseCommandArgs(withTenant, ["1", "2"], {}).idOption("tenant")).toBeUndefined();
+    expect(parseCommandArgs(withTenant, ["1", "2", "--tenant", "7"], {}).idOption("tenant")).toBe(7n);
+    expect(() => parseCommandArgs(withTenant, ["1", "2", "--tenant=-1"], {}).idOption("tenant")).toThrow(/^--tenant /);
+  });
+});

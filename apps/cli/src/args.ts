@@ -123,6 +123,22 @@ export class CommandArgs {
     return value;
   }
 
+  /**
+   * The `<tenant> <id>` positionals of an entry command (the first two), as ids. The tenant
+   * is parsed first, so a command line with both wrong reports the tenant.
+   */
+  entryAddress(): { tenantId: bigint; entryId: bigint } {
+    const tenantId = parseId(this.required(0), "tenant");
+    const entryId = parseId(this.required(1), "entry id");
+    return { tenantId, entryId };
+  }
+
+  /** The option `--<name>` parsed as an id (see {@link parseId}), or undefined when it is not given. */
+  idOption(name: string): bigint | undefined {
+    const text = this.option(name);
+    return text === undefined ? undefined : parseId(text, `--${name}`);
+  }
+
   /** Two options that cannot go together. */
   exclusive(a: string, b: string): void {
     if (this.#values[a] !== undefined && this.#values[b] !== undefined) {

@@ -58,7 +58,7 @@ export function openStore(root: string, options: OpenOptions = {}): NvmeStorage 
 }
 
 /** Throws `not_found` (exit 1) unless the tenant has a directory in the store. */
-export function requireTenant(store: NvmeStorage, tenantId: bigint): void {
+export function assertTenantExists(store: NvmeStorage, tenantId: bigint): void {
   const stat = statSync(resolve(store.storagePath, tenantId.toString()), { throwIfNoEntry: false });
   if (stat?.isDirectory() !== true) throw new StoreError("not_found", `tenant ${tenantId} not found`);
 }

@@ -2,18 +2,21 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import type { EntryStore } from "@reflex/core";
 import type { OperationMetrics } from "@reflex/stats";
 import type { ZodError } from "zod";
-import { authenticate, type TokenSet } from "./auth.ts";
-import { DEFAULT_MAX_BODY_BYTES } from "./body-limit.ts";
 import type { AppEnv } from "./env.ts";
-import { ApiError, type ApiErrorCode, createErrorHandler, notFoundHandler, wrapNonErrors } from "./errors.ts";
-import { type Logger, requestLogger, silentLogger } from "./logger.ts";
+import { ApiError, type ApiErrorCode, createErrorHandler, notFoundHandler } from "./errors.ts";
+import { type Logger, silentLogger } from "./logger.ts";
 import { type MetricsSource, storeMetrics } from "./metrics.ts";
+import { authenticate } from "./middleware/authenticate.ts";
+import { DEFAULT_MAX_BODY_BYTES } from "./middleware/body-limit.ts";
+import { requestLogger } from "./middleware/request-logger.ts";
+import { wrapNonErrors } from "./middleware/wrap-non-errors.ts";
 import { registerAdminRoutes } from "./routes/admin.ts";
 import type { RouteDeps } from "./routes/deps.ts";
 import { registerEntryRoutes } from "./routes/entries.ts";
 import { registerListingRoutes } from "./routes/listing.ts";
 import { registerOpsRoutes } from "./routes/ops.ts";
 import { registerPayloadRoute } from "./routes/payload.ts";
+import type { TokenSet } from "./token-set.ts";
 
 /** Options of {@link createApp}. */
 export interface AppOptions {

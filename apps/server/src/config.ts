@@ -1,7 +1,7 @@
-import { parseArgs } from "node:util";
+import { type ParseArgsOptionsConfig, parseArgs } from "node:util";
 import { MAX_BODY_BYTES } from "@reflex/codec";
 import type { RetentionOptions } from "@reflex/core";
-import { DEFAULT_MAX_BODY_BYTES } from "./body-limit.ts";
+import { DEFAULT_MAX_BODY_BYTES } from "./middleware/body-limit.ts";
 
 /** Everything `startServer` needs. */
 export interface ServerConfig {
@@ -24,6 +24,17 @@ export interface ServerConfig {
   /** TTL and size bounds of the store (empty: keep everything). */
   readonly retention: RetentionOptions;
 }
+
+/**
+ * The `parseArgs` options of the retention bounds, each read from `--<flag>`, else
+ * `REFLEX_<FLAG>` (`--max-bytes`, `REFLEX_MAX_BYTES`, ...). `reflex gc` takes the same ones.
+ */
+export const RETENTION_BOUND_OPTIONS = {
+  "max-bytes": { type: "string" },
+  "max-entries": { type: "string" },
+  "tenant-max-bytes": { type: "string" },
+  "tenant-max-entries": { type: "string" },
+} as const satisfies ParseArgsOptionsConfig;
 
 /** Defaults: a fresh clone runs with no flags and no env. */
 export const DEFAULT_CONFIG: ServerConfig = {
@@ -135,10 +146,7 @@ export function loadConfig(
         port: { type: "string" },
         tokens: { type: "string" },
         "max-body": { type: "string" },
-        "max-bytes": { type: "string" },
-        "max-entries": { type: "string" },
-        "tenant-max-bytes": { type: "string" },
-        "tenant-max-entries": { type: "string" },
+        ...RETENTION_BOUND_OPTIONS,
         "default-ttl": { type: "string" },
         quiet: { type: "boolean" },
         help: { type: "boolean", short: "h" },

@@ -1,6 +1,3 @@
-import type { MiddlewareHandler } from "hono";
-import { ApiError } from "./errors.ts";
-
 /** Media type of JSON bodies (the protobuf JSON mapping of `reflex.v1.CacheEntry`). */
 export const JSON_TYPE = "application/json";
 /** Media type of protobuf bodies (binary `reflex.v1.CacheEntry`). */
@@ -86,22 +83,4 @@ export function negotiateEntryEncoding(accept: string | undefined): {
     return { encoding: "protobuf", contentType: aliasQ > protobufQ ? PROTOBUF_TYPE_ALIAS : PROTOBUF_TYPE };
   }
   return json;
-}
-
-/**
- * Route middleware: a request body must be JSON or protobuf (else 415), checked
- * from the Content-Type before a byte of the body is read.
- */
-export function requireEntryContentType(): MiddlewareHandler {
-  return async function requireEntryContentType(c, next) {
-    const contentType = c.req.header("content-type");
-    if (requestEncoding(contentType) === undefined) {
-      throw new ApiError(
-        415,
-        "unsupported_media_type",
-        `Content-Type must be ${JSON_TYPE} or ${PROTOBUF_TYPE}, got ${contentType === undefined ? "none" : JSON.stringify(contentType.slice(0, 80))}`,
-      );
-    }
-    return next();
-  };
 }

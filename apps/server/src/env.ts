@@ -1,4 +1,4 @@
-import type { Principal } from "./auth.ts";
+import type { Principal } from "./principal.ts";
 
 /** The Hono environment of the app: what middleware leaves on the context for handlers. */
 export interface AppEnv {

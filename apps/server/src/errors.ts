@@ -1,6 +1,6 @@
 import { isCodecError } from "@reflex/codec";
 import { isStoreError, type StoreError } from "@reflex/core";
-import type { Context, MiddlewareHandler } from "hono";
+import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 
@@ -66,16 +66,20 @@ const HTTP_EXCEPTION_CODES: Partial<Record<number, ApiErrorCode>> = {
   503: "storage_unavailable",
 };
 
-/** Builds an error response in the API's shape. */
-export function errorResponse(
+/** The JSON body of an error, in the API's one shape. */
+export function errorBody(code: ApiErrorCode, message: string): ApiErrorBody {
+  return { error: { code, message } };
+}
+
+/** Answers with an error in the API's shape: status, `{"error":{code,message}}`, extra headers. */
+export function jsonErrorResponse(
   c: Context,
   status: ContentfulStatusCode,
   code: ApiErrorCode,
   message: string,
   headers?: Record<string, string>,
 ): Response {
-  const body: ApiErrorBody = { error: { code, message } };
-  return c.json(body, status, headers);
+  return c.json(errorBody(code, message), status, headers);
 }
 
 function errnoSuffix(error: StoreError): string {
@@ -86,14 +90,14 @@ function errnoSuffix(error: StoreError): string {
 function storeErrorResponse(c: Context, error: StoreError, report: InternalErrorReporter): Response {
   switch (error.code) {
     case "not_found":
-      return errorResponse(c, 404, "not_found", error.message);
+      return jsonErrorResponse(c, 404, "not_found", error.message);
     case "invalid_argument":
-      return errorResponse(c, 400, "bad_request", error.message);
+      return jsonErrorResponse(c, 400, "bad_request", error.message);
     case "serialization":
-      return errorResponse(c, 400, "invalid_body", error.message);
+      return jsonErrorResponse(c, 400, "invalid_body", error.message);
     case "corrupt":
       report(`corrupt entry: ${error.message}`, error);
-      return errorResponse(
+      return jsonErrorResponse(
         c,
         500,
         "data_corrupted",
@@ -102,16 +106,16 @@ function storeErrorResponse(c: Context, error: StoreError, report: InternalError
     case "storage_unavailable":
     case "tenant_dir_creation_failed":
       report(`storage unavailable: ${error.message}`, error);
-      return errorResponse(c, 503, "storage_unavailable", `storage is unavailable${errnoSuffix(error)}`);
+      return jsonErrorResponse(c, 503, "storage_unavailable", `storage is unavailable${errnoSuffix(error)}`);
     case "io":
       report(`storage i/o error: ${error.message}`, error);
       if (error.errno === "ENOSPC" || error.errno === "EDQUOT" || error.errno === "EROFS" || error.errno === "EACCES") {
-        return errorResponse(c, 503, "storage_unavailable", `storage is unavailable${errnoSuffix(error)}`);
+        return jsonErrorResponse(c, 503, "storage_unavailable", `storage is unavailable${errnoSuffix(error)}`);
       }
-      return errorResponse(c, 500, "internal_error", `storage i/o error${errnoSuffix(error)}`);
+      return jsonErrorResponse(c, 500, "internal_error", `storage i/o error${errnoSuffix(error)}`);
     case "released":
       report(`handle misuse: ${error.message}`, error);
-      return errorResponse(c, 500, "internal_error", "internal server error");
+      return jsonErrorResponse(c, 500, "internal_error", "internal server error");
   }
 }
 
@@ -124,12 +128,12 @@ function storeErrorResponse(c: Context, error: StoreError, report: InternalError
 export function createErrorHandler(report: InternalErrorReporter): (error: Error, c: Context) => Response {
   return function onError(error, c) {
     if (error instanceof ApiError) {
-      return errorResponse(c, error.status as ContentfulStatusCode, error.code, error.message, error.headers);
+      return jsonErrorResponse(c, error.status as ContentfulStatusCode, error.code, error.message, error.headers);
     }
     if (isStoreError(error)) return storeErrorResponse(c, error, report);
     if (isCodecError(error)) {
-      if (error.code === "too_large") return errorResponse(c, 413, "payload_too_large", error.message);
-      return errorResponse(c, 400, "invalid_body", error.message);
+      if (error.code === "too_large") return jsonErrorResponse(c, 413, "payload_too_large", error.message);
+      return jsonErrorResponse(c, 400, "invalid_body", error.message);
     }
     if (error instanceof HTTPException) {
       const status = error.status as ContentfulStatusCode;
@@ -139,29 +143,14 @@ export function createErrorHandler(report: InternalErrorReporter): (error: Error
           ? "invalid_body"
           : (HTTP_EXCEPTION_CODES[status] ?? (status >= 500 ? "internal_error" : "bad_request"));
       if (status >= 500) report(`HTTP ${status}: ${error.message}`, error);
-      return errorResponse(c, status, code, error.message || `HTTP ${status}`);
+      return jsonErrorResponse(c, status, code, error.message || `HTTP ${status}`);
     }
     report(`unhandled error in ${c.req.method} ${c.req.path}`, error);
-    return errorResponse(c, 500, "internal_error", "internal server error");
-  };
-}
-
-/**
- * Middleware: turns a thrown non-Error (a string, an object) into an Error, which
- * Hono then hands to `onError` (it rethrows non-Errors out of `app.fetch`).
- */
-export function wrapNonErrors(): MiddlewareHandler {
-  return async function wrapNonErrors(_c, next) {
-    try {
-      await next();
-    } catch (error) {
-      if (error instanceof Error) throw error;
-      throw new Error(`non-Error thrown: ${String(error)}`, { cause: error });
-    }
+    return jsonErrorResponse(c, 500, "internal_error", "internal server error");
   };
 }
 
 /** Answers requests that match no route: 404 in the API's error shape. */
 export function notFoundHandler(c: Context): Response {
-  return errorResponse(c, 404, "not_found", `no route for ${c.req.method} ${c.req.path}`);
+  return jsonErrorResponse(c, 404, "not_found", `no route for ${c.req.method} ${c.req.path}`);
 }

@@ -12,12 +12,20 @@
  * const running = await startServer(loadConfig(Bun.argv.slice(2), process.env));
  */
 export { type AppOptions, createApp, type ReflexApp } from "./app.ts";
-export { ANONYMOUS_ADMIN, MIN_TOKEN_LENGTH, type Principal, TokenFileError, TokenSet } from "./auth.ts";
-export { DEFAULT_MAX_BODY_BYTES } from "./body-limit.ts";
-export { ConfigError, DEFAULT_CONFIG, loadConfig, parseByteSize, type ServerConfig, USAGE } from "./config.ts";
+export {
+  ConfigError,
+  DEFAULT_CONFIG,
+  loadConfig,
+  parseByteSize,
+  RETENTION_BOUND_OPTIONS,
+  type ServerConfig,
+  USAGE,
+} from "./config.ts";
 export { ApiError, type ApiErrorBody, type ApiErrorCode } from "./errors.ts";
 export { consoleLogger, type Logger, silentLogger } from "./logger.ts";
 export { type MetricsSource, PROMETHEUS_CONTENT_TYPE, storeMetrics } from "./metrics.ts";
+export { DEFAULT_MAX_BODY_BYTES } from "./middleware/body-limit.ts";
+export { ANONYMOUS_ADMIN, type Principal } from "./principal.ts";
 export {
   exitCodeOnSignal,
   isLoopbackHost,
@@ -25,3 +33,4 @@ export {
   type StartOptions,
   startServer,
 } from "./server.ts";
+export { MIN_TOKEN_LENGTH, TokenFileError, TokenSet } from "./token-set.ts";

@@ -4,9 +4,9 @@
  * stops accepting, finishes in-flight requests and exits 0.
  */
 
-import { TokenFileError } from "./auth.ts";
 import { ConfigError, loadConfig, USAGE } from "./config.ts";
 import { exitCodeOnSignal, startServer } from "./server.ts";
+import { TokenFileError } from "./token-set.ts";
 
 async function main(): Promise<number | undefined> {
   const config = loadConfig(Bun.argv.slice(2), process.env);

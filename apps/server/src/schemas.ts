@@ -44,7 +44,6 @@ export const MAX_LIST_LIMIT = 10_000;
 /** Ids a listing page returns when `limit` is not given. */
 export const DEFAULT_LIST_LIMIT = 1000;
 
-/** Query of the entry listing. */
 /** Query of the PUT route. */
 export const PutQuery = z.object({
   ttl: z
@@ -58,6 +57,7 @@ export const PutQuery = z.object({
     }),
 });
 
+/** Query of the entry listing. */
 export const ListQuery = z.object({
   limit: z
     .string()
@@ -192,21 +192,29 @@ export const ErrorBody = z
   })
   .openapi("Error");
 
-/** An error response for a route's `responses`. */
-export function errorResponse(description: string) {
+/** An error response in an OpenAPI route definition's `responses`: a description and the {@link ErrorBody} schema. */
+export function openApiErrorResponse(description: string) {
   return { description, content: { "application/json": { schema: ErrorBody } } } as const;
 }
 
 /** The error responses every authenticated route can give. */
 export const AUTH_ERRORS = {
-  401: errorResponse("No bearer token, or not a valid one."),
-  403: errorResponse("The token does not cover this tenant, or is not an admin token."),
+  401: openApiErrorResponse("No bearer token, or not a valid one."),
+  403: openApiErrorResponse("The token does not cover this tenant, or is not an admin token."),
 } as const;
 
 /** The error responses of storage failures. */
 export const STORAGE_ERRORS = {
-  500: errorResponse("The stored entry is corrupt (`data_corrupted`), or an internal error."),
-  503: errorResponse("Storage is unavailable."),
+  500: openApiErrorResponse("The stored entry is corrupt (`data_corrupted`), or an internal error."),
+  503: openApiErrorResponse("Storage is unavailable."),
+} as const;
+
+/** The error responses of a route on one entry: a bad id, auth, no such entry, storage failures. */
+export const ENTRY_ERRORS = {
+  400: openApiErrorResponse("Bad id."),
+  ...AUTH_ERRORS,
+  404: openApiErrorResponse("No such entry."),
+  ...STORAGE_ERRORS,
 } as const;
 
 /** Security requirement of the authenticated routes. */

@@ -1,10 +1,11 @@
 import { NvmeStorage } from "@reflex/core";
 import { OperationMetrics } from "@reflex/stats";
 import { createApp, type ReflexApp } from "./app.ts";
-import { TokenSet } from "./auth.ts";
 import { ConfigError, type ServerConfig } from "./config.ts";
+import { errorBody } from "./errors.ts";
 import { consoleLogger, type Logger } from "./logger.ts";
 import { type MetricsSource, storeMetrics } from "./metrics.ts";
+import { TokenSet } from "./token-set.ts";
 
 /** Options of {@link startServer} beyond the config. */
 export interface StartOptions {
@@ -103,7 +104,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     },
     error(error) {
       logger.error(`reflex: unhandled server error: ${error.stack ?? error}`);
-      return Response.json({ error: { code: "internal_error", message: "internal server error" } }, { status: 500 });
+      return Response.json(errorBody("internal_error", "internal server error"), { status: 500 });
     },
   });
 

@@ -1,4 +1,4 @@
-import { type ArgsSpec, parseCommandArgs, parseId } from "../args.ts";
+import { type ArgsSpec, parseCommandArgs } from "../args.ts";
 import { type Command, helpText, printJson, printLine } from "../command.ts";
 import { ExitCode } from "../exit-codes.ts";
 import { openStore } from "../store.ts";
@@ -25,8 +25,7 @@ export const existsCommand: Command = {
   }),
   async run(args, io) {
     const parsed = parseCommandArgs(spec, args, io.env);
-    const tenantId = parseId(parsed.required(0), "tenant");
-    const entryId = parseId(parsed.required(1), "entry id");
+    const { tenantId, entryId } = parsed.entryAddress();
     const exists = openStore(parsed.root).existsSync(entryId, tenantId);
     if (parsed.flag("json")) await printJson(io, { tenantId, entryId, exists });
     else await printLine(io, `tenant ${tenantId} entry ${entryId} ${exists ? "exists" : "does not exist"}`);

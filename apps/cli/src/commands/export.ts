@@ -1,12 +1,12 @@
 import { encodeDumpRecord } from "@reflex/codec";
 import { isStoreError } from "@reflex/core";
-import { type ArgsSpec, parseCommandArgs, parseId } from "../args.ts";
+import { type ArgsSpec, parseCommandArgs } from "../args.ts";
 import { type Command, helpText } from "../command.ts";
 import { ExitCode, UsageError } from "../exit-codes.ts";
 import { formatBytes, formatCount } from "../format.ts";
 import { BufferedOutput, progressEnvironment } from "../io.ts";
 import { createProgress } from "../progress-bar.ts";
-import { openStore, requireTenant } from "../store.ts";
+import { assertTenantExists, openStore } from "../store.ts";
 
 const spec: ArgsSpec = {
   command: "export",
@@ -32,11 +32,10 @@ export const exportCommand: Command = {
   }),
   async run(args, io) {
     const parsed = parseCommandArgs(spec, args, io.env);
-    const tenantText = parsed.option("tenant");
-    const tenantId = tenantText === undefined ? undefined : parseId(tenantText, "--tenant");
+    const tenantId = parsed.idOption("tenant");
     if (io.stdout.isTTY) throw new UsageError("export: refusing to write a binary dump to a terminal; redirect stdout");
     const store = openStore(parsed.root);
-    if (tenantId !== undefined) requireTenant(store, tenantId);
+    if (tenantId !== undefined) assertTenantExists(store, tenantId);
     const tenants = tenantId === undefined ? store.listTenantsSync() : [tenantId];
     const work = tenants.map((tenant) => ({ tenant, ids: store.listEntriesSync(tenant) }));
     const total = work.reduce((sum, item) => sum + item.ids.length, 0);
@@ -51,13 +50,7 @@ export const exportCommand: Command = {
           try {
             const handle = store.loadSync(id, tenant);
             try {
-              record = encodeDumpRecord(id, {
-                tenantId: handle.tenantId,
-                contextHash: handle.contextHash,
-                timestamp: handle.timestamp,
-                embedding: handle.embedding,
-                payloadBlob: handle.payloadBlob,
-              });
+              record = encodeDumpRecord(id, handle); // reads the handle's views: no copy
             } finally {
               handle.release();
             }

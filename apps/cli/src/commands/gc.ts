@@ -1,4 +1,4 @@
-import { loadConfig } from "@reflex/server";
+import { loadConfig, RETENTION_BOUND_OPTIONS } from "@reflex/server";
 import { type ArgsSpec, parseCommandArgs } from "../args.ts";
 import { type Command, helpText, printJson, printLine } from "../command.ts";
 import { ExitCode, UsageError } from "../exit-codes.ts";
@@ -7,19 +7,11 @@ import { progressEnvironment } from "../io.ts";
 import { createProgress } from "../progress-bar.ts";
 import { openStore } from "../store.ts";
 
-const BOUND_FLAGS = ["max-bytes", "max-entries", "tenant-max-bytes", "tenant-max-entries"] as const;
-
 const spec: ArgsSpec = {
   command: "gc",
   synopsis:
     "reflex gc [--max-bytes SIZE] [--max-entries N] [--tenant-max-bytes SIZE] [--tenant-max-entries N] [--json]",
-  options: {
-    "max-bytes": { type: "string" },
-    "max-entries": { type: "string" },
-    "tenant-max-bytes": { type: "string" },
-    "tenant-max-entries": { type: "string" },
-    json: { type: "boolean" },
-  },
+  options: { ...RETENTION_BOUND_OPTIONS, json: { type: "boolean" } },
   positionals: [],
 };
 
@@ -48,7 +40,7 @@ export const gcCommand: Command = {
   async run(args, io) {
     const parsed = parseCommandArgs(spec, args, io.env);
     // The server's parser reads the same flags and env: one grammar for bounds everywhere.
-    const boundArgs = BOUND_FLAGS.flatMap((name) => {
+    const boundArgs = Object.keys(RETENTION_BOUND_OPTIONS).flatMap((name) => {
       const value = parsed.option(name);
       return value === undefined ? [] : [`--${name}`, value];
     });

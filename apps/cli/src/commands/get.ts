@@ -1,6 +1,6 @@
 import { entryToJson } from "@reflex/codec";
 import type { EntryHandle } from "@reflex/core";
-import { type ArgsSpec, parseCommandArgs, parseId } from "../args.ts";
+import { type ArgsSpec, parseCommandArgs } from "../args.ts";
 import { type Command, helpText, printJson, printLine } from "../command.ts";
 import { ExitCode } from "../exit-codes.ts";
 import { formatBytes, formatCount, formatFields } from "../format.ts";
@@ -87,22 +87,14 @@ export const getCommand: Command = {
   async run(args, io) {
     const parsed = parseCommandArgs(spec, args, io.env);
     parsed.exclusive("json", "payload");
-    const tenantId = parseId(parsed.required(0), "tenant");
-    const entryId = parseId(parsed.required(1), "entry id");
+    const { tenantId, entryId } = parsed.entryAddress();
     const store = openStore(parsed.root);
     const handle = store.loadSync(entryId, tenantId);
     try {
       if (parsed.flag("payload")) {
         if (handle.payloadBlob.byteLength > 0) await io.stdout.write(handle.payloadBlob);
       } else if (parsed.flag("json")) {
-        const entry = {
-          tenantId: handle.tenantId,
-          contextHash: handle.contextHash,
-          timestamp: handle.timestamp,
-          embedding: handle.embedding,
-          payloadBlob: handle.payloadBlob,
-        };
-        await printJson(io, { entryId: handle.entryId.toString(), ...entryToJson(entry) });
+        await printJson(io, { entryId: handle.entryId.toString(), ...entryToJson(handle) });
       } else {
         await printLine(io, summary(handle));
       }

@@ -1,7 +1,7 @@
 import { type ArgsSpec, parseCommandArgs, parseCount, parseId } from "../args.ts";
 import { type Command, helpText, printJson } from "../command.ts";
 import { ExitCode, UsageError } from "../exit-codes.ts";
-import { openStore, requireTenant } from "../store.ts";
+import { assertTenantExists, openStore } from "../store.ts";
 
 const spec: ArgsSpec = {
   command: "ls",
@@ -46,15 +46,14 @@ export const lsCommand: Command = {
     const limitText = parsed.option("limit");
     const limit = limitText === undefined ? Number.POSITIVE_INFINITY : parseCount(limitText, "--limit");
     if (limit < 1) throw new UsageError("ls: --limit must be at least 1");
-    const afterText = parsed.option("after");
-    const after = afterText === undefined ? undefined : parseId(afterText, "--after");
+    const after = parsed.idOption("after");
     const store = openStore(parsed.root);
     let result: { ids: bigint[]; next: bigint | null };
     if (tenantId === undefined) {
       const tenants = store.listTenantsSync().filter((id) => after === undefined || id > after);
       result = page(tenants, limit);
     } else {
-      requireTenant(store, tenantId);
+      assertTenantExists(store, tenantId);
       // One more than the page, to know whether there is a next page.
       const listPage = {
         ...(Number.isFinite(limit) ? { limit: limit + 1 } : {}),

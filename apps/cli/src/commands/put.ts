@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { type ArgsSpec, parseCommandArgs, parseId, parseSigned } from "../args.ts";
+import { type ArgsSpec, parseCommandArgs, parseSigned } from "../args.ts";
 import { type Command, helpText, printJson, printLine } from "../command.ts";
 import { ExitCode, UsageError } from "../exit-codes.ts";
 import { formatBytes } from "../format.ts";
@@ -57,10 +57,8 @@ export const putCommand: Command = {
   }),
   async run(args, io) {
     const parsed = parseCommandArgs(spec, args, io.env);
-    const tenantId = parseId(parsed.required(0), "tenant");
-    const entryId = parseId(parsed.required(1), "entry id");
-    const contextText = parsed.option("context-hash");
-    const contextHash = contextText === undefined ? 0n : parseId(contextText, "--context-hash");
+    const { tenantId, entryId } = parsed.entryAddress();
+    const contextHash = parsed.idOption("context-hash") ?? 0n;
     const timestampText = parsed.option("timestamp");
     const timestamp =
       timestampText === undefined ? BigInt(Math.floor(Date.now() / 1000)) : parseSigned(timestampText, "--timestamp");

@@ -1,4 +1,4 @@
-import { type ArgsSpec, parseCommandArgs, parseId } from "../args.ts";
+import { type ArgsSpec, parseCommandArgs } from "../args.ts";
 import { type Command, helpText, printLine } from "../command.ts";
 import { ExitCode } from "../exit-codes.ts";
 import { openStore } from "../store.ts";
@@ -21,8 +21,7 @@ export const rmCommand: Command = {
   }),
   async run(args, io) {
     const parsed = parseCommandArgs(spec, args, io.env);
-    const tenantId = parseId(parsed.required(0), "tenant");
-    const entryId = parseId(parsed.required(1), "entry id");
+    const { tenantId, entryId } = parsed.entryAddress();
     const store = openStore(parsed.root, { sweep: true });
     await store.delete(entryId, tenantId);
     await printLine(io, `removed tenant ${tenantId} entry ${entryId}`);

@@ -1,10 +1,10 @@
-import { type ArgsSpec, parseCommandArgs, parseId } from "../args.ts";
+import { type ArgsSpec, parseCommandArgs } from "../args.ts";
 import { type Command, helpText, printJson, printLine } from "../command.ts";
 import { ExitCode } from "../exit-codes.ts";
 import { formatCount, formatTable } from "../format.ts";
 import { progressEnvironment } from "../io.ts";
 import { createProgress } from "../progress-bar.ts";
-import { openStore, requireTenant } from "../store.ts";
+import { assertTenantExists, openStore } from "../store.ts";
 
 const spec: ArgsSpec = {
   command: "verify",
@@ -36,10 +36,9 @@ export const verifyCommand: Command = {
   }),
   async run(args, io) {
     const parsed = parseCommandArgs(spec, args, io.env);
-    const tenantText = parsed.option("tenant");
-    const tenantId = tenantText === undefined ? undefined : parseId(tenantText, "--tenant");
+    const tenantId = parsed.idOption("tenant");
     const store = openStore(parsed.root);
-    if (tenantId !== undefined) requireTenant(store, tenantId);
+    if (tenantId !== undefined) assertTenantExists(store, tenantId);
     const progress = createProgress(progressEnvironment(io), { label: "verifying" });
     const report = await store.verify({
       ...(tenantId === undefined ? {} : { tenantId }),

@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
-import { requireAdmin } from "../auth.ts";
 import { JSON_TYPE } from "../content.ts";
+import { requireAdmin } from "../middleware/authorize.ts";
 import { AUTH_ERRORS, BEARER, CleanupResult, STORAGE_ERRORS, Stats } from "../schemas.ts";
 import type { App, RouteDeps } from "./deps.ts";
 

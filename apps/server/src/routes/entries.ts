@@ -1,24 +1,19 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { encodeEntryBody, entryToJson } from "@reflex/codec";
-import { requireTenant } from "../auth.ts";
-import { bodyLimit } from "../body-limit.ts";
-import {
-  JSON_TYPE,
-  negotiateEntryEncoding,
-  PROTOBUF_TYPE,
-  PROTOBUF_TYPE_ALIAS,
-  requestEncoding,
-  requireEntryContentType,
-} from "../content.ts";
+import { JSON_TYPE, negotiateEntryEncoding, PROTOBUF_TYPE, PROTOBUF_TYPE_ALIAS, requestEncoding } from "../content.ts";
 import { entryFromRequest } from "../entry-body.ts";
 import { ApiError } from "../errors.ts";
+import { requireTenantAccess } from "../middleware/authorize.ts";
+import { bodyLimit } from "../middleware/body-limit.ts";
+import { requireEntryContentType } from "../middleware/require-entry-content-type.ts";
 import {
   AUTH_ERRORS,
   BEARER,
+  ENTRY_ERRORS,
   EntryJsonInput,
   EntryJsonOutput,
   EntryParams,
-  errorResponse,
+  openApiErrorResponse,
   PutQuery,
   STORAGE_ERRORS,
   StoredEntry,
@@ -45,7 +40,7 @@ export function registerEntryRoutes(app: App, deps: RouteDeps): void {
       "Writes the entry (JSON in the protobuf JSON mapping, or binary protobuf), replacing any older one. " +
       "The body's tenant_id must equal the path's tenant.",
     security: BEARER,
-    middleware: [requireTenant(), requireEntryContentType(), bodyLimit({ maxBytes: deps.maxBodyBytes })] as const,
+    middleware: [requireTenantAccess(), requireEntryContentType(), bodyLimit({ maxBytes: deps.maxBodyBytes })] as const,
     request: {
       params: EntryParams,
       query: PutQuery,
@@ -61,11 +56,11 @@ export function registerEntryRoutes(app: App, deps: RouteDeps): void {
     responses: {
       200: { description: "Replaced an entry.", content: { [JSON_TYPE]: { schema: StoredEntry } } },
       201: { description: "Created a new entry.", content: { [JSON_TYPE]: { schema: StoredEntry } } },
-      400: errorResponse("Bad id or bad body."),
+      400: openApiErrorResponse("Bad id or bad body."),
       ...AUTH_ERRORS,
-      413: errorResponse("Body over the limit."),
-      415: errorResponse("Content-Type is neither JSON nor protobuf."),
-      422: errorResponse("The body's tenant_id differs from the path's tenant."),
+      413: openApiErrorResponse("Body over the limit."),
+      415: openApiErrorResponse("Content-Type is neither JSON nor protobuf."),
+      422: openApiErrorResponse("The body's tenant_id differs from the path's tenant."),
       ...STORAGE_ERRORS,
     },
   });
@@ -95,17 +90,14 @@ export function registerEntryRoutes(app: App, deps: RouteDeps): void {
     summary: "Load an entry",
     description: `JSON (the protobuf JSON mapping) by default; binary protobuf when Accept prefers ${PROTOBUF_TYPE}.`,
     security: BEARER,
-    middleware: [requireTenant()] as const,
+    middleware: [requireTenantAccess()] as const,
     request: { params: EntryParams },
     responses: {
       200: {
         description: "The entry.",
         content: { [JSON_TYPE]: { schema: EntryJsonOutput }, [PROTOBUF_TYPE]: { schema: protobufBody } },
       },
-      400: errorResponse("Bad id."),
-      ...AUTH_ERRORS,
-      404: errorResponse("No such entry."),
-      ...STORAGE_ERRORS,
+      ...ENTRY_ERRORS,
     },
   });
 
@@ -156,14 +148,11 @@ export function registerEntryRoutes(app: App, deps: RouteDeps): void {
     tags: ["entries"],
     summary: "Delete an entry",
     security: BEARER,
-    middleware: [requireTenant()] as const,
+    middleware: [requireTenantAccess()] as const,
     request: { params: EntryParams },
     responses: {
       204: { description: "Deleted." },
-      400: errorResponse("Bad id."),
-      ...AUTH_ERRORS,
-      404: errorResponse("No such entry."),
-      ...STORAGE_ERRORS,
+      ...ENTRY_ERRORS,
     },
   });
 

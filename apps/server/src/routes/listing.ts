@@ -1,13 +1,13 @@
 import { createRoute } from "@hono/zod-openapi";
-import { requireAdmin, requireTenant } from "../auth.ts";
 import { JSON_TYPE } from "../content.ts";
+import { requireAdmin, requireTenantAccess } from "../middleware/authorize.ts";
 import {
   AUTH_ERRORS,
   BEARER,
   DEFAULT_LIST_LIMIT,
   EntryList,
-  errorResponse,
   ListQuery,
+  openApiErrorResponse,
   STORAGE_ERRORS,
   TenantList,
   TenantParams,
@@ -44,11 +44,11 @@ export function registerListingRoutes(app: App, deps: RouteDeps): void {
     summary: "List a tenant's entry ids",
     description: "Ids ascending, one page at a time: pass the page's `next` as `after` for the following page.",
     security: BEARER,
-    middleware: [requireTenant()] as const,
+    middleware: [requireTenantAccess()] as const,
     request: { params: TenantParams, query: ListQuery },
     responses: {
       200: { description: "One page of entry ids.", content: { [JSON_TYPE]: { schema: EntryList } } },
-      400: errorResponse("Bad tenant id, limit or after."),
+      400: openApiErrorResponse("Bad tenant id, limit or after."),
       ...AUTH_ERRORS,
       ...STORAGE_ERRORS,
     },

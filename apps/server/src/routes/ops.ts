@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { requireAdmin } from "../auth.ts";
 import { JSON_TYPE } from "../content.ts";
 import { PROMETHEUS_CONTENT_TYPE } from "../metrics.ts";
+import { requireAdmin } from "../middleware/authorize.ts";
 import { AUTH_ERRORS, BEARER, Health, STORAGE_ERRORS } from "../schemas.ts";
 import type { App, RouteDeps } from "./deps.ts";
 

@@ -1,8 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { requireTenant } from "../auth.ts";
 import { OCTET_STREAM_TYPE } from "../content.ts";
 import { ifNoneMatchMatches, payloadEtag } from "../etag.ts";
-import { AUTH_ERRORS, BEARER, EntryParams, errorResponse, STORAGE_ERRORS } from "../schemas.ts";
+import { requireTenantAccess } from "../middleware/authorize.ts";
+import { BEARER, ENTRY_ERRORS, EntryParams } from "../schemas.ts";
 import { type App, entryIds, type RouteDeps } from "./deps.ts";
 
 /** Payloads from this size are streamed from the entry's view instead of copied whole into the response. */
@@ -50,7 +50,7 @@ export function registerPayloadRoute(app: App, deps: RouteDeps): void {
     summary: "Raw payload bytes",
     description: "The entry's payload_blob as is, with a strong ETag; If-None-Match answers 304.",
     security: BEARER,
-    middleware: [requireTenant()] as const,
+    middleware: [requireTenantAccess()] as const,
     request: { params: EntryParams },
     responses: {
       200: {
@@ -59,10 +59,7 @@ export function registerPayloadRoute(app: App, deps: RouteDeps): void {
         content: { [OCTET_STREAM_TYPE]: { schema: z.string().openapi({ format: "binary" }) } },
       },
       304: { description: "If-None-Match matched: not modified." },
-      400: errorResponse("Bad id."),
-      ...AUTH_ERRORS,
-      404: errorResponse("No such entry."),
-      ...STORAGE_ERRORS,
+      ...ENTRY_ERRORS,
     },
   });
 

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from "hono";
-import type { AppEnv } from "./env.ts";
-import { ApiError } from "./errors.ts";
+import type { AppEnv } from "../env.ts";
+import { ApiError } from "../errors.ts";
 
 /** Default request body limit: 16 MiB. */
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;

@@ -1,22 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { isCodecError, parseU64 } from "@reflex/codec";
-import type { MiddlewareHandler } from "hono";
-import type { AppEnv } from "./env.ts";
-import { ApiError } from "./errors.ts";
-
-/** Who a request acts as, once its token checked out. */
-export interface Principal {
-  /** A name for logs: the token's `name`, or `token#<n>`, or `anonymous` when auth is off. */
-  readonly name: string;
-  /** May touch every tenant and the admin routes (stats, tenant list, maintenance, metrics). */
-  readonly admin: boolean;
-  /** Tenants a non-admin token covers. */
-  readonly tenants: ReadonlySet<bigint>;
-}
-
-/** The principal of every request when no tokens are configured (the server then binds loopback only). */
-export const ANONYMOUS_ADMIN: Principal = { name: "anonymous", admin: true, tenants: new Set() };
+import type { Principal } from "./principal.ts";
 
 interface TokenRecord {
   readonly digest: Buffer;
@@ -150,62 +135,4 @@ export class TokenSet {
     }
     return found;
   }
-}
-
-const BEARER_REALM = { "WWW-Authenticate": 'Bearer realm="reflex"' };
-
-function unauthorized(message: string): ApiError {
-  return new ApiError(401, "unauthorized", message, { headers: BEARER_REALM });
-}
-
-/**
- * Middleware: reads `Authorization: Bearer <token>` and sets `c.var.principal`,
- * or answers 401. With no tokens (`undefined`), every request is {@link ANONYMOUS_ADMIN}.
- */
-export function authenticate(tokens: TokenSet | undefined): MiddlewareHandler<AppEnv> {
-  return async function authenticate(c, next) {
-    if (tokens === undefined) {
-      c.set("principal", ANONYMOUS_ADMIN);
-      return next();
-    }
-    const header = c.req.header("authorization");
-    if (header === undefined) throw unauthorized("missing bearer token: send Authorization: Bearer <token>");
-    const match = /^Bearer +(\S+) *$/i.exec(header);
-    if (match === null) throw unauthorized("malformed Authorization header: expected Bearer <token>");
-    const principal = tokens.authenticate(match[1] as string);
-    if (principal === undefined) throw unauthorized("invalid bearer token");
-    c.set("principal", principal);
-    return next();
-  };
-}
-
-/**
- * Route middleware: the `{tenant}` path parameter must be a decimal u64 (else 400)
- * that the principal covers (else 403).
- */
-export function requireTenant(): MiddlewareHandler<AppEnv> {
-  return async function requireTenant(c, next) {
-    const text = c.req.param("tenant") ?? "";
-    let tenant: bigint;
-    try {
-      tenant = parseU64(text, "tenant");
-    } catch (error) {
-      if (isCodecError(error)) throw new ApiError(400, "invalid_id", error.message);
-      throw error;
-    }
-    const principal = c.var.principal;
-    if (!principal.admin && !principal.tenants.has(tenant)) {
-      throw new ApiError(403, "forbidden", `token ${principal.name} does not cover tenant ${tenant}`);
-    }
-    return next();
-  };
-}
-
-/** Route middleware: only an admin principal passes (else 403). */
-export function requireAdmin(): MiddlewareHandler<AppEnv> {
-  return async function requireAdmin(c, next) {
-    const principal = c.var.principal;
-    if (!principal.admin) throw new ApiError(403, "forbidden", `token ${principal.name} is not an admin token`);
-    return next();
-  };
 }

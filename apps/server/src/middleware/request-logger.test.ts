@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { call, entryJson, TOKENS, tempStore, testTokens } from "../test/helpers.ts";
-import { createApp } from "./app.ts";
+import { call, entryJson, TOKENS, tempStore, testTokens } from "../../test/helpers.ts";
+import { createApp } from "../app.ts";
 
 describe("request logging", () => {
   test("one readable line per request, with status, duration and token name", async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { call, entryJson, errorOf, testApp } from "../test/helpers.ts";
+import { call, entryJson, errorOf, testApp } from "../../test/helpers.ts";
+import { ApiError } from "../errors.ts";
 import { readBodyLimited } from "./body-limit.ts";
-import { ApiError } from "./errors.ts";
 
 /** A streamed body of `chunks` chunks of `size` bytes; counts how many were pulled. */
 function countingStream(chunks: number, size: number): { stream: ReadableStream<Uint8Array>; pulled: () => number } {
