@@ -1,6 +1,6 @@
 import { accessSync, constants, statSync } from "node:fs";
 import { resolve } from "node:path";
-import { NvmeStorage, type RetentionOptions, StoreError } from "@reflex/core";
+import { errnoOf, NvmeStorage, type RetentionOptions, StoreError } from "@reflex/core";
 
 /** How a command uses the store. */
 export interface OpenOptions {
@@ -12,9 +12,8 @@ export interface OpenOptions {
   readonly retention?: RetentionOptions;
 }
 
-function errnoOf(error: unknown): string {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === "string" ? code : String(error);
+function reasonOf(error: unknown): string {
+  return errnoOf(error) ?? String(error);
 }
 
 /**
@@ -30,7 +29,7 @@ export function openStore(root: string, options: OpenOptions = {}): NvmeStorage 
   try {
     stat = statSync(absolute, { throwIfNoEntry: false });
   } catch (error) {
-    throw new StoreError("storage_unavailable", `cannot open storage root ${absolute}: ${errnoOf(error)}`, {
+    throw new StoreError("storage_unavailable", `cannot open storage root ${absolute}: ${reasonOf(error)}`, {
       cause: error,
       errno: errnoOf(error),
     });
@@ -42,7 +41,7 @@ export function openStore(root: string, options: OpenOptions = {}): NvmeStorage 
     try {
       accessSync(absolute, constants.R_OK | constants.X_OK);
     } catch (error) {
-      throw new StoreError("storage_unavailable", `cannot read storage root ${absolute}: ${errnoOf(error)}`, {
+      throw new StoreError("storage_unavailable", `cannot read storage root ${absolute}: ${reasonOf(error)}`, {
         cause: error,
         errno: errnoOf(error),
       });

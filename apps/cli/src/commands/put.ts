@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { errnoOf } from "@reflex/core";
 import { type ArgsSpec, parseCommandArgs, parseSigned } from "../args.ts";
 import { type Command, helpText, printJson, printLine } from "../command.ts";
 import { ExitCode, UsageError } from "../exit-codes.ts";
@@ -27,8 +28,7 @@ async function readSource(io: Io, source: string | undefined, option: string): P
   try {
     return readFileSync(source);
   } catch (error) {
-    const code = (error as { code?: unknown } | null)?.code;
-    throw new UsageError(`put: cannot read ${option} file ${JSON.stringify(source)}: ${code ?? error}`);
+    throw new UsageError(`put: cannot read ${option} file ${JSON.stringify(source)}: ${errnoOf(error) ?? error}`);
   }
 }
 

@@ -1,6 +1,5 @@
 import { statSync } from "node:fs";
-import { join } from "node:path";
-import { ENTRY_EXTENSION, type NvmeStorage } from "@reflex/core";
+import { entryFiles, type NvmeStorage } from "@reflex/core";
 import { type ArgsSpec, parseCommandArgs } from "../args.ts";
 import { type Command, helpText, printJson, printLine } from "../command.ts";
 import { ExitCode } from "../exit-codes.ts";
@@ -33,33 +32,30 @@ export interface StatsReport {
 
 /**
  * Scans the store as the core's `statsSync` does (every tenant directory, the size of
- * every entry file; junk ignored), per tenant and with progress: first the listings,
- * which give the total, then one stat per entry file.
+ * every entry file; junk ignored), per tenant and with progress: first the core's walk
+ * of the tree, which gives the total, then one stat per entry file.
  */
 export function scanStats(store: NvmeStorage, progress: Progress): StatsReport {
-  const listed = store.listTenantsSync().map((tenantId) => ({ tenantId, ids: store.listEntriesSync(tenantId) }));
-  const total = listed.reduce((sum, tenant) => sum + tenant.ids.length, 0);
-  const tenants: TenantFigures[] = [];
+  const root = store.storagePath;
+  const byTenant = new Map<bigint, { entryCount: number; totalBytes: number }>();
+  for (const tenantId of store.listTenantsSync()) byTenant.set(tenantId, { entryCount: 0, totalBytes: 0 });
+  const files = entryFiles(root);
   let done = 0;
   let entryCount = 0;
   let totalBytes = 0;
-  for (const { tenantId, ids } of listed) {
-    const directory = join(store.storagePath, tenantId.toString());
-    let entries = 0;
-    let bytes = 0;
-    for (const id of ids) {
-      const stat = statSync(join(directory, `${id}${ENTRY_EXTENSION}`), { throwIfNoEntry: false });
-      done++;
-      if (done % 1024 === 0) progress.update(done, total);
-      if (stat === undefined) continue; // deleted meanwhile
-      entries++;
-      bytes += stat.size;
-    }
-    tenants.push({ tenantId, entryCount: entries, totalBytes: bytes });
-    entryCount += entries;
-    totalBytes += bytes;
+  for (const { tenantId, relativePath } of files) {
+    const stat = statSync(`${root}/${relativePath}`, { throwIfNoEntry: false });
+    done++;
+    if (done % 1024 === 0) progress.update(done, files.length);
+    const figures = byTenant.get(tenantId);
+    if (stat === undefined || figures === undefined) continue; // deleted meanwhile
+    figures.entryCount++;
+    figures.totalBytes += stat.size;
+    entryCount++;
+    totalBytes += stat.size;
   }
   progress.finish();
+  const tenants = [...byTenant].map(([tenantId, figures]) => ({ tenantId, ...figures }));
   return { tenantCount: tenants.length, entryCount, totalBytes, tenants };
 }
 
