@@ -183,6 +183,7 @@ export function added(before: ReadonlySet<string>, after: ReadonlySet<string>): 
 
 /** The store's own marker file at the root, made by the first write with a TTL (packages/core/src/layout.ts). */
 const TTL_MARKER = ".reflex-ttl";
+const LOCK_FILE = ".reflex-lock";
 
 const CANONICAL = /^(0|[1-9][0-9]{0,19})$/;
 
@@ -198,7 +199,7 @@ function isCanonicalU64(text: string): boolean {
 export function nonCanonicalPaths(root: string): string[] {
   const problems: string[] = [];
   for (const tenant of readdirSync(root, { withFileTypes: true })) {
-    if (tenant.name === TTL_MARKER && tenant.isFile()) continue;
+    if ((tenant.name === TTL_MARKER || tenant.name === LOCK_FILE) && tenant.isFile()) continue;
     if (!tenant.isDirectory() || !isCanonicalU64(tenant.name)) {
       problems.push(tenant.name);
       continue;

@@ -1,5 +1,6 @@
 import { isCodecError, isCorruptionCode } from "@reflex/codec";
 import { isStoreError } from "@reflex/core";
+import { SERVER_LOCK_OWNER } from "@reflex/server";
 
 /**
  * The exit statuses of `reflex`:
@@ -40,7 +41,8 @@ export function isBrokenPipe(value: unknown): boolean {
 
 /**
  * The one place errors become exit codes:
- * - `StoreError` `not_found` -> 1, `invalid_argument` -> 2, every other store error -> 3;
+ * - `StoreError` `not_found` -> 1, `invalid_argument` and `too_large` -> 2, every other
+ *   store error -> 3 (`locked`: a server or another writing command holds the root);
  * - `CodecError` `invalid_value` (a bad id, context hash or timestamp), or bad input
  *   (`invalid_json`, `malformed_stream`, `too_large`: a damaged dump on stdin) -> 2;
  *   a codec corruption code (stored bytes damaged) -> 3;
@@ -50,12 +52,21 @@ export function isBrokenPipe(value: unknown): boolean {
 export function exitCodeFor(error: unknown): ExitCode {
   if (isStoreError(error)) {
     if (error.code === "not_found") return ExitCode.notFound;
-    if (error.code === "invalid_argument") return ExitCode.usage;
+    if (error.code === "invalid_argument" || error.code === "too_large") return ExitCode.usage;
     return ExitCode.storage;
   }
   if (isCodecError(error)) return isCorruptionCode(error.code) ? ExitCode.storage : ExitCode.usage;
   if (isUsageError(error) || isParseArgsError(error)) return ExitCode.usage;
   return ExitCode.storage;
+}
+
+/** What to do about a root another process writes: the server's API, or wait for the other command. */
+function lockedLine(holder: { pid: number; name: string } | undefined): string {
+  if (holder === undefined) return "another process holds this root: wait for it to finish or stop it";
+  if (holder.name === SERVER_LOCK_OWNER) {
+    return `the server pid ${holder.pid} holds this root: use the HTTP API or stop it`;
+  }
+  return `${holder.name} (pid ${holder.pid}) holds this root: wait for it to finish or stop it`;
 }
 
 /**
@@ -64,6 +75,7 @@ export function exitCodeFor(error: unknown): ExitCode {
  */
 export function errorLine(error: unknown): string | null {
   if (isBrokenPipe(error)) return null;
+  if (isStoreError(error, "locked")) return lockedLine(error.holder);
   let message = error instanceof Error ? error.message : String(error);
   if (isParseArgsError(error)) {
     // parseArgs explains at length over several lines; its first sentence says it.

@@ -4,6 +4,12 @@ import { errnoOf, NvmeStorage, type RetentionOptions, StoreError } from "@reflex
 
 /** How a command uses the store. */
 export interface OpenOptions {
+  /**
+   * The command writes: take the root's writer lock (`locked`, exit 3, while a server or
+   * another writing command holds it), named `reflex <command>` in the lock file. Without
+   * it the store opens read-only: no lock, so it works beside a running server.
+   */
+  readonly write?: string;
   /** Create the root when it is missing (commands that write). Default false. */
   readonly create?: boolean;
   /** Sweep stale temp files on open (commands that modify the store). Default false. */
@@ -21,7 +27,7 @@ function reasonOf(error: unknown): string {
  * readable directory is a `storage_unavailable` error (exit 3) rather than an
  * empty store; a missing root reads as an empty store, and is created only when
  * `create`. The hot-handle cache is off: a CLI process loads each entry once.
- * Durability is the default, `fsync`.
+ * Durability is the default, `fsync`. Read-only unless `write` names the command.
  */
 export function openStore(root: string, options: OpenOptions = {}): NvmeStorage {
   const absolute = resolve(root);
@@ -47,9 +53,11 @@ export function openStore(root: string, options: OpenOptions = {}): NvmeStorage 
       });
     }
   }
+  const writing = options.write !== undefined;
   const store = new NvmeStorage(absolute, {
     handleCache: { maxEntries: 0 },
-    sweepTempFiles: options.sweep === true,
+    sweepTempFiles: writing && options.sweep === true,
+    ...(writing ? { lockOwner: `reflex ${options.write}` } : { readOnly: true }),
     ...(options.retention === undefined ? {} : { retention: options.retention }),
   });
   if (options.create === true) store.ensureStoragePath();

@@ -88,7 +88,7 @@ export function seed(root: string, entries: readonly { id: bigint; entry: EntryF
 
 /** A plain copy of every entry of the store: `tenant/id` -> fields, for exact comparison. */
 export function snapshot(root: string): Map<string, EntryFields> {
-  const store = new NvmeStorage(root, { sweepTempFiles: false });
+  const store = new NvmeStorage(root, { readOnly: true });
   const out = new Map<string, EntryFields>();
   for (const tenantId of store.listTenantsSync()) {
     for (const id of store.listEntriesSync(tenantId)) {

@@ -42,6 +42,7 @@ describe("reflex put --ttl and reflex gc", () => {
       store.storeSync(BigInt(i), entry(2n));
       utimesSync(join(root, "2", `${i}.rfx`), base - 100, base - 100); // older, but within its bound
     }
+    store.close(); // gives the root's writer lock back for reflex gc
     const gc = await reflex(["gc", "--tenant-max-entries", "4", "--max-entries", "5", "--json"], { root });
     expect(gc.code).toBe(0);
     expect(JSON.parse(gc.stdout)).toEqual({ scanned: 8, expired: 0, evicted: 3 });
@@ -86,7 +87,9 @@ describe("reflex serve", () => {
     expect(await payload.text()).toBe("hi");
     child.kill("SIGTERM");
     expect(await child.exited).toBe(0);
-    expect(new NvmeStorage(root).loadSync(4n, 3n).payloadBlob).toEqual(new TextEncoder().encode("hi"));
+    expect(new NvmeStorage(root, { readOnly: true }).loadSync(4n, 3n).payloadBlob).toEqual(
+      new TextEncoder().encode("hi"),
+    );
   });
 
   test("refuses a non-loopback host without tokens (exit 2) and a bad flag (exit 2)", async () => {

@@ -100,7 +100,7 @@ describe("stats", () => {
     const result = await reflex(["stats", "--json"], { root });
     expect(result).toMatchObject({ code: 0, stderr: "" });
     const json = JSON.parse(result.stdout);
-    const core = new NvmeStorage(root, { sweepTempFiles: false }).statsSync();
+    const core = new NvmeStorage(root, { readOnly: true }).statsSync();
     expect(json.tenantCount).toBe(core.tenantCount);
     expect(json.entryCount).toBe(core.entryCount);
     expect(json.totalBytes).toBe(core.totalBytes);

@@ -116,6 +116,12 @@ function storeErrorResponse(c: Context, error: StoreError, report: InternalError
     case "released":
       report(`handle misuse: ${error.message}`, error);
       return jsonErrorResponse(c, 500, "internal_error", "internal server error");
+    case "too_large":
+      return jsonErrorResponse(c, 413, "payload_too_large", error.message);
+    case "locked":
+    case "read_only":
+      report(`storage not writable: ${error.message}`, error);
+      return jsonErrorResponse(c, 503, "storage_unavailable", "storage is not writable by this server");
   }
 }
 

@@ -30,6 +30,7 @@ export {
   exitCodeOnSignal,
   isLoopbackHost,
   type RunningServer,
+  SERVER_LOCK_OWNER,
   type StartOptions,
   startServer,
 } from "./server.ts";

@@ -37,6 +37,9 @@ export interface RunningServer {
   shutdown(): Promise<boolean>;
 }
 
+/** How the server names itself in the root's lock file (`reflex` tells a user to use the API then). */
+export const SERVER_LOCK_OWNER = "reflex serve";
+
 /** True for addresses only this machine can reach: 127.0.0.0/8, ::1, localhost. */
 export function isLoopbackHost(host: string): boolean {
   const bare = host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
@@ -75,12 +78,16 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         "Set REFLEX_TOKENS (or --tokens) to a token file, or bind a loopback address such as 127.0.0.1.",
     );
   }
+  const operations = new OperationMetrics();
+  const store = new NvmeStorage(config.root, {
+    recorder: operations,
+    retention: config.retention,
+    lockOwner: SERVER_LOCK_OWNER,
+  });
+  store.ensureStoragePath();
   if (tokens === undefined) {
     logger.error(`reflex: no tokens configured (REFLEX_TOKENS): auth is off, serving loopback ${config.host} only`);
   }
-  const operations = new OperationMetrics();
-  const store = new NvmeStorage(config.root, { recorder: operations, retention: config.retention });
-  store.ensureStoragePath();
   const app = createApp(store, {
     tokens,
     maxBodyBytes: config.maxBodyBytes,
@@ -90,23 +97,32 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   });
 
   let inFlight = 0;
-  const server = Bun.serve({
-    hostname: config.host,
-    port: config.port,
-    maxRequestBodySize: BUN_MAX_REQUEST_BODY,
-    async fetch(request, bunServer) {
-      inFlight++;
-      try {
-        return await app.fetch(request, { server: bunServer });
-      } finally {
-        inFlight--;
-      }
-    },
-    error(error) {
-      logger.error(`reflex: unhandled server error: ${error.stack ?? error}`);
-      return Response.json(errorBody("internal_error", "internal server error"), { status: 500 });
-    },
-  });
+  let server: Bun.Server<undefined>;
+  try {
+    server = serveApp();
+  } catch (error) {
+    store.close(); // gives the root's writer lock back
+    throw error;
+  }
+  function serveApp(): Bun.Server<undefined> {
+    return Bun.serve({
+      hostname: config.host,
+      port: config.port,
+      maxRequestBodySize: BUN_MAX_REQUEST_BODY,
+      async fetch(request, bunServer) {
+        inFlight++;
+        try {
+          return await app.fetch(request, { server: bunServer });
+        } finally {
+          inFlight--;
+        }
+      },
+      error(error) {
+        logger.error(`reflex: unhandled server error: ${error.stack ?? error}`);
+        return Response.json(errorBody("internal_error", "internal server error"), { status: 500 });
+      },
+    });
+  }
 
   let stopping: Promise<boolean> | undefined;
   const shutdown = (): Promise<boolean> => {

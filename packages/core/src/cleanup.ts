@@ -7,6 +7,7 @@ import type { StoreContext } from "./store-context.ts";
  * durability, fsyncs the root once if any went. Returns how many were removed.
  */
 export function cleanupEmptyTenantDirs(context: StoreContext): number {
+  context.lock.ensureWritable();
   let removed = 0;
   for (const tenantId of listTenants(context.root)) {
     if (context.dirs.removeIfEmpty(tenantId)) removed++;

@@ -6,6 +6,7 @@ import { errnoOf, ioError, StoreError } from "./store-error.ts";
 
 /** Unlinks the entry's file; `not_found` when there is none. Returns the tenant directory to fsync. */
 function unlink(context: StoreContext, id: bigint, tenantId: bigint): string {
+  context.lock.ensureWritable();
   checkId(id, "entry id");
   checkId(tenantId, "tenant id");
   try {

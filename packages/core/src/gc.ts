@@ -36,6 +36,7 @@ async function reclaimExpired(
  * within its bounds, write last-access times back.
  */
 export async function collectGarbage(context: StoreContext, options: GcOptions = {}): Promise<GcReport> {
+  context.lock.ensureWritable();
   const { scanned, expired } = await reclaimExpired(context, options);
   const retention = context.retention;
   if (retention === null) return { scanned, expired, evicted: 0 };

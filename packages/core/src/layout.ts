@@ -1,6 +1,9 @@
 // On disk:
 //   <root>/<tenant_id>/<entry_id>.rfx     one file per entry, canonical decimal names
 //   <root>/<tenant_id>/<...>.tmp          in-flight writes only
+//   <root>/.reflex-lock                   the writer's lock file (flock)
+//   <root>/.reflex-ttl                    marker: some entry has an expiry
+//   <root>/.deleting-<tenant>-<n>/        a tenant directory being deleted
 // Anything else in the tree (other names, other extensions, subfolders) is junk
 // that listings ignore. Only canonical decimal names count: "007.rfx" is junk,
 // since no id maps to it.
@@ -15,6 +18,18 @@ export const TEMP_EXTENSION = ".tmp";
  * headers to skip expired entries (a root that never saw a TTL is listed from names alone).
  */
 export const TTL_MARKER = ".reflex-ttl";
+/**
+ * `<root>/.reflex-lock`: the file a writing store holds an exclusive flock(2) on (see
+ * root-lock.ts). Its text is the holder's pid and name. It is never deleted: the lock,
+ * not the file, says whether a writer is there.
+ */
+export const LOCK_FILE = ".reflex-lock";
+/**
+ * A tenant directory being deleted is first renamed to `<root>/.deleting-<tenant>-<n>`:
+ * not a canonical decimal, so every listing ignores it at once. A store that opens
+ * finishes removing any it finds.
+ */
+export const DELETING_PREFIX = ".deleting-";
 
 const CANONICAL_DECIMAL = /^(?:0|[1-9][0-9]{0,19})$/;
 const MAX_U64_TEXT = "18446744073709551615";

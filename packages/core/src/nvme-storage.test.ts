@@ -217,7 +217,7 @@ describe.each(FLAVORS)("seed API (%s)", (_name, flavor) => {
         (await api.store(id, makeEntry({ tenantId, payload: `${tenantId}/${id}` }))).release();
       }
     }
-    expect(readdirSync(root).sort()).toEqual(["0", "18446744073709551615"]);
+    expect(readdirSync(root).sort()).toEqual([".reflex-lock", "0", "18446744073709551615"]);
     expect(readdirSync(join(root, "18446744073709551615")).sort()).toEqual(["0.rfx", "18446744073709551615.rfx"]);
     expect(readdirSync(join(root, "0")).sort()).toEqual(["0.rfx", "18446744073709551615.rfx"]);
     for (const tenantId of [0n, MAX_ID]) {

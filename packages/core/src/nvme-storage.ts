@@ -48,6 +48,8 @@ export class NvmeStorage implements EntryStore {
 
   constructor(root: string, options: NvmeStorageOptions = {}) {
     this.#context = openStoreContext(root, options);
+    // A writer locks an existing root at once, so a second writing process fails here, not at its first write.
+    if (this.#context.lock.mode === "exclusive") this.#context.lock.ensureWritable();
     this.sweep = this.#context.options.sweepTempFiles ? this.sweepTempFiles() : { removed: 0, kept: 0 };
   }
 
@@ -175,6 +177,7 @@ export class NvmeStorage implements EntryStore {
    * processes to the same root are not seen until {@link rescanStats}.
    */
   liveStats(): StorageUsage {
+    if (this.readOnly) return this.rescanStats(); // a read-only store hears of no writes
     return this.#context.live.snapshot();
   }
 
@@ -191,7 +194,8 @@ export class NvmeStorage implements EntryStore {
 
   /** Removes stale temp files now (the store also does it when it opens). */
   sweepTempFiles(): SweepResult {
-    const { root, ops, options } = this.#context;
+    const { root, ops, options, lock } = this.#context;
+    lock.ensureWritable();
     return sweepTempFiles(root, ops, options.staleTempAfterMs);
   }
 
@@ -215,10 +219,19 @@ export class NvmeStorage implements EntryStore {
     return collectGarbage(this.#context, options);
   }
 
-  /** Drops cached files, stops the retention timers and writes last-access times back. The store stays usable. */
+  /**
+   * Drops cached files, stops the retention timers, writes last-access times back and
+   * releases the root's writer lock. The store stays usable: a later write takes the lock again.
+   */
   close(): void {
     this.#context.retention?.close();
     this.#context.cache.clear();
+    this.#context.lock.release();
+  }
+
+  /** True when opened with `readOnly`: no lock, every write refused with `read_only`. */
+  get readOnly(): boolean {
+    return this.#context.lock.mode === "read-only";
   }
 }
 

@@ -20,7 +20,11 @@ export class Reclaimer {
   readonly #queue = new Map<string, Victim>();
   #expirations = 0;
 
-  constructor(private readonly context: ReclaimContext) {}
+  /** `readOnly`: a read-only store notes nothing and removes nothing (the writer reclaims). */
+  constructor(
+    private readonly context: ReclaimContext,
+    private readonly readOnly = false,
+  ) {}
 
   /** Expired entries this store removed. */
   get expirations(): number {
@@ -29,6 +33,7 @@ export class Reclaimer {
 
   /** Queues an entry a read found expired; the queue drains on the next turn of the event loop. */
   queue(tenantId: bigint, entryId: bigint): void {
+    if (this.readOnly) return;
     const key = `${tenantId}/${entryId}`;
     if (this.#queue.has(key)) return;
     this.#queue.set(key, { tenantId, entryId });
@@ -44,6 +49,7 @@ export class Reclaimer {
   /** Removes an entry file if, on disk right now, it is expired; true when it did. */
   reclaimIfExpired(tenantId: bigint, entryId: bigint): boolean {
     const { context } = this;
+    if (this.readOnly) return false;
     let expiresAt: bigint | undefined;
     try {
       expiresAt = readEntryExpiry(entryFilePath(context.root, tenantId, entryId));

@@ -8,6 +8,7 @@ import { MappingBudget } from "./loaded-file.ts";
 import type { ReadOptions } from "./read-entry.ts";
 import { Reclaimer } from "./reclaim.ts";
 import { Retention, type RetentionContext } from "./retention.ts";
+import { RootLock } from "./root-lock.ts";
 import { type NvmeStorageOptions, type ResolvedStoreOptions, resolveStoreOptions } from "./store-options.ts";
 import { TenantDirs } from "./tenant-dirs.ts";
 import type { WriteContext } from "./write-entry.ts";
@@ -24,8 +25,10 @@ export interface StoreContext extends WriteContext, Omit<RetentionContext, "boun
   readonly read: ReadOptions;
   readonly cache: FileCache;
   readonly live: LiveStats;
-  /** Null when nothing is bounded and there is no default TTL: no index is kept. */
+  /** Null when nothing is bounded and there is no default TTL (or the store is read-only): no index is kept. */
   readonly retention: Retention | null;
+  /** The root's writer lock; every write calls `lock.ensureWritable()` first. */
+  readonly lock: RootLock;
 }
 
 /** Builds the parts of a store over `root` and wires them to one ledger. Starts no I/O but the index scan. */
@@ -35,14 +38,16 @@ export function openStoreContext(root: string, options: NvmeStorageOptions = {})
   const ops = resolved.fileOps;
   const ledger = new Ledger();
   const syncer = new DirectorySyncer(ops);
-  const dirs = new TenantDirs(absoluteRoot, ops, syncer, ledger);
+  const lock = new RootLock(absoluteRoot, resolved.lockMode, resolved.lockOwner);
+  const dirs = new TenantDirs(absoluteRoot, ops, syncer, ledger, lock);
   const expiry = new Expiry(dirs, resolved.clock, resolved.retention.defaultTtlSeconds);
   const recorder = resolved.recorder;
-  const reclaimer = new Reclaimer({ root: absoluteRoot, ops, ledger, expiry, recorder });
+  const readOnly = resolved.lockMode === "read-only";
+  const reclaimer = new Reclaimer({ root: absoluteRoot, ops, ledger, expiry, recorder }, readOnly);
   const cache = new FileCache(resolved.fileCache);
   const live = new LiveStats(absoluteRoot);
   const bounds = resolved.retention;
-  const indexed = bounds.bounded || bounds.defaultTtlSeconds > 0;
+  const indexed = !readOnly && (bounds.bounded || bounds.defaultTtlSeconds > 0);
   const retention = indexed
     ? new Retention({ root: absoluteRoot, ops, ledger, expiry, recorder, bounds, reclaimer })
     : null;
@@ -65,5 +70,6 @@ export function openStoreContext(root: string, options: NvmeStorageOptions = {})
     cache,
     live,
     retention,
+    lock,
   };
 }

@@ -10,6 +10,7 @@ import { type EntryWrite, writeEntryFile, writeEntryFileSync } from "./write-ent
 
 /** Checks the arguments, encodes the envelope and makes sure the tenant directory exists. */
 function prepareWrite(context: StoreContext, id: bigint, entry: EntryFields, options?: StoreOptions): EntryWrite {
+  context.lock.ensureWritable();
   checkId(id, "entry id");
   const tenantId = checkId(entry?.tenantId, "tenant_id");
   const expiresAt = context.expiry.expiresAtFor(options?.ttlSeconds);

@@ -6,7 +6,10 @@ import { type CodecError, isCodecError, isCorruptionCode } from "@reflex/codec";
  * `tenant_dir_creation_failed` (TenantDirCreationFailed), `serialization`
  * (Serialization), `io` (Io). Beyond the seed: `corrupt` (a file failed its
  * envelope check or sits in the wrong place), `invalid_argument` (an id or field
- * out of range) and `released` (a handle used after `release()`).
+ * out of range), `released` (a handle used after `release()`), `locked` (another
+ * process holds the root's writer lock; `holder` names it), `read_only` (a write to a
+ * store opened read-only) and `too_large` (an entry over the bound that applies to it,
+ * refused before anything was evicted).
  */
 export type StoreErrorCode =
   | "not_found"
@@ -16,7 +19,17 @@ export type StoreErrorCode =
   | "io"
   | "corrupt"
   | "invalid_argument"
-  | "released";
+  | "released"
+  | "locked"
+  | "read_only"
+  | "too_large";
+
+/** The process holding a root's writer lock, as a `locked` error names it. */
+export interface LockHolderInfo {
+  readonly pid: number;
+  /** What the holder called itself, e.g. `"reflex serve"`. */
+  readonly name: string;
+}
 
 /** The one error class of `@reflex/core`. */
 export class StoreError extends Error {
@@ -26,16 +39,24 @@ export class StoreError extends Error {
   readonly errno: string | undefined;
   /** For `corrupt`: what was wrong (`checksum_mismatch`, `truncated`, `tenant_mismatch`, ...). */
   readonly reason: string | undefined;
+  /** For `locked`: the process that holds the lock, when its lock file names it. */
+  readonly holder: LockHolderInfo | undefined;
 
   constructor(
     code: StoreErrorCode,
     message: string,
-    options: { cause?: unknown; errno?: string | undefined; reason?: string | undefined } = {},
+    options: {
+      cause?: unknown;
+      errno?: string | undefined;
+      reason?: string | undefined;
+      holder?: LockHolderInfo | undefined;
+    } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.errno = options.errno;
     this.reason = options.reason;
+    this.holder = options.holder;
   }
 }
 

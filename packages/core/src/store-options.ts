@@ -2,6 +2,7 @@ import type { Durability } from "./entry-store.ts";
 import type { FileCacheLimits } from "./file-cache.ts";
 import { type FileOps, nodeFileOps } from "./file-ops.ts";
 import type { OperationRecorder } from "./operation-recorder.ts";
+import type { LockMode } from "./root-lock.ts";
 
 /**
  * How a store bounds itself. Every field is optional; with none set the store
@@ -46,6 +47,26 @@ export interface NvmeStorageOptions {
   readonly retention?: RetentionOptions;
   /** The clock for expiry and recency, in ms since the epoch. Default `Date.now` (tests pass a fake one). */
   readonly clock?: () => number;
+  /**
+   * Open without writing: takes no root lock, so it works beside a running writer (the
+   * server); every write is refused with `read_only`; no file cache (every load reads
+   * the file, so nothing stale is served), no retention index, no temp sweep, expired
+   * entries are not removed, and `liveStats()` is a fresh scan. Default false.
+   */
+  readonly readOnly?: boolean;
+  /**
+   * The root's writer lock (see root-lock.ts). Default true. `false` takes none: only for
+   * tests of the file protocol under several writer processes; such stores' caches and
+   * indexes do not see each other's changes.
+   */
+  readonly lock?: boolean;
+  /** How this store names itself in the lock file, for others' `locked` errors. Default `"a store"`. */
+  readonly lockOwner?: string;
+  /**
+   * Largest entry file (envelope: header + encoded entry) one write may make, in bytes.
+   * A larger write is `too_large`. Default none (the tenant and root byte bounds still apply).
+   */
+  readonly maxEntryBytes?: number;
 }
 
 /** Defaults of {@link NvmeStorageOptions}. */
@@ -82,6 +103,10 @@ export interface ResolvedStoreOptions {
   readonly recorder: OperationRecorder | null;
   readonly retention: ResolvedRetention;
   readonly clock: () => number;
+  readonly lockMode: LockMode;
+  readonly lockOwner: string;
+  /** Infinity when unbounded. */
+  readonly maxEntryBytes: number;
 }
 
 function bound(value: number | undefined, name: string): number {
@@ -124,14 +149,21 @@ export function resolveStoreOptions(options: NvmeStorageOptions = {}): ResolvedS
   const defaults = DEFAULT_STORAGE_OPTIONS;
   return {
     durability: options.durability ?? defaults.durability,
-    fileCache: { ...defaults.handleCache, ...options.handleCache },
+    // Read-only: no cache, so a file another process replaced or removed is never served from memory.
+    fileCache:
+      options.readOnly === true
+        ? { ...defaults.handleCache, maxEntries: 0 }
+        : { ...defaults.handleCache, ...options.handleCache },
     maxMappings: options.maxMappings ?? defaults.maxMappings,
     mmapThresholdBytes: options.mmapThresholdBytes ?? defaults.mmapThresholdBytes,
-    sweepTempFiles: options.sweepTempFiles !== false,
+    sweepTempFiles: options.sweepTempFiles !== false && options.readOnly !== true,
     staleTempAfterMs: options.staleTempAfterMs ?? defaults.staleTempAfterMs,
     fileOps: options.fileOps ?? nodeFileOps,
     recorder: options.recorder ?? null,
     retention: resolveRetention(options.retention),
     clock: options.clock ?? Date.now,
+    lockMode: options.readOnly === true ? "read-only" : options.lock === false ? "none" : "exclusive",
+    lockOwner: options.lockOwner ?? "a store",
+    maxEntryBytes: bound(options.maxEntryBytes, "maxEntryBytes"),
   };
 }

@@ -4,6 +4,7 @@ import { syncDirectoryNow } from "./entry-files.ts";
 import type { FileOps } from "./file-ops.ts";
 import { tenantDirPath } from "./layout.ts";
 import type { Ledger } from "./ledger.ts";
+import type { RootLock } from "./root-lock.ts";
 import { errnoOf, ioError, StoreError } from "./store-error.ts";
 
 /** How many times `create` makes a directory that a concurrent cleanup keeps removing. */
@@ -22,10 +23,18 @@ export class TenantDirs {
     private readonly ops: FileOps,
     private readonly syncer: DirectorySyncer,
     private readonly ledger: Ledger,
+    private readonly lock: RootLock,
   ) {}
 
-  /** Creates the root (and parents); `storage_unavailable` when it cannot, or when it is not a directory. */
+  /**
+   * Creates the root (and parents) and takes the writer lock on it; `storage_unavailable`
+   * when it cannot, or when it is not a directory; `locked` when another process writes it.
+   */
   ensureRoot(): void {
+    if (this.lock.mode === "read-only") {
+      if (statSync(this.root, { throwIfNoEntry: false })?.isDirectory() === true) return;
+      throw new StoreError("storage_unavailable", `storage root ${this.root} does not exist (read-only: not created)`);
+    }
     try {
       mkdirSync(this.root, { recursive: true });
     } catch (error) {
@@ -38,6 +47,7 @@ export class TenantDirs {
     if (!statSync(this.root).isDirectory()) {
       throw new StoreError("storage_unavailable", `storage root ${this.root} is not a directory`);
     }
+    this.lock.acquire();
   }
 
   /** True when this store made or saw the tenant's directory and has not removed it since. */

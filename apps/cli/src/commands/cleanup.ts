@@ -30,7 +30,7 @@ export const cleanupCommand: Command = {
   }),
   async run(args, io) {
     const parsed = parseCommandArgs(spec, args, io.env);
-    const store = openStore(parsed.root, { sweep: true });
+    const store = openStore(parsed.root, { write: "cleanup", sweep: true });
     const removedTempFiles = store.sweep.removed;
     const removedTenantDirs = store.cleanupEmptyTenantDirsSync();
     if (parsed.flag("json")) {

@@ -51,6 +51,7 @@ export const gcCommand: Command = {
       throw new UsageError(`gc: ${(error as Error).message}`);
     }
     const store = openStore(parsed.root, {
+      write: "gc",
       sweep: true,
       retention: { ...retention, reclaimIntervalMs: 0, persistAccessIntervalMs: 0 },
     });

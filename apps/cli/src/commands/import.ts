@@ -66,7 +66,7 @@ export const importCommand: Command = {
   async run(args, io) {
     const parsed = parseCommandArgs(spec, args, io.env);
     if (io.stdin.isTTY) throw new UsageError("import: reads a dump from stdin; redirect it from a file or a pipe");
-    const store = openStore(parsed.root, { create: true, sweep: true });
+    const store = openStore(parsed.root, { write: "import", create: true, sweep: true });
     const total = io.stdin.size();
     const progress = createProgress(progressEnvironment(io), {
       label: "importing",

@@ -74,7 +74,7 @@ export const putCommand: Command = {
     const root = parsed.root;
     const payloadBlob = await readSource(io, payloadSource, "--payload");
     const embedding = await readSource(io, embeddingSource, "--embedding");
-    const store = openStore(root, { create: true, sweep: true });
+    const store = openStore(root, { write: "put", create: true, sweep: true });
     const handle = await store.store(
       entryId,
       { tenantId, contextHash, timestamp, embedding, payloadBlob },

@@ -22,7 +22,7 @@ export const rmCommand: Command = {
   async run(args, io) {
     const parsed = parseCommandArgs(spec, args, io.env);
     const { tenantId, entryId } = parsed.entryAddress();
-    const store = openStore(parsed.root, { sweep: true });
+    const store = openStore(parsed.root, { write: "rm", sweep: true });
     await store.delete(entryId, tenantId);
     await printLine(io, `removed tenant ${tenantId} entry ${entryId}`);
     return ExitCode.ok;
