@@ -51,6 +51,28 @@ export function readLockHolder(root: string): LockHolder | undefined {
   return { pid, name: rest.join(" ").trim() || "a store" };
 }
 
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return errnoOf(error) === "EPERM";
+  }
+}
+
+/**
+ * The holder of a lock this process just failed to take. A holder that locked a moment
+ * ago may not have written its pid yet (the file is then empty, or names the previous,
+ * dead holder): read again for up to ~50 ms until it names a live process.
+ */
+function currentHolder(root: string): LockHolder | undefined {
+  for (let attempt = 0; ; attempt++) {
+    const holder = readLockHolder(root);
+    if ((holder !== undefined && isAlive(holder.pid)) || attempt >= 50) return holder;
+    Bun.sleepSync(1);
+  }
+}
+
 function lockedError(root: string, holder: LockHolder | undefined): StoreError {
   const who = holder === undefined ? "another process" : `${holder.name} (pid ${holder.pid})`;
   return new StoreError("locked", `storage root ${root} is locked by ${who}: one writing process per root`, {
@@ -112,12 +134,14 @@ export class RootLock {
     const result = tryLockExclusive(fd);
     if (!result.ok) {
       closeSync(fd);
-      if (result.busy) throw lockedError(this.root, readLockHolder(this.root));
+      if (result.busy) throw lockedError(this.root, currentHolder(this.root));
       throw new StoreError("io", `flock ${path} failed: errno ${result.errno}`, { errno: String(result.errno) });
     }
     try {
-      ftruncateSync(fd, 0);
-      writeSync(fd, `${process.pid}\n${this.owner}\n`, 0);
+      // Written over the old text, then cut to length: the file is never empty in between.
+      const text = Buffer.from(`${process.pid}\n${this.owner}\n`);
+      writeSync(fd, text, 0, text.byteLength, 0);
+      ftruncateSync(fd, text.byteLength);
     } catch {
       // The lock is what counts; the text only names the holder in others' errors.
     }
