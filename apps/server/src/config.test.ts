@@ -43,6 +43,12 @@ describe("loadConfig", () => {
     expect(loadConfig([], { REFLEX_PORT: "", REFLEX_TOKENS: " " })).toEqual(DEFAULT_CONFIG);
   });
 
+  test("--max-entry-bytes and REFLEX_MAX_ENTRY_BYTES", () => {
+    expect(loadConfig(["--max-entry-bytes", "1MiB"], {}).maxEntryBytes).toBe(1024 * 1024);
+    expect(loadConfig([], { REFLEX_MAX_ENTRY_BYTES: "4k" }).maxEntryBytes).toBe(4096);
+    expect(() => loadConfig(["--max-entry-bytes", "0"], {})).toThrow(ConfigError);
+  });
+
   test("--help", () => {
     expect(loadConfig(["-h"], {}).help).toBe(true);
   });

@@ -23,6 +23,8 @@ export interface ServerConfig {
   readonly help: boolean;
   /** TTL and size bounds of the store (empty: keep everything). */
   readonly retention: RetentionOptions;
+  /** Largest entry file one write may make (the store's `maxEntryBytes`); undefined: no bound but the others. */
+  readonly maxEntryBytes?: number | undefined;
 }
 
 /**
@@ -47,6 +49,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   shutdownTimeoutMs: 30_000,
   help: false,
   retention: {},
+  maxEntryBytes: undefined,
 };
 
 /** The server's usage text. */
@@ -63,6 +66,8 @@ options (flag, then env, then default):
   --tenant-max-bytes SIZE     REFLEX_TENANT_MAX_BYTES     size bound of each tenant (default none)
   --tenant-max-entries N      REFLEX_TENANT_MAX_ENTRIES   entry count bound of each tenant (default none)
   --default-ttl SECONDS       REFLEX_DEFAULT_TTL          time to live of new entries, 0 = forever (default 0)
+  --max-entry-bytes SIZE      REFLEX_MAX_ENTRY_BYTES      largest entry file one PUT may make (default none)
+                              (a PUT over this, --tenant-max-bytes or --max-bytes is 413, before any eviction)
   --quiet                             no request log
   -h, --help                          this text
 `;
@@ -148,6 +153,7 @@ export function loadConfig(
         "max-body": { type: "string" },
         ...RETENTION_BOUND_OPTIONS,
         "default-ttl": { type: "string" },
+        "max-entry-bytes": { type: "string" },
         quiet: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -160,6 +166,7 @@ export function loadConfig(
   const host = flag("host") ?? nonEmpty(env.REFLEX_HOST) ?? DEFAULT_CONFIG.host;
   const portText = flag("port") ?? nonEmpty(env.REFLEX_PORT);
   const sizeText = flag("max-body") ?? nonEmpty(env.REFLEX_MAX_BODY);
+  const entryBytesText = flag("max-entry-bytes") ?? nonEmpty(env.REFLEX_MAX_ENTRY_BYTES);
   return {
     root,
     host,
@@ -173,6 +180,14 @@ export function loadConfig(
     shutdownTimeoutMs: DEFAULT_CONFIG.shutdownTimeoutMs,
     help: values.help === true,
     retention: retentionConfig(flag, env),
+    maxEntryBytes:
+      entryBytesText === undefined
+        ? undefined
+        : parseByteSize(
+            entryBytesText,
+            flag("max-entry-bytes") ? "--max-entry-bytes" : "REFLEX_MAX_ENTRY_BYTES",
+            Number.MAX_SAFE_INTEGER,
+          ),
   };
 }
 

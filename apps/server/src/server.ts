@@ -83,6 +83,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     recorder: operations,
     retention: config.retention,
     lockOwner: SERVER_LOCK_OWNER,
+    ...(config.maxEntryBytes === undefined ? {} : { maxEntryBytes: config.maxEntryBytes }),
   });
   store.ensureStoragePath();
   if (tokens === undefined) {

@@ -170,9 +170,10 @@ describe("size bounds", () => {
     expect(survivors(store, 1n)).toEqual([1n, 2n, 3n]);
     store.storeSync(4n, entry(1n, 2_000)); // needs room for ~2 KiB: evicts 1 and 2
     expect(survivors(store, 1n)).toEqual([3n, 4n]);
-    store.storeSync(5n, entry(1n, 10_000)); // larger than the bound alone: it stays, everything else goes
-    expect(survivors(store, 1n)).toEqual([5n]);
-    expect(store.retentionStats().evictions.tenant_bytes).toBe(4);
+    // Larger than the bound alone: refused before anything is evicted (no eviction could make it fit).
+    expect(() => store.storeSync(5n, entry(1n, 10_000))).toThrow(expect.objectContaining({ code: "too_large" }));
+    expect(survivors(store, 1n)).toEqual([3n, 4n]);
+    expect(store.retentionStats().evictions.tenant_bytes).toBe(2);
   });
 
   test("a noisy neighbour never evicts another tenant within its own bound", async () => {

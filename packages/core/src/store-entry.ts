@@ -5,8 +5,27 @@ import { checkId } from "./ids.ts";
 import { entryFilePath, tenantDirPath } from "./layout.ts";
 import { LoadedFile } from "./loaded-file.ts";
 import type { StoreContext } from "./store-context.ts";
-import { rethrowCodecError } from "./store-error.ts";
+import { rethrowCodecError, StoreError } from "./store-error.ts";
+import type { ResolvedStoreOptions } from "./store-options.ts";
 import { type EntryWrite, writeEntryFile, writeEntryFileSync } from "./write-entry.ts";
+
+/**
+ * Refuses an entry file larger than the bound that applies to it (`maxEntryBytes`,
+ * `tenantMaxBytes`, `maxBytes`: the smallest), before anything is written or evicted:
+ * evicting every other entry could not make room for it, and the store would stay over
+ * its bound. `too_large`.
+ */
+export function checkEntryBound(options: ResolvedStoreOptions, tenantId: bigint, id: bigint, fileBytes: number): void {
+  const { maxEntryBytes } = options;
+  const { tenantMaxBytes, maxBytes } = options.retention;
+  const limit = Math.min(maxEntryBytes, tenantMaxBytes, maxBytes);
+  if (fileBytes <= limit) return;
+  const name = limit === maxEntryBytes ? "maxEntryBytes" : limit === tenantMaxBytes ? "tenantMaxBytes" : "maxBytes";
+  throw new StoreError(
+    "too_large",
+    `entry ${id} of tenant ${tenantId} is ${fileBytes} bytes on disk, over the store's ${name} of ${limit}`,
+  );
+}
 
 /** Checks the arguments, encodes the envelope and makes sure the tenant directory exists. */
 function prepareWrite(context: StoreContext, id: bigint, entry: EntryFields, options?: StoreOptions): EntryWrite {
@@ -20,6 +39,7 @@ function prepareWrite(context: StoreContext, id: bigint, entry: EntryFields, opt
   } catch (error) {
     rethrowCodecError(error);
   }
+  checkEntryBound(context.options, tenantId, id, bytes.byteLength);
   const durable = (options?.durability ?? context.options.durability) === "fsync";
   if (!context.dirs.isKnown(tenantId)) context.dirs.create(tenantId, durable);
   return {

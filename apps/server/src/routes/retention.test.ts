@@ -64,3 +64,24 @@ describe("bounds over HTTP", () => {
     expect(metrics).toContain("reflex_store_expirations_total 1\n");
   });
 });
+
+describe("bounded writes over HTTP", () => {
+  test("tenantMaxEntries 3, maxBytes 1K: a 2 KB PUT to tenant 2 is 413 too_large and evicts nothing", async () => {
+    const { app } = clockedApp({ tenantMaxEntries: 3, maxBytes: 1024 });
+    for (const id of [1, 2, 3]) {
+      expect((await call(app, "PUT", `/v1/tenants/1/entries/${id}`, { json: entryJson("1") })).status).toBe(201);
+    }
+    const big = { ...entryJson("2"), payloadBlob: Buffer.alloc(2048).toString("base64") };
+    const res = await call(app, "PUT", "/v1/tenants/2/entries/9", { json: big });
+    expect(res.status).toBe(413);
+    expect(await res.json()).toMatchObject({ error: { code: "payload_too_large" } });
+    expect(await (await call(app, "GET", "/v1/tenants/1/entries")).json()).toMatchObject({ ids: ["1", "2", "3"] });
+    expect((await call(app, "GET", "/v1/tenants/2/entries/9")).status).toBe(404);
+    const stats = (await (await call(app, "GET", "/v1/stats")).json()) as {
+      entries: number;
+      retention: { evictions: Record<string, number> };
+    };
+    expect(stats.entries).toBe(3);
+    expect(Object.values(stats.retention.evictions).reduce((a, b) => a + b, 0)).toBe(0);
+  });
+});
