@@ -66,7 +66,10 @@ export interface GcReport {
   readonly scanned: number;
   /** Expired entries removed. */
   readonly expired: number;
-  /** Entries evicted to bring the store within its bounds. */
+  /**
+   * Entries evicted while the pass ran: to bring the store within its bounds, including
+   * those the retention index's first scan evicted when it finished during the pass.
+   */
   readonly evicted: number;
 }
 

@@ -37,10 +37,12 @@ async function reclaimExpired(
  */
 export async function collectGarbage(context: StoreContext, options: GcOptions = {}): Promise<GcReport> {
   context.lock.ensureWritable();
-  const { scanned, expired } = await reclaimExpired(context, options);
   const retention = context.retention;
+  // Counted from before the first yield: the index may finish its scan, and evict down to
+  // the bounds, during any of gc's yields. Those evictions are gc's to report.
+  const evictionsBefore = retention?.evictionCount ?? 0;
+  const { scanned, expired } = await reclaimExpired(context, options);
   if (retention === null) return { scanned, expired, evicted: 0 };
-  const evictionsBefore = retention.evictionCount;
   await retention.ready; // its completion evicts down to the bounds, too
   retention.enforceAllBounds();
   retention.persistAccessTimes();
