@@ -25,7 +25,7 @@ export interface AppOptions {
    * acts as admin: only for a server bound to loopback (`startServer` enforces that).
    */
   readonly tokens?: TokenSet | undefined;
-  /** Largest PUT body, in bytes. Default 16 MiB. */
+  /** Largest PUT body, in bytes. Default 24 MiB (a 16 MiB payload fits in either encoding). */
   readonly maxBodyBytes?: number;
   /** Source of `/metrics`. Default: {@link storeMetrics} of `store` and `operations`. */
   readonly metrics?: MetricsSource | undefined;

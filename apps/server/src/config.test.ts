@@ -2,14 +2,14 @@ import { describe, expect, test } from "bun:test";
 import { ConfigError, DEFAULT_CONFIG, loadConfig, parseByteSize } from "./config.ts";
 
 describe("loadConfig", () => {
-  test("defaults run on a fresh clone: ./reflex-data, loopback, 8080, no tokens, 16 MiB", () => {
+  test("defaults run on a fresh clone: ./reflex-data, loopback, 8080, no tokens, 24 MiB bodies", () => {
     expect(loadConfig([], {})).toEqual(DEFAULT_CONFIG);
     expect(DEFAULT_CONFIG).toMatchObject({
       root: "./reflex-data",
       host: "127.0.0.1",
       port: 8080,
       tokensFile: undefined,
-      maxBodyBytes: 16 * 1024 * 1024,
+      maxBodyBytes: 24 * 1024 * 1024,
     });
   });
 

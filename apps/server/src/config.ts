@@ -60,7 +60,9 @@ options (flag, then env, then default):
   --host HOST       REFLEX_HOST       address to bind        (default ${DEFAULT_CONFIG.host})
   --port PORT       REFLEX_PORT       TCP port, 0 = any free (default ${DEFAULT_CONFIG.port})
   --tokens FILE     REFLEX_TOKENS     bearer token file (JSON); without it only loopback binds
-  --max-body SIZE   REFLEX_MAX_BODY   PUT body limit: bytes, or with K/M/G/KiB/MiB/GiB (default 16MiB)
+  --max-body SIZE   REFLEX_MAX_BODY   PUT body limit: bytes, or with K/M/G/KiB/MiB/GiB (default 24MiB:
+                                      a 16 MiB payload fits as JSON too; largest payload
+                                      protobuf ~24 MiB, JSON ~18 MiB)
   --max-bytes SIZE            REFLEX_MAX_BYTES            store size bound, all tenants (default none)
   --max-entries N             REFLEX_MAX_ENTRIES          entry count bound, all tenants (default none)
   --tenant-max-bytes SIZE     REFLEX_TENANT_MAX_BYTES     size bound of each tenant (default none)

@@ -24,7 +24,7 @@ export {
 export { ApiError, type ApiErrorBody, type ApiErrorCode } from "./errors.ts";
 export { consoleLogger, type Logger, silentLogger } from "./logger.ts";
 export { type MetricsSource, PROMETHEUS_CONTENT_TYPE, storeMetrics } from "./metrics.ts";
-export { DEFAULT_MAX_BODY_BYTES } from "./middleware/body-limit.ts";
+export { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_PAYLOAD_BYTES } from "./middleware/body-limit.ts";
 export { ANONYMOUS_ADMIN, type Principal } from "./principal.ts";
 export {
   exitCodeOnSignal,

@@ -1,7 +1,8 @@
 import { describe, expect, test } from "bun:test";
+import { encodeEntryBody, entryToJson } from "@reflex/codec";
 import { call, entryJson, errorOf, testApp } from "../../test/helpers.ts";
 import { ApiError } from "../errors.ts";
-import { readBodyLimited } from "./body-limit.ts";
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_PAYLOAD_BYTES, readBodyLimited } from "./body-limit.ts";
 
 /** A streamed body of `chunks` chunks of `size` bytes; counts how many were pulled. */
 function countingStream(chunks: number, size: number): { stream: ReadableStream<Uint8Array>; pulled: () => number } {
@@ -110,13 +111,49 @@ describe("the PUT route's limit", () => {
     handle.release();
   });
 
-  test("the default limit is 16 MiB", async () => {
+  test("the default limit is 24 MiB", async () => {
     const { app } = testApp();
     const res = await call(app, "PUT", "/v1/tenants/1/entries/1", {
       body: "x",
-      headers: { "Content-Type": "application/json", "Content-Length": String(16 * 1024 * 1024 + 1) },
+      headers: { "Content-Type": "application/json", "Content-Length": String(24 * 1024 * 1024 + 1) },
     });
     expect(res.status).toBe(413);
-    expect((await errorOf(res)).message).toContain("16777216");
+    expect((await errorOf(res)).message).toContain(String(DEFAULT_MAX_BODY_BYTES));
+  });
+
+  test("a 16 MiB payload with a 1536-dim f16 embedding can be PUT as protobuf and as JSON at the defaults", async () => {
+    const { app, store } = testApp();
+    const payload = new Uint8Array(DEFAULT_MAX_PAYLOAD_BYTES).fill(7);
+    const entry = {
+      tenantId: 1n,
+      contextHash: 2n,
+      timestamp: 3n,
+      embedding: new Uint8Array(3072).fill(1),
+      payloadBlob: payload,
+    };
+    const protobuf = await call(app, "PUT", "/v1/tenants/1/entries/1", {
+      body: encodeEntryBody(entry) as Uint8Array<ArrayBuffer>,
+      headers: { "Content-Type": "application/x-protobuf" },
+    });
+    expect(protobuf.status).toBe(201);
+    const json = await call(app, "PUT", "/v1/tenants/1/entries/2", { json: entryToJson(entry) });
+    expect(json.status).toBe(201);
+    for (const id of [1n, 2n]) {
+      const handle = await store.load(id, 1n);
+      expect(handle.payloadBlob.byteLength).toBe(DEFAULT_MAX_PAYLOAD_BYTES);
+      handle.release();
+    }
+  });
+
+  test("the largest JSON payload at the default limit is about 18 MiB: 3 bytes more is 413", async () => {
+    const { app } = testApp();
+    const body = (n: number) => JSON.stringify({ tenantId: "1", payloadBlob: Buffer.alloc(n).toString("base64") });
+    const overhead = body(0).length;
+    const largest = Math.floor((DEFAULT_MAX_BODY_BYTES - overhead) / 4) * 3;
+    expect(largest).toBeGreaterThan(18 * 1024 * 1024 - 64);
+    const put = (n: number) =>
+      call(app, "PUT", "/v1/tenants/1/entries/1", { body: body(n), headers: { "Content-Type": "application/json" } });
+    expect((await put(largest)).status).toBe(201);
+    expect((await put(largest + 3)).status).toBe(413);
   });
 });

@@ -2,8 +2,16 @@ import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env.ts";
 import { ApiError } from "../errors.ts";
 
-/** Default request body limit: 16 MiB. */
-export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
+/** The largest payload the default limits take in every encoding (and `reflex put`): 16 MiB. */
+export const DEFAULT_MAX_PAYLOAD_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Default request body limit: 24 MiB, so a {@link DEFAULT_MAX_PAYLOAD_BYTES} payload fits as
+ * JSON too (base64 is 4/3 of it: 21.3 MiB), with an embedding of up to ~1.9 MiB beside it.
+ * The largest payload at this limit: protobuf 24 MiB less the other fields (7 bytes with no
+ * embedding and zero hash and timestamp), JSON 18 MiB less 3/4 of the other fields' text.
+ */
+export const DEFAULT_MAX_BODY_BYTES = 24 * 1024 * 1024;
 
 function tooLarge(maxBytes: number): ApiError {
   return new ApiError(413, "payload_too_large", `request body is larger than the limit of ${maxBytes} bytes`);
