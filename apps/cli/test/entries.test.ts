@@ -69,8 +69,17 @@ describe("put and get", () => {
       timestamp: "-42",
       embedding: "",
       payloadBlob: Buffer.from("hello").toString("base64"),
+      expiresAt: "0",
     });
-    expect(Object.keys(json)).toEqual(["entryId", "tenantId", "contextHash", "timestamp", "embedding", "payloadBlob"]);
+    expect(Object.keys(json)).toEqual([
+      "entryId",
+      "tenantId",
+      "contextHash",
+      "timestamp",
+      "embedding",
+      "payloadBlob",
+      "expiresAt",
+    ]);
   });
 
   test("put defaults: timestamp now, context hash 0, empty payload and embedding", async () => {
@@ -83,6 +92,19 @@ describe("put and get", () => {
     expect(Number(json.timestamp)).toBeLessThanOrEqual(Math.floor(Date.now() / 1000));
     expect(json.embedding).toBe("");
     expect(json.payloadBlob).toBe("");
+  });
+
+  test("get shows the expiry of an entry put with --ttl, in --json and the summary", async () => {
+    const root = tempRoot();
+    const before = Math.ceil(Date.now() / 1000);
+    expect((await reflex(["put", "1", "2", "--ttl", "3600"], { root })).code).toBe(0);
+    const expiresAt = Number(JSON.parse((await reflex(["get", "1", "2", "--json"], { root })).stdout).expiresAt);
+    expect(expiresAt).toBeGreaterThanOrEqual(before + 3600);
+    expect(expiresAt).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000) + 3600);
+    const summary = (await reflex(["get", "1", "2"], { root })).stdout;
+    expect(summary).toContain(
+      `expires       ${expiresAt} (${new Date(expiresAt * 1000).toISOString().replace(".000Z", "Z")})`,
+    );
   });
 
   test("get prints an aligned human summary", async () => {
@@ -99,6 +121,7 @@ describe("put and get", () => {
         "entry         6",
         "context hash  77",
         "timestamp     1700000000 (2023-11-14T22:13:20Z)",
+        "expires       never",
         "embedding     0 B",
         "payload       16 B",
         'preview       "the answer is 42"',

@@ -99,6 +99,11 @@ export const EntryJsonInput = z
     embedding: bytesField("Embedding, little-endian f16."),
     payloadBlob: bytesField("Encoded response payload."),
     payload_blob: bytesField("Alias of payloadBlob."),
+    expiresAt: i64String(
+      "expiresAt",
+      "Ignored (what GET answers, accepted so a GET body can be PUT back): use ?ttl=.",
+    ).nullish(),
+    expires_at: i64String("expires_at", "Alias of expiresAt; ignored.").nullish(),
   })
   .openapi("CacheEntryInput");
 
@@ -110,6 +115,10 @@ export const EntryJsonOutput = z
     timestamp: z.string().openapi({ example: "1700000000" }),
     embedding: z.string().openapi({ format: "byte", example: "" }),
     payloadBlob: z.string().openapi({ format: "byte", example: "aGk=" }),
+    expiresAt: z.string().openapi({
+      example: "1700003600",
+      description: 'Unix seconds after which the entry is gone; "0": never. From the file\'s header; a PUT ignores it.',
+    }),
   })
   .openapi("CacheEntry");
 

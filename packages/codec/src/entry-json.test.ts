@@ -168,3 +168,28 @@ describe("entryFromJson", () => {
     expect(() => entryFromJson({ context_hash: "-1" })).toThrow(/context_hash/);
   });
 });
+
+describe("expiresAt in the JSON form", () => {
+  const entry = {
+    tenantId: 1n,
+    contextHash: 2n,
+    timestamp: 3n,
+    embedding: new Uint8Array(0),
+    payloadBlob: new Uint8Array(0),
+  };
+
+  test("present only when given: a decimal string, '0' for never", () => {
+    expect("expiresAt" in entryToJson(entry)).toBe(false);
+    expect(entryToJson(entry, 1_800_000_000n).expiresAt).toBe("1800000000");
+    expect(entryToJson(entry, 0n).expiresAt).toBe("0");
+  });
+
+  test("a handle-like object with an expiresAt property does not leak it without the argument", () => {
+    expect("expiresAt" in entryToJson({ ...entry, expiresAt: 5n } as typeof entry)).toBe(false);
+  });
+
+  test("entryFromJson ignores it: an expiry comes from the write's TTL", () => {
+    const parsed = entryFromJson({ tenantId: "1", expiresAt: "1800000000" });
+    expect(Object.keys(parsed).sort()).toEqual(["contextHash", "embedding", "payloadBlob", "tenantId", "timestamp"]);
+  });
+});

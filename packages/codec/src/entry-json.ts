@@ -16,14 +16,25 @@ const I64_FIELDS = [["timestamp", "timestamp"]] as const;
 /**
  * The protobuf JSON form of an entry: u64/i64 as decimal strings, bytes as base64,
  * every field present (zeros and empty bytes included) so the shape is stable.
+ * With `expiresAt` (from the entry's envelope header), also `expiresAt` ("0": never).
+ * `entryFromJson` ignores `expiresAt`: an expiry comes from the write's TTL.
  *
  * @example entryToJson(entry) // { tenantId: "1", contextHash: "7", timestamp: "1700000000", embedding: "", payloadBlob: "aGk=" }
  */
-export function entryToJson(entry: EntryFields): CacheEntryJson {
+export function entryToJson(entry: EntryFields, expiresAt?: bigint): CacheEntryJson {
   assertEntryFields(entry);
-  return toJson(CacheEntrySchema, create(CacheEntrySchema, entry), {
-    alwaysEmitImplicit: true,
-  }) as CacheEntryJson;
+  const { tenantId, contextHash, timestamp, embedding, payloadBlob } = entry;
+  const json = toJson(
+    CacheEntrySchema,
+    create(CacheEntrySchema, { tenantId, contextHash, timestamp, embedding, payloadBlob }),
+    {
+      alwaysEmitImplicit: true,
+    },
+  ) as CacheEntryJson;
+  // `expiresAt` is in the output only when the caller knows it (a loaded entry): "0" never.
+  if (expiresAt === undefined) delete json.expiresAt;
+  else json.expiresAt = expiresAt.toString();
+  return json;
 }
 
 function checkDecimalField(

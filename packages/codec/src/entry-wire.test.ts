@@ -3,7 +3,14 @@ import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import { codecErrorCode, extremeEntries, Prng, plain, ZERO_ENTRY } from "../test/helpers.ts";
 import type { EntryFields } from "./entry.ts";
-import { assertEntryFields, decodeEntryBody, encodeEntryBody, entryBodySize, writeEntryBody } from "./entry-wire.ts";
+import {
+  assertEntryFields,
+  decodeEntryBody,
+  encodeEntryBody,
+  encodeEntryResponse,
+  entryBodySize,
+  writeEntryBody,
+} from "./entry-wire.ts";
 import { CacheEntrySchema } from "./gen/reflex/v1/cache_entry_pb.ts";
 import { I64_MAX, I64_MIN, U64_MAX } from "./u64.ts";
 
@@ -368,3 +375,26 @@ describe("decodeEntryBody", () => {
 function bigints(_key: string, value: unknown): unknown {
   return typeof value === "bigint" ? `${value}n` : value;
 }
+
+describe("encodeEntryResponse", () => {
+  const entry = {
+    tenantId: 1n,
+    contextHash: 2n,
+    timestamp: 3n,
+    embedding: new Uint8Array([1, 2]),
+    payloadBlob: new Uint8Array([9]),
+  };
+
+  test("is the body plus expires_at (field 6), which protobuf-es reads as one CacheEntry", () => {
+    const bytes = encodeEntryResponse(entry, 1_800_000_000n);
+    const message = fromBinary(CacheEntrySchema, bytes);
+    expect(message.expiresAt).toBe(1_800_000_000n);
+    expect(message.payloadBlob).toEqual(entry.payloadBlob);
+    expect(bytes.subarray(0, encodeEntryBody(entry).byteLength)).toEqual(encodeEntryBody(entry));
+    expect(decodeEntryBody(bytes)).toMatchObject({ tenantId: 1n, timestamp: 3n }); // our decoder skips it
+  });
+
+  test("an entry that never expires is answered as its plain body", () => {
+    expect(encodeEntryResponse(entry, 0n)).toEqual(encodeEntryBody(entry));
+  });
+});

@@ -12,6 +12,7 @@ import { assertI64, assertU64 } from "./u64.ts";
 const TAG_TENANT_ID = (1 << 3) | 1; // fixed64
 const TAG_CONTEXT_HASH = (2 << 3) | 1; // fixed64
 const TAG_TIMESTAMP = (3 << 3) | 0; // varint (int64)
+const TAG_EXPIRES_AT = (6 << 3) | 0; // varint (int64), responses only
 const TAG_EMBEDDING = (4 << 3) | 2; // length-delimited
 const TAG_PAYLOAD_BLOB = (5 << 3) | 2; // length-delimited
 
@@ -125,6 +126,25 @@ export function encodeEntryBody(entry: EntryFields): Uint8Array {
   assertEntryFields(entry);
   const bytes = new Uint8Array(entryBodySize(entry));
   writeEntryBody(entry, bytes, 0);
+  return bytes;
+}
+
+/**
+ * What the API answers for an entry as protobuf: its body (as {@link encodeEntryBody})
+ * followed by `expires_at` (field 6) when it expires. The field is never in a stored
+ * body: the store keeps it in the envelope header. Protobuf parsers merge the fields of
+ * concatenated encodings, so this is one CacheEntry with `expires_at` set.
+ */
+export function encodeEntryResponse(entry: EntryFields, expiresAt: bigint): Uint8Array {
+  assertEntryFields(entry);
+  const bodySize = entryBodySize(entry);
+  const extra = expiresAt === 0n ? 0 : 1 + varint64Size(expiresAt);
+  const bytes = new Uint8Array(bodySize + extra);
+  let offset = writeEntryBody(entry, bytes, 0);
+  if (extra > 0) {
+    bytes[offset++] = TAG_EXPIRES_AT;
+    writeVarint64(bytes, offset, expiresAt);
+  }
   return bytes;
 }
 
@@ -251,10 +271,13 @@ export function decodeEntryBody(bytes: Uint8Array): EntryFields {
       case TAG_PAYLOAD_BLOB:
         payloadBlob = reader.lengthDelimited();
         break;
+      case TAG_EXPIRES_AT:
+        reader.int64(); // a response field: read (so a bad varint is refused) and ignored
+        break;
       default: {
         const fieldNumber = tag >>> 3;
         if (fieldNumber === 0) throw malformed("field number 0");
-        if (fieldNumber <= 5) throw malformed(`field ${fieldNumber} has wire type ${tag & 7}`);
+        if (fieldNumber <= 6) throw malformed(`field ${fieldNumber} has wire type ${tag & 7}`);
         reader.skip(tag & 7);
       }
     }

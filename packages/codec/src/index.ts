@@ -22,7 +22,14 @@ export {
 } from "./dump-stream.ts";
 export type { EntryFields } from "./entry.ts";
 export { type CacheEntryJson, entryFromJson, entryToJson } from "./entry-json.ts";
-export { assertEntryFields, decodeEntryBody, encodeEntryBody, entryBodySize, writeEntryBody } from "./entry-wire.ts";
+export {
+  assertEntryFields,
+  decodeEntryBody,
+  encodeEntryBody,
+  encodeEntryResponse,
+  entryBodySize,
+  writeEntryBody,
+} from "./entry-wire.ts";
 export {
   type DecodedEnvelope,
   decodeEnvelope,

@@ -50,6 +50,7 @@ function summary(handle: EntryHandle): string {
     ["entry", handle.entryId.toString()],
     ["context hash", handle.contextHash.toString()],
     ["timestamp", describeTimestamp(handle.timestamp)],
+    ["expires", handle.expiresAt === 0n ? "never" : describeTimestamp(handle.expiresAt)],
     [
       "embedding",
       embedding % 2 === 0 && embedding > 0
@@ -80,8 +81,9 @@ export const getCommand: Command = {
     ],
     json:
       '  {"entryId":"42","tenantId":"1","contextHash":"7","timestamp":"1700000000",\n' +
-      '   "embedding":"<base64>","payloadBlob":"<base64>"}\n' +
-      "  64-bit integers are decimal strings and bytes are base64 (the protobuf JSON mapping).",
+      '   "embedding":"<base64>","payloadBlob":"<base64>","expiresAt":"0"}\n' +
+      "  64-bit integers are decimal strings and bytes are base64 (the protobuf JSON mapping);\n" +
+      '  expiresAt is unix seconds, "0" when the entry never expires.',
     exit: "0 found, 1 not found, 2 usage error, 3 storage error (a corrupt entry included)",
   }),
   async run(args, io) {
@@ -94,7 +96,7 @@ export const getCommand: Command = {
       if (parsed.flag("payload")) {
         if (handle.payloadBlob.byteLength > 0) await io.stdout.write(handle.payloadBlob);
       } else if (parsed.flag("json")) {
-        await printJson(io, { entryId: handle.entryId.toString(), ...entryToJson(handle) });
+        await printJson(io, { entryId: handle.entryId.toString(), ...entryToJson(handle, handle.expiresAt) });
       } else {
         await printLine(io, summary(handle));
       }

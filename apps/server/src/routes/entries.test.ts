@@ -209,6 +209,7 @@ describe("GET /v1/tenants/{tenant}/entries/{id}", () => {
         timestamp: "1700000000",
         embedding: "AQIDBA==",
         payloadBlob: "aGVsbG8=",
+        expiresAt: "0",
       });
     }
   });

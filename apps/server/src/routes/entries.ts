@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { encodeEntryBody, entryToJson } from "@reflex/codec";
+import { encodeEntryResponse, entryToJson } from "@reflex/codec";
 import { JSON_TYPE, negotiateEntryEncoding, PROTOBUF_TYPE, PROTOBUF_TYPE_ALIAS, requestEncoding } from "../content.ts";
 import { entryFromRequest } from "../entry-body.ts";
 import { ApiError } from "../errors.ts";
@@ -88,7 +88,9 @@ export function registerEntryRoutes(app: App, deps: RouteDeps): void {
     path: PATH,
     tags: ["entries"],
     summary: "Load an entry",
-    description: `JSON (the protobuf JSON mapping) by default; binary protobuf when Accept prefers ${PROTOBUF_TYPE}.`,
+    description:
+      `JSON (the protobuf JSON mapping) by default; binary protobuf when Accept prefers ${PROTOBUF_TYPE}. ` +
+      "Both carry expiresAt (field 6 in protobuf, absent there when the entry never expires).",
     security: BEARER,
     middleware: [requireTenantAccess()] as const,
     request: { params: EntryParams },
@@ -112,12 +114,12 @@ export function registerEntryRoutes(app: App, deps: RouteDeps): void {
     try {
       const { encoding, contentType } = negotiateEntryEncoding(c.req.header("accept"));
       if (encoding === "protobuf") {
-        return c.body(encodeEntryBody(handle) as Uint8Array<ArrayBuffer>, 200, {
+        return c.body(encodeEntryResponse(handle, handle.expiresAt) as Uint8Array<ArrayBuffer>, 200, {
           "Content-Type": contentType,
           Vary: "Accept",
         });
       }
-      return c.json(entryToJson(handle), 200, { Vary: "Accept" });
+      return c.json(entryToJson(handle, handle.expiresAt), 200, { Vary: "Accept" });
     } finally {
       handle.release();
     }

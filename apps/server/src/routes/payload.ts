@@ -55,7 +55,10 @@ export function registerPayloadRoute(app: App, deps: RouteDeps): void {
     responses: {
       200: {
         description: "The payload.",
-        headers: { ETag: { schema: { type: "string" }, description: "Strong validator of the payload." } },
+        headers: {
+          ETag: { schema: { type: "string" }, description: "Strong validator of the payload." },
+          Expires: { schema: { type: "string" }, description: "When the entry expires (HTTP date); absent: never." },
+        },
         content: { [OCTET_STREAM_TYPE]: { schema: z.string().openapi({ format: "binary" }) } },
       },
       304: { description: "If-None-Match matched: not modified." },
@@ -71,7 +74,12 @@ export function registerPayloadRoute(app: App, deps: RouteDeps): void {
       const payload = handle.payloadBlob; // a view of the file's mapping or buffer: no decode, no base64
       const etag = payloadEtag(payload);
       if (ifNoneMatchMatches(c.req.header("if-none-match"), etag)) return c.body(null, 304, { ETag: etag });
-      const headers = { "Content-Type": OCTET_STREAM_TYPE, ETag: etag, "Content-Length": String(payload.byteLength) };
+      const headers: Record<string, string> = {
+        "Content-Type": OCTET_STREAM_TYPE,
+        ETag: etag,
+        "Content-Length": String(payload.byteLength),
+      };
+      if (handle.expiresAt !== 0n) headers.Expires = new Date(Number(handle.expiresAt) * 1000).toUTCString();
       if (payload.byteLength < STREAM_FROM_BYTES) {
         // Bun takes the body's bytes when the Response is built (one copy into its native
         // body store, none on the JS heap), so the handle can be released right after.

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { decodeEntryBody, encodeEntryBody } from "@reflex/codec";
 import type { RetentionOptions } from "@reflex/core";
 import { OperationMetrics } from "@reflex/stats";
 import { call, entryJson, tempStore } from "../../test/helpers.ts";
@@ -83,5 +84,52 @@ describe("bounded writes over HTTP", () => {
     };
     expect(stats.entries).toBe(3);
     expect(Object.values(stats.retention.evictions).reduce((a, b) => a + b, 0)).toBe(0);
+  });
+});
+
+/** `expires_at` (field 6) of a protobuf GET response: the varint after the entry's own fields, 0n when absent. */
+function expiresAtOf(bytes: Uint8Array): bigint {
+  const bodyLength = encodeEntryBody(decodeEntryBody(bytes)).byteLength;
+  if (bodyLength === bytes.byteLength) return 0n;
+  expect(bytes[bodyLength]).toBe((6 << 3) | 0);
+  let value = 0n;
+  for (let i = bytes.byteLength - 1; i > bodyLength; i--) value = (value << 7n) | BigInt((bytes[i] as number) & 0x7f);
+  return value;
+}
+
+describe("expiry is visible", () => {
+  test("PUT ?ttl=3600: GET JSON and protobuf carry expiresAt, the payload route an Expires header", async () => {
+    const { app, clock } = clockedApp();
+    expect((await call(app, "PUT", "/v1/tenants/1/entries/5?ttl=3600", { json: entryJson("1") })).status).toBe(201);
+    const expiresAt = clock.now / 1000 + 3600;
+    const json = (await (await call(app, "GET", "/v1/tenants/1/entries/5")).json()) as { expiresAt: string };
+    expect(json.expiresAt).toBe(String(expiresAt));
+    const protobuf = await call(app, "GET", "/v1/tenants/1/entries/5", {
+      headers: { Accept: "application/x-protobuf" },
+    });
+    expect(expiresAtOf(new Uint8Array(await protobuf.arrayBuffer()))).toBe(BigInt(expiresAt));
+    const payload = await call(app, "GET", "/v1/tenants/1/entries/5/payload");
+    expect(payload.headers.get("expires")).toBe(new Date(expiresAt * 1000).toUTCString());
+  });
+
+  test('an entry without a TTL: expiresAt "0" in JSON, no field in protobuf, no Expires header', async () => {
+    const { app } = clockedApp();
+    await call(app, "PUT", "/v1/tenants/1/entries/6", { json: entryJson("1") });
+    expect(
+      ((await (await call(app, "GET", "/v1/tenants/1/entries/6")).json()) as { expiresAt: string }).expiresAt,
+    ).toBe("0");
+    const protobuf = await call(app, "GET", "/v1/tenants/1/entries/6", {
+      headers: { Accept: "application/x-protobuf" },
+    });
+    expect(expiresAtOf(new Uint8Array(await protobuf.arrayBuffer()))).toBe(0n);
+    expect((await call(app, "GET", "/v1/tenants/1/entries/6/payload")).headers.get("expires")).toBeNull();
+  });
+
+  test("a PUT body's expiresAt is ignored: the expiry comes from ?ttl=", async () => {
+    const { app } = clockedApp();
+    await call(app, "PUT", "/v1/tenants/1/entries/7", { json: { ...entryJson("1"), expiresAt: "5" } });
+    expect(
+      ((await (await call(app, "GET", "/v1/tenants/1/entries/7")).json()) as { expiresAt: string }).expiresAt,
+    ).toBe("0");
   });
 });

@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file reflex/v1/cache_entry.proto.
  */
 export const file_reflex_v1_cache_entry: GenFile = /*@__PURE__*/
-  fileDesc("ChtyZWZsZXgvdjEvY2FjaGVfZW50cnkucHJvdG8SCXJlZmxleC52MSJxCgpDYWNoZUVudHJ5EhEKCXRlbmFudF9pZBgBIAEoBhIUCgxjb250ZXh0X2hhc2gYAiABKAYSEQoJdGltZXN0YW1wGAMgASgDEhEKCWVtYmVkZGluZxgEIAEoDBIUCgxwYXlsb2FkX2Jsb2IYBSABKAxiBnByb3RvMw");
+  fileDesc("ChtyZWZsZXgvdjEvY2FjaGVfZW50cnkucHJvdG8SCXJlZmxleC52MSKFAQoKQ2FjaGVFbnRyeRIRCgl0ZW5hbnRfaWQYASABKAYSFAoMY29udGV4dF9oYXNoGAIgASgGEhEKCXRpbWVzdGFtcBgDIAEoAxIRCgllbWJlZGRpbmcYBCABKAwSFAoMcGF5bG9hZF9ibG9iGAUgASgMEhIKCmV4cGlyZXNfYXQYBiABKANiBnByb3RvMw");
 
 /**
  * One cached LLM response, as stored in one file per entry.
@@ -54,6 +54,16 @@ export type CacheEntry = Message<"reflex.v1.CacheEntry"> & {
    * @generated from field: bytes payload_blob = 5;
    */
   payloadBlob: Uint8Array;
+
+  /**
+   * Unix seconds after which the entry is gone; 0 or absent: never. Only in what the API
+   * and `reflex get` answer: the store keeps an entry's expiry in its file's envelope
+   * header (format version 2), never in this body, and a write ignores the field (the
+   * expiry comes from `?ttl=` or the store's default TTL).
+   *
+   * @generated from field: int64 expires_at = 6;
+   */
+  expiresAt: bigint;
 };
 
 /**
@@ -98,6 +108,16 @@ export type CacheEntryJson = {
    * @generated from field: bytes payload_blob = 5;
    */
   payloadBlob?: string;
+
+  /**
+   * Unix seconds after which the entry is gone; 0 or absent: never. Only in what the API
+   * and `reflex get` answer: the store keeps an entry's expiry in its file's envelope
+   * header (format version 2), never in this body, and a write ignores the field (the
+   * expiry comes from `?ttl=` or the store's default TTL).
+   *
+   * @generated from field: int64 expires_at = 6;
+   */
+  expiresAt?: string;
 };
 
 /**
