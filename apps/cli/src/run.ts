@@ -12,6 +12,7 @@ import { putCommand } from "./commands/put.ts";
 import { rmCommand } from "./commands/rm.ts";
 import { serveCommand } from "./commands/serve.ts";
 import { statsCommand } from "./commands/stats.ts";
+import { touchCommand } from "./commands/touch.ts";
 import { verifyCommand } from "./commands/verify.ts";
 import { ExitCode, errorLine, exitCodeFor, UsageError } from "./exit-codes.ts";
 import { formatTable } from "./format.ts";
@@ -25,6 +26,7 @@ export const COMMANDS: readonly Command[] = [
   putCommand,
   getCommand,
   rmCommand,
+  touchCommand,
   existsCommand,
   lsCommand,
   statsCommand,

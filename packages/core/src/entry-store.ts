@@ -125,6 +125,13 @@ export interface EntryStore {
   load(id: bigint, tenantId: bigint): Promise<EntryHandle>;
   /** Deletes an entry: `not_found` when there is none. */
   delete(id: bigint, tenantId: bigint): Promise<void>;
+  /**
+   * Gives an entry a new time to live without the caller sending it again: it expires
+   * `ttlSeconds` from now (0: never). Resolves to the new expiry in unix seconds (0n:
+   * never), which later loads report as `handle.expiresAt`. The entry's fields stay as
+   * they are. `not_found` for a missing or expired entry; `invalid_argument` for a bad TTL.
+   */
+  touch(id: bigint, tenantId: bigint, ttlSeconds: number): Promise<bigint>;
   /** True when an entry file exists for the id. */
   exists(id: bigint, tenantId: bigint): Promise<boolean>;
   /** Entry ids of a tenant, ascending, optionally one page. Junk files are ignored. */

@@ -25,6 +25,7 @@ import { storeEntry, storeEntrySync } from "./store-entry.ts";
 import type { NvmeStorageOptions } from "./store-options.ts";
 import { type SweepResult, sweepTempFiles } from "./temp-sweep.ts";
 import { timed } from "./timed.ts";
+import { touchEntry } from "./touch-entry.ts";
 import { verifyStore } from "./verify-store.ts";
 
 /**
@@ -111,6 +112,17 @@ export class NvmeStorage implements EntryStore {
   deleteSync(id: bigint, tenantId: bigint): void {
     const context = this.#context;
     timed(context.recorder, "delete", () => deleteEntrySync(context, id, tenantId));
+  }
+
+  /** See touch-entry.ts: a new file with the same fields and the new expiry, renamed over the old one. */
+  async touch(id: bigint, tenantId: bigint, ttlSeconds: number): Promise<bigint> {
+    return this.touchSync(id, tenantId, ttlSeconds);
+  }
+
+  /** {@link touch} on this thread (it always is: see touch-entry.ts). */
+  touchSync(id: bigint, tenantId: bigint, ttlSeconds: number): bigint {
+    const context = this.#context;
+    return timed(context.recorder, "touch", () => touchEntry(context, id, tenantId, ttlSeconds));
   }
 
   async exists(id: bigint, tenantId: bigint): Promise<boolean> {

@@ -194,6 +194,39 @@ export function describeEntryStoreContract(backend: string, open: () => Contract
       forever.release();
     });
 
+    test("touch gives an entry a new expiry and keeps every field; ttl 0 makes it never expire", async () => {
+      const store = await fresh();
+      (await store.store(7n, entry(1n, "kept", 5n), { ttlSeconds: 60 })).release();
+      const now = BigInt(Math.floor(Date.now() / 1000));
+      const expiresAt = await store.touch(7n, 1n, 7200);
+      expect(expiresAt).toBeGreaterThanOrEqual(now + 7199n);
+      expect(expiresAt).toBeLessThanOrEqual(now + 7202n);
+      const handle = await store.load(7n, 1n);
+      expect(handle.expiresAt).toBe(expiresAt);
+      expect([handle.contextHash, handle.timestamp, [...handle.embedding]]).toEqual([
+        5n,
+        1_700_000_000n,
+        [0, 60, 0, 64],
+      ]);
+      handle.release();
+      expect(await loadText(store, 7n, 1n)).toBe("kept");
+      expect(await store.touch(7n, 1n, 0)).toBe(0n);
+      const forever = await store.load(7n, 1n);
+      expect(forever.expiresAt).toBe(0n);
+      forever.release();
+    });
+
+    test("touch of a missing entry is not_found; a bad ttl is invalid_argument and changes nothing", async () => {
+      const store = await fresh();
+      await rejectsWith(() => store.touch(1n, 1n, 60), "not_found");
+      (await store.store(1n, entry(1n, "x"))).release();
+      await rejectsWith(() => store.touch(1n, 1n, -1), "invalid_argument");
+      await rejectsWith(() => store.touch(1n, 1n, 1.5), "invalid_argument");
+      const handle = await store.load(1n, 1n);
+      expect(handle.expiresAt).toBe(0n);
+      handle.release();
+    });
+
     test("verify finds a store written through the contract clean", async () => {
       const store = await fresh();
       for (let i = 0n; i < 5n; i++) (await store.store(i, entry(i % 2n, "x"))).release();

@@ -90,6 +90,7 @@ describe("GET /openapi.json", () => {
         "HEAD /v1/tenants/{tenant}/entries/{id}",
         "DELETE /v1/tenants/{tenant}/entries/{id}",
         "GET /v1/tenants/{tenant}/entries/{id}/payload",
+        "POST /v1/tenants/{tenant}/entries/{id}/touch",
         "POST /v1/maintenance/cleanup",
       ].sort(),
     );
