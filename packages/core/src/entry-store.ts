@@ -101,6 +101,12 @@ export interface WalkProgress {
   readonly total: number;
 }
 
+/** Options of `deleteTenant`. */
+export interface TenantDeletionOptions {
+  /** Called every so often with the files removed so far (after the tenant is already invisible). */
+  readonly onProgress?: (progress: WalkProgress) => void;
+}
+
 /** Options of `verify`. */
 export interface VerifyOptions {
   /** Only this tenant. */
@@ -134,6 +140,14 @@ export interface EntryStore {
   touch(id: bigint, tenantId: bigint, ttlSeconds: number): Promise<bigint>;
   /** True when an entry file exists for the id. */
   exists(id: bigint, tenantId: bigint): Promise<boolean>;
+  /**
+   * Deletes a whole tenant: all of its entries leave every listing and load at once
+   * (never some of them), even if the process dies midway; the rest of the work may
+   * finish later (a file backend finishes it when a writer next opens the root).
+   * Resolves to the number of entries removed. `not_found` when the store has no such
+   * tenant (a tenant with an empty directory counts, with 0 entries).
+   */
+  deleteTenant(tenantId: bigint, options?: TenantDeletionOptions): Promise<number>;
   /** Entry ids of a tenant, ascending, optionally one page. Junk files are ignored. */
   listEntries(tenantId: bigint, page?: ListPage): Promise<bigint[]>;
   /** Tenant ids, ascending. */

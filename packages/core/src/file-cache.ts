@@ -85,6 +85,12 @@ export class FileCache implements LedgerSubscriber {
     this.invalidate(FileCache.key(tenantId, entryId));
   }
 
+  /** Ledger: the tenant's directory went (a tenant deletion): forgets its files. */
+  tenantRemoved(tenantId: bigint): void {
+    const prefix = `${tenantId}/`; // the tenant part of every key of its entries (see key())
+    for (const key of [...this.#files.keys()]) if (key.startsWith(prefix)) this.invalidate(key);
+  }
+
   /** Forgets everything. */
   clear(): void {
     for (const key of [...this.#files.keys()]) this.invalidate(key);

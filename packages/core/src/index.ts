@@ -22,6 +22,7 @@ export type {
   StorageStats,
   StorageUsage,
   StoreOptions,
+  TenantDeletionOptions,
   TenantUsage,
   VerifyOptions,
   VerifyProblem,
@@ -35,7 +36,8 @@ export { ENTRY_EXTENSION } from "./layout.ts";
 export type { LedgerSubscriber, RemovalCause, RemovedEntry, WrittenEntry } from "./ledger.ts";
 export { NvmeStorage } from "./nvme-storage.ts";
 export type { OperationRecorder, StoreOperation } from "./operation-recorder.ts";
+export { readLockHolder } from "./root-lock.ts";
 export { type EntryFileRef, entryFiles, type WalkMode } from "./root-walk.ts";
-export { errnoOf, isStoreError, StoreError, type StoreErrorCode } from "./store-error.ts";
+export { errnoOf, isStoreError, type LockHolderInfo, StoreError, type StoreErrorCode } from "./store-error.ts";
 export type { NvmeStorageOptions, RetentionOptions } from "./store-options.ts";
 export type { SweepResult } from "./temp-sweep.ts";

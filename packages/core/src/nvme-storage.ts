@@ -1,6 +1,7 @@
 import type { EntryFields } from "@reflex/codec";
 import { cleanupEmptyTenantDirs } from "./cleanup.ts";
 import { deleteEntry, deleteEntrySync } from "./delete-entry.ts";
+import { deleteTenant, finishTenantDeletions } from "./delete-tenant.ts";
 import type { EntryHandle, StoredEntryHandle } from "./entry-handle.ts";
 import type {
   EntryStore,
@@ -10,6 +11,7 @@ import type {
   StorageStats,
   StorageUsage,
   StoreOptions,
+  TenantDeletionOptions,
   VerifyOptions,
   VerifyReport,
 } from "./entry-store.ts";
@@ -44,6 +46,8 @@ import { verifyStore } from "./verify-store.ts";
  */
 export class NvmeStorage implements EntryStore {
   readonly #context: StoreContext;
+  /** Tenant deletions cut short by a crash that this store finished when it opened. */
+  readonly finishedTenantDeletions: number;
   /** What the sweep at open did (zeros when it was off or the root did not exist). */
   readonly sweep: SweepResult;
 
@@ -51,6 +55,8 @@ export class NvmeStorage implements EntryStore {
     this.#context = openStoreContext(root, options);
     // A writer locks an existing root at once, so a second writing process fails here, not at its first write.
     if (this.#context.lock.mode === "exclusive") this.#context.lock.ensureWritable();
+    // A tenant deletion a crash cut short: its directory is out of sight already; finish it.
+    this.finishedTenantDeletions = this.#context.lock.held ? finishTenantDeletions(this.#context.root) : 0;
     this.sweep = this.#context.options.sweepTempFiles ? this.sweepTempFiles() : { removed: 0, kept: 0 };
   }
 
@@ -112,6 +118,12 @@ export class NvmeStorage implements EntryStore {
   deleteSync(id: bigint, tenantId: bigint): void {
     const context = this.#context;
     timed(context.recorder, "delete", () => deleteEntrySync(context, id, tenantId));
+  }
+
+  /** See delete-tenant.ts: one rename hides the whole tenant, then its files go. */
+  deleteTenant(tenantId: bigint, options?: TenantDeletionOptions): Promise<number> {
+    const context = this.#context;
+    return timed(context.recorder, "delete_tenant", () => deleteTenant(context, tenantId, options));
   }
 
   /** See touch-entry.ts: a new file with the same fields and the new expiry, renamed over the old one. */

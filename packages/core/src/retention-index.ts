@@ -43,6 +43,8 @@ export class RetentionIndex {
   #ready = false;
   /** Entries this store removed while the scan ran: a scan that saw them earlier must not bring them back. */
   readonly #deletedWhileBuilding = new Set<string>();
+  /** Tenants deleted while the scan ran: what the scan found of them before is dropped. */
+  readonly #tenantsDeletedWhileBuilding = new Set<bigint>();
 
   constructor(private readonly root: string) {}
 
@@ -110,6 +112,20 @@ export class RetentionIndex {
     this.#bytes -= entry.bytes;
     if (entry.expiresAt !== 0n) this.#expiring.delete(`${tenantId}/${entryId}`);
     if (tenant.entries.size === 0) this.#tenants.delete(tenantId);
+  }
+
+  /** Records a whole tenant gone (its directory was deleted): forgets every entry of it. */
+  tenantDeleted(tenantId: bigint): void {
+    if (!this.#ready) this.#tenantsDeletedWhileBuilding.add(tenantId);
+    const tenant = this.#tenants.get(tenantId);
+    if (tenant === undefined) return;
+    for (const [entryId, entry] of tenant.entries) {
+      if (entry.expiresAt !== 0n) this.#expiring.delete(`${tenantId}/${entryId}`);
+    }
+    this.#entries -= tenant.entries.size;
+    this.#bytes -= tenant.bytes;
+    this.#tenants.delete(tenantId);
+    this.#touched.delete(tenantId);
   }
 
   /** Records a load: the entry becomes its tenant's most recently used. */
@@ -188,9 +204,10 @@ export class RetentionIndex {
         }
         await new Promise((resolve) => setImmediate(resolve));
       }
-      this.#merge(tenantId, found);
+      if (!this.#tenantsDeletedWhileBuilding.has(tenantId)) this.#merge(tenantId, found);
     }
     this.#deletedWhileBuilding.clear();
+    this.#tenantsDeletedWhileBuilding.clear();
     this.#ready = true;
   }
 

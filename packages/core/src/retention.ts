@@ -81,6 +81,11 @@ export class Retention implements LedgerSubscriber {
     this.index.deleted(tenantId, entryId);
   }
 
+  /** Ledger: a tenant's directory went (deleted, or removed empty): forgets its entries. */
+  tenantRemoved(tenantId: bigint): void {
+    this.index.tenantDeleted(tenantId);
+  }
+
   /** Ledger: the entry becomes its tenant's most recently used. */
   accessed(tenantId: bigint, entryId: bigint): void {
     this.index.accessed(tenantId, entryId, this.context.expiry.clock());

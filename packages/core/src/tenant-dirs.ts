@@ -2,10 +2,16 @@ import { mkdirSync, statSync } from "node:fs";
 import type { DirectorySyncer } from "./directory-sync.ts";
 import { syncDirectoryNow } from "./entry-files.ts";
 import type { FileOps } from "./file-ops.ts";
-import { tenantDirPath } from "./layout.ts";
+import { DELETING_PREFIX, tenantDirPath } from "./layout.ts";
 import type { Ledger } from "./ledger.ts";
 import type { RootLock } from "./root-lock.ts";
 import { errnoOf, ioError, StoreError } from "./store-error.ts";
+
+let asideCounter = 0;
+
+function enoent(): Error {
+  return Object.assign(new Error("no such tenant directory"), { code: "ENOENT" });
+}
 
 /** How many times `create` makes a directory that a concurrent cleanup keeps removing. */
 const MKDIR_ATTEMPTS = 16;
@@ -79,6 +85,31 @@ export class TenantDirs {
     if (durable) syncDirectoryNow(this.syncer, this.root);
     this.#known.add(tenantId);
     this.ledger.tenantCreated(tenantId);
+  }
+
+  /**
+   * Renames the tenant's directory aside, to `<root>/.deleting-<tenant>-<pid>-<n>`, which
+   * every listing ignores: from this one rename on, the whole tenant is gone at once.
+   * With `durable`, fsyncs the root so the rename survives a crash. Returns the new path;
+   * `not_found` when the tenant has no directory.
+   */
+  moveAside(tenantId: bigint, durable: boolean): string {
+    const directory = tenantDirPath(this.root, tenantId);
+    const aside = `${this.root}/${DELETING_PREFIX}${tenantId}-${process.pid}-${++asideCounter}`;
+    try {
+      if (statSync(directory, { throwIfNoEntry: false })?.isDirectory() !== true) throw enoent();
+      this.ops.renameSync(directory, aside);
+    } catch (error) {
+      const errno = errnoOf(error);
+      if (errno === "ENOENT" || errno === "ENOTDIR") {
+        throw new StoreError("not_found", `tenant ${tenantId} not found`, { errno });
+      }
+      throw ioError("rename", directory, error);
+    }
+    this.#known.delete(tenantId);
+    this.ledger.tenantRemoved(tenantId);
+    if (durable) syncDirectoryNow(this.syncer, this.root);
+    return aside;
   }
 
   /** Removes the tenant's directory if it is empty (rmdir refuses otherwise); true when it went. */

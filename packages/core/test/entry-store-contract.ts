@@ -227,6 +227,25 @@ export function describeEntryStoreContract(backend: string, open: () => Contract
       handle.release();
     });
 
+    test("deleteTenant removes every entry of that tenant and no other; the tenant can be written again", async () => {
+      const store = await fresh();
+      for (let i = 0n; i < 5n; i++) (await store.store(i, entry(1n, `one ${i}`))).release();
+      (await store.store(1n, entry(2n, "two"))).release();
+      const progress: number[] = [];
+      expect(await store.deleteTenant(1n, { onProgress: (p) => progress.push(p.done) })).toBe(5);
+      expect(await store.listTenants()).toEqual([2n]);
+      expect(await store.listEntries(1n)).toEqual([]);
+      expect(await store.exists(3n, 1n)).toBe(false);
+      await rejectsWith(() => store.load(3n, 1n), "not_found");
+      expect(await loadText(store, 1n, 2n)).toBe("two");
+      expect(progress.at(-1)).toBe(5);
+      await rejectsWith(() => store.deleteTenant(1n), "not_found");
+      await rejectsWith(() => store.deleteTenant(-1n), "invalid_argument");
+      (await store.store(9n, entry(1n, "again"))).release();
+      expect(await store.listEntries(1n)).toEqual([9n]);
+      expect((await store.stats()).entryCount).toBe(2);
+    });
+
     test("verify finds a store written through the contract clean", async () => {
       const store = await fresh();
       for (let i = 0n; i < 5n; i++) (await store.store(i, entry(i % 2n, "x"))).release();
