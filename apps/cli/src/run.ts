@@ -10,6 +10,7 @@ import { importCommand } from "./commands/import.ts";
 import { lsCommand } from "./commands/ls.ts";
 import { putCommand } from "./commands/put.ts";
 import { rmCommand } from "./commands/rm.ts";
+import { rmTenantCommand } from "./commands/rm-tenant.ts";
 import { serveCommand } from "./commands/serve.ts";
 import { statsCommand } from "./commands/stats.ts";
 import { touchCommand } from "./commands/touch.ts";
@@ -27,6 +28,7 @@ export const COMMANDS: readonly Command[] = [
   getCommand,
   rmCommand,
   touchCommand,
+  rmTenantCommand,
   existsCommand,
   lsCommand,
   statsCommand,

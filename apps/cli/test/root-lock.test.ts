@@ -49,7 +49,16 @@ describe("reflex beside a running server", () => {
     const server = await serve(root);
     expect(await put(server.url, 1, 45, "kept")).toBe(201);
     const message = `reflex: the server pid ${server.pid} holds this root: use the HTTP API or stop it`;
-    for (const args of [["rm", "1", "45"], ["put", "1", "46"], ["cleanup"], ["gc"], ["import"]]) {
+    const writers = [
+      ["rm", "1", "45"],
+      ["put", "1", "46"],
+      ["cleanup"],
+      ["gc"],
+      ["import"],
+      ["touch", "1", "45", "--ttl", "5"],
+      ["rm-tenant", "1"],
+    ];
+    for (const args of writers) {
       const result = await reflex(args, { root, stdin: "" });
       expect(expectOneLineError(result, 3)).toBe(message);
     }

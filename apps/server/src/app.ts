@@ -16,6 +16,7 @@ import { registerEntryRoutes } from "./routes/entries.ts";
 import { registerListingRoutes } from "./routes/listing.ts";
 import { registerOpsRoutes } from "./routes/ops.ts";
 import { registerPayloadRoute } from "./routes/payload.ts";
+import { registerTenantDeleteRoute } from "./routes/tenant-delete.ts";
 import { registerTouchRoute } from "./routes/touch.ts";
 import type { TokenSet } from "./token-set.ts";
 
@@ -106,6 +107,7 @@ export function createApp(store: EntryStore, options: AppOptions = {}): ReflexAp
   registerEntryRoutes(app, deps);
   registerPayloadRoute(app, deps);
   registerTouchRoute(app, deps);
+  registerTenantDeleteRoute(app, deps);
   registerListingRoutes(app, deps);
   registerAdminRoutes(app, deps);
 
