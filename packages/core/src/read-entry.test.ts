@@ -278,3 +278,15 @@ describe("readEntryFile", () => {
     );
   });
 });
+
+describe("a directory named like an entry", () => {
+  const options = () => ({ mmapThresholdBytes: 256 * KiB, budget: new MappingBudget(8) });
+
+  test("is not_found, as listings and exists treat it (never an io error)", () => {
+    const dir = freshDir();
+    mkdirSync(join(dir, "3.rfx"));
+    expect(expectStoreError(() => readEntryFile(join(dir, "3.rfx"), 1n, 3n, options()), "not_found").errno).toBe(
+      "EISDIR",
+    );
+  });
+});

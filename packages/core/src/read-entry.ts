@@ -114,6 +114,10 @@ export function readEntryFile(path: string, tenantId: bigint, entryId: bigint, o
     bytes ??= readRest(fd, path, small.head);
   } catch (error) {
     if (error instanceof StoreError) throw error;
+    if (errnoOf(error) === "EISDIR") {
+      // A directory named like an entry is junk, as listings and `exists` treat it: no entry.
+      throw new StoreError("not_found", `entry ${entryId} of tenant ${tenantId} not found`, { errno: "EISDIR" });
+    }
     throw ioError("read", path, error);
   } finally {
     closeSync(fd);

@@ -2,7 +2,6 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { encodeEntryResponse, entryToJson } from "@reflex/codec";
 import { JSON_TYPE, negotiateEntryEncoding, PROTOBUF_TYPE, PROTOBUF_TYPE_ALIAS, requestEncoding } from "../content.ts";
 import { entryFromRequest } from "../entry-body.ts";
-import { ApiError } from "../errors.ts";
 import { requireTenantAccess } from "../middleware/authorize.ts";
 import { bodyLimit } from "../middleware/body-limit.ts";
 import { requireEntryContentType } from "../middleware/require-entry-content-type.ts";
@@ -22,10 +21,6 @@ import { type App, entryIds, type RouteDeps } from "./deps.ts";
 
 const PATH = "/v1/tenants/{tenant}/entries/{id}";
 const protobufBody = z.string().openapi({ format: "binary", description: "Binary protobuf reflex.v1.CacheEntry." });
-
-function notFound(tenantId: bigint, entryId: bigint): ApiError {
-  return new ApiError(404, "not_found", `entry ${entryId} of tenant ${tenantId} not found`);
-}
 
 /** Registers PUT, GET, HEAD and DELETE of `/v1/tenants/{tenant}/entries/{id}`. */
 export function registerEntryRoutes(app: App, deps: RouteDeps): void {
@@ -105,12 +100,14 @@ export function registerEntryRoutes(app: App, deps: RouteDeps): void {
 
   app.openapi(get, async (c) => {
     const { tenantId, entryId } = entryIds(c.req.valid("param"));
-    // Hono answers HEAD with the GET route (dropping the body): HEAD is an existence check.
+    // Hono answers HEAD with the GET route (dropping the body). HEAD loads and verifies the
+    // entry as GET does, so the two always agree: 200, 404, or 500 for a corrupt entry
+    // (a bare existence check would say 200 for a file GET refuses).
+    const handle = await store.load(entryId, tenantId);
     if (c.req.method === "HEAD") {
-      if (!(await store.exists(entryId, tenantId))) throw notFound(tenantId, entryId);
+      handle.release();
       return c.body(null, 200);
     }
-    const handle = await store.load(entryId, tenantId);
     try {
       const { encoding, contentType } = negotiateEntryEncoding(c.req.header("accept"));
       if (encoding === "protobuf") {
@@ -135,11 +132,12 @@ export function registerEntryRoutes(app: App, deps: RouteDeps): void {
       security: BEARER,
       request: { params: EntryParams },
       responses: {
-        200: { description: "The entry exists." },
+        200: { description: "The entry exists and loads intact (HEAD loads and verifies it, as GET does)." },
         400: { description: "Bad id." },
         401: { description: "No bearer token, or not a valid one." },
         403: { description: "The token does not cover this tenant." },
         404: { description: "No such entry." },
+        500: { description: "The stored entry is corrupt (as GET answers)." },
       },
     }),
   );
