@@ -75,6 +75,9 @@ const TENANT_OF_CALL: Record<string, (args: readonly unknown[]) => bigint> = {
   existsSync: (args) => args[1] as bigint,
   listEntries: (args) => args[0] as bigint,
   listEntriesSync: (args) => args[0] as bigint,
+  touch: (args) => args[1] as bigint,
+  touchSync: (args) => args[1] as bigint,
+  deleteTenant: (args) => args[0] as bigint,
 };
 
 interface StoreCall {
@@ -210,7 +213,9 @@ function isAdminAnswer(answer: Answer): boolean {
   if (answer.contentType?.startsWith("text/plain") && /^reflex_store_/m.test(text)) return true;
   try {
     const body = JSON.parse(text) as Record<string, unknown>;
-    return typeof body === "object" && body !== null && ("tenants" in body || "perTenant" in body || "removed" in body);
+    // `{removed}` is the cleanup's (admin) answer; `{tenant, removed}` a tenant deletion's (that tenant's).
+    const cleanup = "removed" in body && !("tenant" in body);
+    return typeof body === "object" && body !== null && ("tenants" in body || "perTenant" in body || cleanup);
   } catch {
     return false;
   }
