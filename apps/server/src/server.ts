@@ -35,6 +35,12 @@ export interface RunningServer {
    * Resolves to true when everything finished, false when the timeout cut it short.
    */
   shutdown(): Promise<boolean>;
+  /**
+   * Reads the token file again (what SIGHUP does): true when the new tokens are in
+   * force, false when the file was bad and the old ones stay (the reason is logged).
+   * False, too, when the server has no token file.
+   */
+  reloadTokens(): boolean;
 }
 
 /** How the server names itself in the root's lock file (`reflex` tells a user to use the API then). */
@@ -61,7 +67,8 @@ const BUN_MAX_REQUEST_BODY = Number.MAX_SAFE_INTEGER;
 
 /**
  * Opens the store at `config.root` (creating it), loads the token file, and serves
- * the app with `Bun.serve`. Without tokens it refuses any host but loopback.
+ * the app with `Bun.serve`. Without tokens it refuses any host but loopback. With a
+ * token file, SIGHUP reloads it (keeping the old tokens if the new file is bad).
  * Used by `src/main.ts` and by `reflex serve`.
  *
  * @example
@@ -125,6 +132,24 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     });
   }
 
+  const reloadTokens = (): boolean => {
+    if (tokens === undefined || config.tokensFile === undefined) return false;
+    try {
+      const count = tokens.reloadFrom(config.tokensFile);
+      logger.error(`reflex: reloaded ${count} token(s) from ${config.tokensFile}`);
+      return true;
+    } catch (error) {
+      logger.error(
+        `reflex: token file not reloaded, keeping the ${tokens.size} token(s) in force: ${(error as Error).message}`,
+      );
+      return false;
+    }
+  };
+  const onHangup = () => {
+    reloadTokens();
+  };
+  if (tokens !== undefined) process.on("SIGHUP", onHangup);
+
   let stopping: Promise<boolean> | undefined;
   const shutdown = (): Promise<boolean> => {
     stopping ??= (async () => {
@@ -136,6 +161,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       clearTimeout(timer);
       if (!drained) await server.stop(true);
       store.close();
+      process.off("SIGHUP", onHangup);
       return drained;
     })();
     return stopping;
@@ -152,6 +178,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       return inFlight;
     },
     shutdown,
+    reloadTokens,
   };
 }
 

@@ -65,3 +65,34 @@ describe("TokenSet", () => {
     expect(() => TokenSet.fromFile(join(dir, "missing.json"))).toThrow("ENOENT");
   });
 });
+
+describe("an empty token list and reloading", () => {
+  test('{"tokens":[]} is refused: it would make a server that refuses everything', () => {
+    expect(() => TokenSet.fromJson({ tokens: [] })).toThrow(/empty: every request would be refused/);
+  });
+
+  test("reloadFrom swaps in a valid file and keeps the old tokens when the new file is bad", () => {
+    const dir = tempDir();
+    {
+      const path = join(dir, "tokens.json");
+      const write = (json: unknown) => writeFileSync(path, typeof json === "string" ? json : JSON.stringify(json));
+      write({ tokens: [{ token: "first-token-0123456789", admin: true }] });
+      const tokens = TokenSet.fromFile(path);
+      write({
+        tokens: [
+          { token: "second-token-0123456789", tenants: ["1"] },
+          { token: "third-token-0123456789", admin: true },
+        ],
+      });
+      expect(tokens.reloadFrom(path)).toBe(2);
+      expect(tokens.authenticate("first-token-0123456789")).toBeUndefined();
+      expect(tokens.authenticate("second-token-0123456789")?.tenants.has(1n)).toBe(true);
+      for (const bad of ["{not json", { tokens: [] }, { tokens: [{ token: "short" }] }]) {
+        write(bad);
+        expect(() => tokens.reloadFrom(path)).toThrow(TokenFileError);
+        expect(tokens.size).toBe(2);
+        expect(tokens.authenticate("third-token-0123456789")?.admin).toBe(true);
+      }
+    }
+  });
+});

@@ -39,17 +39,28 @@ function fail(where: string, message: string): never {
  * ```
  * `token` is at least 16 characters of `[A-Za-z0-9-._~+/]` (RFC 6750 token68);
  * `tenants` are decimal u64 strings; `admin: true` covers every tenant and the admin
- * routes; `name` (optional) appears in request logs instead of the secret.
+ * routes; `name` (optional) appears in request logs instead of the secret. An empty
+ * `tokens` list is refused: it would make a server that refuses every request.
  *
  * @example
  * const tokens = TokenSet.fromFile(process.env.REFLEX_TOKENS!);
  * tokens.authenticate("long-random-secret-1")?.tenants.has(1n); // true
  */
 export class TokenSet {
-  readonly #records: readonly TokenRecord[];
+  #records: readonly TokenRecord[];
 
   private constructor(records: readonly TokenRecord[]) {
     this.#records = records;
+  }
+
+  /**
+   * Replaces the tokens with those of the file at `path` (what the server does on
+   * SIGHUP). All or nothing: when the file does not read, parse or validate, throws
+   * {@link TokenFileError} and keeps the current tokens. Returns the new count.
+   */
+  reloadFrom(path: string): number {
+    this.#records = TokenSet.fromFile(path).#records;
+    return this.#records.length;
   }
 
   /** How many tokens there are. */
@@ -64,6 +75,13 @@ export class TokenSet {
     }
     const list = (json as { tokens?: unknown }).tokens;
     if (!Array.isArray(list)) fail(source, '"tokens" must be an array');
+    // A server with auth on and no token would answer 401 to every request: refused, not served.
+    if (list.length === 0) {
+      fail(
+        source,
+        '"tokens" is empty: every request would be refused (leave REFLEX_TOKENS unset for no auth, loopback only)',
+      );
+    }
     const seen = new Set<string>();
     const records = list.map((item: unknown, index): TokenRecord => {
       const where = `${source}: tokens[${index}]`;

@@ -117,3 +117,56 @@ describe("bun src/main.ts", () => {
     expect(await new Response(help.stdout).text()).toContain("REFLEX_MAX_BODY");
   });
 });
+
+describe("SIGHUP reloads the token file", () => {
+  test("new tokens take effect; a bad file keeps the old ones, and the server says so", async () => {
+    const dir = tempDir();
+    const tokensFile = join(dir, "tokens.json");
+    const write = (text: string) => Bun.write(tokensFile, text);
+    await write(JSON.stringify({ tokens: [{ token: "old-token-0123456789abcdef", admin: true }] }));
+    const child = spawnMain({ REFLEX_ROOT: join(dir, "root"), REFLEX_TOKENS: tokensFile }, ["--quiet"]);
+    try {
+      const { line } = await firstLine(child.stdout);
+      const url = line.replace("reflex listening on ", "");
+      const stderr: string[] = [];
+      const reader = child.stderr.getReader();
+      (async () => {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) return;
+          stderr.push(new TextDecoder().decode(value));
+        }
+      })();
+      const status = async (token: string) =>
+        (await fetch(`${url}/v1/tenants`, { headers: { Authorization: `Bearer ${token}` } })).status;
+      const hangup = async (expected: RegExp) => {
+        const before = stderr.join("");
+        child.kill("SIGHUP");
+        for (let i = 0; i < 500 && !expected.test(stderr.join("").slice(before.length)); i++) await Bun.sleep(10);
+        expect(stderr.join("").slice(before.length)).toMatch(expected);
+      };
+      expect(await status("old-token-0123456789abcdef")).toBe(200);
+      await write(JSON.stringify({ tokens: [{ token: "new-token-0123456789abcdef", admin: true }] }));
+      await hangup(/reloaded 1 token\(s\)/);
+      expect(await status("new-token-0123456789abcdef")).toBe(200);
+      expect(await status("old-token-0123456789abcdef")).toBe(401);
+      for (const bad of ["{oops", JSON.stringify({ tokens: [] })]) {
+        await write(bad);
+        await hangup(/not reloaded, keeping the 1 token\(s\) in force/);
+        expect(await status("new-token-0123456789abcdef")).toBe(200);
+      }
+    } finally {
+      child.kill("SIGTERM");
+      await child.exited;
+    }
+  });
+
+  test('a token file with {"tokens":[]} does not start: exit 2, saying why', async () => {
+    const dir = tempDir();
+    const tokensFile = join(dir, "tokens.json");
+    await Bun.write(tokensFile, JSON.stringify({ tokens: [] }));
+    const child = spawnMain({ REFLEX_ROOT: join(dir, "root"), REFLEX_TOKENS: tokensFile });
+    expect(await child.exited).toBe(2);
+    expect(await new Response(child.stderr).text()).toContain("every request would be refused");
+  });
+});
