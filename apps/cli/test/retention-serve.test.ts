@@ -51,6 +51,16 @@ describe("reflex put --ttl and reflex gc", () => {
     expect(readdirSync(join(root, "2")).length).toBe(1);
   });
 
+  test("gc reports every eviction it caused: 1,000 entries, --max-entries 500 -> evicted 500", async () => {
+    const root = tempRoot();
+    const store = new NvmeStorage(root, { durability: "atomic" });
+    for (let i = 0; i < 1000; i++) store.storeSync(BigInt(i), entry(1n)).release();
+    store.close();
+    const gc = await reflex(["gc", "--max-entries", "500", "--json"], { root });
+    expect(JSON.parse(gc.stdout)).toEqual({ scanned: 1000, expired: 0, evicted: 500 });
+    expect(readdirSync(join(root, "1")).length).toBe(500);
+  });
+
   test("bad bounds and a bad ttl are usage errors", async () => {
     const root = tempRoot();
     expectOneLineError(await reflex(["gc", "--max-entries", "0"], { root }), 2);
