@@ -59,6 +59,11 @@ Ids (tenants, entries) are decimal integers in [0, 18446744073709551615], withou
 leading zeros. Every read command takes --json. Progress bars appear only when stderr and
 stdout are terminals (stderr alone for export), and never with NO_COLOR or CI set.
 
+One writer per root: commands that write (put, rm, touch, rm-tenant, cleanup, gc, import,
+serve) take the root's lock and exit 3 while a server holds it (use the HTTP API then); the
+read commands (get, exists, ls, stats, verify, export) open the store read-only and work
+beside a running server.
+
 Exit status: 0 ok, 1 not found or check failed, 2 usage error, 3 storage error.
 `;
 }
