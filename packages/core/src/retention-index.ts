@@ -1,18 +1,30 @@
 import { readEntryFileInfo } from "./entry-file-info.ts";
 import { ENTRY_EXTENSION, tenantDirPath } from "./layout.ts";
+import { LruList, type LruNode } from "./lru-list.ts";
 import { entryIdTexts, tenantNames } from "./root-walk.ts";
 
-/** One indexed entry. */
-interface IndexedEntry {
+/** What the index keeps of one entry file. */
+interface EntryInfo {
   bytes: number;
   lastAccessMs: number;
   expiresAt: bigint;
 }
 
-/** One tenant's entries, least recently used first (Map insertion order is the LRU order). */
+/** One indexed entry, threaded into its tenant's LRU list. */
+interface IndexedEntry extends EntryInfo, LruNode {
+  readonly entryId: bigint;
+  readonly tenant: TenantEntries;
+  /** True while its last access waits to be written back (it is in the touched list). */
+  touched: boolean;
+}
+
+/** One tenant's entries, with their LRU order. */
 class TenantEntries {
   readonly entries = new Map<bigint, IndexedEntry>();
+  readonly order = new LruList<IndexedEntry>();
   bytes = 0;
+
+  constructor(readonly tenantId: bigint) {}
 }
 
 /** An entry chosen for eviction. */
@@ -25,19 +37,19 @@ const SCAN_CHUNK = 512;
 
 /**
  * What a bounded store knows of every entry: size, last access and expiry, per
- * tenant in LRU order, with totals. Loads move an entry to the most-recent end
- * (two Map operations, no I/O); writes and deletes of this store update it in the
- * same synchronous step as their rename or unlink, so it is exact for this
- * process. It starts from a scan that runs in the background in small chunks
- * (never blocking a load or a store); entries it has not reached yet simply are
- * not eviction candidates until it does. Recency survives a restart through the
- * files' mtime, which the store writes back periodically.
+ * tenant in LRU order, with totals. A load moves its entry to the most-recent end
+ * (a Map lookup and four pointer writes, no I/O, whatever the tenant's size); writes
+ * and deletes of this store update it in the same synchronous step as their rename or
+ * unlink, so it is exact for this process. It starts from a scan that runs in the
+ * background in small chunks (never blocking a load or a store); entries it has not
+ * reached yet simply are not eviction candidates until it does. Recency survives a
+ * restart through the files' mtime, which the store writes back periodically.
  */
 export class RetentionIndex {
   readonly #tenants = new Map<bigint, TenantEntries>();
-  readonly #expiring = new Map<string, { tenantId: bigint; entryId: bigint; expiresAt: bigint }>();
-  /** Tenants with entries loaded since the last takeTouched(), and which: no key building per load. */
-  readonly #touched = new Map<bigint, Set<bigint>>();
+  readonly #expiring = new Set<IndexedEntry>();
+  /** Entries loaded since the last takeTouched(): no key building per load. */
+  #touched: IndexedEntry[] = [];
   #entries = 0;
   #bytes = 0;
   #ready = false;
@@ -64,7 +76,7 @@ export class RetentionIndex {
   #tenant(tenantId: bigint): TenantEntries {
     let tenant = this.#tenants.get(tenantId);
     if (tenant === undefined) {
-      tenant = new TenantEntries();
+      tenant = new TenantEntries(tenantId);
       this.#tenants.set(tenantId, tenant);
     }
     return tenant;
@@ -87,15 +99,15 @@ export class RetentionIndex {
     this.#insert(tenantId, entryId, { bytes, lastAccessMs: nowMs, expiresAt });
   }
 
-  #insert(tenantId: bigint, entryId: bigint, entry: IndexedEntry): void {
+  #insert(tenantId: bigint, entryId: bigint, info: EntryInfo): void {
     const tenant = this.#tenant(tenantId);
+    const entry: IndexedEntry = { ...info, entryId, tenant, touched: false, older: null, newer: null };
     tenant.entries.set(entryId, entry);
+    tenant.order.push(entry);
     tenant.bytes += entry.bytes;
     this.#entries++;
     this.#bytes += entry.bytes;
-    if (entry.expiresAt !== 0n) {
-      this.#expiring.set(`${tenantId}/${entryId}`, { tenantId, entryId, expiresAt: entry.expiresAt });
-    }
+    if (entry.expiresAt !== 0n) this.#expiring.add(entry);
   }
 
   /** Records a delete (or an eviction, or an expiry). */
@@ -105,27 +117,25 @@ export class RetentionIndex {
     const entry = tenant?.entries.get(entryId);
     if (tenant === undefined || entry === undefined) return;
     tenant.entries.delete(entryId);
+    tenant.order.remove(entry);
     tenant.bytes -= entry.bytes;
     this.#entries--;
     this.#bytes -= entry.bytes;
-    if (entry.expiresAt !== 0n) this.#expiring.delete(`${tenantId}/${entryId}`);
+    if (entry.expiresAt !== 0n) this.#expiring.delete(entry);
     if (tenant.entries.size === 0) this.#tenants.delete(tenantId);
   }
 
   /** Records a load: the entry becomes its tenant's most recently used. */
   accessed(tenantId: bigint, entryId: bigint, nowMs: number): void {
-    const entries = this.#tenants.get(tenantId)?.entries;
-    const entry = entries?.get(entryId);
-    if (entries === undefined || entry === undefined) return;
-    entries.delete(entryId);
+    const tenant = this.#tenants.get(tenantId);
+    const entry = tenant?.entries.get(entryId);
+    if (tenant === undefined || entry === undefined) return;
+    tenant.order.touch(entry);
     entry.lastAccessMs = nowMs;
-    entries.set(entryId, entry);
-    let ids = this.#touched.get(tenantId);
-    if (ids === undefined) {
-      ids = new Set();
-      this.#touched.set(tenantId, ids);
+    if (!entry.touched) {
+      entry.touched = true;
+      this.#touched.push(entry);
     }
-    ids.add(entryId);
   }
 
   /**
@@ -133,26 +143,28 @@ export class RetentionIndex {
    * `tenantId` is undefined (the oldest of each tenant's oldest), skipping `keep`.
    */
   leastRecentlyUsed(tenantId: bigint | undefined, keep?: Victim): Victim | undefined {
-    const tenants: [bigint, TenantEntries][] =
-      tenantId === undefined ? [...this.#tenants] : [[tenantId, this.#tenants.get(tenantId) ?? new TenantEntries()]];
-    let best: { victim: Victim; at: number } | undefined;
-    for (const [id, tenant] of tenants) {
-      for (const [entryId, entry] of tenant.entries) {
-        if (keep !== undefined && keep.tenantId === id && keep.entryId === entryId) continue;
-        if (best === undefined || entry.lastAccessMs < best.at) {
-          best = { victim: { tenantId: id, entryId }, at: entry.lastAccessMs };
-        }
+    const tenants: TenantEntries[] = [];
+    if (tenantId === undefined) tenants.push(...this.#tenants.values());
+    else {
+      const tenant = this.#tenants.get(tenantId);
+      if (tenant !== undefined) tenants.push(tenant);
+    }
+    let best: IndexedEntry | undefined;
+    for (const tenant of tenants) {
+      for (const entry of tenant.order.fromOldest()) {
+        if (keep !== undefined && keep.tenantId === tenant.tenantId && keep.entryId === entry.entryId) continue;
+        if (best === undefined || entry.lastAccessMs < best.lastAccessMs) best = entry;
         break; // the first (non-kept) entry is the tenant's least recently used
       }
     }
-    return best?.victim;
+    return best === undefined ? undefined : { tenantId: best.tenant.tenantId, entryId: best.entryId };
   }
 
   /** Entries whose expiry is at or before `nowSeconds`. */
   expired(nowSeconds: bigint): Victim[] {
     const result: Victim[] = [];
-    for (const { tenantId, entryId, expiresAt } of this.#expiring.values()) {
-      if (expiresAt <= nowSeconds) result.push({ tenantId, entryId });
+    for (const entry of this.#expiring) {
+      if (entry.expiresAt <= nowSeconds) result.push({ tenantId: entry.tenant.tenantId, entryId: entry.entryId });
     }
     return result;
   }
@@ -160,13 +172,13 @@ export class RetentionIndex {
   /** Entries loaded since the last call, with their last access, for writing back to the files. */
   takeTouched(): { tenantId: bigint; entryId: bigint; lastAccessMs: number }[] {
     const result: { tenantId: bigint; entryId: bigint; lastAccessMs: number }[] = [];
-    for (const [tenantId, ids] of this.#touched) {
-      for (const entryId of ids) {
-        const entry = this.#tenants.get(tenantId)?.entries.get(entryId);
-        if (entry !== undefined) result.push({ tenantId, entryId, lastAccessMs: entry.lastAccessMs });
-      }
+    for (const entry of this.#touched) {
+      entry.touched = false;
+      // Still indexed (not deleted or replaced since it was loaded)?
+      if (entry.tenant.entries.get(entry.entryId) !== entry) continue;
+      result.push({ tenantId: entry.tenant.tenantId, entryId: entry.entryId, lastAccessMs: entry.lastAccessMs });
     }
-    this.#touched.clear();
+    this.#touched = [];
     return result;
   }
 
@@ -180,7 +192,7 @@ export class RetentionIndex {
       const tenantId = BigInt(tenant);
       const directory = tenantDirPath(this.root, tenantId);
       const ids = entryIdTexts(directory, "quiet");
-      const found: [bigint, IndexedEntry][] = [];
+      const found: [bigint, EntryInfo][] = [];
       for (let start = 0; start < ids.length; start += SCAN_CHUNK) {
         for (const id of ids.slice(start, start + SCAN_CHUNK)) {
           const info = readEntryFileInfo(`${directory}/${id}${ENTRY_EXTENSION}`);
@@ -195,16 +207,15 @@ export class RetentionIndex {
   }
 
   /** Puts scanned entries in front of what this store recorded meanwhile, oldest access first. */
-  #merge(tenantId: bigint, found: [bigint, IndexedEntry][]): void {
+  #merge(tenantId: bigint, found: [bigint, EntryInfo][]): void {
     const known = this.#tenants.get(tenantId);
-    const recorded = known === undefined ? [] : [...known.entries];
-    for (const [entryId] of recorded) this.deleted(tenantId, entryId);
-    const recordedIds = new Set(recorded.map(([entryId]) => entryId));
+    const recorded = known === undefined ? [] : [...known.order.fromOldest()];
+    for (const entry of recorded) known?.order.remove(entry);
     found.sort((a, b) => a[1].lastAccessMs - b[1].lastAccessMs);
-    for (const [entryId, entry] of found) {
-      if (recordedIds.has(entryId) || this.#deletedWhileBuilding.has(`${tenantId}/${entryId}`)) continue;
-      this.#insert(tenantId, entryId, entry);
+    for (const [entryId, info] of found) {
+      if (known?.entries.has(entryId) || this.#deletedWhileBuilding.has(`${tenantId}/${entryId}`)) continue;
+      this.#insert(tenantId, entryId, info);
     }
-    for (const [entryId, entry] of recorded) this.#insert(tenantId, entryId, entry);
+    for (const entry of recorded) known?.order.push(entry);
   }
 }
