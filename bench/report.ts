@@ -229,6 +229,12 @@ export function renderReport(
       rowsTable(results, "retention"),
       "",
     ]),
+    ...section("skew", [
+      "### 7. Skewed loads (same key, 8 hot keys, Zipf(1.0); ratios against the unbounded store)",
+      "",
+      rowsTable(results, "skew"),
+      "",
+    ]),
     ...(results.notes.length === 0 ? [] : ["### Notes of this run", "", ...results.notes.map((n) => `- ${n}`)]),
   ]
     .join("\n")
