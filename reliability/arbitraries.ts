@@ -5,14 +5,8 @@
 import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, relative, sep } from "node:path";
+import { decodeEntryBody, type EntryFields, encodeEntryBody, encodeEnvelope, U64_MAX } from "@reflex/codec";
 import fc from "fast-check";
-import {
-  decodeEntryBody,
-  type EntryFields,
-  encodeEntryBody,
-  encodeEnvelope,
-  U64_MAX,
-} from "../packages/codec/src/index.ts";
 
 // ---------------------------------------------------------------------------------------
 // Tokens and tenants
