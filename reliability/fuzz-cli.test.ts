@@ -11,18 +11,9 @@ import { encodeDumpRecord, isCanonicalU64 } from "@reflex/codec";
 import { NvmeStorage } from "@reflex/core";
 import { removeTempDirs, tempDir } from "@reflex/testkit";
 import fc from "fast-check";
-import {
-  added,
-  canonicalId,
-  hostileId,
-  markedEntry,
-  nonCanonicalPaths,
-  SEEDED_IDS,
-  snapshotDiff,
-  storeLikeNames,
-  treeSnapshot,
-  U64_MAX_TEXT,
-} from "./arbitraries.ts";
+import { added, nonCanonicalPaths, snapshotDiff, storeLikeNames, treeSnapshot } from "./arbitraries/fs-snapshots.ts";
+import { canonicalId, hostileId, U64_MAX_TEXT } from "./arbitraries/ids.ts";
+import { markedEntry, SEEDED_IDS } from "./arbitraries/markers.ts";
 import { figure, scale } from "./fixtures/harness.ts";
 
 const CLI = join(import.meta.dir, "..", "apps", "cli", "src", "main.ts");

@@ -16,33 +16,17 @@ import { removeTempDirs, tempDir } from "@reflex/testkit";
 import fc from "fast-check";
 import {
   added,
-  covers,
-  type FuzzRequest,
-  fuzzPath,
-  fuzzPut,
-  fuzzQuery,
-  fuzzRequest,
-  type Grant,
-  grantOf,
-  leakedMarkers,
-  markedEntry,
   nonCanonicalPaths,
-  PATH_TEMPLATES,
-  plantDecoys,
-  rawHttp,
-  SEEDED_IDS,
-  searchableText,
   snapshotDiff,
   storeLikeNames,
-  TENANT_A,
-  TENANT_B,
-  TENANT_P,
-  TOKEN_FILE,
-  TOKENS,
   tenantFingerprint,
   treeSnapshot,
-  wireTarget,
-} from "./arbitraries.ts";
+} from "./arbitraries/fs-snapshots.ts";
+import { leakedMarkers, markedEntry, plantDecoys, SEEDED_IDS, searchableText } from "./arbitraries/markers.ts";
+import { fuzzPath, fuzzQuery, PATH_TEMPLATES } from "./arbitraries/paths.ts";
+import { rawHttp, wireTarget } from "./arbitraries/raw-http.ts";
+import { type FuzzRequest, fuzzPut, fuzzRequest } from "./arbitraries/requests.ts";
+import { covers, type Grant, grantOf, TENANT_A, TENANT_B, TENANT_P, TOKEN_FILE, TOKENS } from "./arbitraries/tokens.ts";
 import { figure, scale } from "./fixtures/harness.ts";
 
 /** Body limit of the fuzzed app: small, so over-limit bodies are cheap to generate. */

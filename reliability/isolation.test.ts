@@ -13,22 +13,11 @@ import { encodeEntryBody } from "@reflex/codec";
 import { NvmeStorage } from "@reflex/core";
 import { createApp, type RunningServer, startServer, TokenSet } from "@reflex/server";
 import { removeTempDirs, tempDir } from "@reflex/testkit";
-import {
-  ADMIN_ROUTES,
-  leakedMarkers,
-  markedEntry,
-  rawHttp,
-  SEEDED_IDS,
-  searchableText,
-  snapshotDiff,
-  TENANT_A,
-  TENANT_B,
-  TENANT_ROUTES,
-  TOKEN_FILE,
-  TOKENS,
-  treeSnapshot,
-  wireTarget,
-} from "./arbitraries.ts";
+import { snapshotDiff, treeSnapshot } from "./arbitraries/fs-snapshots.ts";
+import { leakedMarkers, markedEntry, SEEDED_IDS, searchableText } from "./arbitraries/markers.ts";
+import { ADMIN_ROUTES, TENANT_ROUTES } from "./arbitraries/paths.ts";
+import { rawHttp, wireTarget } from "./arbitraries/raw-http.ts";
+import { TENANT_A, TENANT_B, TOKEN_FILE, TOKENS } from "./arbitraries/tokens.ts";
 import { figure } from "./fixtures/harness.ts";
 
 /** An attacker's token, its own tenant and the victim tenant. */
