@@ -10,7 +10,7 @@
 import { afterAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import { isStoreError, NvmeStorage } from "@reflex/core";
-import { removeTempDirs, SeededRandom, tempDir } from "@reflex/testkit";
+import { removeTempDirs, SeededRandom, tempDir, unlessMissing } from "@reflex/testkit";
 import { CRASH_IDS, CRASH_KEYS, CRASH_TENANTS } from "./fixtures/crash-keys.ts";
 import {
   figure,
@@ -37,13 +37,11 @@ function loadVersion(
   entryId: bigint,
   tally: { mapped: number; heap: number; bytes: number },
 ): bigint | undefined {
-  let handle: ReturnType<NvmeStorage["loadSync"]>;
-  try {
-    handle = store.loadSync(entryId, tenantId);
-  } catch (error) {
-    if (isStoreError(error, "not_found")) return undefined;
-    throw error;
-  }
+  const handle = unlessMissing(
+    () => store.loadSync(entryId, tenantId),
+    (error) => isStoreError(error, "not_found"),
+  );
+  if (handle === undefined) return undefined;
   try {
     const problem = mixedEntryProblem(handle, tenantId, entryId);
     if (problem !== undefined) throw new Error(`${tenantId}/${entryId} is torn or wrong: ${problem}`);

@@ -4,7 +4,7 @@
 import { afterEach, expect, test } from "bun:test";
 import * as fs from "node:fs";
 import { join } from "node:path";
-import { entryProblem, removeTempDirs, SeededRandom, spawnScript, tempDir } from "@reflex/testkit";
+import { entryProblem, removeTempDirs, SeededRandom, spawnScript, tempDir, unlessMissing } from "@reflex/testkit";
 import { isStoreError, NvmeStorage } from "../src/index.ts";
 import { CRASH_IDS, CRASH_TENANTS, crashPayloadLength } from "./fixtures/entry-patterns.ts";
 
@@ -19,13 +19,11 @@ function tempFilesUnder(root: string): string[] {
 
 /** The version stored under a key (undefined when absent); fails on anything torn. */
 function loadVersion(store: NvmeStorage, tenantId: bigint, entryId: bigint): bigint | undefined {
-  let handle: ReturnType<NvmeStorage["loadSync"]>;
-  try {
-    handle = store.loadSync(entryId, tenantId);
-  } catch (error) {
-    if (isStoreError(error, "not_found")) return undefined;
-    throw error;
-  }
+  const handle = unlessMissing(
+    () => store.loadSync(entryId, tenantId),
+    (error) => isStoreError(error, "not_found"),
+  );
+  if (handle === undefined) return undefined;
   try {
     expect(entryProblem(handle, tenantId, entryId, crashPayloadLength)).toBeUndefined();
     return handle.contextHash;

@@ -20,6 +20,7 @@ export {
 } from "./crash-writer.ts";
 export { type EntrySpec, makeEntry, type PlainEntry, plain, type TestEntry } from "./entry.ts";
 export { entryArbitrary, fieldBytesArbitrary, i64Arbitrary, sampleSeeded, u64Arbitrary } from "./entry-arbitraries.ts";
+export { unlessMissing } from "./missing.ts";
 export { SeededRandom } from "./random.ts";
 export { entryProblem, entrySeed, taggedEntry } from "./tagged-entry.ts";
 export { removeTempDirs, tempDir } from "./temp-dirs.ts";
