@@ -2,8 +2,8 @@
 import { closeSync, constants, existsSync, mkdtempSync, openSync, readdirSync, readSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { encodeEnvelope } from "../packages/codec/src/index.ts";
-import { type EntryFields, NvmeStorage } from "../packages/core/src/index.ts";
+import { encodeEnvelope } from "@reflex/codec";
+import { type EntryFields, NvmeStorage } from "@reflex/core";
 
 /** A 768-dim f16 embedding. */
 export const EMBEDDING_BYTES = 1536;

@@ -12,8 +12,8 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { encodeEntryBody } from "../../packages/codec/src/index.ts";
-import { NvmeStorage } from "../../packages/core/src/index.ts";
+import { encodeEntryBody } from "@reflex/codec";
+import { NvmeStorage } from "@reflex/core";
 import { freshDir, makeEntry, removeDir } from "../fixtures.ts";
 import { currentMode } from "../harness.ts";
 import {

@@ -6,7 +6,7 @@
  * to the index and to the file cache. Also the retention index's heap per entry.
  */
 import { join } from "node:path";
-import { NvmeStorage, type NvmeStorageOptions } from "../../packages/core/src/index.ts";
+import { NvmeStorage, type NvmeStorageOptions } from "@reflex/core";
 import { freshDir, freshMemoryDir, makeEntry, removeDir } from "../fixtures.ts";
 import { currentMode, type Figure, measureSideBySide } from "../harness.ts";
 import type { Results } from "../results.ts";

@@ -1,7 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
+import { concat, plain } from "@reflex/testkit";
 import { GOLDEN_ENTRY_ID, GOLDEN_PATH, goldenEmbedding, goldenEntry } from "../test/golden-entry.ts";
-import { codecErrorCode, concat, plain, ZERO_ENTRY } from "../test/helpers.ts";
+import { codecErrorCode, ZERO_ENTRY } from "../test/helpers.ts";
 import { isCorruptionCode } from "./codec-error.ts";
 import type { EntryFields } from "./entry.ts";
 import { encodeEntryBody } from "./entry-wire.ts";

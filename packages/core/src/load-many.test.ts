@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { cleanupTestState, expectStoreError, flipByte, makeEntry, openStore } from "../test/helpers.ts";
+import { makeEntry } from "@reflex/testkit";
+import { cleanupTestState, expectStoreError, flipByte, openStore } from "../test/helpers.ts";
 
 afterEach(cleanupTestState);
 

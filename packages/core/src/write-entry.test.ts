@@ -2,25 +2,15 @@
 // protocol fails with every errno a disk can throw, and nothing is lost or left behind.
 import { afterEach, describe, expect, test } from "bun:test";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import { join } from "node:path";
 import type { EntryFields } from "@reflex/codec";
+import { removeTempDirs, tempDir } from "@reflex/testkit";
 import { DIR_OPEN_FLAGS, type FileOps, nodeFileOps } from "./file-ops.ts";
 import { NvmeStorage } from "./nvme-storage.ts";
 import { isStoreError, type StoreError } from "./store-error.ts";
 import type { NvmeStorageOptions } from "./store-options.ts";
 
-const roots: string[] = [];
-
-function freshRoot(): string {
-  const root = fs.mkdtempSync(join(os.tmpdir(), "reflex-"));
-  roots.push(root);
-  return root;
-}
-
-afterEach(() => {
-  for (const root of roots.splice(0)) fs.rmSync(root, { recursive: true, force: true });
-});
+afterEach(removeTempDirs);
 
 const TENANT = 4n;
 const ID = 77n;
@@ -185,7 +175,7 @@ describe("a fault at any step of a write loses nothing and leaves nothing behind
     for (const size of SIZES) {
       for (const step of STEPS) {
         test.each(ERRNOS)(`${mode}, ${size.name}: ${step} fails with %s`, async (errno) => {
-          const root = freshRoot();
+          const root = tempDir();
           const ops = new FaultyOps();
           // The default hot-handle cache is on: a failed write must not leave it stale either.
           const store = new NvmeStorage(root, { fileOps: ops });
@@ -215,7 +205,7 @@ describe("a fault at any step of a write loses nothing and leaves nothing behind
   }
 
   test("atomic durability makes no fsync at all", async () => {
-    const root = freshRoot();
+    const root = tempDir();
     const ops = new FaultyOps();
     const store = new NvmeStorage(root, { fileOps: ops, durability: "atomic" });
     store.storeSync(ID, entryOf(1, 4096)).release();
@@ -229,7 +219,7 @@ describe("a fault at any step of a write loses nothing and leaves nothing behind
   });
 
   test("short writes are completed, sync and async", async () => {
-    const root = freshRoot();
+    const root = tempDir();
     let calls = 0;
     const ops: FileOps = {
       ...nodeFileOps,
@@ -267,7 +257,7 @@ describe("the tenant directory removed behind the store's back", () => {
   for (const { name, remove } of cases) {
     for (const mode of ["storeSync", "store"] as const) {
       test(`${name}: ${mode} recreates it and succeeds`, async () => {
-        const root = freshRoot();
+        const root = tempDir();
         const store = new NvmeStorage(root);
         store.storeSync(ID, entryOf(1, 4096)).release();
         remove(root);
@@ -286,7 +276,7 @@ describe("a read-only file system", () => {
   // We may run as root, which chmod does not stop: then only the seam can say EROFS
   // (the matrix above covers every write step with it; this covers the tenant dir).
   test("EROFS creating a tenant dir is tenant_dir_creation_failed and creates nothing", async () => {
-    const root = freshRoot();
+    const root = tempDir();
     const options: NvmeStorageOptions = {
       fileOps: {
         ...nodeFileOps,
@@ -312,7 +302,7 @@ describe("a read-only file system", () => {
   test.skipIf(process.getuid?.() === 0)(
     "a read-only tenant dir fails with EACCES and keeps the old entry",
     async () => {
-      const root = freshRoot();
+      const root = tempDir();
       const store = new NvmeStorage(root);
       store.storeSync(ID, entryOf(1, 4096)).release();
       fs.chmodSync(join(root, String(TENANT)), 0o555);
