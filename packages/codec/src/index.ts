@@ -12,6 +12,13 @@
  * const file = encodeEnvelope(42n, entry);
  * const { entry: view } = decodeEnvelope(file); // view.payloadBlob is a view of `file`
  */
+export {
+  type BatchEntry,
+  type BatchGetResponseJson,
+  batchGetResponseToJson,
+  decodeBatchGetResponse,
+  encodeBatchGetResponse,
+} from "./batch-get.ts";
 export { CodecError, type CodecErrorCode, isCodecError, isCorruptionCode } from "./codec-error.ts";
 export { type DecodeDumpOptions, type DumpEntry, decodeDumpStream, encodeDumpRecord } from "./dump-stream.ts";
 export type { EntryFields } from "./entry.ts";
