@@ -11,6 +11,7 @@ import { DEFAULT_MAX_BODY_BYTES } from "./middleware/body-limit.ts";
 import { requestLogger } from "./middleware/request-logger.ts";
 import { wrapNonErrors } from "./middleware/wrap-non-errors.ts";
 import { registerAdminRoutes } from "./routes/admin.ts";
+import { registerBatchGetRoute } from "./routes/batch-get.ts";
 import type { RouteDeps } from "./routes/deps.ts";
 import { registerEntryRoutes } from "./routes/entries.ts";
 import { registerListingRoutes } from "./routes/listing.ts";
@@ -103,6 +104,7 @@ export function createApp(store: EntryStore, options: AppOptions = {}): ReflexAp
   };
   registerOpsRoutes(app, deps);
   registerEntryRoutes(app, deps);
+  registerBatchGetRoute(app, deps);
   registerPayloadRoute(app, deps);
   registerListingRoutes(app, deps);
   registerAdminRoutes(app, deps);
