@@ -227,3 +227,17 @@ describe("hot-handle cache bounds through the store", () => {
     expect(store.liveMappings).toBe(0);
   });
 });
+
+describe("payloadDigest", () => {
+  test("is the payload's wyhash, the same for every handle of a file, and refused after release", () => {
+    const payload = new TextEncoder().encode("digest me");
+    const bytes = encodeEnvelope(3n, makeEntry({ payload }));
+    const file = new LoadedFile(1n, 3n, bytes, decodeEnvelope(bytes).entry, null);
+    const [a, b] = [new EntryHandle(file), new EntryHandle(file)];
+    expect(a.payloadDigest).toBe(BigInt(Bun.hash.wyhash(payload)));
+    expect(b.payloadDigest).toBe(a.payloadDigest);
+    a.release();
+    expect(() => a.payloadDigest).toThrow();
+    b.release();
+  });
+});

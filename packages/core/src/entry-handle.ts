@@ -59,6 +59,15 @@ export class EntryHandle implements EntryFields {
     return this.#live().expiresAt;
   }
 
+  /**
+   * 64-bit wyhash (`Bun.hash.wyhash`) of the payload: computed once per loaded file and
+   * shared by every handle of it (a validator such as an HTTP ETag costs no hashing on a
+   * cache hit).
+   */
+  get payloadDigest(): bigint {
+    return this.#live().payloadDigest;
+  }
+
   /** Size of the entry file in bytes (header + body). */
   get fileBytes(): number {
     return this.#live().bytes.byteLength;
