@@ -19,6 +19,7 @@ import {
   StoredEntry,
 } from "../schemas.ts";
 import { type App, entryIds, type RouteDeps } from "./deps.ts";
+import { registerHotEntryRoute } from "./hot-route.ts";
 
 const PATH = "/v1/tenants/{tenant}/entries/{id}";
 const protobufBody = z.string().openapi({ format: "binary", description: "Binary protobuf reflex.v1.CacheEntry." });
@@ -90,7 +91,6 @@ export function registerEntryRoutes(app: App, deps: RouteDeps): void {
     summary: "Load an entry",
     description: `JSON (the protobuf JSON mapping) by default; binary protobuf when Accept prefers ${PROTOBUF_TYPE}.`,
     security: BEARER,
-    middleware: [requireTenantAccess()] as const,
     request: { params: EntryParams },
     responses: {
       200: {
@@ -101,8 +101,8 @@ export function registerEntryRoutes(app: App, deps: RouteDeps): void {
     },
   });
 
-  app.openapi(get, async (c) => {
-    const { tenantId, entryId } = entryIds(c.req.valid("param"));
+  registerHotEntryRoute(app, get, async (c) => {
+    const { tenantId, entryId } = c.var;
     // Hono answers HEAD with the GET route (dropping the body): HEAD is an existence check.
     if (c.req.method === "HEAD") {
       if (!(await store.exists(entryId, tenantId))) throw notFound(tenantId, entryId);
