@@ -1,31 +1,7 @@
 import { readEntryFileInfo } from "./entry-file-info.ts";
+import { type EntryInfo, EntryTable, type TenantRow } from "./entry-table.ts";
 import { ENTRY_EXTENSION, tenantDirPath } from "./layout.ts";
-import { LruList, type LruNode } from "./lru-list.ts";
 import { entryIdTexts, tenantNames } from "./root-walk.ts";
-
-/** What the index keeps of one entry file. */
-interface EntryInfo {
-  bytes: number;
-  lastAccessMs: number;
-  expiresAt: bigint;
-}
-
-/** One indexed entry, threaded into its tenant's LRU list. */
-interface IndexedEntry extends EntryInfo, LruNode {
-  readonly entryId: bigint;
-  readonly tenant: TenantEntries;
-  /** True while its last access waits to be written back (it is in the touched list). */
-  touched: boolean;
-}
-
-/** One tenant's entries, with their LRU order. */
-class TenantEntries {
-  readonly entries = new Map<bigint, IndexedEntry>();
-  readonly order = new LruList<IndexedEntry>();
-  bytes = 0;
-
-  constructor(readonly tenantId: bigint) {}
-}
 
 /** An entry chosen for eviction. */
 export interface Victim {
@@ -34,23 +10,23 @@ export interface Victim {
 }
 
 const SCAN_CHUNK = 512;
+const NONE = -1;
 
 /**
  * What a bounded store knows of every entry: size, last access and expiry, per
- * tenant in LRU order, with totals. A load moves its entry to the most-recent end
- * (a Map lookup and four pointer writes, no I/O, whatever the tenant's size); writes
- * and deletes of this store update it in the same synchronous step as their rename or
- * unlink, so it is exact for this process. It starts from a scan that runs in the
- * background in small chunks (never blocking a load or a store); entries it has not
- * reached yet simply are not eviction candidates until it does. Recency survives a
- * restart through the files' mtime, which the store writes back periodically.
+ * tenant in LRU order, with totals, in an {@link EntryTable} (typed-array columns,
+ * ~45 bytes an entry). A load moves its entry to the most-recent end (a hash lookup and
+ * a few index writes, no I/O, whatever the tenant's size); writes and deletes of this
+ * store update it in the same synchronous step as their rename or unlink, so it is exact
+ * for this process. It starts from a scan that runs in the background in small chunks
+ * (never blocking a load or a store); entries it has not reached yet simply are not
+ * eviction candidates until it does. Recency survives a restart through the files'
+ * mtime, which the store writes back periodically.
  */
 export class RetentionIndex {
-  readonly #tenants = new Map<bigint, TenantEntries>();
-  readonly #expiring = new Set<IndexedEntry>();
-  /** Entries loaded since the last takeTouched(): no key building per load. */
-  #touched: IndexedEntry[] = [];
-  #entries = 0;
+  readonly #table = new EntryTable();
+  /** Slots loaded since the last takeTouched() (flagged in the table, so each is listed once). */
+  #touched: number[] = [];
   #bytes = 0;
   #ready = false;
   /** Entries this store removed while the scan ran: a scan that saw them earlier must not bring them back. */
@@ -65,7 +41,7 @@ export class RetentionIndex {
 
   /** Entries indexed. */
   get entryCount(): number {
-    return this.#entries;
+    return this.#table.size;
   }
 
   /** Bytes indexed. */
@@ -73,69 +49,48 @@ export class RetentionIndex {
     return this.#bytes;
   }
 
-  #tenant(tenantId: bigint): TenantEntries {
-    let tenant = this.#tenants.get(tenantId);
-    if (tenant === undefined) {
-      tenant = new TenantEntries(tenantId);
-      this.#tenants.set(tenantId, tenant);
-    }
-    return tenant;
-  }
-
   /** Entries and bytes of one tenant. */
   tenantUsage(tenantId: bigint): { entries: number; bytes: number } {
-    const tenant = this.#tenants.get(tenantId);
-    return { entries: tenant?.entries.size ?? 0, bytes: tenant?.bytes ?? 0 };
+    const row = this.#table.findTenant(tenantId);
+    return { entries: row?.entries ?? 0, bytes: row?.bytes ?? 0 };
   }
 
   /** Tenants with at least one indexed entry. */
   tenantIds(): bigint[] {
-    return [...this.#tenants].filter(([, t]) => t.entries.size > 0).map(([id]) => id);
+    return this.#table
+      .tenants()
+      .filter((row) => row.entries > 0)
+      .map((row) => row.tenantId);
   }
 
   /** Records a write (as the most recently used entry of its tenant). */
   written(tenantId: bigint, entryId: bigint, bytes: number, expiresAt: bigint, nowMs: number): void {
     this.deleted(tenantId, entryId);
-    this.#insert(tenantId, entryId, { bytes, lastAccessMs: nowMs, expiresAt });
+    this.#insert(this.#table.tenant(tenantId), entryId, { bytes, lastAccessMs: nowMs, expiresAt });
   }
 
-  #insert(tenantId: bigint, entryId: bigint, info: EntryInfo): void {
-    const tenant = this.#tenant(tenantId);
-    const entry: IndexedEntry = { ...info, entryId, tenant, touched: false, older: null, newer: null };
-    tenant.entries.set(entryId, entry);
-    tenant.order.push(entry);
-    tenant.bytes += entry.bytes;
-    this.#entries++;
-    this.#bytes += entry.bytes;
-    if (entry.expiresAt !== 0n) this.#expiring.add(entry);
+  #insert(row: TenantRow, entryId: bigint, info: EntryInfo): void {
+    const slot = this.#table.add(row, entryId, info);
+    this.#bytes += this.#table.info(slot).bytes;
   }
 
   /** Records a delete (or an eviction, or an expiry). */
   deleted(tenantId: bigint, entryId: bigint): void {
     if (!this.#ready) this.#deletedWhileBuilding.add(`${tenantId}/${entryId}`);
-    const tenant = this.#tenants.get(tenantId);
-    const entry = tenant?.entries.get(entryId);
-    if (tenant === undefined || entry === undefined) return;
-    tenant.entries.delete(entryId);
-    tenant.order.remove(entry);
-    tenant.bytes -= entry.bytes;
-    this.#entries--;
-    this.#bytes -= entry.bytes;
-    if (entry.expiresAt !== 0n) this.#expiring.delete(entry);
-    if (tenant.entries.size === 0) this.#tenants.delete(tenantId);
+    const row = this.#table.findTenant(tenantId);
+    const slot = row === undefined ? NONE : this.#table.find(row, entryId);
+    if (slot === NONE) return;
+    this.#bytes -= this.#table.info(slot).bytes;
+    this.#table.remove(slot);
   }
 
   /** Records a load: the entry becomes its tenant's most recently used. */
   accessed(tenantId: bigint, entryId: bigint, nowMs: number): void {
-    const tenant = this.#tenants.get(tenantId);
-    const entry = tenant?.entries.get(entryId);
-    if (tenant === undefined || entry === undefined) return;
-    tenant.order.touch(entry);
-    entry.lastAccessMs = nowMs;
-    if (!entry.touched) {
-      entry.touched = true;
-      this.#touched.push(entry);
-    }
+    const row = this.#table.findTenant(tenantId);
+    const slot = row === undefined ? NONE : this.#table.find(row, entryId);
+    if (row === undefined || slot === NONE) return;
+    this.#table.touch(row, slot, nowMs);
+    if (this.#table.flag(slot)) this.#touched.push(slot);
   }
 
   /**
@@ -143,40 +98,45 @@ export class RetentionIndex {
    * `tenantId` is undefined (the oldest of each tenant's oldest), skipping `keep`.
    */
   leastRecentlyUsed(tenantId: bigint | undefined, keep?: Victim): Victim | undefined {
-    const tenants: TenantEntries[] = [];
-    if (tenantId === undefined) tenants.push(...this.#tenants.values());
-    else {
-      const tenant = this.#tenants.get(tenantId);
-      if (tenant !== undefined) tenants.push(tenant);
-    }
-    let best: IndexedEntry | undefined;
-    for (const tenant of tenants) {
-      for (const entry of tenant.order.fromOldest()) {
-        if (keep !== undefined && keep.tenantId === tenant.tenantId && keep.entryId === entry.entryId) continue;
-        if (best === undefined || entry.lastAccessMs < best.lastAccessMs) best = entry;
-        break; // the first (non-kept) entry is the tenant's least recently used
+    const table = this.#table;
+    const rows = tenantId === undefined ? table.tenants() : [table.findTenant(tenantId)];
+    let best = NONE;
+    for (const row of rows) {
+      if (row === undefined) continue;
+      let slot = row.oldest;
+      if (
+        slot !== NONE &&
+        keep !== undefined &&
+        keep.tenantId === row.tenantId &&
+        keep.entryId === table.entryId(slot)
+      ) {
+        slot = table.newerThan(slot);
       }
+      if (slot !== NONE && (best === NONE || table.lastAccessMs(slot) < table.lastAccessMs(best))) best = slot;
     }
-    return best === undefined ? undefined : { tenantId: best.tenant.tenantId, entryId: best.entryId };
+    return best === NONE ? undefined : { tenantId: table.tenantOf(best).tenantId, entryId: table.entryId(best) };
   }
 
   /** Entries whose expiry is at or before `nowSeconds`. */
   expired(nowSeconds: bigint): Victim[] {
-    const result: Victim[] = [];
-    for (const entry of this.#expiring) {
-      if (entry.expiresAt <= nowSeconds) result.push({ tenantId: entry.tenant.tenantId, entryId: entry.entryId });
-    }
-    return result;
+    const table = this.#table;
+    return table
+      .expiredSlots(Number(nowSeconds))
+      .map((slot) => ({ tenantId: table.tenantOf(slot).tenantId, entryId: table.entryId(slot) }));
   }
 
   /** Entries loaded since the last call, with their last access, for writing back to the files. */
   takeTouched(): { tenantId: bigint; entryId: bigint; lastAccessMs: number }[] {
+    const table = this.#table;
     const result: { tenantId: bigint; entryId: bigint; lastAccessMs: number }[] = [];
-    for (const entry of this.#touched) {
-      entry.touched = false;
-      // Still indexed (not deleted or replaced since it was loaded)?
-      if (entry.tenant.entries.get(entry.entryId) !== entry) continue;
-      result.push({ tenantId: entry.tenant.tenantId, entryId: entry.entryId, lastAccessMs: entry.lastAccessMs });
+    // A slot removed since its load lost its flag: it is skipped.
+    for (const slot of this.#touched) {
+      if (!table.unflag(slot)) continue;
+      result.push({
+        tenantId: table.tenantOf(slot).tenantId,
+        entryId: table.entryId(slot),
+        lastAccessMs: table.lastAccessMs(slot),
+      });
     }
     this.#touched = [];
     return result;
@@ -196,7 +156,7 @@ export class RetentionIndex {
       for (let start = 0; start < ids.length; start += SCAN_CHUNK) {
         for (const id of ids.slice(start, start + SCAN_CHUNK)) {
           const info = readEntryFileInfo(`${directory}/${id}${ENTRY_EXTENSION}`);
-          if (info !== undefined) found.push([BigInt(id), { ...info }]);
+          if (info !== undefined) found.push([BigInt(id), info]);
         }
         await new Promise((resolve) => setImmediate(resolve));
       }
@@ -208,14 +168,16 @@ export class RetentionIndex {
 
   /** Puts scanned entries in front of what this store recorded meanwhile, oldest access first. */
   #merge(tenantId: bigint, found: [bigint, EntryInfo][]): void {
-    const known = this.#tenants.get(tenantId);
-    const recorded = known === undefined ? [] : [...known.order.fromOldest()];
-    for (const entry of recorded) known?.order.remove(entry);
+    const table = this.#table;
+    const row = table.tenant(tenantId);
+    const recorded: number[] = [];
+    for (let slot = row.oldest; slot !== NONE; slot = table.newerThan(slot)) recorded.push(slot);
+    for (const slot of recorded) table.unlink(row, slot);
     found.sort((a, b) => a[1].lastAccessMs - b[1].lastAccessMs);
     for (const [entryId, info] of found) {
-      if (known?.entries.has(entryId) || this.#deletedWhileBuilding.has(`${tenantId}/${entryId}`)) continue;
-      this.#insert(tenantId, entryId, info);
+      if (table.find(row, entryId) !== NONE || this.#deletedWhileBuilding.has(`${tenantId}/${entryId}`)) continue;
+      this.#insert(row, entryId, info);
     }
-    for (const entry of recorded) known?.order.push(entry);
+    for (const slot of recorded) table.push(row, slot);
   }
 }
