@@ -299,20 +299,49 @@ describe("a read-only file system", () => {
     expect(fs.readdirSync(root)).toEqual([]);
   });
 
-  test.skipIf(process.getuid?.() === 0)(
-    "a read-only tenant dir fails with EACCES and keeps the old entry",
-    async () => {
-      const root = tempDir();
-      const store = new NvmeStorage(root);
-      store.storeSync(ID, entryOf(1, 4096)).release();
-      fs.chmodSync(join(root, String(TENANT)), 0o555);
-      try {
-        await expectIoError(() => store.store(ID, entryOf(2, 4096)), "EACCES");
-        await expectIoError(() => store.storeSync(ID, entryOf(2, 4096)), "EACCES");
-        expect(versionOf(store)).toBe(1);
-      } finally {
-        fs.chmodSync(join(root, String(TENANT)), 0o755);
-      }
-    },
-  );
+  test("a read-only tenant dir fails with EACCES and keeps the old entry", async () => {
+    if (process.getuid?.() === 0) {
+      // Root passes a mode of 0555: the same steps run in a child under an unprivileged uid.
+      expect(await readOnlyDirAsNobody()).toEqual({
+        uid: 65534,
+        asyncWrite: { code: "io", errno: "EACCES" },
+        syncWrite: { code: "io", errno: "EACCES" },
+        version: 1,
+        intact: true,
+      });
+      return;
+    }
+    const root = tempDir();
+    const store = new NvmeStorage(root);
+    store.storeSync(ID, entryOf(1, 4096)).release();
+    fs.chmodSync(join(root, String(TENANT)), 0o555);
+    try {
+      await expectIoError(() => store.store(ID, entryOf(2, 4096)), "EACCES");
+      await expectIoError(() => store.storeSync(ID, entryOf(2, 4096)), "EACCES");
+      expect(versionOf(store)).toBe(1);
+    } finally {
+      fs.chmodSync(join(root, String(TENANT)), 0o755);
+    }
+  });
 });
+
+/** Runs test/fixtures/read-only-dir-writer.ts as uid/gid 65534 (setpriv) on a root it owns; its JSON line. */
+async function readOnlyDirAsNobody(): Promise<unknown> {
+  const parent = tempDir();
+  fs.chmodSync(parent, 0o755);
+  const root = join(parent, "root");
+  fs.mkdirSync(root);
+  fs.chownSync(root, 65534, 65534);
+  const fixture = join(import.meta.dir, "..", "test", "fixtures", "read-only-dir-writer.ts");
+  const child = Bun.spawn(
+    ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, fixture, root],
+    { env: { ...process.env, BUN_RUNTIME_TRANSPILER_CACHE_PATH: "0" }, stdout: "pipe", stderr: "pipe" },
+  );
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+    child.exited,
+  ]);
+  if (code !== 0) throw new Error(`read-only-dir-writer exited ${code}: ${stderr}`);
+  return JSON.parse(stdout.trim().split("\n").at(-1) ?? "null");
+}
