@@ -29,6 +29,7 @@ export {
   decodeEnvelope,
   type EnvelopeHeader,
   encodeEnvelope,
+  envelopeBody,
   MAX_BODY_BYTES,
   MAX_ENVELOPE_HEADER_BYTES,
   peekExpiresAt,

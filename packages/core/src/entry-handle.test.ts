@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { statSync } from "node:fs";
 import { join } from "node:path";
-import { decodeEnvelope, encodeEnvelope } from "@reflex/codec";
+import { decodeEnvelope, encodeEntryBody, encodeEnvelope } from "@reflex/codec";
 import { makeEntry, patternBytes, plain, sameBytes, tempDir } from "@reflex/testkit";
 import { cleanupTestState, expectStoreError, openStore } from "../test/helpers.ts";
 import { EntryHandle, StoredEntryHandle } from "./entry-handle.ts";
@@ -239,5 +239,19 @@ describe("payloadDigest", () => {
     a.release();
     expect(() => a.payloadDigest).toThrow();
     b.release();
+  });
+});
+
+describe("protobufBytes", () => {
+  test("is the stored body: the protobuf encoding of the entry, after a v1 or a v2 header", () => {
+    for (const expiresAt of [0n, 1_900_000_000n]) {
+      const entry = makeEntry({ payload: "body bytes" });
+      const bytes = encodeEnvelope(5n, entry, expiresAt);
+      const handle = new EntryHandle(new LoadedFile(1n, 5n, bytes, decodeEnvelope(bytes).entry, null, expiresAt));
+      expect([...handle.protobufBytes]).toEqual([...encodeEntryBody(entry)]);
+      expect(handle.protobufBytes.buffer).toBe(bytes.buffer);
+      handle.release();
+      expect(() => handle.protobufBytes).toThrow();
+    }
   });
 });

@@ -1,4 +1,4 @@
-import type { EntryFields } from "@reflex/codec";
+import { type EntryFields, envelopeBody } from "@reflex/codec";
 import type { LoadedFile } from "./loaded-file.ts";
 import { StoreError } from "./store-error.ts";
 
@@ -66,6 +66,14 @@ export class EntryHandle implements EntryFields {
    */
   get payloadDigest(): bigint {
     return this.#live().payloadDigest;
+  }
+
+  /**
+   * The entry's protobuf `reflex.v1.CacheEntry` bytes as stored in the file (after the
+   * envelope header): a zero-copy view, valid until `release()`, verified by the load.
+   */
+  get protobufBytes(): Uint8Array {
+    return envelopeBody(this.#live().bytes);
   }
 
   /** Size of the entry file in bytes (header + body). */

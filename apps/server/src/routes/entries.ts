@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { encodeEntryBody, entryToJson } from "@reflex/codec";
+import { entryToJson } from "@reflex/codec";
 import { JSON_TYPE, negotiateEntryEncoding, PROTOBUF_TYPE, PROTOBUF_TYPE_ALIAS, requestEncoding } from "../content.ts";
 import { entryFromRequest } from "../entry-body.ts";
 import { ApiError } from "../errors.ts";
@@ -112,7 +112,8 @@ export function registerEntryRoutes(app: App, deps: RouteDeps): void {
     try {
       const { encoding, contentType } = negotiateEntryEncoding(c.req.header("accept"));
       if (encoding === "protobuf") {
-        return c.body(encodeEntryBody(handle) as Uint8Array<ArrayBuffer>, 200, {
+        // The file's body is the entry's protobuf encoding, already verified: no re-encode.
+        return c.body(handle.protobufBytes as Uint8Array<ArrayBuffer>, 200, {
           "Content-Type": contentType,
           Vary: "Accept",
         });
