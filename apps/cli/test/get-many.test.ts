@@ -43,7 +43,7 @@ describe("reflex get with several ids", () => {
     expect(result.stdout).toContain("entry         1");
     expect(result.stdout).toContain('"one"');
     expect(result.stdout).not.toContain("tenant two");
-    expect(result.stderr).toBe("get: entry 3 of tenant 1 not found\nget: entry 9 of tenant 1 not found\n");
+    expect(result.stderr).toBe("reflex: get: entries 3, 9 of tenant 1 not found\n");
   });
 
   test("a bad id anywhere is a usage error before anything is read; --payload takes one id", async () => {

@@ -83,8 +83,11 @@ async function getMany(parsed: CommandArgs, tenantId: bigint, ids: bigint[], io:
   } finally {
     for (const handle of entries) handle.release();
   }
-  for (const id of missing) await io.stderr.write(`get: entry ${id} of tenant ${tenantId} not found\n`);
-  return missing.length === 0 ? ExitCode.ok : ExitCode.notFound;
+  if (missing.length === 0) return ExitCode.ok;
+  // One line, as every failing command writes: the ids not found, in the order asked for.
+  const plural = missing.length === 1 ? "entry" : "entries";
+  await io.stderr.write(`reflex: get: ${plural} ${missing.join(", ")} of tenant ${tenantId} not found\n`);
+  return ExitCode.notFound;
 }
 
 /** `reflex get`: an entry as a summary, as JSON, or its raw payload. */
@@ -97,7 +100,8 @@ export const getCommand: Command = {
       "Loads and verifies an entry. By default prints a summary; --json prints every field;\n" +
       "--payload writes the payload bytes to stdout exactly as stored and nothing else\n" +
       "(`reflex get 1 42 --payload > out.bin`). Several ids are read in one batch: their\n" +
-      "summaries in turn, or one JSON line each with --json; missing ids are named on stderr.",
+      "summaries in turn, or one JSON line each with --json; missing ids are named in one line\n" +
+      "on stderr.",
     options: [
       ["--json", "print the entry as JSON"],
       ["--payload", "write the raw payload to stdout"],
