@@ -116,8 +116,8 @@ function memoryTable(results: Results): string {
 function httpTable(results: Results): string {
   if (results.http.length === 0) return "_not run_";
   const lines = [
-    "| group | subject | load | conns | requests | errors | req/s | p50 | p99 | vs ref (req/s) | how |",
-    "|---|---|---|--:|--:|--:|--:|--:|--:|--:|---|",
+    "| group | subject | load | conns | requests | errors | req/s | p50 | p99 | vs ref (req/s) | server CPU / req | how |",
+    "|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|",
   ];
   for (const p of results.http) {
     const reference = results.http.find(
@@ -125,10 +125,11 @@ function httpTable(results: Results): string {
     );
     const ratio = p.reference === true ? "1x (ref)" : reference === undefined ? "" : formatRatio(p.rps / reference.rps);
     const ms = (value: number) => (Number.isFinite(value) ? formatTime(value * 1e6) : "n/a");
+    const cpu = (us: number | undefined) => (us !== undefined && Number.isFinite(us) ? `${us.toFixed(1)} µs` : "");
     lines.push(
       `| ${p.group} | ${p.subject} | ${p.tool} | ${p.connections} | ${p.requests} | ${p.errors} | ${p.rps.toFixed(0)} | ${ms(
         p.p50Ms,
-      )} | ${ms(p.p99Ms)} | ${ratio} | ${p.note ?? ""} |`,
+      )} | ${ms(p.p99Ms)} | ${ratio} | ${cpu(p.cpuUsPerRequest)} | ${p.note ?? ""} |`,
     );
   }
   return lines.join("\n");
@@ -227,6 +228,12 @@ export function renderReport(
       "### 6. Retention: load and store while eviction and expiry run (vs the same store unbounded)",
       "",
       rowsTable(results, "retention"),
+      "",
+    ]),
+    ...section("skew", [
+      "### 7. Skewed loads (same key, 8 hot keys, Zipf(1.0); ratios against the unbounded store)",
+      "",
+      rowsTable(results, "skew"),
       "",
     ]),
     ...(results.notes.length === 0 ? [] : ["### Notes of this run", "", ...results.notes.map((n) => `- ${n}`)]),

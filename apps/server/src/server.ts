@@ -27,7 +27,7 @@ export interface RunningServer {
   readonly store: NvmeStorage;
   /** The store's operation metrics (what `/metrics` and `/v1/stats` report). */
   readonly operations: OperationMetrics;
-  /** Requests whose response is not produced yet. */
+  /** Requests in flight (Bun's `pendingRequests`: not answered yet, or still sending). */
   readonly inFlight: number;
   /**
    * Stops accepting connections, waits for in-flight requests (writes included) to
@@ -101,35 +101,26 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     maxBodyBytes: config.maxBodyBytes,
     metrics: options.metrics ?? storeMetrics(store, operations),
     operations,
-    logger: config.requestLog ? logger : { info() {}, error: (line) => logger.error(line) },
+    logger,
+    logRequests: config.requestLog,
   });
 
-  let inFlight = 0;
   let server: Bun.Server<undefined>;
   try {
-    server = serveApp();
-  } catch (error) {
-    store.close(); // gives the root's writer lock back
-    throw error;
-  }
-  function serveApp(): Bun.Server<undefined> {
-    return Bun.serve({
+    server = Bun.serve({
       hostname: config.host,
       port: config.port,
       maxRequestBodySize: BUN_MAX_REQUEST_BODY,
-      async fetch(request, bunServer) {
-        inFlight++;
-        try {
-          return await app.fetch(request, { server: bunServer });
-        } finally {
-          inFlight--;
-        }
-      },
+      // No async wrapper here: awaiting Hono's promise cost ~4 us of CPU per request under load (profiled).
+      fetch: (request, bunServer) => app.fetch(request, { server: bunServer }),
       error(error) {
         logger.error(`reflex: unhandled server error: ${error.stack ?? error}`);
         return Response.json(errorBody("internal_error", "internal server error"), { status: 500 });
       },
     });
+  } catch (error) {
+    store.close(); // gives the root's writer lock back
+    throw error;
   }
 
   const reloadTokens = (): boolean => {
@@ -175,7 +166,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     store,
     operations,
     get inFlight() {
-      return inFlight;
+      return server.pendingRequests;
     },
     shutdown,
     reloadTokens,

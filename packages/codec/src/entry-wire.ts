@@ -21,7 +21,8 @@ const WIRE_FIXED64 = 1;
 const WIRE_LEN = 2;
 const WIRE_FIXED32 = 5;
 
-function varintSize(value: number): number {
+/** Bytes of the protobuf varint of a non-negative integer. */
+export function varintSize(value: number): number {
   let size = 1;
   while (value >= 0x80) {
     value = Math.floor(value / 128);
@@ -66,7 +67,8 @@ export function entryBodySize(entry: EntryFields): number {
   return size;
 }
 
-function writeVarint(target: Uint8Array, offset: number, value: number): number {
+/** Writes the protobuf varint of a non-negative integer at `offset`; returns the offset after it. */
+export function writeVarint(target: Uint8Array, offset: number, value: number): number {
   while (value >= 0x80) {
     target[offset++] = (value & 0x7f) | 0x80;
     value = Math.floor(value / 128);
@@ -130,22 +132,23 @@ export function encodeEntryBody(entry: EntryFields): Uint8Array {
 }
 
 /**
- * What the API answers for an entry as protobuf: its body (as {@link encodeEntryBody})
- * followed by `expires_at` (field 6) when it expires. The field is never in a stored
- * body: the store keeps it in the envelope header. Protobuf parsers merge the fields of
- * concatenated encodings, so this is one CacheEntry with `expires_at` set.
+ * What the API answers for an entry as protobuf: its body followed by `expires_at`
+ * (field 6) when it expires; the body itself when it never does. The field is never in
+ * a stored body: the store keeps it in the envelope header. Protobuf parsers merge the
+ * fields of concatenated encodings, so this is one CacheEntry with `expires_at` set.
  */
-export function encodeEntryResponse(entry: EntryFields, expiresAt: bigint): Uint8Array {
-  assertEntryFields(entry);
-  const bodySize = entryBodySize(entry);
-  const extra = expiresAt === 0n ? 0 : 1 + varint64Size(expiresAt);
-  const bytes = new Uint8Array(bodySize + extra);
-  let offset = writeEntryBody(entry, bytes, 0);
-  if (extra > 0) {
-    bytes[offset++] = TAG_EXPIRES_AT;
-    writeVarint64(bytes, offset, expiresAt);
-  }
+export function withExpiresAt(body: Uint8Array, expiresAt: bigint): Uint8Array {
+  if (expiresAt === 0n) return body;
+  const bytes = new Uint8Array(body.byteLength + 1 + varint64Size(expiresAt));
+  bytes.set(body);
+  bytes[body.byteLength] = TAG_EXPIRES_AT;
+  writeVarint64(bytes, body.byteLength + 1, expiresAt);
   return bytes;
+}
+
+/** {@link withExpiresAt} of the entry's encoding ({@link encodeEntryBody}). */
+export function encodeEntryResponse(entry: EntryFields, expiresAt: bigint): Uint8Array {
+  return withExpiresAt(encodeEntryBody(entry), expiresAt);
 }
 
 function malformed(message: string): CodecError {

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { mkdirSync, readdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { cleanupTestState, freshDir, makeEntry, openStore } from "../test/helpers.ts";
+import { makeEntry, tempDir } from "@reflex/testkit";
+import { cleanupTestState, openStore } from "../test/helpers.ts";
 
 afterEach(cleanupTestState);
 
@@ -9,7 +10,7 @@ const quiet = { reclaimIntervalMs: 0, persistAccessIntervalMs: 0 };
 
 describe("deleteTenant", () => {
   test("the cache, live stats and the retention index all forget the tenant", async () => {
-    const root = join(freshDir(), "root");
+    const root = join(tempDir(), "root");
     const store = openStore(root, { retention: { ...quiet, maxEntries: 100 } });
     await store.retentionReady();
     for (let i = 0n; i < 20n; i++) store.storeSync(i, makeEntry({ tenantId: 1n + (i % 2n) })).release();
@@ -29,7 +30,7 @@ describe("deleteTenant", () => {
   });
 
   test("a tenant directory left aside by a crash is invisible, and the next writer that opens finishes it", async () => {
-    const root = join(freshDir(), "root");
+    const root = join(tempDir(), "root");
     const seed = openStore(root, { durability: "atomic" });
     for (let i = 0n; i < 5n; i++) seed.storeSync(i, makeEntry({ tenantId: 7n })).release();
     seed.storeSync(1n, makeEntry({ tenantId: 8n })).release();
@@ -48,7 +49,7 @@ describe("deleteTenant", () => {
   });
 
   test("a read-only store refuses; a missing tenant is not_found", async () => {
-    const root = join(freshDir(), "root");
+    const root = join(tempDir(), "root");
     const writer = openStore(root);
     writer.storeSync(1n, makeEntry()).release();
     await expect(openStore(root, { readOnly: true }).deleteTenant(1n)).rejects.toMatchObject({ code: "read_only" });

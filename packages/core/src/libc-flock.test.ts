@@ -1,13 +1,14 @@
 import { afterEach, expect, test } from "bun:test";
 import { closeSync, openSync } from "node:fs";
 import { join } from "node:path";
-import { cleanupTestState, freshDir } from "../test/helpers.ts";
+import { tempDir } from "@reflex/testkit";
+import { cleanupTestState } from "../test/helpers.ts";
 import { tryLockExclusive, unlock } from "./libc-flock.ts";
 
 afterEach(cleanupTestState);
 
 test("flock through bun:ffi: a second open file description is refused as busy until the first unlocks or closes", () => {
-  const path = join(freshDir(), "lock");
+  const path = join(tempDir(), "lock");
   const first = openSync(path, "w");
   const second = openSync(path, "r");
   try {

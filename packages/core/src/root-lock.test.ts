@@ -3,12 +3,12 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { type FixtureChild, spawnFixture } from "../test/fixtures/child-process.ts";
-import { cleanupTestState, freshDir, makeEntry } from "../test/helpers.ts";
+import { type LineChild, makeEntry, spawnScript, tempDir } from "@reflex/testkit";
+import { cleanupTestState } from "../test/helpers.ts";
 import { NvmeStorage } from "./nvme-storage.ts";
 import { isStoreError, type StoreError } from "./store-error.ts";
 
-const children: FixtureChild[] = [];
+const children: LineChild[] = [];
 
 afterEach(async () => {
   for (const child of children.splice(0)) {
@@ -18,13 +18,13 @@ afterEach(async () => {
   cleanupTestState();
 });
 
-function holder(root: string, owner = "lock-holder"): FixtureChild {
-  const child = spawnFixture("lock-holder.ts", [root, owner]);
+function holder(root: string, owner = "lock-holder"): LineChild {
+  const child = spawnScript(join(import.meta.dir, "..", "test", "fixtures", "lock-holder.ts"), [root, owner]);
   children.push(child);
   return child;
 }
 
-async function command(child: FixtureChild, line: string): Promise<void> {
+async function command(child: LineChild, line: string): Promise<void> {
   const before = child.lines.filter((l) => l === "ok").length;
   child.process.stdin.write(`${line}\n`);
   await child.process.stdin.flush();
@@ -44,9 +44,9 @@ function openError(root: string): StoreError | undefined {
 
 describe("one writer per root", () => {
   test("a second writing process fails at once with locked, naming the holder's pid and name", async () => {
-    const root = join(freshDir(), "root");
+    const root = join(tempDir(), "root");
     const child = holder(root, "reflex serve");
-    await child.waitForLine("ready");
+    await child.waitFor("ready");
     const error = openError(root); // synchronous: it never waits for the holder
     expect(error?.code).toBe("locked");
     expect(error?.holder).toEqual({ pid: child.process.pid, name: "reflex serve" });
@@ -58,10 +58,10 @@ describe("one writer per root", () => {
   });
 
   test("a SIGKILLed holder leaves no stale lock: the next writer opens at once, 10 kills in a row", async () => {
-    const root = join(freshDir(), "root");
+    const root = join(tempDir(), "root");
     for (let kill = 0; kill < 10; kill++) {
       const child = holder(root);
-      await child.waitForLine("ready");
+      await child.waitFor("ready");
       expect(openError(root)?.code).toBe("locked");
       child.process.kill("SIGKILL");
       await child.process.exited;
@@ -71,9 +71,9 @@ describe("one writer per root", () => {
   });
 
   test("a read-only store works beside a writer process, never serves what it removed, and refuses writes", async () => {
-    const root = join(freshDir(), "root");
+    const root = join(tempDir(), "root");
     const child = holder(root);
-    await child.waitForLine("ready");
+    await child.waitFor("ready");
     await command(child, "put 45 hello");
     const reader = new NvmeStorage(root, { readOnly: true });
     expect(reader.readOnly).toBe(true);
@@ -99,7 +99,7 @@ describe("one writer per root", () => {
   });
 
   test("stores of one process share its lock; the root is free for another process once all are closed", async () => {
-    const root = join(freshDir(), "root");
+    const root = join(tempDir(), "root");
     const first = new NvmeStorage(root);
     first.ensureStoragePath();
     const second = new NvmeStorage(root);
@@ -110,14 +110,14 @@ describe("one writer per root", () => {
     expect(blocked.lines).toEqual([`locked ${process.pid}`]);
     second.close();
     const next = holder(root);
-    await next.waitForLine("ready");
+    await next.waitFor("ready");
     // A closed store stays usable: its next write takes the lock again, and here it is taken.
     expect(() => second.storeSync(2n, makeEntry())).toThrow(expect.objectContaining({ code: "locked" }));
   });
 
   test("8 processes racing to open one root: exactly one becomes the writer, 5 rounds", async () => {
     for (let round = 0; round < 5; round++) {
-      const root = join(freshDir(), "root");
+      const root = join(tempDir(), "root");
       const racers = Array.from({ length: 8 }, () => holder(root));
       const outcomes = await Promise.all(
         racers.map(async (child) => {
@@ -137,9 +137,9 @@ describe("one writer per root", () => {
   }, 120_000);
 
   test("the lock dies with its process even when a child process it spawned lives on", async () => {
-    const root = join(freshDir(), "root");
+    const root = join(tempDir(), "root");
     const child = holder(root);
-    await child.waitForLine("ready");
+    await child.waitFor("ready");
     await command(child, "spawn");
     const grandchild = Number(child.lines.find((line) => line.startsWith("grandchild "))?.split(" ")[1]);
     try {

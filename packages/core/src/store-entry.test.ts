@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { cleanupTestState, expectStoreErrorAsync, freshDir, makeEntry, openStore } from "../test/helpers.ts";
+import { makeEntry, tempDir } from "@reflex/testkit";
+import { cleanupTestState, expectStoreErrorAsync, openStore } from "../test/helpers.ts";
 import type { NvmeStorageOptions } from "./store-options.ts";
 
 afterEach(cleanupTestState);
@@ -9,7 +10,7 @@ afterEach(cleanupTestState);
 const quiet = { reclaimIntervalMs: 0, persistAccessIntervalMs: 0 };
 
 function boundedStore(options: NvmeStorageOptions) {
-  const root = join(freshDir(), "root");
+  const root = join(tempDir(), "root");
   return { root, store: openStore(root, { durability: "atomic", ...options }) };
 }
 
@@ -53,7 +54,7 @@ describe("a write larger than its bound is refused before anything is evicted", 
 
   test("maxEntryBytes must be a positive integer", () => {
     for (const maxEntryBytes of [0, -1, 1.5, Number.NaN]) {
-      expect(() => openStore(freshDir(), { maxEntryBytes })).toThrow(RangeError);
+      expect(() => openStore(tempDir(), { maxEntryBytes })).toThrow(RangeError);
     }
   });
 });

@@ -29,7 +29,8 @@ export class TenantDirs {
     private readonly ops: FileOps,
     private readonly syncer: DirectorySyncer,
     private readonly ledger: Ledger,
-    private readonly lock: RootLock,
+    /** The root's writer lock, taken once the root exists (none: the caller locks, as tests of the parts do). */
+    private readonly lock: RootLock | null = null,
   ) {}
 
   /**
@@ -37,7 +38,7 @@ export class TenantDirs {
    * when it cannot, or when it is not a directory; `locked` when another process writes it.
    */
   ensureRoot(): void {
-    if (this.lock.mode === "read-only") {
+    if (this.lock?.mode === "read-only") {
       if (statSync(this.root, { throwIfNoEntry: false })?.isDirectory() === true) return;
       throw new StoreError("storage_unavailable", `storage root ${this.root} does not exist (read-only: not created)`);
     }
@@ -53,7 +54,7 @@ export class TenantDirs {
     if (!statSync(this.root).isDirectory()) {
       throw new StoreError("storage_unavailable", `storage root ${this.root} is not a directory`);
     }
-    this.lock.acquire();
+    this.lock?.acquire();
   }
 
   /** True when this store made or saw the tenant's directory and has not removed it since. */

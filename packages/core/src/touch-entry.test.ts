@@ -1,13 +1,14 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { cleanupTestState, freshDir, makeEntry, openStore } from "../test/helpers.ts";
+import { makeEntry, tempDir } from "@reflex/testkit";
+import { cleanupTestState, openStore } from "../test/helpers.ts";
 
 afterEach(cleanupTestState);
 
 describe("touch", () => {
   test("rewrites the file by rename, never in place: a handle loaded before keeps its bytes", () => {
-    const root = join(freshDir(), "root");
+    const root = join(tempDir(), "root");
     const store = openStore(root, { mmapThresholdBytes: 64 * 1024 });
     store.storeSync(1n, makeEntry({ payload: new Uint8Array(300_000).fill(3) }), { ttlSeconds: 60 }).release();
     const path = join(root, "1", "1.rfx");
@@ -28,7 +29,7 @@ describe("touch", () => {
 
   test("an expired entry cannot be touched back to life", () => {
     let now = 1_700_000_000_000;
-    const store = openStore(join(freshDir(), "root"), {
+    const store = openStore(join(tempDir(), "root"), {
       clock: () => now,
       retention: { reclaimIntervalMs: 0, persistAccessIntervalMs: 0 },
     });
@@ -38,7 +39,7 @@ describe("touch", () => {
   });
 
   test("the retention index and live stats follow a touch (the file grows by the v2 header's 8 bytes)", async () => {
-    const store = openStore(join(freshDir(), "root"), {
+    const store = openStore(join(tempDir(), "root"), {
       retention: { maxEntries: 10, reclaimIntervalMs: 0, persistAccessIntervalMs: 0 },
     });
     await store.retentionReady();
@@ -50,7 +51,7 @@ describe("touch", () => {
   });
 
   test("a read-only store refuses to touch", () => {
-    const root = join(freshDir(), "root");
+    const root = join(tempDir(), "root");
     const writer = openStore(root);
     writer.storeSync(1n, makeEntry()).release();
     const reader = openStore(root, { readOnly: true });

@@ -6,9 +6,8 @@ import { afterEach, expect, test } from "bun:test";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import { join } from "node:path";
+import { makeEntry, SeededRandom, spawnScript } from "@reflex/testkit";
 import { NvmeStorage } from "../src/index.ts";
-import { spawnFixture } from "./fixtures/child-process.ts";
-import { makeEntry, Prng } from "./helpers.ts";
 
 const KILLS = Number(process.env.REFLEX_SOAK ? 100 : 20);
 const ENTRIES = 4_000;
@@ -44,13 +43,13 @@ function tenantState(store: NvmeStorage, tenantId: bigint, count: number): "whol
 test(`a tenant deletion SIGKILLed ${KILLS} times at random moments never leaves a half-visible tenant`, async () => {
   const root = join(fs.mkdtempSync(join(os.tmpdir(), "reflex-rm-tenant-")), "root");
   roots.push(join(root, ".."));
-  const random = new Prng(0x7e7a7);
+  const random = new SeededRandom(0x7e7a7);
   seed(root, CONTROL, 10);
   const figures = { kills: 0, whole: 0, gone: 0, finishedOnOpen: 0, completed: 0, removedAtKill: [] as number[] };
   for (let round = 0; round < KILLS; round++) {
     if (!fs.existsSync(join(root, String(TENANT)))) seed(root, TENANT, ENTRIES);
-    const child = spawnFixture("tenant-deleter.ts", [root, String(TENANT)]);
-    await child.waitForLine("ready");
+    const child = spawnScript(join(import.meta.dir, "fixtures", "tenant-deleter.ts"), [root, String(TENANT)]);
+    await child.waitFor("ready");
     child.process.stdin.end(); // go
     await Bun.sleep(random.u32() % 25); // 0 ms: killed before it even starts, as often as not
 

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { encodeEntryResponse, entryToJson } from "@reflex/codec";
+import { entryToJson, withExpiresAt } from "@reflex/codec";
 import { JSON_TYPE, negotiateEntryEncoding, PROTOBUF_TYPE, PROTOBUF_TYPE_ALIAS, requestEncoding } from "../content.ts";
 import { entryFromRequest } from "../entry-body.ts";
 import { requireTenantAccess } from "../middleware/authorize.ts";
@@ -18,6 +18,7 @@ import {
   StoredEntry,
 } from "../schemas.ts";
 import { type App, entryIds, type RouteDeps } from "./deps.ts";
+import { registerHotEntryRoute } from "./hot-route.ts";
 
 const PATH = "/v1/tenants/{tenant}/entries/{id}";
 const protobufBody = z.string().openapi({ format: "binary", description: "Binary protobuf reflex.v1.CacheEntry." });
@@ -87,7 +88,6 @@ export function registerEntryRoutes(app: App, deps: RouteDeps): void {
       `JSON (the protobuf JSON mapping) by default; binary protobuf when Accept prefers ${PROTOBUF_TYPE}. ` +
       "Both carry expiresAt (field 6 in protobuf, absent there when the entry never expires).",
     security: BEARER,
-    middleware: [requireTenantAccess()] as const,
     request: { params: EntryParams },
     responses: {
       200: {
@@ -98,8 +98,8 @@ export function registerEntryRoutes(app: App, deps: RouteDeps): void {
     },
   });
 
-  app.openapi(get, async (c) => {
-    const { tenantId, entryId } = entryIds(c.req.valid("param"));
+  registerHotEntryRoute(app, get, async (c) => {
+    const { tenantId, entryId } = c.var;
     // Hono answers HEAD with the GET route (dropping the body). HEAD loads and verifies the
     // entry as GET does, so the two always agree: 200, 404, or 500 for a corrupt entry
     // (a bare existence check would say 200 for a file GET refuses).
@@ -111,7 +111,9 @@ export function registerEntryRoutes(app: App, deps: RouteDeps): void {
     try {
       const { encoding, contentType } = negotiateEntryEncoding(c.req.header("accept"));
       if (encoding === "protobuf") {
-        return c.body(encodeEntryResponse(handle, handle.expiresAt) as Uint8Array<ArrayBuffer>, 200, {
+        // The file's body is the entry's protobuf encoding, already verified: no re-encode;
+        // an expiry is appended as field 6 (a copy only for an entry that expires).
+        return c.body(withExpiresAt(handle.protobufBytes, handle.expiresAt) as Uint8Array<ArrayBuffer>, 200, {
           "Content-Type": contentType,
           Vary: "Accept",
         });

@@ -93,6 +93,7 @@ describe("GET /openapi.json", () => {
         "POST /v1/tenants/{tenant}/entries/{id}/touch",
         "DELETE /v1/tenants/{tenant}",
         "POST /v1/maintenance/cleanup",
+        "POST /v1/tenants/{tenant}/entries/batch-get",
       ].sort(),
     );
     const get = doc.paths["/v1/tenants/{tenant}/entries/{id}"]?.get;
