@@ -124,7 +124,11 @@ export interface VerifyOptions {
 /**
  * The contract the apps (server, CLI) program against, so another storage adapter
  * can stand behind them. Ids are bigints in [0, 2^64-1]; anything else is an
- * `invalid_argument` error. Errors are `StoreError`s.
+ * `invalid_argument` error. Errors are `StoreError`s. Beyond each method's own codes,
+ * any write may fail with `too_large` (an entry over a bound of the store, refused before
+ * anything is evicted), `read_only` (a store opened read-only) or `locked` (another
+ * process is the root's writer; `holder` names it): the apps map these without knowing
+ * the backend (HTTP 413 / 503 / 503, CLI exit 2 / 3 / 3).
  */
 export interface EntryStore {
   /** The store's root directory. */
