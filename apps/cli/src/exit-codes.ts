@@ -40,7 +40,8 @@ export function isBrokenPipe(value: unknown): boolean {
 
 /**
  * The one place errors become exit codes:
- * - `StoreError` `not_found` -> 1, `invalid_argument` -> 2, every other store error -> 3;
+ * - `StoreError` `not_found` -> 1, `invalid_argument` and `invalid_embedding` -> 2,
+ *   every other store error -> 3;
  * - `CodecError` `invalid_value` (a bad id, context hash or timestamp), or bad input
  *   (`invalid_json`, `malformed_stream`, `too_large`: a damaged dump on stdin) -> 2;
  *   a codec corruption code (stored bytes damaged) -> 3;
@@ -50,7 +51,7 @@ export function isBrokenPipe(value: unknown): boolean {
 export function exitCodeFor(error: unknown): ExitCode {
   if (isStoreError(error)) {
     if (error.code === "not_found") return ExitCode.notFound;
-    if (error.code === "invalid_argument") return ExitCode.usage;
+    if (error.code === "invalid_argument" || error.code === "invalid_embedding") return ExitCode.usage;
     return ExitCode.storage;
   }
   if (isCodecError(error)) return isCorruptionCode(error.code) ? ExitCode.storage : ExitCode.usage;

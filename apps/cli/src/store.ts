@@ -21,7 +21,8 @@ function reasonOf(error: unknown): string {
  * readable directory is a `storage_unavailable` error (exit 3) rather than an
  * empty store; a missing root reads as an empty store, and is created only when
  * `create`. The hot-handle cache is off: a CLI process loads each entry once.
- * Durability is the default, `fsync`.
+ * The lookup index is built on first use (only `search` and `ls --context-hash`
+ * need it), not at open. Durability is the default, `fsync`.
  */
 export function openStore(root: string, options: OpenOptions = {}): NvmeStorage {
   const absolute = resolve(root);
@@ -50,6 +51,7 @@ export function openStore(root: string, options: OpenOptions = {}): NvmeStorage 
   const store = new NvmeStorage(absolute, {
     handleCache: { maxEntries: 0 },
     sweepTempFiles: options.sweep === true,
+    lookup: { build: "first-use" },
     ...(options.retention === undefined ? {} : { retention: options.retention }),
   });
   if (options.create === true) store.ensureStoragePath();

@@ -19,6 +19,8 @@ export type {
   GcReport,
   ListPage,
   RetentionStats,
+  SearchHit,
+  SearchOptions,
   StorageStats,
   StorageUsage,
   StoreOptions,
@@ -33,9 +35,11 @@ export { type FileOps, nodeFileOps } from "./file-ops.ts";
 export type { GcOptions } from "./gc.ts";
 export { ENTRY_EXTENSION } from "./layout.ts";
 export type { LedgerSubscriber, RemovalCause, RemovedEntry, WrittenEntry } from "./ledger.ts";
+export type { LookupStats } from "./lookup-index.ts";
 export { NvmeStorage } from "./nvme-storage.ts";
 export type { OperationRecorder, StoreOperation } from "./operation-recorder.ts";
 export { type EntryFileRef, entryFiles, type WalkMode } from "./root-walk.ts";
+export { DEFAULT_SEARCH_OPTIONS, MAX_SEARCH_K } from "./search-entries.ts";
 export { errnoOf, isStoreError, StoreError, type StoreErrorCode } from "./store-error.ts";
-export type { NvmeStorageOptions, RetentionOptions } from "./store-options.ts";
+export type { LookupOptions, NvmeStorageOptions, RetentionOptions } from "./store-options.ts";
 export type { SweepResult } from "./temp-sweep.ts";

@@ -8,7 +8,9 @@ export type StoreOperation =
   | "list_tenants"
   | "stats"
   | "verify"
-  | "cleanup";
+  | "cleanup"
+  | "search"
+  | "find_by_context";
 
 /**
  * Where the store reports each operation, if anywhere. Owned by the core so that

@@ -6,7 +6,10 @@ import { type CodecError, isCodecError, isCorruptionCode } from "@reflex/codec";
  * `tenant_dir_creation_failed` (TenantDirCreationFailed), `serialization`
  * (Serialization), `io` (Io). Beyond the seed: `corrupt` (a file failed its
  * envelope check or sits in the wrong place), `invalid_argument` (an id or field
- * out of range) and `released` (a handle used after `release()`).
+ * out of range), `released` (a handle used after `release()`), `invalid_embedding`
+ * (an embedding that is not f16, or a query that cannot be compared by cosine),
+ * `unsupported` (an operation this backend, or this store's options, do not offer)
+ * and `index_full` (the lookup index reached its memory bound).
  */
 export type StoreErrorCode =
   | "not_found"
@@ -16,7 +19,10 @@ export type StoreErrorCode =
   | "io"
   | "corrupt"
   | "invalid_argument"
-  | "released";
+  | "released"
+  | "invalid_embedding"
+  | "unsupported"
+  | "index_full";
 
 /** The one error class of `@reflex/core`. */
 export class StoreError extends Error {

@@ -1,6 +1,7 @@
 import type { Durability } from "./entry-store.ts";
 import type { FileCacheLimits } from "./file-cache.ts";
 import { type FileOps, nodeFileOps } from "./file-ops.ts";
+import type { LookupIndexOptions } from "./lookup-index.ts";
 import type { OperationRecorder } from "./operation-recorder.ts";
 
 /**
@@ -22,6 +23,14 @@ export interface RetentionOptions {
   readonly reclaimIntervalMs?: number;
   /** How often last-access times are written back to the files (mtime), in ms. Default 60 s; 0: only on close and gc. */
   readonly persistAccessIntervalMs?: number;
+}
+
+/** The index behind `search` and `findByContext` (see README "Lookup"). */
+export interface LookupOptions {
+  /** Most bytes the index may hold (about 1.7 KiB per 768-dim entry). Default 1 GiB. */
+  readonly maxBytes?: number;
+  /** `"open"`: build from the entry files in the background when the store opens (default); `"first-use"`: on the first lookup. */
+  readonly build?: "open" | "first-use";
 }
 
 /** Options of `NvmeStorage`. Every one has a default that suits a server. */
@@ -46,6 +55,8 @@ export interface NvmeStorageOptions {
   readonly retention?: RetentionOptions;
   /** The clock for expiry and recency, in ms since the epoch. Default `Date.now` (tests pass a fake one). */
   readonly clock?: () => number;
+  /** The lookup index; `false` keeps none (search and findByContext are then `unsupported`). Default on. */
+  readonly lookup?: LookupOptions | false;
 }
 
 /** Defaults of {@link NvmeStorageOptions}. */
@@ -55,6 +66,7 @@ export const DEFAULT_STORAGE_OPTIONS = {
   maxMappings: 16_384,
   mmapThresholdBytes: 256 * 1024,
   staleTempAfterMs: 10 * 60 * 1000,
+  lookup: { maxBytes: 1024 * 1024 * 1024, build: "open" },
 } as const;
 
 /** Retention options with every bound resolved (Infinity when unbounded). */
@@ -82,6 +94,8 @@ export interface ResolvedStoreOptions {
   readonly recorder: OperationRecorder | null;
   readonly retention: ResolvedRetention;
   readonly clock: () => number;
+  /** Null: no lookup index. */
+  readonly lookup: LookupIndexOptions | null;
 }
 
 function bound(value: number | undefined, name: string): number {
@@ -133,5 +147,17 @@ export function resolveStoreOptions(options: NvmeStorageOptions = {}): ResolvedS
     recorder: options.recorder ?? null,
     retention: resolveRetention(options.retention),
     clock: options.clock ?? Date.now,
+    lookup: resolveLookup(options.lookup),
   };
+}
+
+/** Validates lookup options and fills in defaults; throws a RangeError naming a bad option. */
+export function resolveLookup(options: LookupOptions | false | undefined): LookupIndexOptions | null {
+  if (options === false) return null;
+  const defaults = DEFAULT_STORAGE_OPTIONS.lookup;
+  const build = options?.build ?? defaults.build;
+  if (build !== "open" && build !== "first-use") {
+    throw new RangeError(`lookup.build must be "open" or "first-use", got ${String(build)}`);
+  }
+  return { maxBytes: bound(options?.maxBytes ?? defaults.maxBytes, "lookup.maxBytes"), build };
 }
