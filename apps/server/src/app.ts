@@ -16,6 +16,7 @@ import { registerEntryRoutes } from "./routes/entries.ts";
 import { registerListingRoutes } from "./routes/listing.ts";
 import { registerOpsRoutes } from "./routes/ops.ts";
 import { registerPayloadRoute } from "./routes/payload.ts";
+import { registerSearchRoute } from "./routes/search.ts";
 import type { TokenSet } from "./token-set.ts";
 
 /** Options of {@link createApp}. */
@@ -105,6 +106,7 @@ export function createApp(store: EntryStore, options: AppOptions = {}): ReflexAp
   registerEntryRoutes(app, deps);
   registerPayloadRoute(app, deps);
   registerListingRoutes(app, deps);
+  registerSearchRoute(app, deps);
   registerAdminRoutes(app, deps);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {

@@ -5,6 +5,7 @@
  * - the versioned, checksummed file envelope every entry file is written in,
  * - the protobuf JSON mapping for humans and HTTP,
  * - size-delimited dump streams for export and import,
+ * - the search request and response messages (`reflex.v1.SearchRequest`, `SearchResponse`),
  * - the u64 id grammar shared by the store, the server and the CLI.
  *
  * @example
@@ -40,4 +41,25 @@ export {
 } from "./envelope.ts";
 export { type CacheEntry, CacheEntrySchema } from "./gen/reflex/v1/cache_entry_pb.ts";
 export { type DumpRecord, DumpRecordSchema } from "./gen/reflex/v1/dump_record_pb.ts";
+export {
+  type SearchHit as SearchHitMessage,
+  type SearchHitJson,
+  SearchHitSchema,
+  type SearchRequest,
+  type SearchRequestJson,
+  SearchRequestSchema,
+  type SearchResponse,
+  type SearchResponseJson,
+  SearchResponseSchema,
+} from "./gen/reflex/v1/search_pb.ts";
+export {
+  decodeSearchRequest,
+  encodeSearchResponse,
+  parseSearchInclude,
+  type SearchHitFields,
+  type SearchInclude,
+  type SearchRequestFields,
+  searchRequestFromJson,
+  searchResponseToJson,
+} from "./search-wire.ts";
 export { assertI64, assertU64, I64_MAX, I64_MIN, isCanonicalU64, parseI64, parseU64, U64_MAX } from "./u64.ts";
