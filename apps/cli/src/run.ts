@@ -10,6 +10,7 @@ import { importCommand } from "./commands/import.ts";
 import { lsCommand } from "./commands/ls.ts";
 import { putCommand } from "./commands/put.ts";
 import { rmCommand } from "./commands/rm.ts";
+import { searchCommand } from "./commands/search.ts";
 import { serveCommand } from "./commands/serve.ts";
 import { statsCommand } from "./commands/stats.ts";
 import { verifyCommand } from "./commands/verify.ts";
@@ -27,6 +28,7 @@ export const COMMANDS: readonly Command[] = [
   rmCommand,
   existsCommand,
   lsCommand,
+  searchCommand,
   statsCommand,
   cleanupCommand,
   verifyCommand,
