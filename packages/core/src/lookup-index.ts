@@ -66,6 +66,9 @@ export class LookupIndex implements LedgerSubscriber {
   #dropped = 0;
   #ready = false;
   #build: Promise<void> | null = null;
+  /** Vector sets with rows whose sketch waits for the background flush. */
+  readonly #toFlush = new Set<VectorSet>();
+  #flushScheduled = false;
 
   constructor(
     private readonly root: string,
@@ -104,7 +107,7 @@ export class LookupIndex implements LedgerSubscriber {
   /** Ledger: indexes the entry just written, replacing what it replaced. */
   written(entry: WrittenEntry): void {
     this.#remove(entry.tenantId, entry.entryId);
-    this.#insert(entry.tenantId, entry.entryId, entry.entry, entry.expiresAt);
+    this.#insert(entry.tenantId, entry.entryId, entry.entry, entry.expiresAt, true);
   }
 
   /** Ledger: forgets a deleted, evicted or expired entry. */
@@ -172,7 +175,19 @@ export class LookupIndex implements LedgerSubscriber {
     return sketcher;
   }
 
-  #insert(tenantId: bigint, entryId: bigint, fields: EntryFields, expiresAt: bigint): void {
+  /** Sketches the rows written since the last flush, on a later turn of the event loop. */
+  #scheduleFlush(set: VectorSet): void {
+    this.#toFlush.add(set);
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    setImmediate(() => {
+      this.#flushScheduled = false;
+      for (const pending of this.#toFlush) pending.flushSketches();
+      this.#toFlush.clear();
+    }).unref();
+  }
+
+  #insert(tenantId: bigint, entryId: bigint, fields: EntryFields, expiresAt: bigint, deferSketch = false): void {
     const bits = f16Bits(fields.embedding);
     const norm = bits.length === 0 ? 0 : f16Norm(bits);
     const dim = norm > 0 ? bits.length : 0;
@@ -207,7 +222,8 @@ export class LookupIndex implements LedgerSubscriber {
         set = new VectorSet(dim, this.#sketcher(dim));
         tenant.sets.set(dim, set);
       }
-      set.add(entry, bits, norm);
+      set.add(entry, bits, norm, deferSketch);
+      if (deferSketch) this.#scheduleFlush(set);
       this.#searchable++;
     }
     this.#entries++;

@@ -70,4 +70,38 @@ describe("VectorSet", () => {
       expect(expected.length).toBeGreaterThan(50);
     }
   });
+
+  test("deferred sketches: rows added with deferSketch and moved by removals are sketched right by the flush", () => {
+    const dim = 64;
+    const source = new VectorSource(5);
+    const deferred = new VectorSet(dim, new Sketcher(dim));
+    const direct = new VectorSet(dim, new Sketcher(dim));
+    const entries: [IndexedEntry, IndexedEntry][] = [];
+    for (let id = 0n; id < 3000n; id++) {
+      const bits = f16Bits(f16Bytes(source.direction(dim)));
+      const pair: [IndexedEntry, IndexedEntry] = [entryOf(id, dim), entryOf(id, dim)];
+      deferred.add(pair[0], bits, f16Norm(bits), true);
+      direct.add(pair[1], bits, f16Norm(bits));
+      entries.push(pair);
+    }
+    for (let i = 0; i < 3000; i += 7) {
+      const [a, b] = entries[i] as [IndexedEntry, IndexedEntry];
+      deferred.remove(a);
+      direct.remove(b);
+    }
+    expect(deferred.unsketched).toBe(deferred.size);
+    deferred.flushSketches();
+    expect(deferred.unsketched).toBe(0);
+    const query = source.direction(dim);
+    const sketch = new Uint32Array(4);
+    new Sketcher(dim).sketchValues(query, sketch, 0);
+    const scan = (set: VectorSet) => {
+      const top = new TopHits(100, -1);
+      const all = { unit: query, tailNorms: set.tailNormsOf(query), halfCutoff: 64, cutoff: 58, admit: () => true };
+      set.scan({ ...all, sketch }, top);
+      return top.hits.map((hit) => hit.entry.entryId);
+    };
+    expect(scan(deferred)).toEqual(scan(direct));
+    expect(scan(direct).length).toBeGreaterThan(10);
+  });
 });

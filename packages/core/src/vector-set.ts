@@ -1,4 +1,4 @@
-import { F16_TABLE, f16Norm } from "./f16.ts";
+import { F16_TABLE } from "./f16.ts";
 import type { IndexedEntry } from "./indexed-entry.ts";
 import { popcount, SKETCH_WORDS, type Sketcher } from "./sketch.ts";
 import type { TopHits } from "./top-hits.ts";
@@ -81,6 +81,7 @@ export interface ScanQuery {
  */
 export class VectorSet {
   readonly #blocks: Block[] = [];
+  readonly #unsketched = new Set<IndexedEntry>();
   #count = 0;
   /**
    * Where an exact score checks whether the rest of the dot product could still lift
@@ -143,24 +144,68 @@ export class VectorSet {
     return block;
   }
 
-  /** Adds `entry`'s vector (`bits`, of this set's dimension, norm > 0); sets `entry.slot`. */
-  add(entry: IndexedEntry, bits: Uint16Array, norm: number): void {
+  /**
+   * Adds `entry`'s vector (`bits`, of this set's dimension, norm > 0); sets `entry.slot`.
+   * With `deferSketch`, the row's sketch is computed by the next {@link flushSketches}
+   * (a search flushes first), which keeps ~13 µs of a 768-dim sketch off the store path.
+   */
+  add(entry: IndexedEntry, bits: Uint16Array, norm: number, deferSketch = false): void {
     const slot = this.#count++;
     const block = this.#blockFor(slot);
     const row = slot & (BLOCK_ROWS - 1);
     const dim = this.dim;
     block.vectors.set(bits, row * dim);
-    this.sketcher.sketchF16(block.vectors, row * dim, block.sketches, row * SKETCH_WORDS);
     block.inverseNorms[row] = 1 / norm;
-    this.checkpoints.forEach((from, c) => {
-      block.tailNorms[row * CHECKS + c] = f16Norm(bits.subarray(from)) / norm;
-    });
+    this.#tailNorms(block, row, norm);
     block.entries[row] = entry;
     entry.slot = slot;
+    if (deferSketch) this.#unsketched.add(entry);
+    else this.sketcher.sketchF16(block.vectors, row * dim, block.sketches, row * SKETCH_WORDS);
+  }
+
+  /** Rows whose sketch is still to be computed. */
+  get unsketched(): number {
+    return this.#unsketched.size;
+  }
+
+  /** Computes the sketch of every row added with `deferSketch` since the last flush. */
+  flushSketches(): void {
+    for (const entry of this.#unsketched) {
+      const block = this.#blocks[entry.slot >>> BLOCK_SHIFT] as Block;
+      const row = entry.slot & (BLOCK_ROWS - 1);
+      this.sketcher.sketchF16(block.vectors, row * this.dim, block.sketches, row * SKETCH_WORDS);
+    }
+    this.#unsketched.clear();
+  }
+
+  /** |v[c:]| / |v| at each checkpoint, from one pass of squared sums per quarter. */
+  #tailNorms(block: Block, row: number, norm: number): void {
+    const checkpoints = this.checkpoints;
+    if (checkpoints.length === 0) return;
+    const vectors = block.vectors;
+    const offset = row * this.dim;
+    const quarters = new Float64Array(CHECKS + 1);
+    let from = 0;
+    for (let q = 0; q <= CHECKS; q++) {
+      const to = q < CHECKS ? (checkpoints[q] as number) : this.dim;
+      let sum = 0;
+      for (let j = from; j < to; j++) {
+        const value = F16_TABLE[vectors[offset + j] as number] as number;
+        sum += value * value;
+      }
+      quarters[q] = sum;
+      from = to;
+    }
+    let tail = 0;
+    for (let c = CHECKS - 1; c >= 0; c--) {
+      tail += quarters[c + 1] as number;
+      block.tailNorms[row * CHECKS + c] = Math.sqrt(tail) / norm;
+    }
   }
 
   /** Removes the row of `entry`, moving the last row into its place. */
   remove(entry: IndexedEntry): void {
+    this.#unsketched.delete(entry);
     const slot = entry.slot;
     const last = --this.#count;
     const lastBlock = this.#blocks[last >>> BLOCK_SHIFT] as Block;
@@ -193,6 +238,7 @@ export class VectorSet {
   /** Offers every row at or above the threshold to `top`: all rows, or those the sketch lets through. */
   scan(query: ScanQuery, top: TopHits): void {
     const sketch = query.sketch;
+    if (sketch !== null) this.flushSketches();
     let remaining = this.#count;
     for (const block of this.#blocks) {
       const rows = Math.min(remaining, block.capacity);
