@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { decodeEnvelope, type EntryFields } from "@reflex/codec";
-import { f16Bits, f16Norm } from "./f16.ts";
+import { f16Bits } from "./f16.ts";
 import type { IndexedEntry } from "./indexed-entry.ts";
 import { ENTRY_EXTENSION, tenantDirPath } from "./layout.ts";
 import type { LedgerSubscriber, RemovedEntry, WrittenEntry } from "./ledger.ts";
@@ -8,7 +8,7 @@ import { entryIdTexts, tenantNames } from "./root-walk.ts";
 import { hammingCutoff, SKETCH_BITS, Sketcher } from "./sketch.ts";
 import { StoreError } from "./store-error.ts";
 import { type ScoredEntry, TopHits } from "./top-hits.ts";
-import { VectorSet } from "./vector-set.ts";
+import { checkpointsOf, squaredSums, VectorSet } from "./vector-set.ts";
 
 /** Estimated bytes of one entry's record beside its vector: the object, two map slots, three bigints. */
 export const ENTRY_RECORD_BYTES = 200;
@@ -189,8 +189,10 @@ export class LookupIndex implements LedgerSubscriber {
 
   #insert(tenantId: bigint, entryId: bigint, fields: EntryFields, expiresAt: bigint, deferSketch = false): void {
     const bits = f16Bits(fields.embedding);
-    const norm = bits.length === 0 ? 0 : f16Norm(bits);
-    const dim = norm > 0 ? bits.length : 0;
+    const sums = bits.length === 0 ? null : squaredSums(bits, checkpointsOf(bits.length));
+    const total = sums === null ? 0 : sums.reduce((a, b) => a + b, 0);
+    // Empty, all zeros, NaN or infinity: no cosine, so not searchable (findByContext still sees it).
+    const dim = sums !== null && Number.isFinite(total) && total > 0 ? bits.length : 0;
     const cost = ENTRY_RECORD_BYTES + (dim > 0 ? VectorSet.rowBytes(dim) : 0);
     if (this.#bytes + cost > this.options.maxBytes) {
       this.#dropped++;
@@ -222,7 +224,7 @@ export class LookupIndex implements LedgerSubscriber {
         set = new VectorSet(dim, this.#sketcher(dim));
         tenant.sets.set(dim, set);
       }
-      set.add(entry, bits, norm, deferSketch);
+      set.add(entry, bits, sums as Float64Array, deferSketch);
       if (deferSketch) this.#scheduleFlush(set);
       this.#searchable++;
     }

@@ -1,10 +1,12 @@
 import { describe, expect, test } from "bun:test";
 import { cosine, f16Bytes, f16Values, VectorSource } from "../test/vectors.ts";
-import { f16Bits, f16Norm, unitQuery } from "./f16.ts";
+import { f16Bits, unitQuery } from "./f16.ts";
 import type { IndexedEntry } from "./indexed-entry.ts";
 import { Sketcher } from "./sketch.ts";
 import { TopHits } from "./top-hits.ts";
-import { VectorSet } from "./vector-set.ts";
+import { checkpointsOf, squaredSums, VectorSet } from "./vector-set.ts";
+
+const sumsOf = (bits: Uint16Array) => squaredSums(bits, checkpointsOf(bits.length));
 
 function entryOf(entryId: bigint, dim: number): IndexedEntry {
   return { entryId, contextHash: 0n, timestamp: entryId, expiresAt: 0n, dim, slot: -1 };
@@ -20,7 +22,7 @@ describe("VectorSet", () => {
       const vector = source.direction(dim);
       const entry = entryOf(id, dim);
       const bits = f16Bits(f16Bytes(vector));
-      set.add(entry, bits, f16Norm(bits));
+      set.add(entry, bits, sumsOf(bits));
       live.set(id, { entry, vector });
       if (id % 3n === 0n) {
         const victim = live.get(id / 2n);
@@ -56,7 +58,7 @@ describe("VectorSet", () => {
       for (let id = 0n; id < 400n; id++) {
         const bytes = f16Bytes(shape(source.near(query, 0.5 + Number(id % 50n) / 100)));
         const bits = f16Bits(bytes);
-        set.add(entryOf(id, dim), bits, f16Norm(bits));
+        set.add(entryOf(id, dim), bits, sumsOf(bits));
         stored.set(id, bytes);
       }
       const unit = unitQuery(f16Bytes(query));
@@ -80,8 +82,8 @@ describe("VectorSet", () => {
     for (let id = 0n; id < 3000n; id++) {
       const bits = f16Bits(f16Bytes(source.direction(dim)));
       const pair: [IndexedEntry, IndexedEntry] = [entryOf(id, dim), entryOf(id, dim)];
-      deferred.add(pair[0], bits, f16Norm(bits), true);
-      direct.add(pair[1], bits, f16Norm(bits));
+      deferred.add(pair[0], bits, sumsOf(bits), true);
+      direct.add(pair[1], bits, sumsOf(bits));
       entries.push(pair);
     }
     for (let i = 0; i < 3000; i += 7) {

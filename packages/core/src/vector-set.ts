@@ -37,6 +37,31 @@ function dot(vectors: Uint16Array, offset: number, unit: Float64Array, from: num
   return s0 + s1 + s2 + s3;
 }
 
+/** Where an exact score of a `dim`-dimension vector checks its bound: after 1/4, 1/2, 3/4 (none below 32). */
+export function checkpointsOf(dim: number): number[] {
+  return dim >= 32 ? Array.from({ length: CHECKS }, (_, c) => ((c + 1) * dim) >> 2) : [];
+}
+
+/**
+ * Σ v[j]² over each stretch between checkpoints (the last runs to the end), in one pass:
+ * their sum is |v|², and the sums from a checkpoint on give the tail norms.
+ */
+export function squaredSums(bits: Uint16Array, checkpoints: readonly number[]): Float64Array {
+  const sums = new Float64Array(checkpoints.length + 1);
+  let from = 0;
+  for (let q = 0; q <= checkpoints.length; q++) {
+    const to = q < checkpoints.length ? (checkpoints[q] as number) : bits.length;
+    let sum = 0;
+    for (let j = from; j < to; j++) {
+      const value = F16_TABLE[bits[j] as number] as number;
+      sum += value * value;
+    }
+    sums[q] = sum;
+    from = to;
+  }
+  return sums;
+}
+
 class Block {
   readonly vectors: Uint16Array;
   readonly sketches: Uint32Array;
@@ -93,7 +118,7 @@ export class VectorSet {
     readonly dim: number,
     private readonly sketcher: Sketcher,
   ) {
-    this.checkpoints = dim >= 32 ? Array.from({ length: CHECKS }, (_, c) => ((c + 1) * dim) >> 2) : [];
+    this.checkpoints = checkpointsOf(dim);
   }
 
   /** |unit[c:]| for each checkpoint c of this set. */
@@ -145,18 +170,27 @@ export class VectorSet {
   }
 
   /**
-   * Adds `entry`'s vector (`bits`, of this set's dimension, norm > 0); sets `entry.slot`.
-   * With `deferSketch`, the row's sketch is computed by the next {@link flushSketches}
-   * (a search flushes first), which keeps ~13 µs of a 768-dim sketch off the store path.
+   * Adds `entry`'s vector (`bits`, of this set's dimension), given its {@link squaredSums}
+   * (whose total is > 0); sets `entry.slot`. With `deferSketch`, the row's sketch is
+   * computed by the next {@link flushSketches} (a search flushes first), which keeps the
+   * ~13 µs of a 768-dim sketch off the store path.
    */
-  add(entry: IndexedEntry, bits: Uint16Array, norm: number, deferSketch = false): void {
+  add(entry: IndexedEntry, bits: Uint16Array, sums: Float64Array, deferSketch = false): void {
     const slot = this.#count++;
     const block = this.#blockFor(slot);
     const row = slot & (BLOCK_ROWS - 1);
     const dim = this.dim;
     block.vectors.set(bits, row * dim);
+    let tail = 0;
+    for (let c = CHECKS - 1; c >= 0 && this.checkpoints.length > 0; c--) {
+      tail += sums[c + 1] as number;
+      block.tailNorms[row * CHECKS + c] = Math.sqrt(tail);
+    }
+    const norm = Math.sqrt(tail + (sums[0] as number));
     block.inverseNorms[row] = 1 / norm;
-    this.#tailNorms(block, row, norm);
+    for (let c = 0; c < this.checkpoints.length; c++) {
+      block.tailNorms[row * CHECKS + c] = (block.tailNorms[row * CHECKS + c] as number) / norm;
+    }
     block.entries[row] = entry;
     entry.slot = slot;
     if (deferSketch) this.#unsketched.add(entry);
@@ -176,31 +210,6 @@ export class VectorSet {
       this.sketcher.sketchF16(block.vectors, row * this.dim, block.sketches, row * SKETCH_WORDS);
     }
     this.#unsketched.clear();
-  }
-
-  /** |v[c:]| / |v| at each checkpoint, from one pass of squared sums per quarter. */
-  #tailNorms(block: Block, row: number, norm: number): void {
-    const checkpoints = this.checkpoints;
-    if (checkpoints.length === 0) return;
-    const vectors = block.vectors;
-    const offset = row * this.dim;
-    const quarters = new Float64Array(CHECKS + 1);
-    let from = 0;
-    for (let q = 0; q <= CHECKS; q++) {
-      const to = q < CHECKS ? (checkpoints[q] as number) : this.dim;
-      let sum = 0;
-      for (let j = from; j < to; j++) {
-        const value = F16_TABLE[vectors[offset + j] as number] as number;
-        sum += value * value;
-      }
-      quarters[q] = sum;
-      from = to;
-    }
-    let tail = 0;
-    for (let c = CHECKS - 1; c >= 0; c--) {
-      tail += quarters[c + 1] as number;
-      block.tailNorms[row * CHECKS + c] = Math.sqrt(tail) / norm;
-    }
   }
 
   /** Removes the row of `entry`, moving the last row into its place. */
