@@ -23,6 +23,7 @@ export {
 } from "./dump-stream.ts";
 export type { EntryFields } from "./entry.ts";
 export { type CacheEntryJson, entryFromJson, entryToJson } from "./entry-json.ts";
+export { type EntryPrefix, type PrefixShort, peekEntryPrefix } from "./entry-prefix.ts";
 export { assertEntryFields, decodeEntryBody, encodeEntryBody, entryBodySize, writeEntryBody } from "./entry-wire.ts";
 export {
   type DecodedEnvelope,

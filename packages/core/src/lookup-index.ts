@@ -1,9 +1,9 @@
-import { readFileSync } from "node:fs";
-import { decodeEnvelope, type EntryFields } from "@reflex/codec";
+import type { EntryFields } from "@reflex/codec";
 import { f16Bits } from "./f16.ts";
 import type { IndexedEntry } from "./indexed-entry.ts";
 import { ENTRY_EXTENSION, tenantDirPath } from "./layout.ts";
 import type { LedgerSubscriber, RemovedEntry, WrittenEntry } from "./ledger.ts";
+import { readLookupFields } from "./lookup-file.ts";
 import { entryIdTexts, tenantNames } from "./root-walk.ts";
 import { hammingCutoff, SKETCH_BITS, Sketcher } from "./sketch.ts";
 import { StoreError } from "./store-error.ts";
@@ -251,17 +251,6 @@ export class LookupIndex implements LedgerSubscriber {
     if (tenant.entries.size === 0) this.#tenants.delete(tenantId);
   }
 
-  /** Reads one entry file the way a load would (verified, in its place); undefined when a load would refuse it. */
-  #readFile(tenantId: bigint, entryId: bigint, path: string): { entry: EntryFields; expiresAt: bigint } | undefined {
-    try {
-      const decoded = decodeEnvelope(readFileSync(path));
-      if (decoded.entry.tenantId !== tenantId || decoded.entryId !== entryId) return undefined;
-      return { entry: decoded.entry, expiresAt: decoded.expiresAt };
-    } catch {
-      return undefined; // gone meanwhile, unreadable or corrupt: a load would not return it either
-    }
-  }
-
   async #buildFromFiles(): Promise<void> {
     await new Promise((resolve) => setImmediate(resolve)); // not one file inside the caller's turn
     for (const tenant of tenantNames(this.root, "quiet")) {
@@ -272,7 +261,7 @@ export class LookupIndex implements LedgerSubscriber {
         for (const id of ids.slice(start, start + BUILD_CHUNK)) {
           const entryId = BigInt(id);
           if (this.#tenants.get(tenantId)?.entries.has(entryId)) continue;
-          const read = this.#readFile(tenantId, entryId, `${directory}/${id}${ENTRY_EXTENSION}`);
+          const read = readLookupFields(tenantId, entryId, `${directory}/${id}${ENTRY_EXTENSION}`);
           if (read !== undefined) this.#insert(tenantId, entryId, read.entry, read.expiresAt);
         }
         await new Promise((resolve) => setImmediate(resolve));
