@@ -88,7 +88,7 @@ export async function runLoops(
 
 /** One kind of request: method, path per request (a counter), headers, body. */
 export interface RequestSpec {
-  readonly method: "GET" | "PUT" | "HEAD";
+  readonly method: "GET" | "PUT" | "HEAD" | "POST";
   /** The path of the n-th request (PUTs use a new id each time). */
   readonly path: (n: number) => string;
   readonly headers?: Record<string, string>;

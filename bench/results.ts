@@ -73,6 +73,8 @@ export interface SearchPoint {
   readonly p99Ms: number;
   /** Top-1 agreement with the brute-force scan (same threshold), when measured. */
   readonly recallAt1?: number;
+  /** Searches per second, for the throughput points (64 in flight). */
+  readonly rps?: number;
   readonly note?: string;
 }
 

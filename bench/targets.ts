@@ -6,7 +6,14 @@ import { BARE_SUBJECT, HTTP_GROUPS, IN_PROCESS_SUBJECT, REFLEX_SUBJECT } from ".
 import { coldGroup, hotGroup } from "./scenarios/load.ts";
 import { BOUNDED, RETENTION_GROUPS, UNBOUNDED } from "./scenarios/retention.ts";
 import { scaleGroup, sizeLabel, tenantSizes } from "./scenarios/scale.ts";
-import { INDEX_OFF, INDEX_ON, OVERHEAD_GROUPS, SEARCH_SUBJECTS } from "./scenarios/search.ts";
+import {
+  HTTP_SEARCH,
+  IN_PROCESS_SEARCH,
+  INDEX_OFF,
+  INDEX_ON,
+  OVERHEAD_GROUPS,
+  SEARCH_SUBJECTS,
+} from "./scenarios/search.ts";
 import { storeGroup } from "./scenarios/store.ts";
 
 /** A target's verdict on one run. */
@@ -253,6 +260,17 @@ function searchTargets(results: Results): Verdict[] {
       ),
     );
   }
+  verdicts.push(
+    verdict(
+      "HTTP search throughput at 64 connections vs in-process search",
+      ">= 0.8x",
+      [point("uniform", HTTP_SEARCH)?.rps, point("uniform", IN_PROCESS_SEARCH)?.rps],
+      (http, local) => ({
+        measured: `${formatRatio(http / local)} (${http.toFixed(0)} vs ${local.toFixed(0)} searches/s)`,
+        met: http / local >= 0.8,
+      }),
+    ),
+  );
   const open = results.searchOpen;
   verdicts.push(
     verdict(

@@ -49,14 +49,15 @@ export const BARE_SUBJECT = "bare Bun.serve";
 export const IN_PROCESS_SUBJECT = "in-process store()";
 
 /** A child process that printed `... listening on <url>` as its first stdout line. */
-interface Child {
+export interface Child {
   readonly url: string;
   readonly pid: number;
   readonly lines: string[];
   stop(): Promise<void>;
 }
 
-async function startChild(argv: string[], env: Record<string, string | undefined>): Promise<Child> {
+/** Starts a child that prints `... listening on <url>` first (a server); also used by scenario 7. */
+export async function startChild(argv: string[], env: Record<string, string | undefined>): Promise<Child> {
   const proc = Bun.spawn(argv, { cwd: REPO, env, stdout: "pipe", stderr: "pipe", stdin: "ignore" });
   const lines: string[] = [];
   let stderr = "";
@@ -105,7 +106,8 @@ async function startChild(argv: string[], env: Record<string, string | undefined
   };
 }
 
-function serverEnv(root: string): Record<string, string | undefined> {
+/** The environment of a Reflex server child on `root`: no tokens, no retention. */
+export function serverEnv(root: string): Record<string, string | undefined> {
   const env: Record<string, string | undefined> = { ...process.env, REFLEX_ROOT: root };
   for (const key of Object.keys(env)) {
     if (key.startsWith("REFLEX_") && key !== "REFLEX_ROOT") delete env[key]; // no tokens, no retention

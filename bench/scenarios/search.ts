@@ -12,6 +12,7 @@ import usearch from "usearch";
 import { NvmeStorage } from "../../packages/core/src/index.ts";
 import { freshDir, removeDir } from "../fixtures.ts";
 import { currentMode, type Figure, measureSideBySide } from "../harness.ts";
+import { fetchLoad, poolResults, runLoops } from "../http-client.ts";
 import type { Results, SearchPoint } from "../results.ts";
 import {
   bruteForceTop1,
@@ -22,6 +23,7 @@ import {
   makeVectors,
   nearDuplicate,
 } from "../search-data.ts";
+import { HTTP_CONNECTIONS, serverEnv, startChild } from "./http.ts";
 
 const { exactSearch, MetricKind } = usearch;
 
@@ -39,6 +41,8 @@ export const OVERHEAD_GROUPS = {
   storeFsync: "search index: fsync storeSync 768-dim",
   delete: "search index: atomic deleteSync",
 } as const;
+export const HTTP_SEARCH = "HTTP POST search k=1 (reflex server)";
+export const IN_PROCESS_SEARCH = "in-process search k=1";
 export const INDEX_ON = "lookup index on";
 export const INDEX_OFF = "lookup: false";
 
@@ -156,10 +160,87 @@ export async function runSearch(results: Results): Promise<void> {
         firstQueryHits: same.length,
       };
       reopened.close();
+      await measureThroughput(results, root, asked, n, quick ? 1500 : 6000);
     } else store.close();
     removeDir(join(root, ".."));
   }
   await measureOverhead(results, quick);
+}
+
+/**
+ * Searches per second at 64 in flight: over HTTP against a Reflex server (a child
+ * process) on the same root, and in process, in interleaved rounds, same queries.
+ */
+async function measureThroughput(results: Results, root: string, asked: readonly Uint8Array[], n: number, ms: number) {
+  const server = await startChild(["bun", "apps/server/src/main.ts", "--port", "0", "--quiet"], serverEnv(root));
+  const store = new NvmeStorage(root, { handleCache: { maxEntries: 0 }, sweepTempFiles: false });
+  try {
+    await store.lookupReady();
+    const body = (query: Uint8Array) =>
+      new TextEncoder().encode(JSON.stringify({ embedding: Buffer.from(query).toString("base64") }));
+    const bodies = asked.slice(0, 16).map(body);
+    const warm = await fetch(`${server.url}/v1/tenants/${TENANT}/search`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: bodies[0] as Uint8Array,
+    });
+    if (warm.status !== 200) throw new Error(`search over HTTP answered ${warm.status}: ${await warm.text()}`);
+    const http: ReturnType<typeof poolResults>[] = [];
+    const local: ReturnType<typeof poolResults>[] = [];
+    const rounds = currentMode().rounds;
+    const spec = (i: number) => ({
+      method: "POST" as const,
+      path: () => `/v1/tenants/${TENANT}/search`,
+      headers: { "Content-Type": "application/json" },
+      body: bodies[i % bodies.length] as Uint8Array,
+      okStatus: [200],
+    });
+    for (let round = 0; round < rounds; round++) {
+      const runHttp = async () =>
+        http.push(poolResults([await fetchLoad(server.url, spec(round), HTTP_CONNECTIONS, ms / rounds)]));
+      const runLocal = async () => {
+        const query = asked[round % asked.length] as Uint8Array;
+        local.push(
+          poolResults([
+            await runLoops(
+              HTTP_CONNECTIONS,
+              ms / rounds,
+              async () => (await store.search(TENANT, query)).length > 0,
+              "in process",
+            ),
+          ]),
+        );
+      };
+      if (round % 2 === 0) {
+        await runHttp();
+        await runLocal();
+      } else {
+        await runLocal();
+        await runHttp();
+      }
+    }
+    for (const [subject, pooled] of [
+      [HTTP_SEARCH, http],
+      [IN_PROCESS_SEARCH, local],
+    ] as const) {
+      const requests = pooled.reduce((sum, p) => sum + p.requests, 0);
+      const seconds = pooled.reduce((sum, p) => sum + p.seconds, 0);
+      const errors = pooled.reduce((sum, p) => sum + p.errors, 0);
+      results.search.push({
+        dataset: "uniform",
+        entries: n,
+        subject,
+        queries: requests,
+        p50Ms: pooled.reduce((sum, p) => sum + p.p50Ms, 0) / pooled.length,
+        p99Ms: pooled.reduce((sum, p) => sum + p.p99Ms, 0) / pooled.length,
+        rps: requests / seconds,
+        note: `${HTTP_CONNECTIONS} in flight, ${(requests / seconds).toFixed(0)} searches/s, ${errors} errors${subject === HTTP_SEARCH ? "; server in a child process, fetch client" : ""}`,
+      });
+    }
+  } finally {
+    store.close();
+    await server.stop();
+  }
 }
 
 /** Store and delete of 768-dim entries with the lookup index on vs off, side by side. */
