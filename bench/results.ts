@@ -84,7 +84,6 @@ export interface SearchOpenPoint {
   readonly seconds: number;
   /** The index's own estimate of its bytes. */
   readonly indexMiB: number;
-  readonly rssGrowthMiB: number;
   readonly firstQueryHits: number;
 }
 

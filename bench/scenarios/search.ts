@@ -145,7 +145,6 @@ export async function runSearch(results: Results): Promise<void> {
     const { store, root, asked } = await measureDataset(results, dataset, n, queries);
     if (dataset === "uniform") {
       store.close();
-      const before = process.memoryUsage().rss;
       const start = performance.now();
       const reopened = new NvmeStorage(root, { handleCache: { maxEntries: 0 }, sweepTempFiles: false });
       await reopened.lookupReady();
@@ -156,7 +155,6 @@ export async function runSearch(results: Results): Promise<void> {
         entries: n,
         seconds: openSeconds,
         indexMiB: (stats?.bytes ?? 0) / 2 ** 20,
-        rssGrowthMiB: (process.memoryUsage().rss - before) / 2 ** 20,
         firstQueryHits: same.length,
       };
       reopened.close();
