@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { VectorSource } from "../test/vectors.ts";
-import { hammingCutoff, popcount, SKETCH_BITS, SKETCH_WORDS, Sketcher } from "./sketch.ts";
+import { hammingCutoff, POPCOUNT16, popcount, SKETCH_BITS, SKETCH_WORDS, Sketcher } from "./sketch.ts";
 
 function hamming(a: Uint32Array, b: Uint32Array): number {
   let h = 0;
@@ -9,8 +9,10 @@ function hamming(a: Uint32Array, b: Uint32Array): number {
 }
 
 describe("sketch", () => {
-  test("popcount counts set bits of a u32", () => {
+  test("popcount counts set bits of a u32; the u16 table agrees", () => {
     expect([0, 1, 0xff, 0x80000000, 0xffffffff, 0x55555555].map(popcount)).toEqual([0, 1, 8, 1, 32, 16]);
+    for (let i = 0; i < 65536; i += 13) expect(POPCOUNT16[i]).toBe(popcount(i));
+    expect(POPCOUNT16[0xffff]).toBe(16);
   });
 
   test("the cutoff grows as the threshold falls, and never passes the sketch's bits", () => {
@@ -19,6 +21,8 @@ describe("sketch", () => {
       expect(cutoffs[i] as number).toBeGreaterThanOrEqual(cutoffs[i - 1] as number);
     expect(cutoffs[cutoffs.length - 1]).toBe(SKETCH_BITS);
     expect(hammingCutoff(0.9, 64)).toBeLessThan(hammingCutoff(0.9));
+    expect(hammingCutoff(0.9)).toBe(hammingCutoff(0.9)); // cached: the same answer
+    expect(hammingCutoff(0.9)).toBe(39);
   });
 
   test("vectors at cosine 0.9 stay within the cutoff; random ones almost never do", () => {

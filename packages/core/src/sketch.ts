@@ -87,6 +87,13 @@ export class Sketcher {
   }
 }
 
+/** Set bits of every u16: two lookups count a u32 (~20% faster here than the bit trick in the scan loop). */
+export const POPCOUNT16: Uint8Array = (() => {
+  const table = new Uint8Array(65536);
+  for (let i = 1; i < 65536; i++) table[i] = (table[i >>> 1] as number) + (i & 1);
+  return table;
+})();
+
 /** Set bits of a u32. */
 export function popcount(x: number): number {
   let v = x - ((x >>> 1) & 0x55555555);
@@ -107,6 +114,19 @@ const SLACK_BITS = 2;
  * {@link SLACK_BITS}.
  */
 export function hammingCutoff(minSimilarity: number, bits: number = SKETCH_BITS): number {
+  const key = `${bits}:${minSimilarity}`;
+  let cutoff = cutoffs.get(key);
+  if (cutoff === undefined) {
+    cutoff = computeCutoff(minSimilarity, bits);
+    if (cutoffs.size < 4096) cutoffs.set(key, cutoff);
+  }
+  return cutoff;
+}
+
+/** Cutoffs already computed, by bits and threshold (a search usually uses the default). */
+const cutoffs = new Map<string, number>();
+
+function computeCutoff(minSimilarity: number, bits: number): number {
   const p = Math.acos(Math.max(-1, Math.min(1, minSimilarity))) / Math.PI;
   if (p <= 0) return SLACK_BITS;
   if (p >= 1) return bits;

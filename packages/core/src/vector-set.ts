@@ -1,6 +1,6 @@
 import { F16_TABLE } from "./f16.ts";
 import type { IndexedEntry } from "./indexed-entry.ts";
-import { popcount, SKETCH_WORDS, type Sketcher } from "./sketch.ts";
+import { POPCOUNT16, SKETCH_WORDS, type Sketcher } from "./sketch.ts";
 import type { TopHits } from "./top-hits.ts";
 
 /** Rows per full block; the last block grows by doubling up to it, so a small set stays small. */
@@ -259,11 +259,26 @@ export class VectorSet {
       const s = block.sketches;
       const [a = 0, b = 0, c = 0, d = 0] = sketch;
       const { halfCutoff, cutoff } = query;
-      // The fast path: two popcounts per row, two more for the few that pass, then the exact score.
+      const bits = POPCOUNT16;
+      // The fast path: the first 64 bits of each row's sketch, the other 64 for the few
+      // that pass, then the exact score.
       for (let row = 0, at = 0; row < rows; row++, at += 4) {
-        const half = popcount((s[at] as number) ^ a) + popcount((s[at + 1] as number) ^ b);
+        const x = (s[at] as number) ^ a;
+        const y = (s[at + 1] as number) ^ b;
+        const half =
+          (bits[x & 0xffff] as number) +
+          (bits[x >>> 16] as number) +
+          (bits[y & 0xffff] as number) +
+          (bits[y >>> 16] as number);
         if (half > halfCutoff) continue;
-        const h = half + popcount((s[at + 2] as number) ^ c) + popcount((s[at + 3] as number) ^ d);
+        const z = (s[at + 2] as number) ^ c;
+        const w = (s[at + 3] as number) ^ d;
+        const h =
+          half +
+          (bits[z & 0xffff] as number) +
+          (bits[z >>> 16] as number) +
+          (bits[w & 0xffff] as number) +
+          (bits[w >>> 16] as number);
         if (h <= cutoff) this.#score(block, row, query, top);
       }
     }
