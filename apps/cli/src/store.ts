@@ -22,7 +22,8 @@ function reasonOf(error: unknown): string {
  * empty store; a missing root reads as an empty store, and is created only when
  * `create`. The hot-handle cache is off: a CLI process loads each entry once.
  * The lookup index is built on first use (only `search` and `ls --context-hash`
- * need it), not at open. Durability is the default, `fsync`.
+ * need it), not at open (the core's default, said here explicitly). Durability is the
+ * default, `fsync`.
  */
 export function openStore(root: string, options: OpenOptions = {}): NvmeStorage {
   const absolute = resolve(root);

@@ -79,7 +79,12 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     logger.error(`reflex: no tokens configured (REFLEX_TOKENS): auth is off, serving loopback ${config.host} only`);
   }
   const operations = new OperationMetrics();
-  const store = new NvmeStorage(config.root, { recorder: operations, retention: config.retention });
+  // The lookup index is built in the background from the start, so the first search finds it ready.
+  const store = new NvmeStorage(config.root, {
+    recorder: operations,
+    retention: config.retention,
+    lookup: { build: "open" },
+  });
   store.ensureStoragePath();
   const app = createApp(store, {
     tokens,

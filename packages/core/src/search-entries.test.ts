@@ -225,7 +225,7 @@ describe("search", () => {
     const first = openStore(root, { durability: "atomic" });
     for (let id = 0n; id < 2000n; id++) first.storeSync(id, entry(1n, f16Bytes(source.direction(16)))).release();
     first.close();
-    const store = openStore(root, { durability: "atomic" });
+    const store = openStore(root, { durability: "atomic", lookup: { build: "open" } });
     // Before the build reaches them: replace one, delete one, add one.
     store.storeSync(1999n, entry(1n, f16Bytes(base))).release();
     store.deleteSync(1998n, 1n);
@@ -251,6 +251,20 @@ describe("search", () => {
       expect(approximate).toEqual(exact);
       expect(exact.length).toBeGreaterThan(0);
     }
+  });
+
+  test("by default the index is built on first use, not at open; build: open starts at once", async () => {
+    const root = freshDir();
+    const first = openStore(root, { durability: "atomic" });
+    first.storeSync(1n, entry(1n, f16Bytes(base))).release();
+    first.close();
+    const lazy = openStore(root);
+    const eager = openStore(root, { lookup: { build: "open" } });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(lazy.lookupStats()).toMatchObject({ ready: false, entries: 0 });
+    expect(eager.lookupStats()).toMatchObject({ ready: true, entries: 1 });
+    await lazy.lookupReady();
+    expect(lazy.lookupStats()).toMatchObject({ ready: true, entries: 1 });
   });
 
   test("a store opened with lookup: false answers unsupported", async () => {

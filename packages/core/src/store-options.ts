@@ -29,7 +29,11 @@ export interface RetentionOptions {
 export interface LookupOptions {
   /** Most bytes the index may hold (about 1.7 KiB per 768-dim entry). Default 1 GiB. */
   readonly maxBytes?: number;
-  /** `"open"`: build from the entry files in the background when the store opens (default); `"first-use"`: on the first lookup. */
+  /**
+   * `"first-use"` (default): build from the entry files on the first lookup (or `lookupReady()`),
+   * so a store opened only to load never reads every file; `"open"`: in the background as
+   * the store opens (what the server does).
+   */
   readonly build?: "open" | "first-use";
 }
 
@@ -66,7 +70,7 @@ export const DEFAULT_STORAGE_OPTIONS = {
   maxMappings: 16_384,
   mmapThresholdBytes: 256 * 1024,
   staleTempAfterMs: 10 * 60 * 1000,
-  lookup: { maxBytes: 1024 * 1024 * 1024, build: "open" },
+  lookup: { maxBytes: 1024 * 1024 * 1024, build: "first-use" },
 } as const;
 
 /** Retention options with every bound resolved (Infinity when unbounded). */
