@@ -23,6 +23,8 @@ export interface ServerConfig {
   readonly help: boolean;
   /** TTL and size bounds of the store (empty: keep everything). */
   readonly retention: RetentionOptions;
+  /** Memory bound of the lookup index (search, contextHash), in bytes; absent: the core's 1 GiB. */
+  readonly lookupMaxBytes?: number;
 }
 
 /**
@@ -63,6 +65,7 @@ options (flag, then env, then default):
   --tenant-max-bytes SIZE     REFLEX_TENANT_MAX_BYTES     size bound of each tenant (default none)
   --tenant-max-entries N      REFLEX_TENANT_MAX_ENTRIES   entry count bound of each tenant (default none)
   --default-ttl SECONDS       REFLEX_DEFAULT_TTL          time to live of new entries, 0 = forever (default 0)
+  --lookup-max-bytes SIZE     REFLEX_LOOKUP_MAX_BYTES     memory bound of the search index (default 1GiB)
   --quiet                             no request log
   -h, --help                          this text
 `;
@@ -148,6 +151,7 @@ export function loadConfig(
         "max-body": { type: "string" },
         ...RETENTION_BOUND_OPTIONS,
         "default-ttl": { type: "string" },
+        "lookup-max-bytes": { type: "string" },
         quiet: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -160,6 +164,8 @@ export function loadConfig(
   const host = flag("host") ?? nonEmpty(env.REFLEX_HOST) ?? DEFAULT_CONFIG.host;
   const portText = flag("port") ?? nonEmpty(env.REFLEX_PORT);
   const sizeText = flag("max-body") ?? nonEmpty(env.REFLEX_MAX_BODY);
+  const lookupText = flag("lookup-max-bytes") ?? nonEmpty(env.REFLEX_LOOKUP_MAX_BYTES);
+  const lookupWhat = flag("lookup-max-bytes") ? "--lookup-max-bytes" : "REFLEX_LOOKUP_MAX_BYTES";
   return {
     root,
     host,
@@ -173,6 +179,9 @@ export function loadConfig(
     shutdownTimeoutMs: DEFAULT_CONFIG.shutdownTimeoutMs,
     help: values.help === true,
     retention: retentionConfig(flag, env),
+    ...(lookupText === undefined
+      ? {}
+      : { lookupMaxBytes: parseByteSize(lookupText, lookupWhat, Number.MAX_SAFE_INTEGER) }),
   };
 }
 

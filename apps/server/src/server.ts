@@ -83,7 +83,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const store = new NvmeStorage(config.root, {
     recorder: operations,
     retention: config.retention,
-    lookup: { build: "open" },
+    lookup: { build: "open", ...(config.lookupMaxBytes === undefined ? {} : { maxBytes: config.lookupMaxBytes }) },
   });
   store.ensureStoragePath();
   const app = createApp(store, {

@@ -13,11 +13,18 @@ afterEach(async () => {
   for (const server of running.splice(0)) await server.shutdown();
 });
 
-async function start(dir: string): Promise<RunningServer> {
+async function start(dir: string, lookupMaxBytes?: number): Promise<RunningServer> {
   const tokensFile = join(dir, "tokens.json");
   writeFileSync(tokensFile, JSON.stringify(TOKEN_FILE));
   const server = await startServer(
-    { ...DEFAULT_CONFIG, root: join(dir, "root"), port: 0, tokensFile, requestLog: false },
+    {
+      ...DEFAULT_CONFIG,
+      root: join(dir, "root"),
+      port: 0,
+      tokensFile,
+      requestLog: false,
+      ...(lookupMaxBytes === undefined ? {} : { lookupMaxBytes }),
+    },
     { logger: quiet },
   );
   running.push(server);
@@ -73,4 +80,25 @@ test("store, search, exact lookup, delete, restart and search again over fetch",
     body: JSON.stringify({ embedding: f16Base64([1, 0, 0]) }),
   });
   expect(forbidden.status).toBe(403);
+});
+
+test("past --lookup-max-bytes a search is 503 index_full naming the bound; stores go on", async () => {
+  const server = await start(tempDir(), 1000);
+  for (let id = 0; id < 8; id++) {
+    const res = await fetch(`${server.url}/v1/tenants/1/entries/${id}`, {
+      method: "PUT",
+      headers,
+      body: JSON.stringify({ embedding: f16Base64([1, 0, 0]) }),
+    });
+    expect(res.status).toBe(201);
+  }
+  const res = await fetch(`${server.url}/v1/tenants/1/search`, {
+    method: "POST",
+    headers,
+    body: JSON.stringify({ embedding: f16Base64([1, 0, 0]) }),
+  });
+  expect(res.status).toBe(503);
+  const body = (await res.json()) as { error: { code: string; message: string } };
+  expect(body.error.code).toBe("index_full");
+  expect(body.error.message).toContain("1000 bytes");
 });
