@@ -149,6 +149,33 @@ function serverMemoryTable(results: Results): string {
   return lines.join("\n");
 }
 
+function searchTable(results: Results): string {
+  if (results.search.length === 0) return "_not run_";
+  const lines = [
+    "| data | entries | subject | queries | p50 | p99 | recall@1 | vs usearch (p50) | how |",
+    "|---|--:|---|--:|--:|--:|--:|--:|---|",
+  ];
+  const ms = (value: number) => formatTime(value * 1e6);
+  for (const p of results.search) {
+    const limit = results.search.find((r) => r.dataset === p.dataset && r.subject === "usearch exactSearch");
+    const ratio = limit === undefined || p.rps !== undefined ? "" : formatRatio(p.p50Ms / limit.p50Ms);
+    const recall = p.recallAt1 === undefined ? "" : p.recallAt1.toFixed(3);
+    lines.push(
+      `| ${p.dataset} | ${p.entries} | ${p.subject} | ${p.queries} | ${ms(p.p50Ms)} | ${ms(p.p99Ms)} | ${recall} | ${ratio} | ${p.note ?? ""} |`,
+    );
+  }
+  const open = results.searchOpen;
+  if (open !== undefined) {
+    lines.push(
+      "",
+      `Open of the ${open.entries}-entry uniform store (after a clean close) until its index is ready: ${open.seconds.toFixed(2)} s; ` +
+        `index ${open.indexMiB.toFixed(0)} MiB by its own estimate (lookupStats().bytes); ` +
+        `first query after it: ${open.firstQueryHits} hit(s).`,
+    );
+  }
+  return lines.join("\n");
+}
+
 function verdictTable(verdicts: readonly Verdict[]): string {
   const lines = ["| target | goal | measured | verdict |", "|---|---|---|---|"];
   for (const v of verdicts) {
@@ -234,6 +261,16 @@ export function renderReport(
       "### 7. Skewed loads (same key, 8 hot keys, Zipf(1.0); ratios against the unbounded store)",
       "",
       rowsTable(results, "skew"),
+      "",
+    ]),
+    ...section("search", [
+      "### 8. Search: one tenant of 768-dim f16 embeddings, near-duplicate queries (cosine 0.9-0.95), threshold 0.9",
+      "",
+      searchTable(results),
+      "",
+      "Store and delete with the lookup index on vs off (same run, interleaved):",
+      "",
+      rowsTable(results, "search"),
       "",
     ]),
     ...(results.notes.length === 0 ? [] : ["### Notes of this run", "", ...results.notes.map((n) => `- ${n}`)]),

@@ -65,12 +65,38 @@ export interface MemoryPoint {
   readonly cacheMiB: number;
 }
 
+/** One subject of scenario 7 (search) on one dataset: per-query latency and recall. */
+export interface SearchPoint {
+  readonly dataset: string;
+  readonly entries: number;
+  readonly subject: string;
+  readonly queries: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  /** Top-1 agreement with the brute-force scan (same threshold), when measured. */
+  readonly recallAt1?: number;
+  /** Searches per second, for the throughput points (64 in flight). */
+  readonly rps?: number;
+  readonly note?: string;
+}
+
+/** Scenario 7: a store of N entries opened until its lookup index is ready. */
+export interface SearchOpenPoint {
+  readonly entries: number;
+  readonly seconds: number;
+  /** The index's own estimate of its bytes. */
+  readonly indexMiB: number;
+  readonly firstQueryHits: number;
+}
+
 /** Everything one run measured. */
 export class Results {
   readonly rows: Row[] = [];
   readonly memory: MemoryPoint[] = [];
   readonly http: HttpPoint[] = [];
   readonly serverMemory: ServerMemoryPoint[] = [];
+  readonly search: SearchPoint[] = [];
+  searchOpen: SearchOpenPoint | undefined;
   /** Free-form notes scenarios leave for the report (what was skipped and why). */
   readonly notes: string[] = [];
 

@@ -1,9 +1,9 @@
 /**
  * The benchmark entry point: `bun run bench` from the repository root.
  *
- *   bun bench/run.ts [--quick] [--only=load,store,scale,http,memory,retention,skew] [--write]
+ *   bun bench/run.ts [--quick] [--only=load,store,scale,http,memory,retention,skew,search] [--write]
  *
- * Runs the scenarios (all by default; `--only` takes names or numbers 1 to 7),
+ * Runs the scenarios (all by default; `--only` takes names or numbers 1 to 8),
  * prints the results as Markdown on stdout (progress on stderr), and with `--write`
  * replaces the results section of BENCHMARKS.md (between its markers). Data lives
  * in a temp directory under os.tmpdir(), removed at the end.
@@ -25,6 +25,7 @@ import { runLoad } from "./scenarios/load.ts";
 import { runMemory } from "./scenarios/memory.ts";
 import { runRetention } from "./scenarios/retention.ts";
 import { runScale } from "./scenarios/scale.ts";
+import { runSearch } from "./scenarios/search.ts";
 import { runSkew } from "./scenarios/skew.ts";
 import { runStore } from "./scenarios/store.ts";
 import { evaluateTargets } from "./targets.ts";
@@ -37,6 +38,7 @@ const SCENARIOS = [
   { name: "memory", number: "5", run: runMemory },
   { name: "retention", number: "6", run: runRetention },
   { name: "skew", number: "7", run: runSkew },
+  { name: "search", number: "8", run: runSearch },
 ] as const;
 
 interface Args {
@@ -47,7 +49,7 @@ interface Args {
 
 function usage(message: string): never {
   console.error(
-    `${message}\nusage: bun bench/run.ts [--quick] [--only=load,store,scale,http,memory,retention,skew] [--write]`,
+    `${message}\nusage: bun bench/run.ts [--quick] [--only=load,store,scale,http,memory,retention,skew,search] [--write]`,
   );
   process.exit(2);
 }

@@ -6,6 +6,14 @@ import { BARE_SUBJECT, HTTP_GROUPS, IN_PROCESS_SUBJECT, REFLEX_SUBJECT } from ".
 import { coldGroup, hotGroup } from "./scenarios/load.ts";
 import { BOUNDED, RETENTION_GROUPS, UNBOUNDED } from "./scenarios/retention.ts";
 import { scaleGroup, sizeLabel, tenantSizes } from "./scenarios/scale.ts";
+import {
+  HTTP_SEARCH,
+  IN_PROCESS_SEARCH,
+  INDEX_OFF,
+  INDEX_ON,
+  OVERHEAD_GROUPS,
+  SEARCH_SUBJECTS,
+} from "./scenarios/search.ts";
 import { storeGroup } from "./scenarios/store.ts";
 
 /** A target's verdict on one run. */
@@ -138,7 +146,7 @@ export function evaluateTargets(results: Results): Verdict[] {
       }),
     ),
   );
-  verdicts.push(...httpTargets(results), ...retentionTargets(results));
+  verdicts.push(...httpTargets(results), ...retentionTargets(results), ...searchTargets(results));
   return verdicts;
 }
 
@@ -208,4 +216,72 @@ function retentionTargets(results: Results): Verdict[] {
       }),
     ),
   );
+}
+
+/** Scenario 7: the lookup issue's goals. */
+function searchTargets(results: Results): Verdict[] {
+  const point = (dataset: string, subject: string) =>
+    results.search.find((p) => p.dataset === dataset && p.subject === subject);
+  const verdicts: Verdict[] = [];
+  for (const dataset of ["uniform", "clustered"]) {
+    const approximate = point(dataset, SEARCH_SUBJECTS.approximate);
+    const exact = point(dataset, SEARCH_SUBJECTS.exact);
+    const entries = approximate?.entries ?? 0;
+    verdicts.push(
+      verdict(
+        `search k=1, ${entries} x 768 ${dataset}: p50 / p99`,
+        "<= 1 ms / <= 5 ms",
+        [approximate?.p50Ms, approximate?.p99Ms],
+        (p50, p99) => ({
+          measured: `${formatTime(p50 * 1e6)} / ${formatTime(p99 * 1e6)}`,
+          met: p50 <= 1 && p99 <= 5,
+        }),
+      ),
+      verdict(`search recall@1, near-duplicates, ${dataset}`, ">= 0.99", [approximate?.recallAt1], (recall) => ({
+        measured: recall.toFixed(3),
+        met: recall >= 0.99,
+      })),
+      verdict(`search exact:true, ${dataset}: p50`, "<= 25 ms", [exact?.p50Ms], (p50) => ({
+        measured: formatTime(p50 * 1e6),
+        met: p50 <= 25,
+      })),
+    );
+  }
+  for (const group of Object.values(OVERHEAD_GROUPS)) {
+    verdicts.push(
+      verdict(
+        `${group}: index on vs off`,
+        "<= 1.10x",
+        [median(results, group, INDEX_ON), median(results, group, INDEX_OFF)],
+        (on, off) => ({
+          measured: `${formatRatio(on / off)} (${formatTime(on)} vs ${formatTime(off)})`,
+          met: on / off <= 1.1,
+        }),
+      ),
+    );
+  }
+  verdicts.push(
+    verdict(
+      "HTTP search throughput at 64 connections vs in-process search",
+      ">= 0.8x",
+      [point("uniform", HTTP_SEARCH)?.rps, point("uniform", IN_PROCESS_SEARCH)?.rps],
+      (http, local) => ({
+        measured: `${formatRatio(http / local)} (${http.toFixed(0)} vs ${local.toFixed(0)} searches/s)`,
+        met: http / local >= 0.8,
+      }),
+    ),
+  );
+  const open = results.searchOpen;
+  verdicts.push(
+    verdict(
+      `open of a ${open?.entries ?? "?"}-entry tenant until search is ready`,
+      "<= 10 s",
+      [open?.seconds],
+      (seconds) => ({
+        measured: `${seconds.toFixed(2)} s`,
+        met: seconds <= 10,
+      }),
+    ),
+  );
+  return verdicts;
 }

@@ -46,6 +46,7 @@ const ERROR_CODES = new Set([
   "payload_too_large",
   "unsupported_media_type",
   "tenant_mismatch",
+  "invalid_embedding",
 ]);
 
 /** Store methods that touch one tenant, and where its id is in their arguments. */

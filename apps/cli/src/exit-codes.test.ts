@@ -17,6 +17,8 @@ describe("exitCodeFor: the one mapping", () => {
   test("store errors: not_found 1, invalid_argument 2, the rest 3", () => {
     expect(exitCodeFor(new StoreError("not_found", "x"))).toBe(ExitCode.notFound);
     expect(exitCodeFor(new StoreError("invalid_argument", "x"))).toBe(ExitCode.usage);
+    expect(exitCodeFor(new StoreError("invalid_embedding", "x"))).toBe(ExitCode.usage);
+    expect(exitCodeFor(new StoreError("unsupported", "x"))).toBe(ExitCode.storage);
     for (const code of [
       "storage_unavailable",
       "tenant_dir_creation_failed",

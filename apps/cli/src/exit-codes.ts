@@ -41,8 +41,8 @@ export function isBrokenPipe(value: unknown): boolean {
 
 /**
  * The one place errors become exit codes:
- * - `StoreError` `not_found` -> 1, `invalid_argument` and `too_large` -> 2, every other
- *   store error -> 3 (`locked`: a server or another writing command holds the root);
+ * - `StoreError` `not_found` -> 1, `invalid_argument`, `too_large` and `invalid_embedding`
+ *   -> 2, every other store error -> 3 (`locked`: a server or another writing command holds the root);
  * - `CodecError` `invalid_value` (a bad id, context hash or timestamp), or bad input
  *   (`invalid_json`, `malformed_stream`, `too_large`: a damaged dump on stdin) -> 2;
  *   a codec corruption code (stored bytes damaged) -> 3;
@@ -52,7 +52,9 @@ export function isBrokenPipe(value: unknown): boolean {
 export function exitCodeFor(error: unknown): ExitCode {
   if (isStoreError(error)) {
     if (error.code === "not_found") return ExitCode.notFound;
-    if (error.code === "invalid_argument" || error.code === "too_large") return ExitCode.usage;
+    if (error.code === "invalid_argument" || error.code === "too_large" || error.code === "invalid_embedding") {
+      return ExitCode.usage;
+    }
     return ExitCode.storage;
   }
   if (isCodecError(error)) return isCorruptionCode(error.code) ? ExitCode.storage : ExitCode.usage;

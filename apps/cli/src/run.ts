@@ -11,6 +11,7 @@ import { lsCommand } from "./commands/ls.ts";
 import { putCommand } from "./commands/put.ts";
 import { rmCommand } from "./commands/rm.ts";
 import { rmTenantCommand } from "./commands/rm-tenant.ts";
+import { searchCommand } from "./commands/search.ts";
 import { serveCommand } from "./commands/serve.ts";
 import { statsCommand } from "./commands/stats.ts";
 import { touchCommand } from "./commands/touch.ts";
@@ -31,6 +32,7 @@ export const COMMANDS: readonly Command[] = [
   rmTenantCommand,
   existsCommand,
   lsCommand,
+  searchCommand,
   statsCommand,
   cleanupCommand,
   verifyCommand,

@@ -27,7 +27,9 @@ function reasonOf(error: unknown): string {
  * readable directory is a `storage_unavailable` error (exit 3) rather than an
  * empty store; a missing root reads as an empty store, and is created only when
  * `create`. The hot-handle cache is off: a CLI process loads each entry once.
- * Durability is the default, `fsync`. Read-only unless `write` names the command.
+ * The lookup index is built on first use (only `search` and `ls --context-hash`
+ * need it), not at open. Durability is the default, `fsync`. Read-only unless `write`
+ * names the command.
  */
 export function openStore(root: string, options: OpenOptions = {}): NvmeStorage {
   const absolute = resolve(root);
@@ -58,6 +60,7 @@ export function openStore(root: string, options: OpenOptions = {}): NvmeStorage 
     handleCache: { maxEntries: 0 },
     sweepTempFiles: writing && options.sweep === true,
     ...(writing ? { lockOwner: `reflex ${options.write}` } : { readOnly: true }),
+    lookup: { build: "first-use" },
     ...(options.retention === undefined ? {} : { retention: options.retention }),
   });
   if (options.create === true) store.ensureStoragePath();

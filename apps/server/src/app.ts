@@ -17,6 +17,7 @@ import { registerEntryRoutes } from "./routes/entries.ts";
 import { registerListingRoutes } from "./routes/listing.ts";
 import { registerOpsRoutes } from "./routes/ops.ts";
 import { registerPayloadRoute } from "./routes/payload.ts";
+import { registerSearchRoute } from "./routes/search.ts";
 import { registerTenantDeleteRoute } from "./routes/tenant-delete.ts";
 import { registerTouchRoute } from "./routes/touch.ts";
 import type { TokenSet } from "./token-set.ts";
@@ -113,6 +114,7 @@ export function createApp(store: EntryStore, options: AppOptions = {}): ReflexAp
   registerTouchRoute(app, deps);
   registerTenantDeleteRoute(app, deps);
   registerListingRoutes(app, deps);
+  registerSearchRoute(app, deps);
   registerAdminRoutes(app, deps);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {

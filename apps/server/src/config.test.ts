@@ -49,6 +49,15 @@ describe("loadConfig", () => {
     expect(() => loadConfig(["--max-entry-bytes", "0"], {})).toThrow(ConfigError);
   });
 
+  test("--lookup-max-bytes and REFLEX_LOOKUP_MAX_BYTES bound the search index; unset leaves the core's default", () => {
+    expect(loadConfig([], {}).lookupMaxBytes).toBeUndefined();
+    expect(loadConfig([], { REFLEX_LOOKUP_MAX_BYTES: "2GiB" }).lookupMaxBytes).toBe(2 * 1024 ** 3);
+    expect(loadConfig(["--lookup-max-bytes", "64M"], { REFLEX_LOOKUP_MAX_BYTES: "2GiB" }).lookupMaxBytes).toBe(
+      64 * 1024 ** 2,
+    );
+    expect(() => loadConfig(["--lookup-max-bytes", "lots"], {})).toThrow(ConfigError);
+  });
+
   test("--help", () => {
     expect(loadConfig(["-h"], {}).help).toBe(true);
   });

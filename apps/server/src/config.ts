@@ -25,6 +25,8 @@ export interface ServerConfig {
   readonly retention: RetentionOptions;
   /** Largest entry file one write may make (the store's `maxEntryBytes`); undefined: no bound but the others. */
   readonly maxEntryBytes?: number | undefined;
+  /** Memory bound of the lookup index (search, contextHash), in bytes; absent: the core's 1 GiB. */
+  readonly lookupMaxBytes?: number;
 }
 
 /**
@@ -70,6 +72,7 @@ options (flag, then env, then default):
   --default-ttl SECONDS       REFLEX_DEFAULT_TTL          time to live of new entries, 0 = forever (default 0)
   --max-entry-bytes SIZE      REFLEX_MAX_ENTRY_BYTES      largest entry file one PUT may make (default none)
                               (a PUT over this, --tenant-max-bytes or --max-bytes is 413, before any eviction)
+  --lookup-max-bytes SIZE     REFLEX_LOOKUP_MAX_BYTES     memory bound of the search index (default 1GiB)
   --quiet                             no request log
   -h, --help                          this text
 `;
@@ -156,6 +159,7 @@ export function loadConfig(
         ...RETENTION_BOUND_OPTIONS,
         "default-ttl": { type: "string" },
         "max-entry-bytes": { type: "string" },
+        "lookup-max-bytes": { type: "string" },
         quiet: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -169,6 +173,8 @@ export function loadConfig(
   const portText = flag("port") ?? nonEmpty(env.REFLEX_PORT);
   const sizeText = flag("max-body") ?? nonEmpty(env.REFLEX_MAX_BODY);
   const entryBytesText = flag("max-entry-bytes") ?? nonEmpty(env.REFLEX_MAX_ENTRY_BYTES);
+  const lookupText = flag("lookup-max-bytes") ?? nonEmpty(env.REFLEX_LOOKUP_MAX_BYTES);
+  const lookupWhat = flag("lookup-max-bytes") ? "--lookup-max-bytes" : "REFLEX_LOOKUP_MAX_BYTES";
   return {
     root,
     host,
@@ -190,6 +196,9 @@ export function loadConfig(
             flag("max-entry-bytes") ? "--max-entry-bytes" : "REFLEX_MAX_ENTRY_BYTES",
             Number.MAX_SAFE_INTEGER,
           ),
+    ...(lookupText === undefined
+      ? {}
+      : { lookupMaxBytes: parseByteSize(lookupText, lookupWhat, Number.MAX_SAFE_INTEGER) }),
   };
 }
 

@@ -20,6 +20,9 @@ export type ApiErrorCode =
   | "unsupported_media_type"
   | "tenant_mismatch"
   | "data_corrupted"
+  | "invalid_embedding"
+  | "unsupported"
+  | "index_full"
   | "storage_unavailable"
   | "internal_error";
 
@@ -122,12 +125,20 @@ function storeErrorResponse(c: Context, error: StoreError, report: InternalError
     case "read_only":
       report(`storage not writable: ${error.message}`, error);
       return jsonErrorResponse(c, 503, "storage_unavailable", "storage is not writable by this server");
+    case "invalid_embedding":
+      return jsonErrorResponse(c, 400, "invalid_embedding", error.message);
+    case "unsupported":
+      return jsonErrorResponse(c, 501, "unsupported", error.message);
+    case "index_full":
+      report(`lookup index full: ${error.message}`, error);
+      return jsonErrorResponse(c, 503, "index_full", error.message);
   }
 }
 
 /**
  * The app's one error handler: `ApiError` and Hono's `HTTPException` keep their
- * status, core `StoreError`s map by code (404, 400, 500 `data_corrupted`, 503),
+ * status, core `StoreError`s map by code (404, 400 incl. `invalid_embedding`, 500
+ * `data_corrupted`, 501 `unsupported`, 503 incl. `index_full`),
  * codec errors from decoding a request body are 400 (413 when too large), and
  * anything else is a 500 with a fixed message. Never a stack trace.
  */

@@ -91,6 +91,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     retention: config.retention,
     lockOwner: SERVER_LOCK_OWNER,
     ...(config.maxEntryBytes === undefined ? {} : { maxEntryBytes: config.maxEntryBytes }),
+    // The lookup index is built in the background from the start, so the first search finds it ready.
+    lookup: { build: "open", ...(config.lookupMaxBytes === undefined ? {} : { maxBytes: config.lookupMaxBytes }) },
   });
   store.ensureStoragePath();
   if (tokens === undefined) {

@@ -5,6 +5,7 @@
  * - the versioned, checksummed file envelope every entry file is written in,
  * - the protobuf JSON mapping for humans and HTTP,
  * - size-delimited dump streams for export and import,
+ * - the search request and response messages (`reflex.v1.SearchRequest`, `SearchResponse`),
  * - the u64 id grammar shared by the store, the server and the CLI.
  *
  * @example
@@ -23,6 +24,7 @@ export { CodecError, type CodecErrorCode, isCodecError, isCorruptionCode } from 
 export { type DecodeDumpOptions, type DumpEntry, decodeDumpStream, encodeDumpRecord } from "./dump-stream.ts";
 export type { EntryFields } from "./entry.ts";
 export { type CacheEntryJson, entryFromJson, entryToJson } from "./entry-json.ts";
+export { type EntryPrefix, type PrefixShort, peekEntryPrefix } from "./entry-prefix.ts";
 export { decodeEntryBody, encodeEntryBody, encodeEntryResponse, withExpiresAt } from "./entry-wire.ts";
 export {
   type DecodedEnvelope,
@@ -35,4 +37,25 @@ export {
   peekExpiresAt,
   readEnvelopeHeader,
 } from "./envelope.ts";
+export {
+  type SearchHit as SearchHitMessage,
+  type SearchHitJson,
+  SearchHitSchema,
+  type SearchRequest,
+  type SearchRequestJson,
+  SearchRequestSchema,
+  type SearchResponse,
+  type SearchResponseJson,
+  SearchResponseSchema,
+} from "./gen/reflex/v1/search_pb.ts";
+export {
+  decodeSearchRequest,
+  encodeSearchResponse,
+  parseSearchInclude,
+  type SearchHitFields,
+  type SearchInclude,
+  type SearchRequestFields,
+  searchRequestFromJson,
+  searchResponseToJson,
+} from "./search-wire.ts";
 export { assertU64, isCanonicalU64, parseI64, parseU64, U64_MAX } from "./u64.ts";

@@ -121,6 +121,25 @@ export interface VerifyOptions {
   readonly onProgress?: (progress: WalkProgress) => void;
 }
 
+/** Options of `search`. */
+export interface SearchOptions {
+  /** Most hits, 1 to 100. Default 1. */
+  readonly k?: number;
+  /** Least cosine similarity of a hit, -1 to 1. Default 0.9 (RedisVL's cosine distance 0.1). */
+  readonly minSimilarity?: number;
+  /** Score every stored vector instead of the prefiltered candidates. Default false. */
+  readonly exact?: boolean;
+}
+
+/** One entry found by `search`. */
+export interface SearchHit {
+  readonly entryId: bigint;
+  /** Cosine similarity to the query, in [-1, 1]. */
+  readonly similarity: number;
+  readonly timestamp: bigint;
+  readonly contextHash: bigint;
+}
+
 /**
  * The contract the apps (server, CLI) program against, so another storage adapter
  * can stand behind them. Ids are bigints in [0, 2^64-1]; anything else is an
@@ -176,6 +195,20 @@ export interface EntryStore {
   liveStats(): StorageUsage;
   /** Retention bounds and how many entries expired or were evicted. */
   retentionStats(): RetentionStats;
+  /**
+   * The entries of `tenantId` nearest to `embedding` (little-endian f16) by cosine:
+   * only vectors of the same dimension, at least `minSimilarity`, best first, ties by
+   * newer timestamp, then smaller id. Never an entry a load would not return
+   * (deleted, expired, evicted, another tenant's). A bad query is `invalid_embedding`;
+   * a backend without lookup rejects with `unsupported`.
+   */
+  search(tenantId: bigint, embedding: Uint8Array, options?: SearchOptions): Promise<SearchHit[]>;
+  /**
+   * Ids of the entries of `tenantId` with this context hash, newest first (by
+   * timestamp, then smaller id), with the same visibility as `search`. A backend
+   * without lookup rejects with `unsupported`.
+   */
+  findByContext(tenantId: bigint, contextHash: bigint): Promise<bigint[]>;
   /** Reads every entry file and reports the corrupt and misplaced ones. */
   verify(options?: VerifyOptions): Promise<VerifyReport>;
   /** Drops cached handles; the store stays usable. */

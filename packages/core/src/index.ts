@@ -20,6 +20,8 @@ export type {
   ListPage,
   LoadManyResult,
   RetentionStats,
+  SearchHit,
+  SearchOptions,
   StorageStats,
   StorageUsage,
   StoreOptions,
@@ -35,10 +37,12 @@ export { type FileOps, nodeFileOps } from "./file-ops.ts";
 export type { GcOptions } from "./gc.ts";
 export { ENTRY_EXTENSION } from "./layout.ts";
 export type { LedgerSubscriber, RemovalCause, RemovedEntry, WrittenEntry } from "./ledger.ts";
+export type { LookupStats } from "./lookup-index.ts";
 export { NvmeStorage } from "./nvme-storage.ts";
 export type { OperationRecorder, StoreOperation } from "./operation-recorder.ts";
 export { readLockHolder } from "./root-lock.ts";
 export { type EntryFileRef, entryFiles, type WalkMode } from "./root-walk.ts";
+export { DEFAULT_SEARCH_OPTIONS, MAX_SEARCH_K } from "./search-entries.ts";
 export { errnoOf, isStoreError, type LockHolderInfo, StoreError, type StoreErrorCode } from "./store-error.ts";
-export type { NvmeStorageOptions, RetentionOptions } from "./store-options.ts";
+export type { LookupOptions, NvmeStorageOptions, RetentionOptions } from "./store-options.ts";
 export type { SweepResult } from "./temp-sweep.ts";

@@ -9,6 +9,8 @@ import type {
   ListPage,
   LoadManyResult,
   RetentionStats,
+  SearchHit,
+  SearchOptions,
   StorageStats,
   StorageUsage,
   StoreOptions,
@@ -17,13 +19,16 @@ import type {
   VerifyReport,
 } from "./entry-store.ts";
 import { entryExists } from "./exists-entry.ts";
+import { findByContext } from "./find-by-context.ts";
 import { collectGarbage, type GcOptions } from "./gc.ts";
 import { checkId } from "./ids.ts";
 import { listEntries, listTenants } from "./listing.ts";
 import { scanStats } from "./live-stats.ts";
 import { loadEntry } from "./load-entry.ts";
 import { loadMany } from "./load-many.ts";
+import type { LookupStats } from "./lookup-index.ts";
 import { unindexedRetentionStats } from "./retention.ts";
+import { searchEntries } from "./search-entries.ts";
 import { openStoreContext, type StoreContext } from "./store-context.ts";
 import { storeEntry, storeEntrySync } from "./store-entry.ts";
 import type { NvmeStorageOptions } from "./store-options.ts";
@@ -187,6 +192,33 @@ export class NvmeStorage implements EntryStore {
   cleanupEmptyTenantDirsSync(): number {
     const context = this.#context;
     return timed(context.recorder, "cleanup", () => cleanupEmptyTenantDirs(context));
+  }
+
+  /**
+   * The tenant's entries nearest to `embedding` by cosine (see README "Lookup"). Exact
+   * below 2,048 vectors of a dimension; above, a 64-bit sketch picks the candidates,
+   * each scored exactly. A search made while the index is still being built from the
+   * entry files (just after open) waits for it.
+   */
+  search(tenantId: bigint, embedding: Uint8Array, options?: SearchOptions): Promise<SearchHit[]> {
+    const context = this.#context;
+    return timed(context.recorder, "search", () => searchEntries(context, tenantId, embedding, options));
+  }
+
+  /** Ids of the tenant's entries with this context hash, newest first; waits for the index like {@link search}. */
+  findByContext(tenantId: bigint, contextHash: bigint): Promise<bigint[]> {
+    const context = this.#context;
+    return timed(context.recorder, "find_by_context", () => findByContext(context, tenantId, contextHash));
+  }
+
+  /** Resolves once the lookup index has read every entry file (starts a `"first-use"` build). */
+  lookupReady(): Promise<void> {
+    return this.#context.lookup?.ready ?? Promise.resolve();
+  }
+
+  /** Figures of the lookup index (null when the store has none). */
+  lookupStats(): LookupStats | null {
+    return this.#context.lookup?.stats() ?? null;
   }
 
   async stats(): Promise<StorageStats> {

@@ -11,7 +11,9 @@ export type StoreOperation =
   | "verify"
   | "cleanup"
   | "touch"
-  | "delete_tenant";
+  | "delete_tenant"
+  | "search"
+  | "find_by_context";
 
 /**
  * Where the store reports each operation, if anywhere. Owned by the core so that

@@ -5,6 +5,7 @@ import { FileCache } from "./file-cache.ts";
 import { Ledger } from "./ledger.ts";
 import { LiveStats } from "./live-stats.ts";
 import { MappingBudget } from "./loaded-file.ts";
+import { LookupIndex } from "./lookup-index.ts";
 import type { ReadOptions } from "./read-entry.ts";
 import { Reclaimer } from "./reclaim.ts";
 import { Retention, type RetentionContext } from "./retention.ts";
@@ -29,6 +30,8 @@ export interface StoreContext extends WriteContext, Omit<RetentionContext, "boun
   readonly retention: Retention | null;
   /** The root's writer lock; every write calls `lock.ensureWritable()` first. */
   readonly lock: RootLock;
+  /** The index behind search and findByContext; null when the options turn it off. */
+  readonly lookup: LookupIndex | null;
 }
 
 /** Builds the parts of a store over `root` and wires them to one ledger. Starts no I/O but the index scan. */
@@ -51,10 +54,12 @@ export function openStoreContext(root: string, options: NvmeStorageOptions = {})
   const retention = indexed
     ? new Retention({ root: absoluteRoot, ops, ledger, expiry, recorder, bounds, reclaimer })
     : null;
-  // Order matters only in that each subscriber sees every event: the cache and live
-  // figures hear of a write before retention evicts because of it.
+  const lookup = resolved.lookup === null ? null : new LookupIndex(absoluteRoot, resolved.lookup);
+  // Order matters only in that each subscriber sees every event: the cache, live
+  // figures and lookup index hear of a write before retention evicts because of it.
   ledger.subscribe(cache);
   ledger.subscribe(live);
+  if (lookup !== null) ledger.subscribe(lookup);
   if (retention !== null) ledger.subscribe(retention);
   return {
     root: absoluteRoot,
@@ -71,5 +76,6 @@ export function openStoreContext(root: string, options: NvmeStorageOptions = {})
     live,
     retention,
     lock,
+    lookup,
   };
 }

@@ -1,6 +1,7 @@
 import { type EntryFields, encodeEnvelope, readEnvelopeHeader } from "@reflex/codec";
 import { StoredEntryHandle } from "./entry-handle.ts";
 import type { StoreOptions } from "./entry-store.ts";
+import { checkEmbeddingLength } from "./f16.ts";
 import { checkId } from "./ids.ts";
 import { entryFilePath, tenantDirPath } from "./layout.ts";
 import { LoadedFile } from "./loaded-file.ts";
@@ -32,6 +33,7 @@ function prepareWrite(context: StoreContext, id: bigint, entry: EntryFields, opt
   context.lock.ensureWritable();
   checkId(id, "entry id");
   const tenantId = checkId(entry?.tenantId, "tenant_id");
+  if (entry.embedding instanceof Uint8Array) checkEmbeddingLength(entry.embedding);
   const expiresAt = context.expiry.expiresAtFor(options?.ttlSeconds);
   let bytes: Uint8Array;
   try {

@@ -8,8 +8,11 @@ import { type CodecError, isCodecError, isCorruptionCode } from "@reflex/codec";
  * envelope check or sits in the wrong place), `invalid_argument` (an id or field
  * out of range), `released` (a handle used after `release()`), `locked` (another
  * process holds the root's writer lock; `holder` names it), `read_only` (a write to a
- * store opened read-only) and `too_large` (an entry over the bound that applies to it,
- * refused before anything was evicted).
+ * store opened read-only), `too_large` (an entry over the bound that applies to it,
+ * refused before anything was evicted), `invalid_embedding` (an embedding that is not
+ * f16, or a query that cannot be compared by cosine), `unsupported` (an operation this
+ * backend, or this store's options, do not offer) and `index_full` (the lookup index
+ * reached its memory bound).
  */
 export type StoreErrorCode =
   | "not_found"
@@ -22,7 +25,10 @@ export type StoreErrorCode =
   | "released"
   | "locked"
   | "read_only"
-  | "too_large";
+  | "too_large"
+  | "invalid_embedding"
+  | "unsupported"
+  | "index_full";
 
 /** The process holding a root's writer lock, as a `locked` error names it. */
 export interface LockHolderInfo {

@@ -1,6 +1,7 @@
 import type { Durability } from "./entry-store.ts";
 import type { FileCacheLimits } from "./file-cache.ts";
 import { type FileOps, nodeFileOps } from "./file-ops.ts";
+import type { LookupIndexOptions } from "./lookup-index.ts";
 import type { OperationRecorder } from "./operation-recorder.ts";
 import type { LockMode } from "./root-lock.ts";
 
@@ -23,6 +24,18 @@ export interface RetentionOptions {
   readonly reclaimIntervalMs?: number;
   /** How often last-access times are written back to the files (mtime), in ms. Default 60 s; 0: only on close and gc. */
   readonly persistAccessIntervalMs?: number;
+}
+
+/** The index behind `search` and `findByContext` (see README "Lookup"). */
+export interface LookupOptions {
+  /** Most bytes the index may hold (about 1.7 KiB per 768-dim entry). Default 1 GiB. */
+  readonly maxBytes?: number;
+  /**
+   * `"first-use"` (default): build from the entry files on the first lookup (or `lookupReady()`),
+   * so a store opened only to load never reads every file; `"open"`: in the background as
+   * the store opens (what the server does).
+   */
+  readonly build?: "open" | "first-use";
 }
 
 /** Options of `NvmeStorage`. Every one has a default that suits a server. */
@@ -67,6 +80,8 @@ export interface NvmeStorageOptions {
    * A larger write is `too_large`. Default none (the tenant and root byte bounds still apply).
    */
   readonly maxEntryBytes?: number;
+  /** The lookup index; `false` keeps none (search and findByContext are then `unsupported`). Default on. */
+  readonly lookup?: LookupOptions | false;
 }
 
 /** Defaults of {@link NvmeStorageOptions}. */
@@ -76,6 +91,7 @@ export const DEFAULT_STORAGE_OPTIONS = {
   maxMappings: 16_384,
   mmapThresholdBytes: 256 * 1024,
   staleTempAfterMs: 10 * 60 * 1000,
+  lookup: { maxBytes: 1024 * 1024 * 1024, build: "first-use" },
 } as const;
 
 /** Retention options with every bound resolved (Infinity when unbounded). */
@@ -107,6 +123,8 @@ export interface ResolvedStoreOptions {
   readonly lockOwner: string;
   /** Infinity when unbounded. */
   readonly maxEntryBytes: number;
+  /** Null: no lookup index. */
+  readonly lookup: LookupIndexOptions | null;
 }
 
 function bound(value: number | undefined, name: string): number {
@@ -165,5 +183,17 @@ export function resolveStoreOptions(options: NvmeStorageOptions = {}): ResolvedS
     lockMode: options.readOnly === true ? "read-only" : options.lock === false ? "none" : "exclusive",
     lockOwner: options.lockOwner ?? "a store",
     maxEntryBytes: bound(options.maxEntryBytes, "maxEntryBytes"),
+    lookup: resolveLookup(options.lookup),
   };
+}
+
+/** Validates lookup options and fills in defaults; throws a RangeError naming a bad option. */
+export function resolveLookup(options: LookupOptions | false | undefined): LookupIndexOptions | null {
+  if (options === false) return null;
+  const defaults = DEFAULT_STORAGE_OPTIONS.lookup;
+  const build = options?.build ?? defaults.build;
+  if (build !== "open" && build !== "first-use") {
+    throw new RangeError(`lookup.build must be "open" or "first-use", got ${String(build)}`);
+  }
+  return { maxBytes: bound(options?.maxBytes ?? defaults.maxBytes, "lookup.maxBytes"), build };
 }

@@ -6,6 +6,16 @@ import type { EntryFields } from "@reflex/codec";
 import type { EntryStore } from "../src/entry-store.ts";
 import { isStoreError, type StoreErrorCode } from "../src/store-error.ts";
 
+/** What a backend offers beyond the core of the contract. */
+export interface ContractCapabilities {
+  /**
+   * `search` and `findByContext`. Default true. A backend that sets false must reject
+   * both with `unsupported`, which the suite checks instead of the lookup semantics
+   * (those tests are then listed as skipped, by name).
+   */
+  readonly lookup?: boolean;
+}
+
 /** A fresh, empty store of the backend under test, and how to dispose of it. */
 export interface ContractStore {
   readonly store: EntryStore;
@@ -45,11 +55,29 @@ async function loadText(store: EntryStore, id: bigint, tenantId: bigint): Promis
   }
 }
 
+/** Little-endian f16 bytes of `values`. */
+function f16(values: readonly number[]): Uint8Array {
+  const bytes = new Uint8Array(values.length * 2);
+  const view = new DataView(bytes.buffer);
+  for (const [i, value] of values.entries()) view.setFloat16(i * 2, value, true);
+  return bytes;
+}
+
+function vectorEntry(tenantId: bigint, values: readonly number[], timestamp = 1n, contextHash = 7n): EntryFields {
+  return { tenantId, contextHash, timestamp, embedding: f16(values), payloadBlob: utf8.encode("r") };
+}
+
 /**
  * Registers the contract's tests for one backend. `open` gives a fresh, empty store
- * for each test; it is disposed of after the test.
+ * for each test; it is disposed of after the test. `capabilities` says what the
+ * backend offers beyond the core (lookup by default).
  */
-export function describeEntryStoreContract(backend: string, open: () => ContractStore | Promise<ContractStore>): void {
+export function describeEntryStoreContract(
+  backend: string,
+  open: () => ContractStore | Promise<ContractStore>,
+  capabilities: ContractCapabilities = {},
+): void {
+  const lookup = capabilities.lookup !== false;
   const opened: ContractStore[] = [];
   const fresh = async (): Promise<EntryStore> => {
     const subject = await open();
@@ -262,6 +290,99 @@ export function describeEntryStoreContract(backend: string, open: () => Contract
       for (let i = 0n; i < 5n; i++) (await store.store(i, entry(i % 2n, "x"))).release();
       const report = await store.verify();
       expect(report).toEqual({ checked: 5, ok: 5, problems: [] });
+    });
+  });
+
+  describe(`EntryStore contract: ${backend}: lookup`, () => {
+    if (!lookup) {
+      test("search and findByContext are declared unsupported", async () => {
+        const store = await fresh();
+        await rejectsWith(() => store.search(1n, f16([1, 0])), "unsupported");
+        await rejectsWith(() => store.findByContext(1n, 7n), "unsupported");
+      });
+    }
+    const lookupTest = lookup ? test : test.skip;
+
+    lookupTest(
+      "search: the next search finds a stored entry; hits carry its id, timestamp and context hash",
+      async () => {
+        const store = await fresh();
+        (await store.store(42n, vectorEntry(3n, [1, 2, 3, 4], 1_700_000_000n, 99n))).release();
+        const hits = await store.search(3n, f16([1, 2, 3, 4]));
+        expect(hits.map(({ entryId, timestamp, contextHash }) => ({ entryId, timestamp, contextHash }))).toEqual([
+          { entryId: 42n, timestamp: 1_700_000_000n, contextHash: 99n },
+        ]);
+        expect(hits[0]?.similarity).toBeGreaterThan(0.999);
+      },
+    );
+
+    lookupTest(
+      "search: by similarity, ties by newer timestamp; k, minSimilarity (default 0.9) and dimensions apply",
+      async () => {
+        const store = await fresh();
+        (await store.store(1n, vectorEntry(1n, [1, 0, 0, 0], 5n))).release(); // cosine 1
+        (await store.store(2n, vectorEntry(1n, [1, 0, 0, 0], 9n))).release(); // cosine 1, newer
+        (await store.store(3n, vectorEntry(1n, [1, 0.3, 0, 0]))).release(); // ~0.958
+        (await store.store(4n, vectorEntry(1n, [1, 1, 0, 0]))).release(); // ~0.707
+        (await store.store(5n, vectorEntry(1n, [1, 0]))).release(); // another dimension
+        (await store.store(6n, vectorEntry(1n, [0, 0, 0, 0]))).release(); // all zeros: not searchable
+        const query = f16([1, 0, 0, 0]);
+        const ids = async (options: Parameters<EntryStore["search"]>[2]) =>
+          (await store.search(1n, query, options)).map((hit) => hit.entryId);
+        expect(await ids(undefined)).toEqual([2n]);
+        expect(await ids({ k: 10 })).toEqual([2n, 1n, 3n]);
+        expect(await ids({ k: 10, minSimilarity: 0.5 })).toEqual([2n, 1n, 3n, 4n]);
+        expect(await ids({ k: 10, minSimilarity: 0.5, exact: true })).toEqual([2n, 1n, 3n, 4n]);
+        expect(await ids({ k: 2, minSimilarity: -1 })).toEqual([2n, 1n]);
+      },
+    );
+
+    lookupTest("search: tenants are isolated; deleted and expired entries are never hits", async () => {
+      const store = await fresh();
+      (await store.store(1n, vectorEntry(1n, [0, 1]))).release();
+      (await store.store(2n, vectorEntry(1n, [0, 1]))).release();
+      (await store.store(3n, vectorEntry(2n, [0, 1]))).release();
+      (await store.store(4n, vectorEntry(1n, [0, 1]), { ttlSeconds: 1 })).release();
+      await store.delete(2n, 1n);
+      expect((await store.search(2n, f16([0, 1]), { k: 10 })).map((hit) => hit.entryId)).toEqual([3n]);
+      expect((await store.search(1n, f16([0, 1]), { k: 10 })).map((hit) => hit.entryId)).toEqual([1n, 4n]);
+      await Bun.sleep(2100);
+      expect((await store.search(1n, f16([0, 1]), { k: 10 })).map((hit) => hit.entryId)).toEqual([1n]);
+    });
+
+    lookupTest("search: bad embeddings are invalid_embedding, bad options invalid_argument", async () => {
+      const store = await fresh();
+      await rejectsWith(
+        () => store.store(1n, { ...vectorEntry(1n, [1]), embedding: new Uint8Array(3) }),
+        "invalid_embedding",
+      );
+      expect(await store.exists(1n, 1n)).toBe(false);
+      for (const bad of [new Uint8Array(0), new Uint8Array(3), f16([0, 0]), f16([Number.NaN, 1])]) {
+        await rejectsWith(() => store.search(1n, bad), "invalid_embedding");
+      }
+      await rejectsWith(() => store.search(1n, f16([1]), { k: 0 }), "invalid_argument");
+      await rejectsWith(() => store.search(1n, f16([1]), { k: 101 }), "invalid_argument");
+      await rejectsWith(() => store.search(1n, f16([1]), { minSimilarity: 2 }), "invalid_argument");
+      await rejectsWith(() => store.search(-1n, f16([1])), "invalid_argument");
+    });
+
+    lookupTest("findByContext: ids newest first, then smaller id; same visibility as load", async () => {
+      const store = await fresh();
+      const at = (timestamp: bigint, contextHash: bigint, tenantId = 1n) =>
+        vectorEntry(tenantId, [1, 0], timestamp, contextHash);
+      (await store.store(1n, at(10n, 5n))).release();
+      (await store.store(2n, at(30n, 5n))).release();
+      (await store.store(3n, at(20n, 5n))).release();
+      (await store.store(0n, at(30n, 5n))).release();
+      (await store.store(4n, at(99n, 6n))).release();
+      (await store.store(5n, at(99n, 5n, 2n))).release();
+      (await store.store(6n, { ...at(99n, 5n), embedding: new Uint8Array(0) })).release();
+      await store.delete(6n, 1n);
+      expect(await store.findByContext(1n, 5n)).toEqual([0n, 2n, 3n, 1n]);
+      expect(await store.findByContext(1n, 6n)).toEqual([4n]);
+      expect(await store.findByContext(2n, 5n)).toEqual([5n]);
+      expect(await store.findByContext(1n, MAX_U64)).toEqual([]);
+      await rejectsWith(() => store.findByContext(1n, -1n), "invalid_argument");
     });
   });
 }

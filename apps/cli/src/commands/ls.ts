@@ -5,8 +5,13 @@ import { assertTenantExists, openStore } from "../store.ts";
 
 const spec: ArgsSpec = {
   command: "ls",
-  synopsis: "reflex ls [<tenant>] [--limit N] [--after ID] [--json]",
-  options: { limit: { type: "string" }, after: { type: "string" }, json: { type: "boolean" } },
+  synopsis: "reflex ls [<tenant>] [--limit N] [--after ID] [--context-hash N] [--json]",
+  options: {
+    limit: { type: "string" },
+    after: { type: "string" },
+    "context-hash": { type: "string" },
+    json: { type: "boolean" },
+  },
   positionals: ["tenant"],
   required: 0,
 };
@@ -27,10 +32,13 @@ export const lsCommand: Command = {
     description:
       "Without <tenant>, lists the tenant ids; with it, that tenant's entry ids. Ids are ascending,\n" +
       "one per line. --limit N shows at most N; --after ID starts after ID. The next page of a\n" +
-      "paged listing starts after the last id shown (the `next` field of --json).",
+      "paged listing starts after the last id shown (the `next` field of --json).\n" +
+      "With --context-hash N (and <tenant>): the ids of the tenant's entries with that context\n" +
+      "hash, newest first (by timestamp, then id); --limit applies, --after does not.",
     options: [
       ["--limit N", "at most N ids (N >= 1)"],
       ["--after ID", "only ids greater than ID"],
+      ["--context-hash N", "only entries with this u64 context hash, newest first (reads every entry file)"],
       ["--json", "print the page as JSON"],
     ],
     json:
@@ -47,9 +55,17 @@ export const lsCommand: Command = {
     const limit = limitText === undefined ? Number.POSITIVE_INFINITY : parseCount(limitText, "--limit");
     if (limit < 1) throw new UsageError("ls: --limit must be at least 1");
     const after = parsed.idOption("after");
+    const contextHash = parsed.idOption("context-hash");
+    if (contextHash !== undefined && (tenantId === undefined || after !== undefined)) {
+      throw new UsageError("ls: --context-hash needs <tenant> and does not take --after");
+    }
     const store = openStore(parsed.root);
     let result: { ids: bigint[]; next: bigint | null };
-    if (tenantId === undefined) {
+    if (contextHash !== undefined && tenantId !== undefined) {
+      assertTenantExists(store, tenantId);
+      const ids = await store.findByContext(tenantId, contextHash);
+      result = { ids: Number.isFinite(limit) ? ids.slice(0, limit) : ids, next: null };
+    } else if (tenantId === undefined) {
       const tenants = store.listTenantsSync().filter((id) => after === undefined || id > after);
       result = page(tenants, limit);
     } else {

@@ -1,5 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { JSON_TYPE } from "../content.ts";
+import { ApiError } from "../errors.ts";
 import { requireAdmin, requireTenantAccess } from "../middleware/authorize.ts";
 import {
   AUTH_ERRORS,
@@ -14,7 +15,10 @@ import {
 } from "../schemas.ts";
 import type { App, RouteDeps } from "./deps.ts";
 
-/** Registers `GET /v1/tenants` (admin) and `GET /v1/tenants/{tenant}/entries` (paginated ids). */
+/**
+ * Registers `GET /v1/tenants` (admin) and `GET /v1/tenants/{tenant}/entries` (paginated
+ * ids, or with `contextHash` the exact lookup: that hash's ids, newest first).
+ */
 export function registerListingRoutes(app: App, deps: RouteDeps): void {
   const { store } = deps;
 
@@ -42,13 +46,16 @@ export function registerListingRoutes(app: App, deps: RouteDeps): void {
     path: "/v1/tenants/{tenant}/entries",
     tags: ["listing"],
     summary: "List a tenant's entry ids",
-    description: "Ids ascending, one page at a time: pass the page's `next` as `after` for the following page.",
+    description:
+      "Ids ascending, one page at a time: pass the page's `next` as `after` for the following page. " +
+      "With `contextHash`: the ids of the entries with that context hash, newest first, at most `limit` (`next` is null).",
     security: BEARER,
     middleware: [requireTenantAccess()] as const,
     request: { params: TenantParams, query: ListQuery },
     responses: {
       200: { description: "One page of entry ids.", content: { [JSON_TYPE]: { schema: EntryList } } },
-      400: openApiErrorResponse("Bad tenant id, limit or after."),
+      400: openApiErrorResponse("Bad tenant id, limit, after or contextHash (or after with contextHash)."),
+      501: openApiErrorResponse("With contextHash: the store behind the server has no lookup (`unsupported`)."),
       ...AUTH_ERRORS,
       ...STORAGE_ERRORS,
     },
@@ -58,6 +65,11 @@ export function registerListingRoutes(app: App, deps: RouteDeps): void {
     const { tenant } = c.req.valid("param");
     const query = c.req.valid("query");
     const limit = query.limit === undefined ? DEFAULT_LIST_LIMIT : Number(query.limit);
+    if (query.contextHash !== undefined) {
+      if (query.after !== undefined) throw new ApiError(400, "invalid_query", "after does not apply with contextHash");
+      const ids = await store.findByContext(BigInt(tenant), BigInt(query.contextHash));
+      return c.json({ ids: ids.slice(0, limit).map(String), next: null }, 200);
+    }
     // One more than the page tells whether another page follows.
     const ids = await store.listEntries(BigInt(tenant), {
       limit: limit + 1,

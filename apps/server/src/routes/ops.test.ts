@@ -94,6 +94,7 @@ describe("GET /openapi.json", () => {
         "DELETE /v1/tenants/{tenant}",
         "POST /v1/maintenance/cleanup",
         "POST /v1/tenants/{tenant}/entries/batch-get",
+        "POST /v1/tenants/{tenant}/search",
       ].sort(),
     );
     const get = doc.paths["/v1/tenants/{tenant}/entries/{id}"]?.get;

@@ -1,0 +1,71 @@
+import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
+import { decodeEnvelope, type EntryFields, peekEntryPrefix } from "@reflex/codec";
+
+/**
+ * Files up to this size are read whole and verified by the build, as a load would; of a
+ * larger one only the first bytes are read, up to the end of its embedding (the payload
+ * comes after it), so a root of large payloads is not read whole at every open.
+ */
+export const VERIFIED_READ_BYTES = 64 * 1024;
+const scratch = new Uint8Array(VERIFIED_READ_BYTES);
+/** What the lookup index takes from an entry file. */
+export interface LookupFields {
+  readonly entry: EntryFields;
+  readonly expiresAt: bigint;
+}
+
+/**
+ * Reads what the index needs of one entry file; undefined when a load would refuse it
+ * (gone, unreadable, corrupt, misplaced). A file of at most {@link VERIFIED_READ_BYTES}
+ * is verified whole; of a larger one, the header and the fields before the payload are
+ * read without the checksum (a load of it still verifies). The result's bytes are views
+ * of a scratch buffer: use them before the next read.
+ */
+export function readLookupFields(tenantId: bigint, entryId: bigint, path: string): LookupFields | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY);
+  } catch {
+    return undefined;
+  }
+  try {
+    const size = fstatSync(fd).size;
+    if (size <= VERIFIED_READ_BYTES) {
+      const bytes = scratch.subarray(0, readSync(fd, scratch, 0, size, 0));
+      const decoded = decodeEnvelope(bytes);
+      if (decoded.entry.tenantId !== tenantId || decoded.entryId !== entryId) return undefined;
+      return { entry: decoded.entry, expiresAt: decoded.expiresAt };
+    }
+    let prefix = scratch.subarray(0, readSync(fd, scratch, 0, VERIFIED_READ_BYTES, 0));
+    let peeked = peekEntryPrefix(prefix);
+    if (peeked !== undefined && "needBytes" in peeked) {
+      const more = new Uint8Array(peeked.needBytes);
+      prefix = more.subarray(0, readSync(fd, more, 0, more.byteLength, 0));
+      peeked = peekEntryPrefix(prefix);
+    }
+    if (peeked === undefined || "needBytes" in peeked) return readWhole(fd, size, tenantId, entryId);
+    if (peeked.tenantId !== tenantId || peeked.entryId !== entryId || peeked.fileBytes !== size) return undefined;
+    const { contextHash, timestamp, embedding } = peeked;
+    return {
+      entry: { tenantId, contextHash, timestamp, embedding, payloadBlob: new Uint8Array(0) },
+      expiresAt: peeked.expiresAt,
+    };
+  } catch {
+    return undefined; // unreadable or corrupt: a load would not return it either
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function readWhole(fd: number, size: number, tenantId: bigint, entryId: bigint): LookupFields | undefined {
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  while (offset < size) {
+    const read = readSync(fd, bytes, offset, size - offset, offset);
+    if (read === 0) return undefined;
+    offset += read;
+  }
+  const decoded = decodeEnvelope(bytes);
+  if (decoded.entry.tenantId !== tenantId || decoded.entryId !== entryId) return undefined;
+  return { entry: decoded.entry, expiresAt: decoded.expiresAt };
+}

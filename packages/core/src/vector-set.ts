@@ -1,0 +1,312 @@
+import { F16_TABLE } from "./f16.ts";
+import type { IndexedEntry } from "./indexed-entry.ts";
+import { POPCOUNT16, SKETCH_WORDS, type Sketcher } from "./sketch.ts";
+import type { TopHits } from "./top-hits.ts";
+
+/** Rows per full block; the last block grows by doubling up to it, so a small set stays small. */
+const BLOCK_ROWS = 1024;
+const BLOCK_SHIFT = 10;
+const FIRST_ROWS = 8;
+/** Checkpoints of an exact score: after 1/4, 1/2 and 3/4 of the dimensions, the bound is checked. */
+const CHECKS = 3;
+/** Fixed bytes per row beside the vector: sketch, inverse norm, tail norms, the entry pointer. */
+const ROW_OVERHEAD_BYTES = SKETCH_WORDS * 4 + 8 + CHECKS * 8 + 8;
+/** Below this many rows a search scans every row exactly (the sketch would save nothing). */
+const SKETCH_MIN_ROWS = 2048;
+/** Below this dimension the sketch directions are too few to be trusted: exact scan. */
+const SKETCH_MIN_DIM = 64;
+/** Rounding allowance of the Cauchy-Schwarz bound, far above f64 error on unit vectors. */
+const BOUND_EPSILON = 1e-9;
+
+/** Σ f16(vectors[offset + j]) · unit[j] for j in [from, to), four sums at a time. */
+function dot(vectors: Uint16Array, offset: number, unit: Float64Array, from: number, to: number): number {
+  const table = F16_TABLE;
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let j = from;
+  for (; j + 4 <= to; j += 4) {
+    const at = offset + j;
+    s0 += (table[vectors[at] as number] as number) * (unit[j] as number);
+    s1 += (table[vectors[at + 1] as number] as number) * (unit[j + 1] as number);
+    s2 += (table[vectors[at + 2] as number] as number) * (unit[j + 2] as number);
+    s3 += (table[vectors[at + 3] as number] as number) * (unit[j + 3] as number);
+  }
+  for (; j < to; j++) s0 += (table[vectors[offset + j] as number] as number) * (unit[j] as number);
+  return s0 + s1 + s2 + s3;
+}
+
+/** Where an exact score of a `dim`-dimension vector checks its bound: after 1/4, 1/2, 3/4 (none below 32). */
+export function checkpointsOf(dim: number): number[] {
+  return dim >= 32 ? Array.from({ length: CHECKS }, (_, c) => ((c + 1) * dim) >> 2) : [];
+}
+
+/**
+ * Σ v[j]² over each stretch between checkpoints (the last runs to the end), in one pass:
+ * their sum is |v|², and the sums from a checkpoint on give the tail norms.
+ */
+export function squaredSums(bits: Uint16Array, checkpoints: readonly number[]): Float64Array {
+  const sums = new Float64Array(checkpoints.length + 1);
+  let from = 0;
+  for (let q = 0; q <= checkpoints.length; q++) {
+    const to = q < checkpoints.length ? (checkpoints[q] as number) : bits.length;
+    let sum = 0;
+    for (let j = from; j < to; j++) {
+      const value = F16_TABLE[bits[j] as number] as number;
+      sum += value * value;
+    }
+    sums[q] = sum;
+    from = to;
+  }
+  return sums;
+}
+
+class Block {
+  readonly vectors: Uint16Array;
+  readonly sketches: Uint32Array;
+  /** 1 / |v| per row. */
+  readonly inverseNorms: Float64Array;
+  /** |v[checkpoint:]| / |v| per row and checkpoint: bounds what the rest of a dot product can add. */
+  readonly tailNorms: Float64Array;
+  readonly entries: (IndexedEntry | undefined)[];
+
+  constructor(
+    readonly capacity: number,
+    dim: number,
+  ) {
+    this.vectors = new Uint16Array(capacity * dim);
+    this.sketches = new Uint32Array(capacity * SKETCH_WORDS);
+    this.inverseNorms = new Float64Array(capacity);
+    this.tailNorms = new Float64Array(capacity * CHECKS);
+    this.entries = new Array(capacity);
+  }
+}
+
+/** What a scan of one set needs besides the query. */
+export interface ScanQuery {
+  /** The query at unit length. */
+  readonly unit: Float64Array;
+  /** |unit[checkpoint:]| per checkpoint of the set. */
+  readonly tailNorms: Float64Array;
+  /** The query's sketch, or null for an exact scan of every row. */
+  readonly sketch: Uint32Array | null;
+  /** Largest Hamming distance over the first half of the sketch let through (the cheap first stage). */
+  readonly halfCutoff: number;
+  /** Largest Hamming distance over the whole sketch let through. */
+  readonly cutoff: number;
+  /** False for rows a load would refuse (expired): they are skipped. */
+  readonly admit: (entry: IndexedEntry) => boolean;
+}
+
+/**
+ * The searchable vectors of one tenant and one dimension, in contiguous blocks of
+ * f16 bit patterns (2 bytes per dimension) with a 128-bit sketch and norms per row.
+ * Rows are dense: a removal moves the last row into the hole.
+ */
+export class VectorSet {
+  readonly #blocks: Block[] = [];
+  readonly #unsketched = new Set<IndexedEntry>();
+  #count = 0;
+  /**
+   * Where an exact score checks whether the rest of the dot product could still lift
+   * it to the floor (Cauchy-Schwarz: at most |q[c:]|·|v[c:]|); none below 32 dimensions.
+   */
+  readonly checkpoints: readonly number[];
+
+  constructor(
+    readonly dim: number,
+    private readonly sketcher: Sketcher,
+  ) {
+    this.checkpoints = checkpointsOf(dim);
+  }
+
+  /** |unit[c:]| for each checkpoint c of this set. */
+  tailNormsOf(unit: Float64Array): Float64Array {
+    const tails = new Float64Array(CHECKS);
+    this.checkpoints.forEach((from, c) => {
+      let sum = 0;
+      for (let j = from; j < unit.length; j++) sum += (unit[j] as number) * (unit[j] as number);
+      tails[c] = Math.sqrt(sum);
+    });
+    return tails;
+  }
+
+  /** Rows held. */
+  get size(): number {
+    return this.#count;
+  }
+
+  /** Bytes of one row, for the index's memory bound. */
+  static rowBytes(dim: number): number {
+    return dim * 2 + ROW_OVERHEAD_BYTES;
+  }
+
+  /** Bytes allocated by the blocks. */
+  get bytes(): number {
+    let bytes = 0;
+    for (const block of this.#blocks) bytes += block.capacity * VectorSet.rowBytes(this.dim);
+    return bytes;
+  }
+
+  #blockFor(slot: number): Block {
+    const index = slot >>> BLOCK_SHIFT;
+    let block = this.#blocks[index];
+    const row = slot & (BLOCK_ROWS - 1);
+    if (block === undefined) {
+      block = new Block(FIRST_ROWS, this.dim);
+      this.#blocks.push(block);
+    } else if (row >= block.capacity) {
+      const grown = new Block(Math.min(BLOCK_ROWS, block.capacity * 2), this.dim);
+      grown.vectors.set(block.vectors);
+      grown.sketches.set(block.sketches);
+      grown.inverseNorms.set(block.inverseNorms);
+      grown.tailNorms.set(block.tailNorms);
+      for (let i = 0; i < block.capacity; i++) grown.entries[i] = block.entries[i];
+      this.#blocks[index] = grown;
+      block = grown;
+    }
+    return block;
+  }
+
+  /**
+   * Adds `entry`'s vector (`bits`, of this set's dimension), given its {@link squaredSums}
+   * (whose total is > 0); sets `entry.slot`. With `deferSketch`, the row's sketch is
+   * computed by the next {@link flushSketches} (a search flushes first), which keeps the
+   * ~13 µs of a 768-dim sketch off the store path.
+   */
+  add(entry: IndexedEntry, bits: Uint16Array, sums: Float64Array, deferSketch = false): void {
+    const slot = this.#count++;
+    const block = this.#blockFor(slot);
+    const row = slot & (BLOCK_ROWS - 1);
+    const dim = this.dim;
+    block.vectors.set(bits, row * dim);
+    let tail = 0;
+    for (let c = CHECKS - 1; c >= 0 && this.checkpoints.length > 0; c--) {
+      tail += sums[c + 1] as number;
+      block.tailNorms[row * CHECKS + c] = Math.sqrt(tail);
+    }
+    const norm = Math.sqrt(tail + (sums[0] as number));
+    block.inverseNorms[row] = 1 / norm;
+    for (let c = 0; c < this.checkpoints.length; c++) {
+      block.tailNorms[row * CHECKS + c] = (block.tailNorms[row * CHECKS + c] as number) / norm;
+    }
+    block.entries[row] = entry;
+    entry.slot = slot;
+    if (deferSketch) this.#unsketched.add(entry);
+    else this.sketcher.sketchF16(block.vectors, row * dim, block.sketches, row * SKETCH_WORDS);
+  }
+
+  /** Rows whose sketch is still to be computed. */
+  get unsketched(): number {
+    return this.#unsketched.size;
+  }
+
+  /** Computes the sketch of every row added with `deferSketch` since the last flush. */
+  flushSketches(): void {
+    for (const entry of this.#unsketched) {
+      const block = this.#blocks[entry.slot >>> BLOCK_SHIFT] as Block;
+      const row = entry.slot & (BLOCK_ROWS - 1);
+      this.sketcher.sketchF16(block.vectors, row * this.dim, block.sketches, row * SKETCH_WORDS);
+    }
+    this.#unsketched.clear();
+  }
+
+  /** Removes the row of `entry`, moving the last row into its place. */
+  remove(entry: IndexedEntry): void {
+    this.#unsketched.delete(entry);
+    const slot = entry.slot;
+    const last = --this.#count;
+    const lastBlock = this.#blocks[last >>> BLOCK_SHIFT] as Block;
+    const lastRow = last & (BLOCK_ROWS - 1);
+    if (slot !== last) {
+      const block = this.#blocks[slot >>> BLOCK_SHIFT] as Block;
+      const row = slot & (BLOCK_ROWS - 1);
+      const dim = this.dim;
+      block.vectors.set(lastBlock.vectors.subarray(lastRow * dim, lastRow * dim + dim), row * dim);
+      for (let w = 0; w < SKETCH_WORDS; w++) {
+        block.sketches[row * SKETCH_WORDS + w] = lastBlock.sketches[lastRow * SKETCH_WORDS + w] as number;
+      }
+      block.inverseNorms[row] = lastBlock.inverseNorms[lastRow] as number;
+      for (let c = 0; c < CHECKS; c++) {
+        block.tailNorms[row * CHECKS + c] = lastBlock.tailNorms[lastRow * CHECKS + c] as number;
+      }
+      const moved = lastBlock.entries[lastRow] as IndexedEntry;
+      block.entries[row] = moved;
+      moved.slot = slot;
+    }
+    lastBlock.entries[lastRow] = undefined;
+    if (lastRow === 0) this.#blocks.pop();
+  }
+
+  /** True when a search should use the sketch prefilter rather than score every row. */
+  get sketched(): boolean {
+    return this.#count >= SKETCH_MIN_ROWS && this.dim >= SKETCH_MIN_DIM;
+  }
+
+  /** Offers every row at or above the threshold to `top`: all rows, or those the sketch lets through. */
+  scan(query: ScanQuery, top: TopHits): void {
+    const sketch = query.sketch;
+    if (sketch !== null) this.flushSketches();
+    let remaining = this.#count;
+    for (const block of this.#blocks) {
+      const rows = Math.min(remaining, block.capacity);
+      remaining -= rows;
+      if (sketch === null) {
+        for (let row = 0; row < rows; row++) this.#score(block, row, query, top);
+        continue;
+      }
+      const s = block.sketches;
+      const [a = 0, b = 0, c = 0, d = 0] = sketch;
+      const { halfCutoff, cutoff } = query;
+      const bits = POPCOUNT16;
+      // The fast path: the first 64 bits of each row's sketch, the other 64 for the few
+      // that pass, then the exact score.
+      for (let row = 0, at = 0; row < rows; row++, at += 4) {
+        const x = (s[at] as number) ^ a;
+        const y = (s[at + 1] as number) ^ b;
+        const half =
+          (bits[x & 0xffff] as number) +
+          (bits[x >>> 16] as number) +
+          (bits[y & 0xffff] as number) +
+          (bits[y >>> 16] as number);
+        if (half > halfCutoff) continue;
+        const z = (s[at + 2] as number) ^ c;
+        const w = (s[at + 3] as number) ^ d;
+        const h =
+          half +
+          (bits[z & 0xffff] as number) +
+          (bits[z >>> 16] as number) +
+          (bits[w & 0xffff] as number) +
+          (bits[w >>> 16] as number);
+        if (h <= cutoff) this.#score(block, row, query, top);
+      }
+    }
+  }
+
+  /** Exact cosine of one row, given up at a checkpoint once the bound says it cannot reach the floor. */
+  #score(block: Block, row: number, query: ScanQuery, top: TopHits): void {
+    const vectors = block.vectors;
+    const unit = query.unit;
+    const dim = this.dim;
+    const offset = row * dim;
+    const inverse = block.inverseNorms[row] as number;
+    const floor = top.floor - BOUND_EPSILON;
+    const checkpoints = this.checkpoints;
+    let sum = 0;
+    let from = 0;
+    for (let c = 0; c < checkpoints.length; c++) {
+      const to = checkpoints[c] as number;
+      sum += dot(vectors, offset, unit, from, to);
+      from = to;
+      const rest = (query.tailNorms[c] as number) * (block.tailNorms[row * CHECKS + c] as number);
+      if (sum * inverse + rest < floor) return;
+    }
+    sum += dot(vectors, offset, unit, from, dim);
+    const similarity = Math.max(-1, Math.min(1, sum * inverse));
+    if (similarity < top.minSimilarity) return;
+    const entry = block.entries[row] as IndexedEntry;
+    if (!query.admit(entry)) return;
+    top.offer({ entry, similarity });
+  }
+}
