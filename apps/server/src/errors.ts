@@ -21,6 +21,9 @@ export type ApiErrorCode =
   | "tenant_mismatch"
   | "data_corrupted"
   | "storage_unavailable"
+  | "outcome_unknown"
+  | "degraded"
+  | "unsupported"
   | "internal_error";
 
 /** The JSON body of every error response. */
@@ -116,12 +119,27 @@ function storeErrorResponse(c: Context, error: StoreError, report: InternalError
     case "released":
       report(`handle misuse: ${error.message}`, error);
       return jsonErrorResponse(c, 500, "internal_error", "internal server error");
+    case "outcome_unknown":
+      report(`write outcome unknown: ${error.message}`, error);
+      return jsonErrorResponse(
+        c,
+        503,
+        "outcome_unknown",
+        "the write may or may not have been applied (no confirmation in time); retrying the same request is safe",
+      );
+    case "degraded":
+      report(`write refused, storage degraded: ${error.message}`, error);
+      return jsonErrorResponse(c, 503, "degraded", `write refused, nothing was written: ${error.message}`);
+    case "unsupported":
+      report(`unsupported by this backend: ${error.message}`, error);
+      return jsonErrorResponse(c, 501, "unsupported", error.message);
   }
 }
 
 /**
  * The app's one error handler: `ApiError` and Hono's `HTTPException` keep their
- * status, core `StoreError`s map by code (404, 400, 500 `data_corrupted`, 503),
+ * status, core `StoreError`s map by code (404, 400, 500 `data_corrupted`, 503 for
+ * `storage_unavailable`, `outcome_unknown` and `degraded`, 501 `unsupported`),
  * codec errors from decoding a request body are 400 (413 when too large), and
  * anything else is a 500 with a fixed message. Never a stack trace.
  */

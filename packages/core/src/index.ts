@@ -28,6 +28,7 @@ export type {
   VerifyReport,
   WalkProgress,
 } from "./entry-store.ts";
+export { envelopeHandle, storedEnvelopeHandle } from "./envelope-handle.ts";
 export type { FileCacheLimits } from "./file-cache.ts";
 export { type FileOps, nodeFileOps } from "./file-ops.ts";
 export type { GcOptions } from "./gc.ts";
@@ -36,6 +37,7 @@ export type { LedgerSubscriber, RemovalCause, RemovedEntry, WrittenEntry } from 
 export { NvmeStorage } from "./nvme-storage.ts";
 export type { OperationRecorder, StoreOperation } from "./operation-recorder.ts";
 export { type EntryFileRef, entryFiles, type WalkMode } from "./root-walk.ts";
-export { errnoOf, isStoreError, StoreError, type StoreErrorCode } from "./store-error.ts";
+export { errnoOf, isStoreError, rethrowCodecError, StoreError, type StoreErrorCode } from "./store-error.ts";
 export type { NvmeStorageOptions, RetentionOptions } from "./store-options.ts";
 export type { SweepResult } from "./temp-sweep.ts";
+export { timed } from "./timed.ts";

@@ -19,7 +19,7 @@ function prepareWrite(context: StoreContext, id: bigint, entry: EntryFields, opt
   } catch (error) {
     rethrowCodecError(error);
   }
-  const durable = (options?.durability ?? context.options.durability) === "fsync";
+  const durable = (options?.durability ?? context.options.durability) !== "atomic";
   if (!context.dirs.isKnown(tenantId)) context.dirs.create(tenantId, durable);
   return {
     tenantId,

@@ -7,6 +7,13 @@ import { type CodecError, isCodecError, isCorruptionCode } from "@reflex/codec";
  * (Serialization), `io` (Io). Beyond the seed: `corrupt` (a file failed its
  * envelope check or sits in the wrong place), `invalid_argument` (an id or field
  * out of range) and `released` (a handle used after `release()`).
+ *
+ * Codes of networked backends (`RedisClusterStore`), never raised by `NvmeStorage`:
+ * `outcome_unknown` (a write was sent but its reply was lost or late: it may or may not
+ * have been applied; a retry of the same write is safe), `degraded` (a `replicated`
+ * write refused before anything was written, because the shard has no replica to
+ * confirm it) and `unsupported` (an operation this backend does not offer). A backend
+ * it cannot reach at all is `storage_unavailable`.
  */
 export type StoreErrorCode =
   | "not_found"
@@ -16,7 +23,10 @@ export type StoreErrorCode =
   | "io"
   | "corrupt"
   | "invalid_argument"
-  | "released";
+  | "released"
+  | "outcome_unknown"
+  | "degraded"
+  | "unsupported";
 
 /** The one error class of `@reflex/core`. */
 export class StoreError extends Error {
