@@ -37,6 +37,10 @@ export interface TestCluster {
   readonly seeds: string;
   /** Ports of the current masters (asks the cluster). */
   masterPorts(): Promise<number[]>;
+  /** The ports of the master and replicas that serve `key`'s slot now. */
+  shardOf(key: string): Promise<{ master: number; replicas: number[] }>;
+  /** Sends `signal` to the node on `port` (SIGSTOP / SIGCONT to hang one without killing it). */
+  signal(port: number, signal: NodeJS.Signals): void;
   /** SIGKILLs the node on `port`. */
   kill(port: number): void;
   /** Starts the node on `port` again with its own config (it rejoins the cluster). */
@@ -163,7 +167,7 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<T
     const port = basePort + i;
     const nodeDir = join(dir, String(port));
     mkdirSync(nodeDir, { recursive: true });
-    writeFileSync(join(nodeDir, "redis.conf"), nodeConfig(port, nodeDir));
+    if (!existsSync(join(nodeDir, "redis.conf"))) writeFileSync(join(nodeDir, "redis.conf"), nodeConfig(port, nodeDir));
     nodes.push({ port, pid: undefined, dir: nodeDir });
   }
   const byPort = (port: number) => {
@@ -184,6 +188,24 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<T
         if (Array.isArray(role) && role[0] === "master") ports.push(node.port);
       }
       return ports;
+    },
+    async shardOf(key) {
+      for (const node of nodes) {
+        const found = await ask(node.port, async (r) => {
+          const slot = Number(await r.cluster("KEYSLOT", key));
+          const ranges = await r.cluster("SLOTS");
+          const range = ranges.find(([start, end]) => slot >= start && slot <= end);
+          const [, , master, ...replicas] = range ?? [];
+          if (master === undefined) return undefined;
+          return { master: master[1], replicas: replicas.map((replica) => replica[1]) };
+        });
+        if (found !== undefined) return found;
+      }
+      throw new Error(`no node knows the shard of ${key}`);
+    },
+    signal(port, signal) {
+      const node = byPort(port);
+      if (node.pid !== undefined) process.kill(node.pid, signal);
     },
     kill(port) {
       const node = byPort(port);
@@ -214,23 +236,24 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<T
       for (const port of await cluster.masterPorts()) await ask(port, (r) => r.flushall());
     },
     async stop() {
-      for (const node of nodes) if (node.pid !== undefined && alive(node.pid)) process.kill(node.pid, "SIGTERM");
-      const deadline = Date.now() + 5000;
-      for (const node of nodes) {
-        while (node.pid !== undefined && alive(node.pid) && Date.now() < deadline) await Bun.sleep(20);
-        if (node.pid !== undefined && alive(node.pid)) process.kill(node.pid, "SIGKILL");
-        node.pid = undefined;
-      }
+      await stopPids(nodes.flatMap((node) => (node.pid === undefined ? [] : [node.pid])));
+      for (const node of nodes) node.pid = undefined;
       if (ownDir) rmSync(dir, { recursive: true, force: true });
     },
   };
 
+  // Nodes that were part of a cluster before (a stopped `scripts/cluster.ts start`) rejoin it.
+  const rejoin = nodes.every((node) => existsSync(join(node.dir, "nodes.conf")));
   try {
     for (const node of nodes) spawnNode(node, detached);
     await until("every node to answer PING", timeoutMs, async () => {
       for (const node of nodes) if ((await ask(node.port, (r) => r.ping())) !== "PONG") return false;
       return true;
     });
+    if (rejoin) {
+      await cluster.waitHealthy();
+      return cluster;
+    }
     const create = spawnSync(
       "redis-cli",
       ["--cluster", "create", ...nodes.map((n) => `127.0.0.1:${n.port}`), "--cluster-replicas", "1", "--cluster-yes"],
@@ -245,12 +268,12 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<T
   return cluster;
 }
 
-/** The state file `scripts/cluster.ts` keeps in a cluster's dir. */
-export function stateFile(dir: string): string {
-  return join(dir, "cluster.json");
-}
-
-/** True when `dir` holds a cluster started by `scripts/cluster.ts`. */
-export function hasState(dir: string): boolean {
-  return existsSync(stateFile(dir));
+/** Stops processes by pid (SIGTERM, then SIGKILL after 5 s): the nodes of a detached cluster. */
+export async function stopPids(pids: readonly number[]): Promise<void> {
+  for (const pid of pids) if (alive(pid)) process.kill(pid, "SIGTERM");
+  const deadline = Date.now() + 5000;
+  for (const pid of pids) {
+    while (alive(pid) && Date.now() < deadline) await Bun.sleep(20);
+    if (alive(pid)) process.kill(pid, "SIGKILL");
+  }
 }
