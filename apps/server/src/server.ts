@@ -1,4 +1,5 @@
-import { NvmeStorage } from "@reflex/core";
+import { type EntryStore, NvmeStorage } from "@reflex/core";
+import { RedisClusterStore } from "@reflex/redis-cluster";
 import { OperationMetrics } from "@reflex/stats";
 import { createApp, type ReflexApp } from "./app.ts";
 import { ConfigError, type ServerConfig } from "./config.ts";
@@ -23,8 +24,8 @@ export interface RunningServer {
   readonly server: Bun.Server<undefined>;
   /** The Hono app it serves. */
   readonly app: ReflexApp;
-  /** The store under `config.root`; closed by `shutdown()`. */
-  readonly store: NvmeStorage;
+  /** The store: an `NvmeStorage` under `config.root`, or a `RedisClusterStore` with `config.redisCluster`; closed by `shutdown()`. */
+  readonly store: EntryStore;
   /** The store's operation metrics (what `/metrics` and `/v1/stats` report). */
   readonly operations: OperationMetrics;
   /** Requests whose response is not produced yet. */
@@ -57,7 +58,26 @@ export function isLoopbackHost(host: string): boolean {
 const BUN_MAX_REQUEST_BODY = Number.MAX_SAFE_INTEGER;
 
 /**
- * Opens the store at `config.root` (creating it), loads the token file, and serves
+ * The store of `config`: on the Redis Cluster of `config.redisCluster` (connected, its
+ * namespace's K read), else under `config.root` (created when missing).
+ */
+async function openStore(config: ServerConfig, operations: OperationMetrics): Promise<EntryStore> {
+  if (config.redisCluster !== undefined) {
+    return RedisClusterStore.open({
+      nodes: config.redisCluster,
+      recorder: operations,
+      ...(config.retention.defaultTtlSeconds === undefined
+        ? {}
+        : { defaultTtlSeconds: config.retention.defaultTtlSeconds }),
+    });
+  }
+  const store = new NvmeStorage(config.root, { recorder: operations, retention: config.retention });
+  store.ensureStoragePath();
+  return store;
+}
+
+/**
+ * Opens the store (at `config.root`, creating it, or on `config.redisCluster`), loads the token file, and serves
  * the app with `Bun.serve`. Without tokens it refuses any host but loopback.
  * Used by `src/main.ts` and by `reflex serve`.
  *
@@ -79,8 +99,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     logger.error(`reflex: no tokens configured (REFLEX_TOKENS): auth is off, serving loopback ${config.host} only`);
   }
   const operations = new OperationMetrics();
-  const store = new NvmeStorage(config.root, { recorder: operations, retention: config.retention });
-  store.ensureStoragePath();
+  const store = await openStore(config, operations);
   const app = createApp(store, {
     tokens,
     maxBodyBytes: config.maxBodyBytes,

@@ -4,6 +4,8 @@ import type { RedisClusterOptions } from "../src/options.ts";
 import { RedisClusterStore } from "../src/redis-cluster-store.ts";
 import { redisServerAvailable, startCluster, type TestCluster } from "./cluster.ts";
 
+export { redisServerAvailable, startCluster, type TestCluster } from "./cluster.ts";
+
 let namespaces = 0;
 
 /**
