@@ -4,7 +4,7 @@ import { type ArgsSpec, parseCommandArgs } from "../args.ts";
 import { type Command, helpText, printJson, printLine } from "../command.ts";
 import { ExitCode } from "../exit-codes.ts";
 import { formatBytes, formatCount, formatFields } from "../format.ts";
-import { openStore } from "../store.ts";
+import { openCommandStore } from "../store.ts";
 
 const spec: ArgsSpec = {
   command: "get",
@@ -88,8 +88,8 @@ export const getCommand: Command = {
     const parsed = parseCommandArgs(spec, args, io.env);
     parsed.exclusive("json", "payload");
     const { tenantId, entryId } = parsed.entryAddress();
-    const store = openStore(parsed.root);
-    const handle = store.loadSync(entryId, tenantId);
+    const store = await openCommandStore(parsed);
+    const handle = await store.load(entryId, tenantId);
     try {
       if (parsed.flag("payload")) {
         if (handle.payloadBlob.byteLength > 0) await io.stdout.write(handle.payloadBlob);

@@ -1,7 +1,7 @@
 import { type ArgsSpec, parseCommandArgs, parseCount, parseId } from "../args.ts";
 import { type Command, helpText, printJson } from "../command.ts";
 import { ExitCode, UsageError } from "../exit-codes.ts";
-import { assertTenantExists, openStore } from "../store.ts";
+import { assertTenantExists, openCommandStore } from "../store.ts";
 
 const spec: ArgsSpec = {
   command: "ls",
@@ -47,19 +47,19 @@ export const lsCommand: Command = {
     const limit = limitText === undefined ? Number.POSITIVE_INFINITY : parseCount(limitText, "--limit");
     if (limit < 1) throw new UsageError("ls: --limit must be at least 1");
     const after = parsed.idOption("after");
-    const store = openStore(parsed.root);
+    const store = await openCommandStore(parsed);
     let result: { ids: bigint[]; next: bigint | null };
     if (tenantId === undefined) {
-      const tenants = store.listTenantsSync().filter((id) => after === undefined || id > after);
+      const tenants = (await store.listTenants()).filter((id) => after === undefined || id > after);
       result = page(tenants, limit);
     } else {
-      assertTenantExists(store, tenantId);
+      await assertTenantExists(store, tenantId);
       // One more than the page, to know whether there is a next page.
       const listPage = {
         ...(Number.isFinite(limit) ? { limit: limit + 1 } : {}),
         ...(after === undefined ? {} : { after }),
       };
-      result = page(store.listEntriesSync(tenantId, listPage), limit);
+      result = page(await store.listEntries(tenantId, listPage), limit);
     }
     if (parsed.flag("json")) {
       await printJson(
