@@ -1,9 +1,9 @@
 /**
  * The benchmark entry point: `bun run bench` from the repository root.
  *
- *   bun bench/run.ts [--quick] [--only=load,store,scale,http,memory,retention] [--write]
+ *   bun bench/run.ts [--quick] [--only=load,store,scale,http,memory,retention,redis-cluster] [--write]
  *
- * Runs the scenarios (all by default; `--only` takes names or numbers 1 to 6),
+ * Runs the scenarios (all by default; `--only` takes names or numbers 1 to 7),
  * prints the results as Markdown on stdout (progress on stderr), and with `--write`
  * replaces the results section of BENCHMARKS.md (between its markers). Data lives
  * in a temp directory under os.tmpdir(), removed at the end.
@@ -23,6 +23,7 @@ import { Results } from "./results.ts";
 import { runHttp } from "./scenarios/http.ts";
 import { runLoad } from "./scenarios/load.ts";
 import { runMemory } from "./scenarios/memory.ts";
+import { runRedisCluster } from "./scenarios/redis-cluster.ts";
 import { runRetention } from "./scenarios/retention.ts";
 import { runScale } from "./scenarios/scale.ts";
 import { runStore } from "./scenarios/store.ts";
@@ -35,6 +36,7 @@ const SCENARIOS = [
   { name: "http", number: "4", run: runHttp },
   { name: "memory", number: "5", run: runMemory },
   { name: "retention", number: "6", run: runRetention },
+  { name: "redis-cluster", number: "7", run: runRedisCluster },
 ] as const;
 
 interface Args {
@@ -45,7 +47,7 @@ interface Args {
 
 function usage(message: string): never {
   console.error(
-    `${message}\nusage: bun bench/run.ts [--quick] [--only=load,store,scale,http,memory,retention] [--write]`,
+    `${message}\nusage: bun bench/run.ts [--quick] [--only=load,store,scale,http,memory,retention,redis-cluster] [--write]`,
   );
   process.exit(2);
 }

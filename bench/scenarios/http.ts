@@ -49,14 +49,15 @@ export const BARE_SUBJECT = "bare Bun.serve";
 export const IN_PROCESS_SUBJECT = "in-process store()";
 
 /** A child process that printed `... listening on <url>` as its first stdout line. */
-interface Child {
+export interface Child {
   readonly url: string;
   readonly pid: number;
   readonly lines: string[];
   stop(): Promise<void>;
 }
 
-async function startChild(argv: string[], env: Record<string, string | undefined>): Promise<Child> {
+/** Starts `argv` in the repository and waits for its `listening on <url>` line (15 s at most). */
+export async function startChild(argv: string[], env: Record<string, string | undefined>): Promise<Child> {
   const proc = Bun.spawn(argv, { cwd: REPO, env, stdout: "pipe", stderr: "pipe", stdin: "ignore" });
   const lines: string[] = [];
   let stderr = "";
@@ -105,7 +106,8 @@ async function startChild(argv: string[], env: Record<string, string | undefined
   };
 }
 
-function serverEnv(root: string): Record<string, string | undefined> {
+/** The server's environment: `REFLEX_ROOT` and no other `REFLEX_` variable (no tokens, no retention). */
+export function serverEnv(root: string): Record<string, string | undefined> {
   const env: Record<string, string | undefined> = { ...process.env, REFLEX_ROOT: root };
   for (const key of Object.keys(env)) {
     if (key.startsWith("REFLEX_") && key !== "REFLEX_ROOT") delete env[key]; // no tokens, no retention
@@ -123,7 +125,8 @@ function rssMiB(pid: number): number {
   }
 }
 
-interface Subject {
+/** One server (or loop) under load in a group. */
+export interface Subject {
   readonly name: string;
   readonly tool: string;
   readonly reference?: boolean;
@@ -132,7 +135,7 @@ interface Subject {
 }
 
 /** Measures `subjects` in interleaved rounds; each gets `totalMs` of load over all rounds. */
-async function measureGroup(results: Results, group: string, subjects: readonly Subject[], totalMs: number) {
+export async function measureGroup(results: Results, group: string, subjects: readonly Subject[], totalMs: number) {
   const rounds = currentMode().rounds;
   const pools: LoadResult[][] = subjects.map(() => []);
   for (let round = 0; round < rounds; round++) {

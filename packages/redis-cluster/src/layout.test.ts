@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { bucketKeys, bucketOf, id20, namespaceKeys } from "./layout.ts";
+import { bucketKeys, bucketOf, entryKey, id20, namespaceKeys } from "./layout.ts";
 
 describe("layout", () => {
   test("id20 pads to 20 digits so string order is numeric order, at both ends of u64", () => {
@@ -17,6 +17,7 @@ describe("layout", () => {
     expect(new Set(tags)).toEqual(new Set(["{ns:t7:b3}"]));
     expect(bucketKeys("ns", 7n, 4).ids).not.toBe(keys.ids);
     expect(bucketKeys("ns", 70n, 3).ids).not.toBe(keys.ids);
+    expect(entryKey("ns", 7n, 19n, 16)).toBe(`${keys.entryPrefix}${id20(19n)}`);
     expect(namespaceKeys("ns")).toEqual({ config: "{ns}:config", tenants: "{ns}:tenants" });
   });
 

@@ -56,6 +56,11 @@ export function bucketKeys(ns: string, tenantId: bigint, bucket: number): Bucket
   };
 }
 
+/** The key of entry `id` of `tenantId` in namespace `ns` with `buckets` per tenant (the read path's one string). */
+export function entryKey(ns: string, tenantId: bigint, id: bigint, buckets: number): string {
+  return `{${ns}:t${tenantId}:b${bucketOf(id, buckets)}}:e:${id20(id)}`;
+}
+
 /** The bucket of an entry id among `buckets`. */
 export function bucketOf(id: bigint, buckets: number): number {
   return Number(id % BigInt(buckets));

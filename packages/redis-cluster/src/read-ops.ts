@@ -1,14 +1,13 @@
 import { type EntryHandle, envelopeHandle, type ListPage, StoreError, type TenantUsage } from "@reflex/core";
 import { type ClusterContext, checkId, nowSeconds, pageLimit } from "./context.ts";
-import { bucketKeys, bucketOf, id20 } from "./layout.ts";
+import { bucketKeys, entryKey, id20 } from "./layout.ts";
 import { readError } from "./redis-errors.ts";
 
 /** Loads and verifies an entry: `not_found` when there is none or it has expired, `corrupt` when damaged. */
 export async function loadEntry(context: ClusterContext, id: bigint, tenantId: bigint): Promise<EntryHandle> {
   checkId(id, "entry id");
   checkId(tenantId, "tenant id");
-  const keys = bucketKeys(context.options.namespace, tenantId, bucketOf(id, context.buckets));
-  const key = keys.entryPrefix + id20(id);
+  const key = entryKey(context.options.namespace, tenantId, id, context.buckets);
   let bytes: Buffer | null;
   try {
     bytes = await context.clients.reader.getBuffer(key);
@@ -29,9 +28,10 @@ export async function loadEntry(context: ClusterContext, id: bigint, tenantId: b
 export async function entryExists(context: ClusterContext, id: bigint, tenantId: bigint): Promise<boolean> {
   checkId(id, "entry id");
   checkId(tenantId, "tenant id");
-  const keys = bucketKeys(context.options.namespace, tenantId, bucketOf(id, context.buckets));
   try {
-    return (await context.clients.reader.exists(keys.entryPrefix + id20(id))) === 1;
+    return (
+      (await context.clients.reader.exists(entryKey(context.options.namespace, tenantId, id, context.buckets))) === 1
+    );
   } catch (error) {
     throw readError(`exists of entry ${id} of tenant ${tenantId}`, error);
   }
