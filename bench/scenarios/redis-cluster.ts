@@ -31,8 +31,8 @@ export const CLUSTER_GROUPS = {
   replicated: "cluster store 4 KiB, 64 in flight, replicated (WAIT 1)",
 } as const;
 export const CLUSTER_SUBJECTS = {
-  rawGet: "raw ioredis GET",
-  rawSet: "raw ioredis SET",
+  rawGet: "raw ioredis GET (auto-pipelined)",
+  rawSet: "raw ioredis SET (auto-pipelined)",
   rawSetWait: "raw ioredis SET + WAIT 1",
   load: "reflex RedisClusterStore load",
   store: "reflex RedisClusterStore store",
@@ -59,8 +59,10 @@ export async function runRedisCluster(results: Results): Promise<void> {
   const size = PAYLOAD_SIZES[0];
   const entry = makeEntry(TENANT, size.bytes);
   const envelope = Buffer.from(envelopeOf(0n, entry));
+  // Raw ioredis with the options the store's own clients use (auto-pipelining on, reads from masters).
   const raw = new Cluster(
     cluster.seeds.split(",").map((seed) => ({ host: "127.0.0.1", port: Number(seed.split(":")[1]) })),
+    { enableAutoPipelining: true, scaleReads: "master" },
   );
   const replicated = await RedisClusterStore.open({ nodes: cluster.seeds, namespace: "bench", sweepIntervalMs: 0 });
   const atomic = await RedisClusterStore.open({

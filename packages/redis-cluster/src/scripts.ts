@@ -20,13 +20,14 @@ else
   redis.call('SET', KEYS[1], ARGV[1])
   redis.call('ZREM', KEYS[3], ARGV[2])
 end
-redis.call('ZADD', KEYS[2], 0, ARGV[2])
 local size = string.len(ARGV[1])
-redis.call('HSET', KEYS[4], ARGV[2], size)
 local entries, bytes = 1, size
 if old then entries, bytes = 0, size - tonumber(old) end
-redis.call('HINCRBY', KEYS[5], 'entries', entries)
-redis.call('HINCRBY', KEYS[5], 'bytes', bytes)
+-- An overwrite of the same size changes nothing but the value: no index write to log or replicate.
+if not old then redis.call('ZADD', KEYS[2], 0, ARGV[2]) end
+if bytes ~= 0 then redis.call('HSET', KEYS[4], ARGV[2], size) end
+if entries ~= 0 then redis.call('HINCRBY', KEYS[5], 'entries', entries) end
+if bytes ~= 0 then redis.call('HINCRBY', KEYS[5], 'bytes', bytes) end
 return {existed, entries, bytes}
 `;
 

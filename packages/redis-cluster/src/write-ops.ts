@@ -8,7 +8,7 @@ import {
   type StoreOptions,
   storedEnvelopeHandle,
 } from "@reflex/core";
-import type { ChainableCommander } from "ioredis";
+import type { ChainableCommander, Cluster } from "ioredis";
 import { type ClusterContext, checkId } from "./context.ts";
 import { bucketKeys, bucketOf, id20 } from "./layout.ts";
 import { unconfirmedError, writeError } from "./redis-errors.ts";
@@ -25,30 +25,38 @@ function isReplicated(context: ClusterContext, durability: Durability | undefine
 }
 
 /**
- * Sends one script (queued by `queue`) to its shard and, when replicated, `WAIT 1` right
- * behind it on the same connection. Resolves with the script's reply and whether a replica
- * confirmed it; a failure before the reply is a typed write error.
+ * Runs one script (`call` on a client or a pipeline) on its shard. Atomic: a plain command,
+ * through the writer's auto-pipeline. Replicated: the script and `WAIT 1` right behind it in
+ * one explicit pipeline, which keeps both on one connection, in order. Resolves with the
+ * script's reply and whether a replica confirmed it; a failure before the reply is a typed
+ * write error.
  */
 async function send<T>(
   context: ClusterContext,
   what: string,
   replicated: boolean,
-  queue: (pipeline: ChainableCommander) => void,
+  call: (client: Cluster | ChainableCommander) => unknown,
 ): Promise<{ reply: T; confirmed: boolean }> {
   const waitMs = context.options.replicaWaitMs;
   return context.clients.withWriter(async (writer) => {
+    if (!replicated) {
+      try {
+        return { reply: (await call(writer)) as T, confirmed: true };
+      } catch (error) {
+        throw writeError(what, error);
+      }
+    }
     let results: [Error | null, unknown][] | null;
     try {
       const pipeline = writer.pipeline();
-      queue(pipeline);
-      if (replicated) pipeline.wait(1, waitMs);
+      call(pipeline);
+      pipeline.wait(1, waitMs);
       results = await pipeline.exec();
     } catch (error) {
       throw writeError(what, error);
     }
     const [scriptError, reply] = results?.[0] ?? [new Error("empty pipeline reply"), null];
     if (scriptError !== null) throw writeError(what, scriptError);
-    if (!replicated) return { reply: reply as T, confirmed: true };
     const [waitError, acknowledged] = results?.[1] ?? [new Error("no WAIT reply"), 0];
     return { reply: reply as T, confirmed: waitError === null && Number(acknowledged) >= 1 };
   });
