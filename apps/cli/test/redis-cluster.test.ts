@@ -2,7 +2,16 @@
 // this file starts (one for the whole file; each test uses tenants of its own).
 import { afterAll, describe, expect, test } from "bun:test";
 import { useCluster } from "@reflex/redis-cluster/test-cluster";
-import { bytesOf, expectOneLineError, type RunOptions, reflex, removeTempRoots, seed, tempRoot } from "./helpers.ts";
+import {
+  bytesOf,
+  expectOneLineError,
+  MAIN,
+  type RunOptions,
+  reflex,
+  removeTempRoots,
+  seed,
+  tempRoot,
+} from "./helpers.ts";
 
 const harness = useCluster();
 afterAll(removeTempRoots);
@@ -70,6 +79,46 @@ describe("reflex on a Redis Cluster", () => {
     expect(expectOneLineError(await onCluster(["gc"]), 3)).toContain("Redis Cluster");
     const both = await reflex(["ls", "--root", tempRoot(), "--redis-cluster", harness.cluster.seeds]);
     expect(expectOneLineError(both, 2)).toContain("--redis-cluster");
+  });
+
+  test("reflex serve --redis-cluster serves the API from the cluster and stops on SIGTERM", async () => {
+    const child = Bun.spawn(
+      [process.execPath, MAIN, "serve", "--port", "0", "--quiet", "--redis-cluster", harness.cluster.seeds],
+      { env: { ...process.env, REFLEX_ROOT: tempRoot() }, stdout: "pipe", stderr: "pipe" },
+    );
+    const reader = child.stdout.getReader();
+    let text = "";
+    while (!text.includes("\n")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    const url = /reflex listening on (http:\/\/\S+)/.exec(text)?.[1];
+    expect(url).toBeDefined();
+    const put = await fetch(`${url}/v1/tenants/31/entries/4`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ tenantId: "31", payloadBlob: "aGk=" }),
+    });
+    expect(put.status).toBe(201);
+    child.kill("SIGTERM");
+    expect(await child.exited).toBe(0);
+    // Written to the cluster, not under the root: the CLI reads it back from there.
+    expect((await onCluster(["get", "31", "4", "--payload"])).stdout).toBe("hi");
+  });
+
+  test("--root wins over REFLEX_REDIS_CLUSTER; --redis-cluster over REFLEX_ROOT", async () => {
+    const root = tempRoot();
+    expect((await onCluster(["put", "32", "1", "--payload", "-", "--root", root], { stdin: "on files" })).code).toBe(0);
+    expect((await reflex(["get", "32", "1", "--payload"], { root })).stdout).toBe("on files");
+    expectOneLineError(await onCluster(["get", "32", "1"]), 1);
+    const viaFlag = await reflex(["put", "32", "2", "--payload", "-", "--redis-cluster", harness.cluster.seeds], {
+      root,
+      stdin: "on the cluster",
+    });
+    expect(viaFlag.code).toBe(0);
+    expect((await onCluster(["get", "32", "2", "--payload"])).stdout).toBe("on the cluster");
+    expectOneLineError(await reflex(["get", "32", "2"], { root }), 1);
   });
 
   test("a cluster that cannot be reached is a storage error (exit 3), not a hang", async () => {
