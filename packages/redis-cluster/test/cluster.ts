@@ -84,7 +84,8 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
-async function freeBasePort(count: number): Promise<number> {
+/** A base port such that base .. base+count-1 and their bus ports (+10000) are all free now. */
+export async function freeBasePort(count: number): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
     const base = 20_000 + Math.floor(Math.random() * 30_000);
     let free = true;
