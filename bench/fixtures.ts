@@ -1,9 +1,9 @@
 /** Entries, temp directories and pre-filled tenants shared by the scenarios. */
-import { closeSync, constants, mkdtempSync, openSync, readdirSync, readSync, rmSync } from "node:fs";
+import { closeSync, constants, existsSync, mkdtempSync, openSync, readdirSync, readSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { encodeEnvelope } from "../packages/codec/src/index.ts";
-import { type EntryFields, NvmeStorage } from "../packages/core/src/index.ts";
+import { encodeEnvelope } from "@reflex/codec";
+import { type EntryFields, NvmeStorage } from "@reflex/core";
 
 /** A 768-dim f16 embedding. */
 export const EMBEDDING_BYTES = 1536;
@@ -56,6 +56,15 @@ export function freshDir(name: string): string {
   return mkdtempSync(join(runDir(), `${name}-`));
 }
 
+let memoryRoot: string | null = null;
+
+/** A fresh directory on tmpfs (`/dev/shm`) when the machine has one, else {@link freshDir}: for a million tiny files. */
+export function freshMemoryDir(name: string): string {
+  if (!existsSync("/dev/shm")) return freshDir(name);
+  memoryRoot ??= mkdtempSync("/dev/shm/reflex-bench-");
+  return mkdtempSync(join(memoryRoot, `${name}-`));
+}
+
 /** Removes a directory made by {@link freshDir}. */
 export function removeDir(path: string): void {
   rmSync(path, { recursive: true, force: true });
@@ -64,7 +73,9 @@ export function removeDir(path: string): void {
 /** Removes the run's temp directory. */
 export function removeBenchRoot(): void {
   if (benchRoot !== null) removeDir(benchRoot);
+  if (memoryRoot !== null) removeDir(memoryRoot);
   benchRoot = null;
+  memoryRoot = null;
 }
 
 /** Reads every file under `dir` (recursively) once, so the page cache is warm. */

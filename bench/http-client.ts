@@ -17,6 +17,8 @@ export interface LoadResult {
   readonly seconds: number;
   /** Latencies of completed operations, in ms. */
   readonly latenciesMs: number[];
+  /** CPU seconds the server used during the run (from /proc), when it is a child process. */
+  readonly serverCpuSeconds?: number;
   /** Set by wrk (it reports percentiles, not samples). */
   readonly p50Ms?: number;
   readonly p99Ms?: number;
@@ -31,6 +33,8 @@ export function poolResults(results: readonly LoadResult[]): {
   rps: number;
   p50Ms: number;
   p99Ms: number;
+  /** Server CPU per completed request in µs (NaN when not measured). */
+  cpuUsPerRequest: number;
 } {
   const ok = results.reduce((sum, r) => sum + r.ok, 0);
   const errors = results.reduce((sum, r) => sum + r.errors, 0);
@@ -49,6 +53,7 @@ export function poolResults(results: readonly LoadResult[]): {
     rps: ok / seconds,
     p50Ms: fromWrk ? mean((r) => r.p50Ms) : at(0.5),
     p99Ms: fromWrk ? mean((r) => r.p99Ms) : at(0.99),
+    cpuUsPerRequest: (results.reduce((sum, r) => sum + (r.serverCpuSeconds ?? Number.NaN), 0) * 1e6) / ok,
   };
 }
 
@@ -88,7 +93,7 @@ export async function runLoops(
 
 /** One kind of request: method, path per request (a counter), headers, body. */
 export interface RequestSpec {
-  readonly method: "GET" | "PUT" | "HEAD";
+  readonly method: "GET" | "PUT" | "HEAD" | "POST";
   /** The path of the n-th request (PUTs use a new id each time). */
   readonly path: (n: number) => string;
   readonly headers?: Record<string, string>;
@@ -147,7 +152,7 @@ setup = function(thread) thread:set("base", counter * 1000000000); counter = cou
 local n = 0
 request = function()
   n = n + 1
-  return wrk.format(nil, ${"fixed" in target ? luaString(target.fixed) : `${luaString(target.prefix)} .. string.format("%d", base + n)`})
+  return wrk.format(nil, ${wrkPathExpression(target)})
 end
 `;
 }
@@ -157,8 +162,29 @@ function parseWrkTime(value: string, unit: string): number {
   return unit === "us" ? n / 1000 : unit === "ms" ? n : unit === "s" ? n * 1000 : unit === "m" ? n * 60_000 : n;
 }
 
-/** The path wrk requests: always the same, or `prefix` + a per-thread counter (a new id per PUT). */
-export type WrkTarget = { readonly fixed: string } | { readonly prefix: string };
+/**
+ * The path wrk requests: always the same; `prefix` + a per-thread counter (a new id per
+ * PUT); or ids `first` .. `first + count - 1` in turn, between `prefix` and `suffix`.
+ */
+export type WrkTarget =
+  | { readonly fixed: string }
+  | { readonly prefix: string }
+  | {
+      readonly cycle: {
+        readonly prefix: string;
+        readonly first: number;
+        readonly count: number;
+        readonly suffix: string;
+      };
+    };
+
+/** The Lua expression of the n-th request's path (`base` is the thread's counter base). */
+function wrkPathExpression(target: WrkTarget): string {
+  if ("fixed" in target) return luaString(target.fixed);
+  if ("prefix" in target) return `${luaString(target.prefix)} .. string.format("%d", base + n)`;
+  const { prefix, first, count, suffix } = target.cycle;
+  return `${luaString(prefix)} .. string.format("%d", ${first} + (base + n) % ${count}) .. ${luaString(suffix)}`;
+}
 
 /**
  * Runs wrk (2 threads) against `origin` with `spec`'s method, headers and body, at

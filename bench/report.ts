@@ -118,8 +118,8 @@ function httpTable(results: Results, cluster = false): string {
   const points = results.http.filter((p) => p.group.startsWith(CLUSTER_HTTP_PREFIX) === cluster);
   if (points.length === 0) return "_not run_";
   const lines = [
-    "| group | subject | load | conns | requests | errors | req/s | p50 | p99 | vs ref (req/s) | how |",
-    "|---|---|---|--:|--:|--:|--:|--:|--:|--:|---|",
+    "| group | subject | load | conns | requests | errors | req/s | p50 | p99 | vs ref (req/s) | server CPU / req | how |",
+    "|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|",
   ];
   for (const p of points) {
     const reference = points.find(
@@ -127,10 +127,11 @@ function httpTable(results: Results, cluster = false): string {
     );
     const ratio = p.reference === true ? "1x (ref)" : reference === undefined ? "" : formatRatio(p.rps / reference.rps);
     const ms = (value: number) => (Number.isFinite(value) ? formatTime(value * 1e6) : "n/a");
+    const cpu = (us: number | undefined) => (us !== undefined && Number.isFinite(us) ? `${us.toFixed(1)} µs` : "");
     lines.push(
       `| ${p.group} | ${p.subject} | ${p.tool} | ${p.connections} | ${p.requests} | ${p.errors} | ${p.rps.toFixed(0)} | ${ms(
         p.p50Ms,
-      )} | ${ms(p.p99Ms)} | ${ratio} | ${p.note ?? ""} |`,
+      )} | ${ms(p.p99Ms)} | ${ratio} | ${cpu(p.cpuUsPerRequest)} | ${p.note ?? ""} |`,
     );
   }
   return lines.join("\n");
@@ -231,8 +232,14 @@ export function renderReport(
       rowsTable(results, "retention"),
       "",
     ]),
+    ...section("skew", [
+      "### 7. Skewed loads (same key, 8 hot keys, Zipf(1.0); ratios against the unbounded store)",
+      "",
+      rowsTable(results, "skew"),
+      "",
+    ]),
     ...section("redis-cluster", [
-      "### 7. Redis Cluster (3 masters + 3 replicas on loopback, appendfsync always; vs raw ioredis on the same cluster)",
+      "### 8. Redis Cluster (3 masters + 3 replicas on loopback, appendfsync always; vs raw ioredis on the same cluster)",
       "",
       rowsTable(results, "redis-cluster"),
       "",

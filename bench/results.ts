@@ -33,6 +33,8 @@ export interface HttpPoint {
   readonly rps: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
+  /** Server CPU per request in µs (user + system, from /proc), steadier than req/s on shared cores. */
+  readonly cpuUsPerRequest?: number;
   /** The subject the group's ratios are against (same tool). */
   readonly reference?: boolean;
   readonly note?: string;

@@ -1,9 +1,9 @@
 /**
  * The benchmark entry point: `bun run bench` from the repository root.
  *
- *   bun bench/run.ts [--quick] [--only=load,store,scale,http,memory,retention,redis-cluster] [--write]
+ *   bun bench/run.ts [--quick] [--only=load,store,scale,http,memory,retention,skew,redis-cluster] [--write]
  *
- * Runs the scenarios (all by default; `--only` takes names or numbers 1 to 7),
+ * Runs the scenarios (all by default; `--only` takes names or numbers 1 to 8),
  * prints the results as Markdown on stdout (progress on stderr), and with `--write`
  * replaces the results section of BENCHMARKS.md (between its markers). Data lives
  * in a temp directory under os.tmpdir(), removed at the end.
@@ -26,6 +26,7 @@ import { runMemory } from "./scenarios/memory.ts";
 import { runRedisCluster } from "./scenarios/redis-cluster.ts";
 import { runRetention } from "./scenarios/retention.ts";
 import { runScale } from "./scenarios/scale.ts";
+import { runSkew } from "./scenarios/skew.ts";
 import { runStore } from "./scenarios/store.ts";
 import { evaluateTargets } from "./targets.ts";
 
@@ -36,7 +37,8 @@ const SCENARIOS = [
   { name: "http", number: "4", run: runHttp },
   { name: "memory", number: "5", run: runMemory },
   { name: "retention", number: "6", run: runRetention },
-  { name: "redis-cluster", number: "7", run: runRedisCluster },
+  { name: "skew", number: "7", run: runSkew },
+  { name: "redis-cluster", number: "8", run: runRedisCluster },
 ] as const;
 
 interface Args {
@@ -47,7 +49,7 @@ interface Args {
 
 function usage(message: string): never {
   console.error(
-    `${message}\nusage: bun bench/run.ts [--quick] [--only=load,store,scale,http,memory,retention,redis-cluster] [--write]`,
+    `${message}\nusage: bun bench/run.ts [--quick] [--only=load,store,scale,http,memory,retention,skew,redis-cluster] [--write]`,
   );
   process.exit(2);
 }

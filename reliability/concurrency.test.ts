@@ -10,18 +10,10 @@
 // loop in another process: no store may fail because the loop removed its directory.
 import { afterAll, expect, test } from "bun:test";
 import { join } from "node:path";
-import { isStoreError, NvmeStorage } from "../packages/core/src/index.ts";
+import { isStoreError, NvmeStorage } from "@reflex/core";
+import { type LineChild, removeTempDirs, tempDir } from "@reflex/testkit";
 import { runWorker, SHARED_KEYS, type WorkerSummary } from "./fixtures/concurrency-plan.ts";
-import {
-  figure,
-  type LineChild,
-  mixedEntryProblem,
-  removeTempRoots,
-  scale,
-  spawnFixture,
-  tempFilesUnder,
-  tempRoot,
-} from "./fixtures/harness.ts";
+import { figure, mixedEntryProblem, scale, spawnFixture, tempFilesUnder } from "./fixtures/harness.ts";
 
 const DURATION_MS = scale(4_000, 60_000);
 const PROCESSES = 3;
@@ -30,12 +22,12 @@ const IN_PROCESS_TASKS = 4;
 const CLEANUP_RACE_MS = scale(2_000, 30_000);
 const CLEANUP_RACE_WRITERS = 2;
 
-afterAll(removeTempRoots);
+afterAll(removeTempDirs);
 
 test(
   `${PROCESSES} processes x ${WORKERS_PER_PROCESS} + ${IN_PROCESS_TASKS} async tasks on the same 6 entries: every load whole, stats = scan`,
   async () => {
-    const root = join(tempRoot(), "store");
+    const root = join(tempDir("reflex-rel-"), "store");
     const children: LineChild[] = [];
     for (let p = 0; p < PROCESSES; p++) {
       const firstWriter = p * WORKERS_PER_PROCESS;
@@ -140,7 +132,7 @@ test(
 test(
   `${CLEANUP_RACE_WRITERS} writers emptying their tenant vs a cleanup loop in another process: no store fails`,
   async () => {
-    const root = join(tempRoot(), "store");
+    const root = join(tempDir("reflex-rel-"), "store");
     const roles = ["clean", ...Array.from({ length: CLEANUP_RACE_WRITERS }, (_, i) => String(i))];
     const children = roles.map((role) => spawnFixture("cleanup-race-child.ts", [root, role, String(CLEANUP_RACE_MS)]));
     const results: { role: string; stores: number; removedDirs: number; failures: string[] }[] = [];

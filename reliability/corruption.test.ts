@@ -9,11 +9,11 @@
 import { afterAll, expect, test } from "bun:test";
 import { closeSync, openSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { createApp } from "../apps/server/src/index.ts";
-import { decodeEntryBody, entryFromJson } from "../packages/codec/src/index.ts";
-import { type EntryFields, isStoreError, NvmeStorage, U64_MAX } from "../packages/core/src/index.ts";
-import { prng, sameBytes } from "../packages/core/test/fixtures/entry-patterns.ts";
-import { figure, mixedEntry, mixedEntryProblem, removeTempRoots, scale, tempRoot } from "./fixtures/harness.ts";
+import { decodeEntryBody, entryFromJson } from "@reflex/codec";
+import { type EntryFields, isStoreError, NvmeStorage, U64_MAX } from "@reflex/core";
+import { createApp } from "@reflex/server";
+import { removeTempDirs, SeededRandom, sameBytes, tempDir } from "@reflex/testkit";
+import { figure, mixedEntry, mixedEntryProblem, scale } from "./fixtures/harness.ts";
 
 const ROUNDS = scale(3, 30);
 const TENANTS: readonly bigint[] = [1n, 42n, U64_MAX];
@@ -23,7 +23,7 @@ const DAMAGED_PER_ROUND = 160;
 const PAGE = 4096;
 const HEADER_BYTES = 32;
 
-afterAll(removeTempRoots);
+afterAll(removeTempDirs);
 
 type Damage =
   | "bit flip in header"
@@ -62,12 +62,12 @@ function writeAt(path: string, offset: number, bytes: Uint8Array): void {
 }
 
 /** Ids of one tenant: half shared by every tenant (so a cross-tenant swap can keep the id), half random u64s. */
-function idsOf(random: (n: number) => number): bigint[] {
+function idsOf(random: SeededRandom): bigint[] {
   const ids = new Set<bigint>();
   for (let i = 0; i < IDS_PER_TENANT / 2; i++) ids.add(BigInt(1000 + i));
   while (ids.size < IDS_PER_TENANT) {
-    const bits = BigInt(1 + random(64));
-    const value = (BigInt(random(0x1_0000_0000)) << 32n) | BigInt(random(0x1_0000_0000));
+    const bits = BigInt(1 + random.below(64));
+    const value = (BigInt(random.below(0x1_0000_0000)) << 32n) | BigInt(random.below(0x1_0000_0000));
     ids.add(value & ((1n << bits) - 1n));
   }
   return [...ids];
@@ -94,7 +94,7 @@ async function expectCorruptResponse(response: Response, root: string, what: str
 test(
   `${ROUNDS} x ${DAMAGED_PER_ROUND} random damages: all detected, 0 wrong payloads, the rest served`,
   async () => {
-    const random = prng(0xc0bb1e);
+    const random = new SeededRandom(0xc0bb1e);
     const byDamage = new Map<Damage, number>();
     const byReason = new Map<string, number>();
     let damages = 0;
@@ -106,7 +106,7 @@ test(
     let mappedIntactLoads = 0;
 
     for (let round = 0; round < ROUNDS; round++) {
-      const root = join(tempRoot(), "store");
+      const root = join(tempDir("reflex-rel-"), "store");
       // Populate (atomic writes: durability is not the subject here).
       const writer = new NvmeStorage(root, { durability: "atomic" });
       const keys: Key[] = [];
@@ -124,17 +124,17 @@ test(
       const pool = [...keys];
       const take = (match: (key: Key) => boolean = () => true): Key | undefined => {
         const candidates = pool.filter(match);
-        const picked = candidates[random(candidates.length)];
+        const picked = candidates[random.below(candidates.length)];
         if (picked !== undefined) pool.splice(pool.indexOf(picked), 1);
         return picked;
       };
       const damaged = new Map<string, Damage>(); // path -> what was done to the file now under it
       const movedAway = new Set<string>(); // paths whose file is gone
       while (damaged.size < DAMAGED_PER_ROUND) {
-        const pair = random(8) < 3;
+        const pair = random.below(8) < 3;
         const kind = pair
-          ? (PAIR_DAMAGES[random(PAIR_DAMAGES.length)] as Damage)
-          : (SINGLE_FILE_DAMAGES[random(SINGLE_FILE_DAMAGES.length)] as Damage);
+          ? (PAIR_DAMAGES[random.below(PAIR_DAMAGES.length)] as Damage)
+          : (SINGLE_FILE_DAMAGES[random.below(SINGLE_FILE_DAMAGES.length)] as Damage);
         const a = take();
         if (a === undefined) break;
         const pathA = join(root, a.path);
@@ -143,20 +143,22 @@ test(
           const size = bytes.byteLength;
           if (kind === "bit flip in header" || kind === "bit flip in body") {
             const at =
-              kind === "bit flip in header" ? random(HEADER_BYTES) : HEADER_BYTES + random(size - HEADER_BYTES);
-            writeAt(pathA, at, new Uint8Array([(bytes[at] ?? 0) ^ (1 << random(8))]));
+              kind === "bit flip in header"
+                ? random.below(HEADER_BYTES)
+                : HEADER_BYTES + random.below(size - HEADER_BYTES);
+            writeAt(pathA, at, new Uint8Array([(bytes[at] ?? 0) ^ (1 << random.below(8))]));
           } else if (kind === "truncated") {
-            truncateSync(pathA, random(size));
+            truncateSync(pathA, random.below(size));
           } else if (kind === "zeroed 4 KiB page") {
             const pages = Math.ceil(size / PAGE);
-            let page = random(pages);
+            let page = random.below(pages);
             // A page that is zero already would be no damage: take the next one that is not.
             while (bytes.subarray(page * PAGE, (page + 1) * PAGE).every((byte) => byte === 0))
               page = (page + 1) % pages;
             writeAt(pathA, page * PAGE, new Uint8Array(Math.min(PAGE, size - page * PAGE)));
           } else {
-            const extra = new Uint8Array(1 + random(PAGE));
-            for (let i = 0; i < extra.byteLength; i++) extra[i] = random(256);
+            const extra = new Uint8Array(1 + random.below(PAGE));
+            for (let i = 0; i < extra.byteLength; i++) extra[i] = random.below(256);
             writeAt(pathA, size, extra);
           }
           damaged.set(a.path, kind);

@@ -9,19 +9,17 @@
 // mapped-load and async-write sizes, many more kills and the live figures.
 import { afterAll, expect, test } from "bun:test";
 import { join } from "node:path";
-import { isStoreError, NvmeStorage } from "../packages/core/src/index.ts";
-import { prng } from "../packages/core/test/fixtures/entry-patterns.ts";
+import { isStoreError, NvmeStorage } from "@reflex/core";
+import { removeTempDirs, SeededRandom, tempDir, unlessMissing } from "@reflex/testkit";
 import { CRASH_IDS, CRASH_KEYS, CRASH_TENANTS } from "./fixtures/crash-keys.ts";
 import {
   figure,
   mixedEntry,
   mixedEntryProblem,
   mixedPayloadLength,
-  removeTempRoots,
   scale,
   spawnFixture,
   tempFilesUnder,
-  tempRoot,
 } from "./fixtures/harness.ts";
 
 const KILLS = scale(200, 2000);
@@ -30,7 +28,7 @@ const MIN_LIFE_MS = 5;
 const MAX_LIFE_MS = 60;
 const MAPPED_BYTES = 256 * 1024;
 
-afterAll(removeTempRoots);
+afterAll(removeTempDirs);
 
 /** The version stored under a key (undefined when absent), after checking every byte of it. */
 function loadVersion(
@@ -39,13 +37,11 @@ function loadVersion(
   entryId: bigint,
   tally: { mapped: number; heap: number; bytes: number },
 ): bigint | undefined {
-  let handle: ReturnType<NvmeStorage["loadSync"]>;
-  try {
-    handle = store.loadSync(entryId, tenantId);
-  } catch (error) {
-    if (isStoreError(error, "not_found")) return undefined;
-    throw error;
-  }
+  const handle = unlessMissing(
+    () => store.loadSync(entryId, tenantId),
+    (error) => isStoreError(error, "not_found"),
+  );
+  if (handle === undefined) return undefined;
   try {
     const problem = mixedEntryProblem(handle, tenantId, entryId);
     if (problem !== undefined) throw new Error(`${tenantId}/${entryId} is torn or wrong: ${problem}`);
@@ -61,8 +57,8 @@ function loadVersion(
 test(
   `a durable writer of 1 KiB-1 MiB entries SIGKILLed ${KILLS} times loses nothing it reported`,
   async () => {
-    const root = join(tempRoot(), "store");
-    const random = prng(0x7e1ab1e);
+    const root = join(tempDir("reflex-rel-"), "store");
+    const random = new SeededRandom(0x7e1ab1e);
     // What the disk held after the previous round, per key ("1/3"); absent keys are missing.
     const known = new Map<string, bigint>();
     const figures = {
@@ -87,7 +83,7 @@ test(
       } catch (error) {
         throw new Error(`round ${round}: the child did not start: ${await child.stderr()}`, { cause: error });
       }
-      await Bun.sleep(MIN_LIFE_MS + random(MAX_LIFE_MS - MIN_LIFE_MS + 1));
+      await Bun.sleep(MIN_LIFE_MS + random.below(MAX_LIFE_MS - MIN_LIFE_MS + 1));
       child.process.kill("SIGKILL");
       await child.process.exited;
       const unterminated = await child.stdoutClosed;
@@ -176,8 +172,8 @@ test(
       ]);
       expect([live.entryCount, live.totalBytes]).toEqual([present, tally.bytes]);
       // ...and stay equal to a scan once this store writes over the crashed child's files.
-      const target = CRASH_KEYS[random(CRASH_KEYS.length)];
-      const victim = CRASH_KEYS[random(CRASH_KEYS.length)];
+      const target = CRASH_KEYS[random.below(CRASH_KEYS.length)];
+      const victim = CRASH_KEYS[random.below(CRASH_KEYS.length)];
       if (target === undefined || victim === undefined) throw new Error("no key");
       const parentVersion = BigInt(firstVersion + 999_999);
       (await store.store(target.entryId, mixedEntry(target.tenantId, target.entryId, parentVersion))).release();

@@ -10,32 +10,17 @@
 import { afterAll, expect, test } from "bun:test";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { createApp } from "../apps/server/src/index.ts";
-import {
-  type EntryFields,
-  isStoreError,
-  NvmeStorage,
-  type StoreError,
-  type StoreErrorCode,
-} from "../packages/core/src/index.ts";
-import { sameBytes } from "../packages/core/test/fixtures/entry-patterns.ts";
+import { type EntryFields, isStoreError, NvmeStorage, type StoreError, type StoreErrorCode } from "@reflex/core";
+import { createApp } from "@reflex/server";
+import { removeTempDirs, sameBytes, spawnLines, tempDir } from "@reflex/testkit";
 import { EMFILE_TENANT, type PhaseReport, sizedTag } from "./fixtures/emfile-plan.ts";
-import {
-  figure,
-  fixturePath,
-  mixedEntry,
-  mixedEntryProblem,
-  removeTempRoots,
-  spawnLines,
-  tempFilesUnder,
-  tempRoot,
-} from "./fixtures/harness.ts";
+import { figure, fixturePath, mixedEntry, mixedEntryProblem, tempFilesUnder } from "./fixtures/harness.ts";
 
 const KIB = 1024;
 
 /** Tries to mount a 4 MiB tmpfs; the mount point, or why it could not. */
 function mountTmpfs(): { dir: string } | { skipped: string } {
-  const dir = join(tempRoot(), "tmpfs");
+  const dir = join(tempDir("reflex-rel-"), "tmpfs");
   mkdirSync(dir);
   const result = Bun.spawnSync(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", dir], { stderr: "pipe" });
   if (result.exitCode !== 0) {
@@ -56,7 +41,7 @@ const MOUNT_DIR = "dir" in tmpfs ? tmpfs.dir : "";
 
 afterAll(() => {
   if (MOUNTED && !run(["umount", MOUNT_DIR]).ok) run(["umount", "-l", MOUNT_DIR]);
-  removeTempRoots();
+  removeTempDirs();
 });
 
 /** Remounts the tmpfs read-only or read-write; live mappings of files opened read-write block `ro`, so it collects first. */
@@ -338,7 +323,7 @@ test.skipIf(!MOUNTED)(
 );
 
 test("(c) EMFILE for real (ulimit -n 64): typed io EMFILE, nothing lost, recovers with one descriptor free", async () => {
-  const root = join(tempRoot(), "store");
+  const root = join(tempDir("reflex-rel-"), "store");
   const child = spawnLines([
     "bash",
     "-c",

@@ -4,24 +4,16 @@
 // signal or hang; a failure says so in one `reflex: ...` line on stderr without a stack
 // trace; a bad id is a usage error (2); and nothing is created outside the store roots.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { encodeDumpRecord, isCanonicalU64 } from "@reflex/codec";
+import { NvmeStorage } from "@reflex/core";
+import { removeTempDirs, tempDir } from "@reflex/testkit";
 import fc from "fast-check";
-import { encodeDumpRecord, isCanonicalU64 } from "../packages/codec/src/index.ts";
-import { NvmeStorage } from "../packages/core/src/index.ts";
-import {
-  added,
-  canonicalId,
-  hostileId,
-  markedEntry,
-  nonCanonicalPaths,
-  SEEDED_IDS,
-  snapshotDiff,
-  storeLikeNames,
-  treeSnapshot,
-  U64_MAX_TEXT,
-} from "./arbitraries.ts";
+import { added, nonCanonicalPaths, snapshotDiff, storeLikeNames, treeSnapshot } from "./arbitraries/fs-snapshots.ts";
+import { canonicalId, hostileId, U64_MAX_TEXT } from "./arbitraries/ids.ts";
+import { markedEntry, SEEDED_IDS } from "./arbitraries/markers.ts";
 import { figure, scale } from "./fixtures/harness.ts";
 
 const CLI = join(import.meta.dir, "..", "apps", "cli", "src", "main.ts");
@@ -382,7 +374,7 @@ describe("reflex CLI fuzzing", () => {
   let slowest = 0;
 
   beforeAll(async () => {
-    const base = mkdtempSync(join(tmpdir(), "reflex-fuzz-cli-"));
+    const base = tempDir("reflex-fuzz-cli-");
     const cwd = join(base, "cwd");
     mkdirSync(cwd);
     layout = { base, cwd, root: join(base, "root"), altRoots: [join(cwd, "alt-root"), join(base, "alt-root-2")] };
@@ -404,7 +396,7 @@ describe("reflex CLI fuzzing", () => {
   });
 
   afterAll(() => {
-    if (layout !== undefined) rmSync(layout.base, { recursive: true, force: true });
+    removeTempDirs();
   });
 
   test(`${PAIRS * 2} generated command lines, two processes at a time on one root`, async () => {

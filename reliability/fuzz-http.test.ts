@@ -6,42 +6,27 @@
 // never reaches (store calls, response bytes, files) a tenant it does not cover, a stored
 // body is what was sent, and nothing is created outside the store root.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { decodeEntryBody, type EntryFields, entryFromJson } from "@reflex/codec";
+import { isStoreError, NvmeStorage } from "@reflex/core";
+import { createApp, type ReflexApp, type RunningServer, startServer, TokenSet } from "@reflex/server";
+import { removeTempDirs, tempDir } from "@reflex/testkit";
 import fc from "fast-check";
-import { createApp, type ReflexApp, type RunningServer, startServer, TokenSet } from "../apps/server/src/index.ts";
-import { decodeEntryBody, type EntryFields, entryFromJson } from "../packages/codec/src/index.ts";
-import { isStoreError, NvmeStorage } from "../packages/core/src/index.ts";
 import {
   added,
-  covers,
-  type FuzzRequest,
-  fuzzPath,
-  fuzzPut,
-  fuzzQuery,
-  fuzzRequest,
-  type Grant,
-  grantOf,
-  leakedMarkers,
-  markedEntry,
   nonCanonicalPaths,
-  PATH_TEMPLATES,
-  plantDecoys,
-  rawHttp,
-  SEEDED_IDS,
-  searchableText,
   snapshotDiff,
   storeLikeNames,
-  TENANT_A,
-  TENANT_B,
-  TENANT_P,
-  TOKEN_FILE,
-  TOKENS,
   tenantFingerprint,
   treeSnapshot,
-  wireTarget,
-} from "./arbitraries.ts";
+} from "./arbitraries/fs-snapshots.ts";
+import { leakedMarkers, markedEntry, plantDecoys, SEEDED_IDS, searchableText } from "./arbitraries/markers.ts";
+import { fuzzPath, fuzzQuery, PATH_TEMPLATES } from "./arbitraries/paths.ts";
+import { rawHttp, wireTarget } from "./arbitraries/raw-http.ts";
+import { type FuzzRequest, fuzzPut, fuzzRequest } from "./arbitraries/requests.ts";
+import { covers, type Grant, grantOf, TENANT_A, TENANT_B, TENANT_P, TOKEN_FILE, TOKENS } from "./arbitraries/tokens.ts";
 import { figure, scale } from "./fixtures/harness.ts";
 
 /** Body limit of the fuzzed app: small, so over-limit bodies are cheap to generate. */
@@ -249,7 +234,7 @@ describe("HTTP API fuzzing", () => {
   }
 
   beforeAll(async () => {
-    base = mkdtempSync(join(tmpdir(), "reflex-fuzz-http-"));
+    base = tempDir("reflex-fuzz-http-");
     root = join(base, "root");
     tokensFile = join(base, "tokens.json");
     writeFileSync(tokensFile, JSON.stringify(TOKEN_FILE));
@@ -267,7 +252,7 @@ describe("HTTP API fuzzing", () => {
 
   afterAll(() => {
     store?.close();
-    if (base !== undefined) rmSync(base, { recursive: true, force: true });
+    removeTempDirs();
   });
 
   /** Sends one generated request through app.request() and checks everything about it. */

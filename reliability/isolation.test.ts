@@ -7,28 +7,17 @@
 // holds exactly what it held before. Through app.request() and on a raw socket to a real
 // server (where dot segments reach Bun as written).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createApp, type RunningServer, startServer, TokenSet } from "../apps/server/src/index.ts";
-import { encodeEntryBody } from "../packages/codec/src/index.ts";
-import { NvmeStorage } from "../packages/core/src/index.ts";
-import {
-  ADMIN_ROUTES,
-  leakedMarkers,
-  markedEntry,
-  rawHttp,
-  SEEDED_IDS,
-  searchableText,
-  snapshotDiff,
-  TENANT_A,
-  TENANT_B,
-  TENANT_ROUTES,
-  TOKEN_FILE,
-  TOKENS,
-  treeSnapshot,
-  wireTarget,
-} from "./arbitraries.ts";
+import { encodeEntryBody } from "@reflex/codec";
+import { NvmeStorage } from "@reflex/core";
+import { createApp, type RunningServer, startServer, TokenSet } from "@reflex/server";
+import { removeTempDirs, tempDir } from "@reflex/testkit";
+import { snapshotDiff, treeSnapshot } from "./arbitraries/fs-snapshots.ts";
+import { leakedMarkers, markedEntry, SEEDED_IDS, searchableText } from "./arbitraries/markers.ts";
+import { ADMIN_ROUTES, TENANT_ROUTES } from "./arbitraries/paths.ts";
+import { rawHttp, wireTarget } from "./arbitraries/raw-http.ts";
+import { TENANT_A, TENANT_B, TOKEN_FILE, TOKENS } from "./arbitraries/tokens.ts";
 import { figure } from "./fixtures/harness.ts";
 
 /** An attacker's token, its own tenant and the victim tenant. */
@@ -307,13 +296,13 @@ describe("tenant isolation", () => {
   let tokensFile: string;
 
   beforeAll(() => {
-    base = mkdtempSync(join(tmpdir(), "reflex-isolation-"));
+    base = tempDir("reflex-isolation-");
     tokensFile = join(base, "tokens.json");
     writeFileSync(tokensFile, JSON.stringify(TOKEN_FILE));
   });
 
   afterAll(() => {
-    if (base !== undefined) rmSync(base, { recursive: true, force: true });
+    removeTempDirs();
   });
 
   test("through app.request(): every route, every spelling, both directions", async () => {

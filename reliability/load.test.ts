@@ -6,11 +6,11 @@
 // bounded; p50/p99 latency is reported. Afterwards the store, reopened, must hold exactly
 // the client's final model of its keys and verify clean.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type RunningServer, startServer } from "../apps/server/src/index.ts";
-import { NvmeStorage } from "../packages/core/src/index.ts";
+import { NvmeStorage } from "@reflex/core";
+import { type RunningServer, startServer } from "@reflex/server";
+import { removeTempDirs, tempDir } from "@reflex/testkit";
 import { figure, SOAK, scale } from "./fixtures/harness.ts";
 import { entryOf } from "./fixtures/load-entries.ts";
 
@@ -66,7 +66,7 @@ describe("load", () => {
   let running: RunningServer;
 
   beforeAll(async () => {
-    base = mkdtempSync(join(tmpdir(), "reflex-load-"));
+    base = tempDir("reflex-load-");
     root = join(base, "root");
     const tokensFile = join(base, "tokens.json");
     writeFileSync(
@@ -91,7 +91,7 @@ describe("load", () => {
 
   afterAll(async () => {
     await running?.shutdown();
-    if (base !== undefined) rmSync(base, { recursive: true, force: true });
+    removeTempDirs();
   });
 
   test(

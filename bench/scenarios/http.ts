@@ -6,14 +6,17 @@
  * generator does not share their event loop. Load: the in-repo fetch client
  * (`bench/http-client.ts`) always, `wrk` too when it is on the PATH. Subjects of a
  * group are measured in interleaved rounds (A B, B A, ...), like the other scenarios.
+ * The GETs and HEADs cycle over 1,000 entries; a batch-get asks for 100 of them at once.
+ * Each figure gives the server's CPU per request (from /proc) beside its req/s.
  * Quick mode: 1.5 s of load per figure and 2 s of streaming (full: 10 s each).
  * PUT is compared with the in-process store (`store()`, durable, 64 in flight).
  * Last, the server's RSS (from /proc) and JS heap while it streams a 16 MiB payload.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { encodeEntryBody } from "../../packages/codec/src/index.ts";
-import { NvmeStorage } from "../../packages/core/src/index.ts";
+import { encodeEntryBody } from "@reflex/codec";
+import { NvmeStorage } from "@reflex/core";
+import { type Child, cpuSeconds, serverEnv, startChild } from "../child-server.ts";
 import { freshDir, makeEntry, removeDir } from "../fixtures.ts";
 import { currentMode } from "../harness.ts";
 import {
@@ -27,6 +30,7 @@ import {
   wrkPath,
 } from "../http-client.ts";
 import type { Results } from "../results.ts";
+import { measureStreaming } from "./http-streaming.ts";
 
 export const HTTP_CONNECTIONS = 64;
 const TENANT = 1n;
@@ -34,8 +38,11 @@ const SMALL_ID = 1n;
 const LARGE_ID = 2n;
 const SMALL_PAYLOAD = 4 * 1024;
 const LARGE_PAYLOAD = 16 * 1024 * 1024;
-const MiB = 1024 * 1024;
-const REPO = join(import.meta.dir, "..", "..");
+/** The GETs cycle over this many entries of 4 KiB, ids from CYCLE_FIRST on (all in the default file cache). */
+const CYCLE_FIRST = 100;
+const CYCLE_COUNT = 1000;
+/** Ids per batch-get request. */
+const BATCH_IDS = 100;
 
 /** Group and subject names, shared with the targets. */
 export const HTTP_GROUPS = {
@@ -43,87 +50,11 @@ export const HTTP_GROUPS = {
   entry: "GET entry 4 KiB (protobuf)",
   head: "HEAD entry",
   put: "PUT entry 4 KiB (durable)",
+  batch: `batch-get ${BATCH_IDS} entries of 4 KiB (protobuf)`,
 } as const;
 export const REFLEX_SUBJECT = "reflex server (Hono)";
 export const BARE_SUBJECT = "bare Bun.serve";
 export const IN_PROCESS_SUBJECT = "in-process store()";
-
-/** A child process that printed `... listening on <url>` as its first stdout line. */
-export interface Child {
-  readonly url: string;
-  readonly pid: number;
-  readonly lines: string[];
-  stop(): Promise<void>;
-}
-
-/** Starts `argv` in the repository and waits for its `listening on <url>` line (15 s at most). */
-export async function startChild(argv: string[], env: Record<string, string | undefined>): Promise<Child> {
-  const proc = Bun.spawn(argv, { cwd: REPO, env, stdout: "pipe", stderr: "pipe", stdin: "ignore" });
-  const lines: string[] = [];
-  let stderr = "";
-  void (async () => {
-    for await (const chunk of proc.stderr) stderr = `${stderr}${new TextDecoder().decode(chunk)}`.slice(-4000);
-  })();
-  let firstLine: (url: string) => void = () => undefined;
-  const url = new Promise<string>((resolve) => {
-    firstLine = resolve;
-  });
-  void (async () => {
-    let pending = "";
-    for await (const chunk of proc.stdout) {
-      pending += new TextDecoder().decode(chunk);
-      let newline = pending.indexOf("\n");
-      while (newline >= 0) {
-        const line = pending.slice(0, newline);
-        pending = pending.slice(newline + 1);
-        const match = / listening on (\S+)/.exec(line);
-        if (match !== null) firstLine(match[1] as string);
-        else lines.push(line);
-        if (lines.length > 10_000) lines.splice(0, 5_000);
-        newline = pending.indexOf("\n");
-      }
-    }
-  })();
-  const timeout = Bun.sleep(15_000).then(() => null);
-  const origin = await Promise.race([url, timeout, proc.exited.then(() => null)]);
-  if (origin === null) {
-    proc.kill();
-    throw new Error(`${argv.join(" ")} did not start: ${stderr}`);
-  }
-  if (!/^http:\/\/127\.0\.0\.1:\d+$/.test(origin)) {
-    proc.kill();
-    throw new Error(`${argv.join(" ")} listens on ${origin}, not loopback`);
-  }
-  return {
-    url: origin,
-    pid: proc.pid,
-    lines,
-    async stop() {
-      proc.kill("SIGTERM");
-      const exited = await Promise.race([proc.exited, Bun.sleep(5000).then(() => null)]);
-      if (exited === null) proc.kill("SIGKILL");
-    },
-  };
-}
-
-/** The server's environment: `REFLEX_ROOT` and no other `REFLEX_` variable (no tokens, no retention). */
-export function serverEnv(root: string): Record<string, string | undefined> {
-  const env: Record<string, string | undefined> = { ...process.env, REFLEX_ROOT: root };
-  for (const key of Object.keys(env)) {
-    if (key.startsWith("REFLEX_") && key !== "REFLEX_ROOT") delete env[key]; // no tokens, no retention
-  }
-  return env;
-}
-
-/** VmRSS of `pid` in MiB, from /proc (NaN when unreadable). */
-function rssMiB(pid: number): number {
-  try {
-    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-    return match === null ? Number.NaN : Number(match[1]) / 1024;
-  } catch {
-    return Number.NaN;
-  }
-}
 
 /** One server (or loop) under load in a group. */
 export interface Subject {
@@ -157,6 +88,7 @@ export async function measureGroup(results: Results, group: string, subjects: re
       rps: pooled.rps,
       p50Ms: pooled.p50Ms,
       p99Ms: pooled.p99Ms,
+      cpuUsPerRequest: pooled.cpuUsPerRequest,
       ...(subject.reference === true ? { reference: true } : {}),
       ...(subject.note === undefined ? {} : { note: subject.note }),
     });
@@ -186,14 +118,36 @@ function served(
         name,
         tool,
         ...(reference ? { reference: true } : {}),
-        run: (ms) =>
-          tool === "wrk"
-            ? wrkLoad(child.url, spec, target, HTTP_CONNECTIONS, ms, scratch)
-            : fetchLoad(child.url, spec, HTTP_CONNECTIONS, ms),
+        run: async (ms) => {
+          const cpuBefore = cpuSeconds(child.pid);
+          const result =
+            tool === "wrk"
+              ? await wrkLoad(child.url, spec, target, HTTP_CONNECTIONS, ms, scratch)
+              : await fetchLoad(child.url, spec, HTTP_CONNECTIONS, ms);
+          return { ...result, serverCpuSeconds: cpuSeconds(child.pid) - cpuBefore };
+        },
       });
     }
   }
   return list;
+}
+
+/** Entries per second through batch-get against single GETs of whole entries, and its bytes per second. */
+function noteBatchGain(results: Results, batchBytes: number): void {
+  for (const tool of ["wrk", "fetch client"]) {
+    const rps = (group: string, subject: string) =>
+      results.http.find((p) => p.group === group && p.subject === subject && p.tool === tool)?.rps;
+    const single = rps(HTTP_GROUPS.entry, REFLEX_SUBJECT);
+    const batched = rps(HTTP_GROUPS.batch, REFLEX_SUBJECT);
+    const bare = rps(HTTP_GROUPS.batch, BARE_SUBJECT);
+    if (single === undefined || batched === undefined || bare === undefined) continue;
+    const mib = (perSecond: number) => ((perSecond * batchBytes) / 2 ** 20).toFixed(0);
+    results.notes.push(
+      `Scenario 4 (${tool}): batch-get of ${BATCH_IDS} gives ${(batched * BATCH_IDS).toFixed(0)} entries/s, ` +
+        `${((batched * BATCH_IDS) / single).toFixed(1)}x the ${single.toFixed(0)} entries/s of single GET entry; ` +
+        `${mib(batched)} MiB/s of answers against ${mib(bare)} MiB/s from the bare server sending the same bytes.`,
+    );
+  }
 }
 
 /** Runs scenario 4. */
@@ -203,25 +157,45 @@ export async function runHttp(results: Results): Promise<void> {
   const dir = freshDir("http");
   const root = join(dir, "reflex");
   const small = makeEntry(TENANT, SMALL_PAYLOAD);
-  const seed = new NvmeStorage(root, { handleCache: { maxEntries: 0 } });
+  const seed = new NvmeStorage(root, { durability: "atomic", handleCache: { maxEntries: 0 } });
   seed.storeSync(SMALL_ID, small).release();
   seed.storeSync(LARGE_ID, makeEntry(TENANT, LARGE_PAYLOAD)).release();
+  for (let id = CYCLE_FIRST; id < CYCLE_FIRST + CYCLE_COUNT; id++) seed.storeSync(BigInt(id), small).release();
   seed.close();
   const payloadFile = join(dir, "payload.bin");
   const entryFile = join(dir, "entry.bin");
+  const batchFile = join(dir, "batch.bin");
   writeFileSync(payloadFile, small.payloadBlob);
   writeFileSync(entryFile, encodeEntryBody(small));
 
   const entryPath = `/v1/tenants/${TENANT}/entries/${SMALL_ID}`;
   const putPrefix = `/v1/tenants/${TENANT}/entries/`;
   const putBody = encodeEntryBody(small);
+  const cycled = (suffix: string) => ({
+    path: (n: number) => `${putPrefix}${CYCLE_FIRST + (n % CYCLE_COUNT)}${suffix}`,
+    target: { cycle: { prefix: putPrefix, first: CYCLE_FIRST, count: CYCLE_COUNT, suffix } } satisfies WrkTarget,
+  });
+  const batchPath = `/v1/tenants/${TENANT}/entries/batch-get`;
+  const batchBody = new TextEncoder().encode(
+    JSON.stringify({ ids: Array.from({ length: BATCH_IDS }, (_, i) => `${CYCLE_FIRST + i}`) }),
+  );
   const children: Child[] = [];
   try {
     const reflex = await startChild(["bun", "apps/server/src/main.ts", "--port", "0", "--quiet"], serverEnv(root));
     children.push(reflex);
-    const bare = await startChild(["bun", join("bench", "fixtures", "bare-server.ts"), payloadFile, entryFile], {
-      ...process.env,
+    // The bare server answers a batch with the very bytes the Reflex server gives.
+    const batchAnswer = await fetch(`${reflex.url}${batchPath}`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/x-protobuf" },
+      body: batchBody,
     });
+    const batchBytes = new Uint8Array(await batchAnswer.arrayBuffer());
+    if (batchAnswer.status !== 200) throw new Error(`${reflex.url}: batch-get answered ${batchAnswer.status}`);
+    writeFileSync(batchFile, batchBytes);
+    const bare = await startChild(
+      ["bun", join("bench", "fixtures", "bare-server.ts"), payloadFile, entryFile, batchFile],
+      { ...process.env },
+    );
     children.push(bare);
     // Both answer before anything is timed (and the store's first load is not in a figure).
     for (const child of [reflex, bare]) {
@@ -232,32 +206,34 @@ export async function runHttp(results: Results): Promise<void> {
       }
     }
 
-    const getPayload: RequestSpec = { method: "GET", path: () => `${entryPath}/payload`, okStatus: [200] };
+    const payloads = cycled("/payload");
+    const getPayload: RequestSpec = { method: "GET", path: payloads.path, okStatus: [200] };
     await measureGroup(
       results,
       HTTP_GROUPS.payload,
-      served(reflex, bare, getPayload, { fixed: `${entryPath}/payload` }, dir, true),
+      served(reflex, bare, getPayload, payloads.target, dir, true),
       figureMs,
     );
-    const getEntry: RequestSpec = {
-      method: "GET",
-      path: () => entryPath,
-      headers: { Accept: "application/x-protobuf" },
+    const entries = cycled("");
+    const protobuf = { Accept: "application/x-protobuf" };
+    const getEntry: RequestSpec = { method: "GET", path: entries.path, headers: protobuf, okStatus: [200] };
+    await measureGroup(results, HTTP_GROUPS.entry, served(reflex, bare, getEntry, entries.target, dir, true), figureMs);
+    const head: RequestSpec = { method: "HEAD", path: entries.path, okStatus: [200] };
+    await measureGroup(results, HTTP_GROUPS.head, served(reflex, bare, head, entries.target, dir, true), figureMs);
+    const batch: RequestSpec = {
+      method: "POST",
+      path: () => batchPath,
+      headers: { ...protobuf, "Content-Type": "application/json" },
+      body: batchBody,
       okStatus: [200],
     };
     await measureGroup(
       results,
-      HTTP_GROUPS.entry,
-      served(reflex, bare, getEntry, { fixed: entryPath }, dir, !quick),
+      HTTP_GROUPS.batch,
+      served(reflex, bare, batch, { fixed: batchPath }, dir, true),
       figureMs,
     );
-    const head: RequestSpec = { method: "HEAD", path: () => entryPath, okStatus: [200] };
-    await measureGroup(
-      results,
-      HTTP_GROUPS.head,
-      served(reflex, bare, head, { fixed: entryPath }, dir, !quick),
-      figureMs,
-    );
+    noteBatchGain(results, batchBytes.byteLength);
 
     // PUT: a new id per request (ids from 1e6 on; wrk threads count from 1e9, 2e9).
     let nextId = 1_000_000;
@@ -307,7 +283,12 @@ export async function runHttp(results: Results): Promise<void> {
     await bare.stop();
     children.length = 0;
 
-    await measureStreaming(results, root, quick ? 2000 : 10_000);
+    await measureStreaming(results, root, quick ? 2000 : 10_000, {
+      tenantId: TENANT,
+      entryId: LARGE_ID,
+      payloadBytes: LARGE_PAYLOAD,
+      connections: HTTP_CONNECTIONS,
+    });
   } finally {
     for (const child of children) await child.stop();
     removeDir(dir);
@@ -315,58 +296,6 @@ export async function runHttp(results: Results): Promise<void> {
   if (wrkPath() === null) {
     results.notes.push("Scenario 4: `wrk` is not on the PATH; figures are from the in-repo fetch client only.");
   } else if (quick) {
-    results.notes.push(
-      "Scenario 4 quick mode: 1.5 s of load per figure (full: 10 s), wrk for GET payload only (full: every group).",
-    );
-  }
-}
-
-/** The server's RSS and heap while 64 connections GET a 16 MiB payload over and over. */
-async function measureStreaming(results: Results, root: string, durationMs: number): Promise<void> {
-  const server = await startChild(
-    ["bun", join("bench", "fixtures", "reflex-server-heap.ts"), "--port", "0", "--quiet"],
-    serverEnv(root),
-  );
-  try {
-    const heapOf = () =>
-      server.lines
-        .map((line) => /^heap (\d+)$/.exec(line))
-        .filter((m): m is RegExpExecArray => m !== null)
-        .map((m) => Number(m[1]) / MiB);
-    const path = `/v1/tenants/${TENANT}/entries/${LARGE_ID}/payload`;
-    // One request first, so idle figures include the loaded code paths.
-    const first = await fetch(`${server.url}${path}`);
-    await first.arrayBuffer();
-    await Bun.sleep(300);
-    const rssIdle = rssMiB(server.pid);
-    const heapIdle = heapOf().at(-1) ?? Number.NaN;
-    server.lines.length = 0;
-    let rssMax = rssIdle;
-    const sampler = setInterval(() => {
-      rssMax = Math.max(rssMax, rssMiB(server.pid));
-    }, 25);
-    const spec: RequestSpec = { method: "GET", path: () => path, okStatus: [200], streamBody: true };
-    const run = await fetchLoad(server.url, spec, HTTP_CONNECTIONS, durationMs);
-    clearInterval(sampler);
-    rssMax = Math.max(rssMax, rssMiB(server.pid));
-    const heapMax = Math.max(heapIdle, ...heapOf());
-    const rssEnd = rssMiB(server.pid);
-    results.serverMemory.push({
-      label: `GET payload 16 MiB, ${HTTP_CONNECTIONS} connections, ${(run.seconds).toFixed(1)} s (fetch client)`,
-      requests: run.ok,
-      errors: run.errors,
-      rps: run.ok / run.seconds,
-      mibPerSecond: (run.ok * LARGE_PAYLOAD) / MiB / run.seconds,
-      rssIdleMiB: rssIdle,
-      rssMaxMiB: rssMax,
-      rssEndMiB: rssEnd,
-      heapIdleMiB: heapIdle,
-      heapMaxMiB: heapMax,
-    });
-    console.error(
-      `[bench]   16 MiB stream: ${run.ok} ok, ${run.errors} errors, RSS ${rssIdle.toFixed(0)} -> max ${rssMax.toFixed(0)} MiB, heap ${heapIdle.toFixed(0)} -> max ${heapMax.toFixed(0)} MiB`,
-    );
-  } finally {
-    await server.stop();
+    results.notes.push("Scenario 4 quick mode: 1.5 s of load per figure (full: 10 s).");
   }
 }

@@ -4,7 +4,7 @@
  */
 import { closeSync, constants, openSync, readSync } from "node:fs";
 import { join } from "node:path";
-import { ENTRY_EXTENSION, NvmeStorage } from "../../packages/core/src/index.ts";
+import { ENTRY_EXTENSION, NvmeStorage } from "@reflex/core";
 import {
   envelopeOf,
   freshDir,

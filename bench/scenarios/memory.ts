@@ -3,7 +3,7 @@
  * distinct entries with the default store options.
  */
 import { heapStats } from "bun:jsc";
-import { NvmeStorage } from "../../packages/core/src/index.ts";
+import { NvmeStorage } from "@reflex/core";
 import { filledTenant, shuffledIds, warmPageCache } from "../fixtures.ts";
 import { currentMode } from "../harness.ts";
 import type { MemoryPoint, Results } from "../results.ts";

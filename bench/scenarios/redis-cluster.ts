@@ -1,5 +1,5 @@
 /**
- * Scenario 7: the store on a Redis Cluster (3 masters + 3 replicas of redis-server on
+ * Scenario 8: the store on a Redis Cluster (3 masters + 3 replicas of redis-server on
  * loopback, started for the scenario), 4 KiB entries with 64 in flight: `RedisClusterStore`
  * load and store side by side with raw ioredis GET / SET of the same envelope bytes on the
  * same cluster. Stores cycle over a fixed set of ids, so the cluster's memory stays bounded.
@@ -10,11 +10,12 @@ import { Cluster } from "ioredis";
 import { encodeEntryBody } from "../../packages/codec/src/index.ts";
 import { RedisClusterStore } from "../../packages/redis-cluster/src/index.ts";
 import { redisServerAvailable, startCluster } from "../../packages/redis-cluster/test/cluster.ts";
+import { type Child, serverEnv, startChild } from "../child-server.ts";
 import { envelopeOf, freshDir, makeEntry, PAYLOAD_SIZES, removeDir } from "../fixtures.ts";
 import { currentMode, measureSideBySide } from "../harness.ts";
 import { fetchLoad, type RequestSpec } from "../http-client.ts";
 import type { Results } from "../results.ts";
-import { type Child, measureGroup, serverEnv, startChild } from "./http.ts";
+import { measureGroup } from "./http.ts";
 
 const IN_FLIGHT = 64;
 /** Ids each subject cycles over. */

@@ -8,7 +8,7 @@
  * bound; atomic-only storeSync of 4 KiB entries, a new id each, into the store tenant.
  */
 import { join } from "node:path";
-import { NvmeStorage, type NvmeStorageOptions } from "../../packages/core/src/index.ts";
+import { NvmeStorage, type NvmeStorageOptions } from "@reflex/core";
 import { freshDir, makeEntry, removeDir, shuffledIds, warmPageCache } from "../fixtures.ts";
 import { currentMode, type Figure, measureSideBySide } from "../harness.ts";
 import type { Results } from "../results.ts";

@@ -2,7 +2,7 @@
  * Scenario 3: how delete, exists, load, listEntries, stats() and liveTotals() grow
  * with the size of a tenant (1k vs 100k entries of 4 KiB; 1k vs 20k in quick mode).
  */
-import { NvmeStorage } from "../../packages/core/src/index.ts";
+import { NvmeStorage } from "@reflex/core";
 import { type FilledTenant, filledTenant, shuffledIds, warmPageCache } from "../fixtures.ts";
 import { currentMode, measureOp } from "../harness.ts";
 import type { Results } from "../results.ts";

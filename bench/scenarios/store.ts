@@ -6,7 +6,7 @@
  */
 import { closeSync, constants, fsync, fsyncSync, mkdirSync, openSync, renameSync, write, writeSync } from "node:fs";
 import { join } from "node:path";
-import { type EntryFields, NvmeStorage } from "../../packages/core/src/index.ts";
+import { type EntryFields, NvmeStorage } from "@reflex/core";
 import { envelopeOf, freshDir, makeEntry, PAYLOAD_SIZES, type PayloadSize, removeDir } from "../fixtures.ts";
 import { currentMode, type Figure, measureSideBySide } from "../harness.ts";
 import { openCacache } from "../peers/cacache.ts";

@@ -76,6 +76,8 @@ export interface ArgsSpec {
   readonly positionals: readonly string[];
   /** How many positionals are required (default: all of them). */
   readonly required?: number;
+  /** The last positional may be given more than once (`reflex get <tenant> <id> [<id>...]`). */
+  readonly variadic?: boolean;
 }
 
 /** The parsed arguments of one command. */
@@ -151,6 +153,11 @@ export class CommandArgs {
     return { tenantId, entryId };
   }
 
+  /** Every positional from `index` on, parsed as ids (the repeated last positional of a variadic spec). */
+  idsFrom(index: number, what: string): bigint[] {
+    return this.positionals.slice(index).map((text) => parseId(text, what));
+  }
+
   /** The option `--<name>` parsed as an id (see {@link parseId}), or undefined when it is not given. */
   idOption(name: string): bigint | undefined {
     const text = this.option(name);
@@ -199,7 +206,7 @@ export function parseCommandArgs(
     const missing = spec.positionals.slice(positionals.length, required).map((name) => `<${name}>`);
     throw new UsageError(`${spec.command}: missing ${missing.join(" ")} (usage: ${spec.synopsis})`);
   }
-  if (positionals.length > spec.positionals.length) {
+  if (positionals.length > spec.positionals.length && spec.variadic !== true) {
     const extra = positionals[spec.positionals.length] ?? "";
     throw new UsageError(`${spec.command}: unexpected argument ${JSON.stringify(extra)} (usage: ${spec.synopsis})`);
   }

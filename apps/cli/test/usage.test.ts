@@ -67,12 +67,13 @@ describe("usage errors exit 2 with one line on stderr", () => {
   test("missing and extra arguments", async () => {
     const root = tempRoot();
     const cases: [string[], string][] = [
-      [["get", "1"], "reflex: get: missing <id> (usage: reflex get <tenant> <id> [--json | --payload])"],
+      [["get", "1"], "reflex: get: missing <id> (usage: reflex get <tenant> <id> [<id>...] [--json | --payload])"],
       [["get"], "reflex: get: missing <tenant> <id>"],
       [["put"], "reflex: put: missing <tenant> <id>"],
       [["rm", "1"], "reflex: rm: missing <id>"],
       [["exists"], "reflex: exists: missing <tenant> <id>"],
-      [["get", "1", "2", "3"], 'reflex: get: unexpected argument "3"'],
+      // `get 1 2 3` is a batch read of ids 2 and 3 now: rm still takes exactly one id.
+      [["rm", "1", "2", "3"], 'reflex: rm: unexpected argument "3"'],
       [["stats", "x"], 'reflex: stats: unexpected argument "x"'],
       [["verify", "--tenant"], "reflex: verify: option '--tenant <value>' argument missing"],
     ];

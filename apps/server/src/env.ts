@@ -5,5 +5,9 @@ export interface AppEnv {
   Variables: {
     /** Who made the request; set by the authentication middleware before any route runs. */
     principal: Principal;
+    /** The `{tenant}` path parameter as a u64, set by the tenant-access middleware (parsed once per request). */
+    tenantId: bigint;
+    /** The `{id}` path parameter as a u64, set by `requireEntryAccess` (parsed once per request). */
+    entryId: bigint;
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { ifNoneMatchMatches, payloadEtag } from "./etag.ts";
+import { etagOf, ifNoneMatchMatches, payloadEtag } from "./etag.ts";
 
 describe("payloadEtag", () => {
   test("strong, quoted, depends on every byte", () => {
@@ -23,5 +23,13 @@ describe("ifNoneMatchMatches", () => {
     expect(ifNoneMatchMatches(undefined, tag)).toBe(false);
     expect(ifNoneMatchMatches('"other"', tag)).toBe(false);
     expect(ifNoneMatchMatches(tag.slice(1, -1), tag)).toBe(false);
+  });
+});
+
+describe("etagOf", () => {
+  test("gives payloadEtag's tag from the length and the digest", () => {
+    const bytes = new TextEncoder().encode("same bytes");
+    expect(etagOf(bytes.byteLength, BigInt(Bun.hash.wyhash(bytes)))).toBe(payloadEtag(bytes));
+    expect(etagOf(0, 1n)).toBe('"0-0000000000000001"');
   });
 });

@@ -4,7 +4,15 @@
  * far less than sending the bytes.
  */
 export function payloadEtag(bytes: Uint8Array): string {
-  return `"${bytes.byteLength.toString(16)}-${Bun.hash.wyhash(bytes).toString(16).padStart(16, "0")}"`;
+  return etagOf(bytes.byteLength, BigInt(Bun.hash.wyhash(bytes)));
+}
+
+/**
+ * The same ETag from a length and a digest already known, e.g. an entry handle's
+ * `payloadDigest` (hashed once per loaded file, not per request).
+ */
+export function etagOf(byteLength: number, digest: bigint): string {
+  return `"${byteLength.toString(16)}-${digest.toString(16).padStart(16, "0")}"`;
 }
 
 /**

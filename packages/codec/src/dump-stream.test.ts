@@ -1,15 +1,9 @@
 import { describe, expect, test } from "bun:test";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { BinaryReader, sizeDelimitedEncode } from "@bufbuild/protobuf/wire";
-import {
-  asyncCodecErrorCode,
-  codecErrorCode,
-  concat,
-  extremeEntries,
-  Prng,
-  plain,
-  ZERO_ENTRY,
-} from "../test/helpers.ts";
+import { concat, entryArbitrary, plain, SeededRandom, sampleSeeded, u64Arbitrary } from "@reflex/testkit";
+import fc from "fast-check";
+import { asyncCodecErrorCode, codecErrorCode, extremeEntries, ZERO_ENTRY } from "../test/helpers.ts";
 import {
   DEFAULT_MAX_RECORD_BYTES,
   type DecodeDumpOptions,
@@ -37,7 +31,7 @@ function* repeat(size: number): Generator<number> {
   for (;;) yield size;
 }
 
-function* randomSizes(prng: Prng, max: number): Generator<number> {
+function* randomSizes(prng: SeededRandom, max: number): Generator<number> {
   for (;;) yield prng.pick([0, 1, 2, 3, prng.between(1, max), prng.between(1, 16)]);
 }
 
@@ -141,9 +135,11 @@ describe("decodeDumpStream", () => {
   });
 
   test("reads a larger dump fed in random chunk sizes, records intact after the whole stream", async () => {
-    const prng = new Prng(0xd0d0);
+    const prng = new SeededRandom(0xd0d0);
     const records: DumpEntry[] = [...extremeEntries().map((entry, i) => ({ entryId: BigInt(i), entry }))];
-    for (let i = 0; i < 150; i++) records.push({ entryId: prng.u64(), entry: prng.entry() });
+    for (const [entryId, entry] of sampleSeeded(fc.tuple(u64Arbitrary, entryArbitrary), 0xd0d0, 150)) {
+      records.push({ entryId, entry });
+    }
     records.push({ entryId: 1n, entry: { ...ZERO_ENTRY, payloadBlob: prng.bytes(300_000) } });
     const bytes = concat(records.map((record) => encodeDumpRecord(record.entryId, record.entry)));
     expect(bytes.byteLength).toBeGreaterThan(500_000);

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { codecErrorCode, extremeEntries, plain, ZERO_ENTRY } from "../test/helpers.ts";
+import { plain } from "@reflex/testkit";
+import { codecErrorCode, extremeEntries, ZERO_ENTRY } from "../test/helpers.ts";
 import type { EntryFields } from "./entry.ts";
 import { entryFromJson, entryToJson } from "./entry-json.ts";
 import { I64_MAX, I64_MIN, U64_MAX } from "./u64.ts";

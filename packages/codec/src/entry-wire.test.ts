@@ -1,7 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
-import { codecErrorCode, extremeEntries, Prng, plain, ZERO_ENTRY } from "../test/helpers.ts";
+import { entryArbitrary, plain, SeededRandom, sampleSeeded } from "@reflex/testkit";
+import { codecErrorCode, extremeEntries, ZERO_ENTRY } from "../test/helpers.ts";
 import type { EntryFields } from "./entry.ts";
 import { assertEntryFields, decodeEntryBody, encodeEntryBody, entryBodySize, writeEntryBody } from "./entry-wire.ts";
 import { CacheEntrySchema } from "./gen/reflex/v1/cache_entry_pb.ts";
@@ -144,9 +145,7 @@ describe("decodeEntryBody", () => {
   });
 
   test("property: 2000 seeded random entries encode like protobuf-es and round trip", () => {
-    const prng = new Prng(0x5eed_0001);
-    for (let i = 0; i < 2000; i++) {
-      const entry = prng.entry();
+    for (const [i, entry] of sampleSeeded(entryArbitrary, 0x5eed_0001, 2000).entries()) {
       const ours = encodeEntryBody(entry);
       const reference = referenceBytes(entry);
       if (hex(ours) !== hex(reference)) {
@@ -303,11 +302,11 @@ describe("decodeEntryBody", () => {
   });
 
   test("fuzz: mutated encodings decode or fail with malformed_body, never another error", () => {
-    const prng = new Prng(0xf022);
+    const prng = new SeededRandom(0xf022);
     let decoded = 0;
     let rejected = 0;
-    for (let i = 0; i < 3000; i++) {
-      const valid = encodeEntryBody({ ...prng.entry(), embedding: prng.bytes(prng.below(40)) });
+    for (const entry of sampleSeeded(entryArbitrary, 0xf022, 3000)) {
+      const valid = encodeEntryBody({ ...entry, embedding: prng.bytes(prng.below(40)) });
       const mutated = Uint8Array.from(valid);
       const kind = prng.below(3);
       let input: Uint8Array = mutated;

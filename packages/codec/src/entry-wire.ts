@@ -20,7 +20,8 @@ const WIRE_FIXED64 = 1;
 const WIRE_LEN = 2;
 const WIRE_FIXED32 = 5;
 
-function varintSize(value: number): number {
+/** Bytes of the protobuf varint of a non-negative integer. */
+export function varintSize(value: number): number {
   let size = 1;
   while (value >= 0x80) {
     value = Math.floor(value / 128);
@@ -65,7 +66,8 @@ export function entryBodySize(entry: EntryFields): number {
   return size;
 }
 
-function writeVarint(target: Uint8Array, offset: number, value: number): number {
+/** Writes the protobuf varint of a non-negative integer at `offset`; returns the offset after it. */
+export function writeVarint(target: Uint8Array, offset: number, value: number): number {
   while (value >= 0x80) {
     target[offset++] = (value & 0x7f) | 0x80;
     value = Math.floor(value / 128);

@@ -1,15 +1,17 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
+import { concat, plain } from "@reflex/testkit";
 import { GOLDEN_ENTRY_ID, GOLDEN_PATH, goldenEmbedding, goldenEntry } from "../test/golden-entry.ts";
-import { codecErrorCode, concat, plain, ZERO_ENTRY } from "../test/helpers.ts";
+import { codecErrorCode, ZERO_ENTRY } from "../test/helpers.ts";
 import { isCorruptionCode } from "./codec-error.ts";
 import type { EntryFields } from "./entry.ts";
-import { encodeEntryBody } from "./entry-wire.ts";
+import { decodeEntryBody, encodeEntryBody } from "./entry-wire.ts";
 import {
   decodeEnvelope,
   ENVELOPE_HEADER_BYTES,
   ENVELOPE_MAGIC,
   encodeEnvelope,
+  envelopeBody,
   FORMAT_VERSION,
   MAX_BODY_BYTES,
   readEnvelopeHeader,
@@ -362,5 +364,23 @@ describe("golden file test/golden/entry-v1.bin", () => {
     expect(FORMAT_VERSION).toBe(1);
     expect(ENVELOPE_HEADER_BYTES).toBe(32);
     expect(Array.from(ENVELOPE_MAGIC)).toEqual([0x52, 0x46, 0x4c, 0x58]);
+  });
+});
+
+describe("envelopeBody", () => {
+  test("is the body after a v1 or v2 header, as a view", () => {
+    const entry = {
+      tenantId: 3n,
+      contextHash: 4n,
+      timestamp: 5n,
+      embedding: new Uint8Array([1]),
+      payloadBlob: new Uint8Array([2]),
+    };
+    for (const expiresAt of [0n, 99n]) {
+      const file = encodeEnvelope(7n, entry, expiresAt);
+      const body = envelopeBody(file);
+      expect(body.byteOffset).toBe(expiresAt === 0n ? 32 : 40);
+      expect(decodeEntryBody(body)).toEqual(decodeEnvelope(file).entry);
+    }
   });
 });

@@ -171,6 +171,14 @@ export function decodeEnvelope(file: Uint8Array): DecodedEnvelope {
 }
 
 /**
+ * The body of an envelope that {@link decodeEnvelope} has verified: the protobuf
+ * `reflex.v1.CacheEntry` bytes after the header, as a view (no copy, no check).
+ */
+export function envelopeBody(file: Uint8Array): Uint8Array {
+  return file.subarray((file[6] as number) | ((file[7] as number) << 8));
+}
+
+/**
  * The `expires_at` of an entry file from its first bytes alone (at least
  * {@link MAX_ENVELOPE_HEADER_BYTES} of them, or the whole file if shorter): 0 for a
  * version-1 file, undefined when the prefix is not a valid header. Not a verification:

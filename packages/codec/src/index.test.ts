@@ -1,21 +1,20 @@
 import { describe, expect, test } from "bun:test";
+// Internals the index does not export (nothing outside the package uses them) come from their modules.
+import { assertEntryFields, entryBodySize, writeEntryBody } from "./entry-wire.ts";
+import { FORMAT_VERSION } from "./envelope.ts";
+import { CacheEntrySchema } from "./gen/reflex/v1/cache_entry_pb.ts";
+import { DumpRecordSchema } from "./gen/reflex/v1/dump_record_pb.ts";
 import {
-  assertEntryFields,
-  assertI64,
   assertU64,
-  CacheEntrySchema,
   CodecError,
-  DumpRecordSchema,
   decodeDumpStream,
   decodeEntryBody,
   decodeEnvelope,
   encodeDumpRecord,
   encodeEntryBody,
   encodeEnvelope,
-  entryBodySize,
   entryFromJson,
   entryToJson,
-  FORMAT_VERSION,
   isCanonicalU64,
   isCodecError,
   isCorruptionCode,
@@ -23,8 +22,8 @@ import {
   parseU64,
   readEnvelopeHeader,
   U64_MAX,
-  writeEntryBody,
 } from "./index.ts";
+import { assertI64 } from "./u64.ts";
 
 describe("@reflex/codec public API", () => {
   test("exports the functions the store, the server and the CLI use", () => {

@@ -1,17 +1,9 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { statSync } from "node:fs";
 import { join } from "node:path";
-import { decodeEnvelope, encodeEnvelope } from "@reflex/codec";
-import {
-  cleanupTestState,
-  expectStoreError,
-  freshDir,
-  makeEntry,
-  openStore,
-  patternBytes,
-  plain,
-  sameBytes,
-} from "../test/helpers.ts";
+import { decodeEnvelope, encodeEntryBody, encodeEnvelope } from "@reflex/codec";
+import { makeEntry, patternBytes, plain, sameBytes, tempDir } from "@reflex/testkit";
+import { cleanupTestState, expectStoreError, openStore } from "../test/helpers.ts";
 import { EntryHandle, StoredEntryHandle } from "./entry-handle.ts";
 import { LoadedFile } from "./loaded-file.ts";
 
@@ -145,7 +137,7 @@ describe("handles from the store", () => {
   });
 
   test("with the cache off, releasing the only handle unmaps at once", () => {
-    const store = openStore(freshDir(), { handleCache: { maxEntries: 0 } });
+    const store = openStore(tempDir(), { handleCache: { maxEntries: 0 } });
     store.storeSync(1n, makeEntry({ payload: patternBytes(MiB) })).release();
     const handle = store.loadSync(1n, 1n);
     const view = handle.payloadBlob;
@@ -179,7 +171,7 @@ describe("handles from the store", () => {
   });
 
   test("writing into a mapped view never reaches the file", () => {
-    const store = openStore(freshDir(), { handleCache: { maxEntries: 0 } });
+    const store = openStore(tempDir(), { handleCache: { maxEntries: 0 } });
     const entry = makeEntry({ payload: patternBytes(MiB, 4) });
     store.storeSync(1n, entry).release();
     const handle = store.loadSync(1n, 1n);
@@ -194,7 +186,7 @@ describe("handles from the store", () => {
 
 describe("hot-handle cache bounds through the store", () => {
   test("with maxEntries 2, loading 3 entries keeps at most 2 and evicts the least recently used", () => {
-    const store = openStore(freshDir(), { handleCache: { maxEntries: 2 } });
+    const store = openStore(tempDir(), { handleCache: { maxEntries: 2 } });
     for (const id of [1n, 2n, 3n]) store.storeSync(id, makeEntry({ payload: `entry ${id}` })).release();
     for (const id of [1n, 2n, 3n]) {
       store.loadSync(id, 1n).release();
@@ -206,7 +198,7 @@ describe("hot-handle cache bounds through the store", () => {
   });
 
   test("maxBytes bounds the bytes held; an entry larger than the bound is not cached", () => {
-    const store = openStore(freshDir(), { handleCache: { maxEntries: 100, maxBytes: 10 * KiB } });
+    const store = openStore(tempDir(), { handleCache: { maxEntries: 100, maxBytes: 10 * KiB } });
     for (const id of [1n, 2n, 3n, 4n]) store.storeSync(id, makeEntry({ payload: patternBytes(4 * KiB) })).release();
     store.storeSync(9n, makeEntry({ payload: patternBytes(20 * KiB) })).release();
     for (const id of [1n, 2n, 3n, 4n]) {
@@ -222,7 +214,7 @@ describe("hot-handle cache bounds through the store", () => {
   });
 
   test("a mapped entry evicted from the cache while a handle holds it stays readable", () => {
-    const store = openStore(freshDir(), { handleCache: { maxEntries: 1 } });
+    const store = openStore(tempDir(), { handleCache: { maxEntries: 1 } });
     const entry = makeEntry({ payload: patternBytes(MiB, 5) });
     store.storeSync(1n, entry).release();
     store.storeSync(2n, makeEntry({ payload: "small" })).release();
@@ -233,5 +225,33 @@ describe("hot-handle cache bounds through the store", () => {
     expect(sameBytes(held.payloadBlob, entry.payloadBlob)).toBe(true);
     held.release();
     expect(store.liveMappings).toBe(0);
+  });
+});
+
+describe("payloadDigest", () => {
+  test("is the payload's wyhash, the same for every handle of a file, and refused after release", () => {
+    const payload = new TextEncoder().encode("digest me");
+    const bytes = encodeEnvelope(3n, makeEntry({ payload }));
+    const file = new LoadedFile(1n, 3n, bytes, decodeEnvelope(bytes).entry, null);
+    const [a, b] = [new EntryHandle(file), new EntryHandle(file)];
+    expect(a.payloadDigest).toBe(BigInt(Bun.hash.wyhash(payload)));
+    expect(b.payloadDigest).toBe(a.payloadDigest);
+    a.release();
+    expect(() => a.payloadDigest).toThrow();
+    b.release();
+  });
+});
+
+describe("protobufBytes", () => {
+  test("is the stored body: the protobuf encoding of the entry, after a v1 or a v2 header", () => {
+    for (const expiresAt of [0n, 1_900_000_000n]) {
+      const entry = makeEntry({ payload: "body bytes" });
+      const bytes = encodeEnvelope(5n, entry, expiresAt);
+      const handle = new EntryHandle(new LoadedFile(1n, 5n, bytes, decodeEnvelope(bytes).entry, null, expiresAt));
+      expect([...handle.protobufBytes]).toEqual([...encodeEntryBody(entry)]);
+      expect(handle.protobufBytes.buffer).toBe(bytes.buffer);
+      handle.release();
+      expect(() => handle.protobufBytes).toThrow();
+    }
   });
 });

@@ -1,4 +1,4 @@
-import type { EntryFields } from "@reflex/codec";
+import { type EntryFields, envelopeBody } from "@reflex/codec";
 import type { LoadedFile } from "./loaded-file.ts";
 import { StoreError } from "./store-error.ts";
 
@@ -57,6 +57,23 @@ export class EntryHandle implements EntryFields {
   /** Unix seconds after which the entry is gone (a miss); 0 when it never expires. */
   get expiresAt(): bigint {
     return this.#live().expiresAt;
+  }
+
+  /**
+   * 64-bit wyhash (`Bun.hash.wyhash`) of the payload: computed once per loaded file and
+   * shared by every handle of it (a validator such as an HTTP ETag costs no hashing on a
+   * cache hit).
+   */
+  get payloadDigest(): bigint {
+    return this.#live().payloadDigest;
+  }
+
+  /**
+   * The entry's protobuf `reflex.v1.CacheEntry` bytes as stored in the file (after the
+   * envelope header): a zero-copy view, valid until `release()`, verified by the load.
+   */
+  get protobufBytes(): Uint8Array {
+    return envelopeBody(this.#live().bytes);
   }
 
   /** Size of the entry file in bytes (header + body). */

@@ -28,6 +28,12 @@ export interface ListPage {
   readonly after?: bigint;
 }
 
+/** What `loadMany` found: handles in the order of the ids asked for, and the ids with no live entry. */
+export interface LoadManyResult {
+  readonly entries: EntryHandle[];
+  readonly missing: bigint[];
+}
+
 /** The exact size of the store, by a scan. */
 export interface StorageStats {
   readonly tenantCount: number;
@@ -126,6 +132,12 @@ export interface EntryStore {
   store(id: bigint, entry: EntryFields, options?: StoreOptions): Promise<StoredEntryHandle>;
   /** Loads and verifies an entry: `not_found`, `corrupt`. */
   load(id: bigint, tenantId: bigint): Promise<EntryHandle>;
+  /**
+   * Loads several entries of one tenant: every id is checked first (`invalid_argument`
+   * naming the bad one); missing and expired ones are listed in `missing`; a damaged one
+   * fails the call as `corrupt`. Release every handle.
+   */
+  loadMany(tenantId: bigint, ids: readonly bigint[]): Promise<LoadManyResult>;
   /** Deletes an entry: `not_found` when there is none. */
   delete(id: bigint, tenantId: bigint): Promise<void>;
   /** True when an entry file exists for the id. */

@@ -2,7 +2,8 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { decodeEnvelope, encodeEnvelope } from "@reflex/codec";
-import { cleanupTestState, freshDir, makeEntry, patternBytes } from "../test/helpers.ts";
+import { makeEntry, patternBytes, tempDir } from "@reflex/testkit";
+import { cleanupTestState } from "../test/helpers.ts";
 import { EntryHandle } from "./entry-handle.ts";
 import { FileCache } from "./file-cache.ts";
 import { LoadedFile, MappingBudget } from "./loaded-file.ts";
@@ -22,7 +23,7 @@ function heapFile(id: bigint, fileBytes = 100): LoadedFile {
 
 /** A LoadedFile backed by a private mapping of a real file, counted in `budget`. */
 function mappedFile(id: bigint, budget: MappingBudget): LoadedFile {
-  const path = join(freshDir(), `${id}.rfx`);
+  const path = join(tempDir(), `${id}.rfx`);
   writeFileSync(path, encodeEnvelope(id, makeEntry({ payload: patternBytes(64 * 1024, Number(id)) })));
   const bytes = Bun.mmap(path, { shared: false });
   return new LoadedFile(1n, id, bytes, decodeEnvelope(bytes).entry, budget);

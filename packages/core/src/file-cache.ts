@@ -1,5 +1,6 @@
 import type { LedgerSubscriber, RemovedEntry, WrittenEntry } from "./ledger.ts";
 import type { LoadedFile } from "./loaded-file.ts";
+import { LruList, type LruNode } from "./lru-list.ts";
 
 /** Bounds of the file cache. */
 export interface FileCacheLimits {
@@ -9,15 +10,22 @@ export interface FileCacheLimits {
   readonly maxBytes: number;
 }
 
+interface Slot extends LruNode {
+  readonly key: string;
+  readonly file: LoadedFile;
+}
+
 /**
  * A bounded LRU of verified entry files, so a repeated load of an entry skips the
  * file system and the checksum. It holds one reference per file; eviction drops it
- * (unmapping it if no handle still uses it). As a ledger subscriber it forgets an
+ * (unmapping it if no handle still uses it). A hit costs one Map lookup and a move in
+ * an intrusive list, whatever the cache's size. As a ledger subscriber it forgets an
  * entry once this store's write or removal of it lands; writes by other processes
  * are not seen until the key is evicted (see README).
  */
 export class FileCache implements LedgerSubscriber {
-  readonly #files = new Map<string, LoadedFile>();
+  readonly #slots = new Map<string, Slot>();
+  readonly #order = new LruList<Slot>();
   #bytes = 0;
 
   constructor(readonly limits: FileCacheLimits) {}
@@ -29,7 +37,7 @@ export class FileCache implements LedgerSubscriber {
 
   /** Entries held. */
   get size(): number {
-    return this.#files.size;
+    return this.#slots.size;
   }
 
   /** File bytes held. */
@@ -39,12 +47,10 @@ export class FileCache implements LedgerSubscriber {
 
   /** The cached file for `key`, marked most recently used; undefined on a miss. */
   get(key: string): LoadedFile | undefined {
-    const file = this.#files.get(key);
-    if (file !== undefined) {
-      this.#files.delete(key);
-      this.#files.set(key, file);
-    }
-    return file;
+    const slot = this.#slots.get(key);
+    if (slot === undefined) return undefined;
+    this.#order.touch(slot);
+    return slot.file;
   }
 
   /** Caches `file` under `key` (replacing any older one) and evicts past the bounds. */
@@ -52,22 +58,25 @@ export class FileCache implements LedgerSubscriber {
     const size = file.bytes.byteLength;
     if (this.limits.maxEntries <= 0 || size > this.limits.maxBytes) return;
     this.invalidate(key);
-    this.#files.set(key, file.retain());
+    const slot: Slot = { key, file: file.retain(), older: null, newer: null };
+    this.#slots.set(key, slot);
+    this.#order.push(slot);
     this.#bytes += size;
-    while (this.#files.size > this.limits.maxEntries || this.#bytes > this.limits.maxBytes) {
-      const oldest = this.#files.keys().next();
-      if (oldest.done) break;
-      this.invalidate(oldest.value);
+    while (this.#slots.size > this.limits.maxEntries || this.#bytes > this.limits.maxBytes) {
+      const oldest = this.#order.oldest;
+      if (oldest === null) break;
+      this.invalidate(oldest.key);
     }
   }
 
   /** Forgets `key`. */
   invalidate(key: string): void {
-    const file = this.#files.get(key);
-    if (file === undefined) return;
-    this.#files.delete(key);
-    this.#bytes -= file.bytes.byteLength;
-    file.drop();
+    const slot = this.#slots.get(key);
+    if (slot === undefined) return;
+    this.#slots.delete(key);
+    this.#order.remove(slot);
+    this.#bytes -= slot.file.bytes.byteLength;
+    slot.file.drop();
   }
 
   /** Ledger: a new file replaced the cached one. */
@@ -87,6 +96,6 @@ export class FileCache implements LedgerSubscriber {
 
   /** Forgets everything. */
   clear(): void {
-    for (const key of [...this.#files.keys()]) this.invalidate(key);
+    for (const key of [...this.#slots.keys()]) this.invalidate(key);
   }
 }

@@ -18,6 +18,7 @@ export type {
   EvictionReason,
   GcReport,
   ListPage,
+  LoadManyResult,
   RetentionStats,
   StorageStats,
   StorageUsage,

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { MAX_ID, Prng } from "../test/helpers.ts";
+import { SeededRandom } from "@reflex/testkit";
+import { MAX_ID } from "../test/helpers.ts";
 import {
   compareDecimal,
   ENTRY_EXTENSION,
@@ -43,7 +44,7 @@ describe("isCanonicalDecimal", () => {
   });
 
   test("agrees with BigInt on random u64s and their neighbours past 2^64-1", () => {
-    const prng = new Prng(7);
+    const prng = new SeededRandom(7);
     for (let i = 0; i < 2000; i++) {
       const value = prng.u64AnySize();
       expect(isCanonicalDecimal(value.toString())).toBe(true);
@@ -70,7 +71,7 @@ describe("compareDecimal", () => {
   });
 
   test("agrees with bigint order on random pairs", () => {
-    const prng = new Prng(11);
+    const prng = new SeededRandom(11);
     for (let i = 0; i < 2000; i++) {
       const a = prng.u64AnySize();
       const b = prng.u64AnySize();

@@ -1,32 +1,12 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { OperationMetrics } from "@reflex/stats";
+import { removeTempDirs, SeededRandom, tempDir } from "@reflex/testkit";
 import { NvmeStorage } from "./nvme-storage.ts";
 import type { OperationRecorder, StoreOperation } from "./operation-recorder.ts";
 
-const roots: string[] = [];
-afterEach(() => {
-  for (const root of roots.splice(0)) rmSync(root, { recursive: true, force: true });
-});
-
-function freshRoot(): string {
-  const root = mkdtempSync(join(tmpdir(), "reflex-live-"));
-  roots.push(root);
-  return root;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+afterEach(removeTempDirs);
 
 function entry(tenantId: bigint, size: number) {
   return {
@@ -41,8 +21,9 @@ function entry(tenantId: bigint, size: number) {
 describe("live stats", () => {
   test("equal a scan after open, and after every step of random store/overwrite/delete/cleanup sequences", async () => {
     for (const seed of [1, 2, 3, 4, 5]) {
-      const root = freshRoot();
-      const random = mulberry32(seed);
+      const root = tempDir("reflex-live-");
+      const seeded = new SeededRandom(seed);
+      const random = () => seeded.float();
       // Existing data before the store opens.
       const before = new NvmeStorage(root, { durability: "atomic" });
       for (let i = 0; i < 20; i++) before.storeSync(BigInt(i), entry(BigInt(i % 3), i * 100));
@@ -82,7 +63,7 @@ describe("live stats", () => {
   });
 
   test("writes by another process are not seen until rescanStats()", () => {
-    const root = freshRoot();
+    const root = tempDir("reflex-live-");
     const store = new NvmeStorage(root, { durability: "atomic" });
     store.storeSync(1n, entry(1n, 10));
     expect(store.liveTotals().entryCount).toBe(1);
@@ -94,7 +75,7 @@ describe("live stats", () => {
   });
 
   test("junk files are not counted, as in the scan", () => {
-    const root = freshRoot();
+    const root = tempDir("reflex-live-");
     const store = new NvmeStorage(root, { durability: "atomic" });
     store.storeSync(1n, entry(5n, 10));
     writeFileSync(join(root, "5", "notes.txt"), "junk");
@@ -113,7 +94,7 @@ describe("operation recorder", () => {
         seen.push([operation, code, bytes]);
       },
     };
-    const store = new NvmeStorage(freshRoot(), { durability: "atomic", recorder });
+    const store = new NvmeStorage(tempDir("reflex-live-"), { durability: "atomic", recorder });
     const stored = await store.store(1n, entry(1n, 100));
     (await store.load(1n, 1n)).release();
     await expect(store.load(2n, 1n)).rejects.toThrow();
@@ -142,7 +123,7 @@ describe("operation recorder", () => {
 
   test("feeds @reflex/stats OperationMetrics", async () => {
     const metrics = new OperationMetrics();
-    const store = new NvmeStorage(freshRoot(), { durability: "atomic", recorder: metrics });
+    const store = new NvmeStorage(tempDir("reflex-live-"), { durability: "atomic", recorder: metrics });
     for (let i = 0; i < 10; i++) await store.store(BigInt(i), entry(1n, 1000));
     for (let i = 0; i < 10; i++) store.loadSync(BigInt(i), 1n).release();
     expect(() => store.loadSync(99n, 1n)).toThrow();

@@ -39,6 +39,7 @@ export class LoadedFile {
   #refs = 0;
   #unmapped = false;
   #entry: EntryFields | null;
+  #payloadDigest: bigint | null = null;
   /** Where the body starts, for a file whose body is decoded on first use. */
   readonly #bodyOffset: number;
 
@@ -75,6 +76,12 @@ export class LoadedFile {
   get entry(): EntryFields {
     this.#entry ??= decodeEntryBody(this.bytes.subarray(this.#bodyOffset));
     return this.#entry;
+  }
+
+  /** 64-bit wyhash of the payload, computed on first use and kept with the file (the file never changes). */
+  get payloadDigest(): bigint {
+    this.#payloadDigest ??= BigInt(Bun.hash.wyhash(this.entry.payloadBlob));
+    return this.#payloadDigest;
   }
 
   /** True when the bytes are a mapping of the file rather than a heap copy. */

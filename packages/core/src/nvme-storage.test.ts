@@ -2,18 +2,8 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import type { EntryFields } from "@reflex/codec";
-import {
-  cleanupTestState,
-  expectStoreError,
-  expectStoreErrorAsync,
-  freshDir,
-  MAX_ID,
-  makeEntry,
-  openStore,
-  Prng,
-  patternBytes,
-  plain,
-} from "../test/helpers.ts";
+import { makeEntry, patternBytes, plain, SeededRandom, tempDir } from "@reflex/testkit";
+import { cleanupTestState, expectStoreError, expectStoreErrorAsync, MAX_ID, openStore } from "../test/helpers.ts";
 import type { EntryHandle, StoredEntryHandle } from "./entry-handle.ts";
 import type { ListPage, StorageStats, StoreOptions } from "./entry-store.ts";
 import { tempFileName } from "./layout.ts";
@@ -84,7 +74,7 @@ const BAD_U64: readonly [string, unknown][] = [
 
 describe("storagePath and ensureStoragePath", () => {
   test("storagePath is absolute and resolved, and the constructor does not create it", () => {
-    const base = freshDir();
+    const base = tempDir();
     const store = openStore(join(base, "a", "..", "b", "."));
     expect(isAbsolute(store.storagePath)).toBe(true);
     expect(store.storagePath).toBe(join(base, "b"));
@@ -98,7 +88,7 @@ describe("storagePath and ensureStoragePath", () => {
   });
 
   test("ensureStoragePath creates nested directories and is idempotent", async () => {
-    const root = join(freshDir(), "x", "y", "z");
+    const root = join(tempDir(), "x", "y", "z");
     const store = openStore(root);
     store.ensureStoragePath();
     expect(statSync(root).isDirectory()).toBe(true);
@@ -110,7 +100,7 @@ describe("storagePath and ensureStoragePath", () => {
   });
 
   test("storage_unavailable when the root is a regular file", async () => {
-    const root = join(freshDir(), "root-file");
+    const root = join(tempDir(), "root-file");
     writeFileSync(root, "not a directory");
     const store = openStore(root);
     expectStoreError(() => store.ensureStoragePath(), "storage_unavailable");
@@ -120,7 +110,7 @@ describe("storagePath and ensureStoragePath", () => {
   });
 
   test("storage_unavailable when a parent of the root is a regular file", () => {
-    const parent = join(freshDir(), "parent-file");
+    const parent = join(tempDir(), "parent-file");
     writeFileSync(parent, "x");
     const store = openStore(join(parent, "root"));
     const error = expectStoreError(() => store.ensureStoragePath(), "storage_unavailable");
@@ -130,7 +120,7 @@ describe("storagePath and ensureStoragePath", () => {
 
 describe.each(FLAVORS)("seed API (%s)", (_name, flavor) => {
   const setup = (options = {}) => {
-    const store = openStore(freshDir(), options);
+    const store = openStore(tempDir(), options);
     return { store, api: flavor(store), root: store.storagePath };
   };
 
@@ -174,7 +164,7 @@ describe.each(FLAVORS)("seed API (%s)", (_name, flavor) => {
     await expectStoreErrorAsync(() => api.load(2n, 1n), "not_found");
     await expectStoreErrorAsync(() => api.load(1n, 2n), "not_found");
 
-    const missingRoot = flavor(openStore(join(freshDir(), "does-not-exist")));
+    const missingRoot = flavor(openStore(join(tempDir(), "does-not-exist")));
     await expectStoreErrorAsync(() => missingRoot.load(1n, 1n), "not_found");
   });
 
@@ -188,7 +178,7 @@ describe.each(FLAVORS)("seed API (%s)", (_name, flavor) => {
     await expectStoreErrorAsync(() => api.delete(5n, 1n), "not_found");
     await expectStoreErrorAsync(() => api.delete(6n, 99n), "not_found");
 
-    const missingRoot = flavor(openStore(join(freshDir(), "does-not-exist")));
+    const missingRoot = flavor(openStore(join(tempDir(), "does-not-exist")));
     await expectStoreErrorAsync(() => missingRoot.delete(1n, 1n), "not_found");
   });
 
@@ -316,7 +306,7 @@ describe.each(FLAVORS)("seed API (%s)", (_name, flavor) => {
   });
 
   test("cleanupEmptyTenantDirs on a missing root removes nothing", async () => {
-    const api = flavor(openStore(join(freshDir(), "missing")));
+    const api = flavor(openStore(join(tempDir(), "missing")));
     expect(await api.cleanupEmptyTenantDirs()).toBe(0);
   });
 
@@ -341,7 +331,7 @@ describe.each(FLAVORS)("seed API (%s)", (_name, flavor) => {
   });
 
   test("stats is all zeros when the root does not exist", async () => {
-    const api = flavor(openStore(join(freshDir(), "missing")));
+    const api = flavor(openStore(join(tempDir(), "missing")));
     expect(await api.stats()).toEqual({ tenantCount: 0, entryCount: 0, totalBytes: 0 });
     expect(await api.listTenants()).toEqual([]);
     expect(await api.listEntries(1n)).toEqual([]);
@@ -431,7 +421,7 @@ describe("sync variants throw synchronously", () => {
 
 describe("pagination", () => {
   const idsOf = (count: number, seed: number): bigint[] => {
-    const prng = new Prng(seed);
+    const prng = new SeededRandom(seed);
     const ids = new Set<bigint>([0n, MAX_ID]);
     while (ids.size < count) ids.add(prng.u64AnySize());
     return [...ids];
@@ -482,7 +472,7 @@ describe("durability option", () => {
     ["per-call atomic", {}, { durability: "atomic" }],
     ["per-call fsync on an atomic store", { durability: "atomic" }, { durability: "fsync" }],
   ] as const)("%s writes loadable entries and leaves no temp files", async (_name, storeOptions, callOptions) => {
-    const store = openStore(freshDir(), storeOptions);
+    const store = openStore(tempDir(), storeOptions);
     const entry = makeEntry({ payload: patternBytes(300 * 1024, 5) }); // crosses the async-write size
     (await store.store(1n, entry, callOptions)).release();
     store.storeSync(2n, makeEntry({ payload: "small" }), callOptions).release();
@@ -569,7 +559,7 @@ describe("the hot-handle cache and this store's own writes", () => {
 
 describe("temp-file sweep", () => {
   test("opening a store removes stale temp files of this store's naming and keeps fresh ones and junk", () => {
-    const root = freshDir();
+    const root = tempDir();
     const dir = join(root, "1");
     mkdirSync(dir);
     const stale = tempFileName(5n);

@@ -6,6 +6,7 @@ import type {
   EntryStore,
   GcReport,
   ListPage,
+  LoadManyResult,
   RetentionStats,
   StorageStats,
   StorageUsage,
@@ -19,6 +20,7 @@ import { checkId } from "./ids.ts";
 import { listEntries, listTenants } from "./listing.ts";
 import { scanStats } from "./live-stats.ts";
 import { loadEntry } from "./load-entry.ts";
+import { loadMany } from "./load-many.ts";
 import { unindexedRetentionStats } from "./retention.ts";
 import { openStoreContext, type StoreContext } from "./store-context.ts";
 import { storeEntry, storeEntrySync } from "./store-entry.ts";
@@ -98,6 +100,16 @@ export class NvmeStorage implements EntryStore {
     // Fast path: with no recorder there is nothing to time.
     if (context.recorder === null) return loadEntry(context, id, tenantId);
     return timed(context.recorder, "load", () => loadEntry(context, id, tenantId), fileBytes);
+  }
+
+  async loadMany(tenantId: bigint, ids: readonly bigint[]): Promise<LoadManyResult> {
+    return this.loadManySync(tenantId, ids);
+  }
+
+  /** {@link loadMany} on this thread. */
+  loadManySync(tenantId: bigint, ids: readonly bigint[]): LoadManyResult {
+    const context = this.#context;
+    return timed(context.recorder, "load_many", () => loadMany(context, tenantId, ids), manyBytes);
   }
 
   delete(id: bigint, tenantId: bigint): Promise<void> {
@@ -224,4 +236,10 @@ export class NvmeStorage implements EntryStore {
 
 function fileBytes(handle: { readonly fileBytes: number }): number {
   return handle.fileBytes;
+}
+
+function manyBytes(result: LoadManyResult): number {
+  let bytes = 0;
+  for (const handle of result.entries) bytes += handle.fileBytes;
+  return bytes;
 }

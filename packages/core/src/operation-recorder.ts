@@ -2,6 +2,7 @@
 export type StoreOperation =
   | "store"
   | "load"
+  | "load_many"
   | "delete"
   | "exists"
   | "list_entries"

@@ -2,17 +2,13 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { copyFileSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { encodeEnvelope } from "@reflex/codec";
+import { makeEntry, patternBytes, plain, sameBytes, tempDir } from "@reflex/testkit";
 import {
   cleanupTestState,
   expectStoreError,
   expectStoreErrorAsync,
   flipByte,
-  freshDir,
-  makeEntry,
   openStore,
-  patternBytes,
-  plain,
-  sameBytes,
   truncateTo,
 } from "../test/helpers.ts";
 import { MappingBudget } from "./loaded-file.ts";
@@ -25,7 +21,7 @@ const MiB = 1024 * 1024;
 const KiB = 1024;
 
 /** A store whose hot-handle cache is off, so every load reads the file. */
-const uncachedStore = (root = freshDir()) => openStore(root, { handleCache: { maxEntries: 0 }, durability: "atomic" });
+const uncachedStore = (root = tempDir()) => openStore(root, { handleCache: { maxEntries: 0 }, durability: "atomic" });
 
 describe("corruption on load", () => {
   test("a flipped byte is corrupt (checksum_mismatch) when it happens before the first load", async () => {
@@ -113,7 +109,7 @@ describe("corruption on load", () => {
   });
 
   test("damage after a cached load shows on a new store instance and on a store without the cache", () => {
-    const root = freshDir();
+    const root = tempDir();
     const store = openStore(root);
     store.storeSync(5n, makeEntry({ payload: "v1" })).release();
     store.loadSync(5n, 1n).release();
@@ -201,7 +197,7 @@ describe("mapped or read", () => {
   });
 
   test("a lower mmapThresholdBytes maps smaller files", () => {
-    const store = openStore(freshDir(), { mmapThresholdBytes: 128 * KiB });
+    const store = openStore(tempDir(), { mmapThresholdBytes: 128 * KiB });
     const entry = makeEntry({ payload: patternBytes(200 * KiB) });
     store.storeSync(1n, entry).release();
     const handle = store.loadSync(1n, 1n);
@@ -211,7 +207,7 @@ describe("mapped or read", () => {
   });
 
   test("with maxMappings 0 large entries load unmapped and whole", () => {
-    const store = openStore(freshDir(), { maxMappings: 0 });
+    const store = openStore(tempDir(), { maxMappings: 0 });
     const entry = makeEntry({ payload: patternBytes(MiB, 9) });
     store.storeSync(1n, entry).release();
     const handle = store.loadSync(1n, 1n);
@@ -222,7 +218,7 @@ describe("mapped or read", () => {
   });
 
   test("past maxMappings further large loads are read instead", () => {
-    const store = openStore(freshDir(), { maxMappings: 1, handleCache: { maxEntries: 0 } });
+    const store = openStore(tempDir(), { maxMappings: 1, handleCache: { maxEntries: 0 } });
     for (const id of [1n, 2n])
       store.storeSync(id, makeEntry({ payload: patternBytes(300 * KiB, Number(id)) })).release();
     const first = store.loadSync(1n, 1n);
@@ -244,7 +240,7 @@ describe("readEntryFile", () => {
   const options = () => ({ mmapThresholdBytes: 256 * KiB, budget: new MappingBudget(8) });
 
   test("reads and verifies one file into a LoadedFile", () => {
-    const dir = freshDir();
+    const dir = tempDir();
     const entry = makeEntry({ tenantId: 4n, payload: "direct" });
     const path = join(dir, "12.rfx");
     writeFileSync(path, encodeEnvelope(12n, entry));
@@ -257,7 +253,7 @@ describe("readEntryFile", () => {
   });
 
   test("the bytes of one read do not change when another file is read next", () => {
-    const dir = freshDir();
+    const dir = tempDir();
     writeFileSync(join(dir, "1.rfx"), encodeEnvelope(1n, makeEntry({ payload: "first file" })));
     writeFileSync(join(dir, "2.rfx"), encodeEnvelope(2n, makeEntry({ payload: "the second file" })));
     const first = readEntryFile(join(dir, "1.rfx"), 1n, 1n, options());
@@ -266,7 +262,7 @@ describe("readEntryFile", () => {
   });
 
   test("a missing file is not_found, a mismatched one corrupt", () => {
-    const dir = freshDir();
+    const dir = tempDir();
     writeFileSync(join(dir, "1.rfx"), encodeEnvelope(1n, makeEntry({ tenantId: 1n })));
     expectStoreError(() => readEntryFile(join(dir, "nope.rfx"), 1n, 1n, options()), "not_found");
     expectStoreError(() => readEntryFile(join(dir, "nope", "1.rfx"), 1n, 1n, options()), "not_found");

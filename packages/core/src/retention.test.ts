@@ -1,24 +1,17 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readdirSync, rmSync, utimesSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, utimesSync } from "node:fs";
 import { join } from "node:path";
 import { OperationMetrics } from "@reflex/stats";
+import { removeTempDirs, tempDir } from "@reflex/testkit";
 import { NvmeStorage } from "./nvme-storage.ts";
 import { isStoreError } from "./store-error.ts";
 import type { NvmeStorageOptions } from "./store-options.ts";
 
-const roots: string[] = [];
 const stores: NvmeStorage[] = [];
 afterEach(() => {
   for (const store of stores.splice(0)) store.close();
-  for (const root of roots.splice(0)) rmSync(root, { recursive: true, force: true });
+  removeTempDirs();
 });
-
-function freshRoot(): string {
-  const root = mkdtempSync(join(tmpdir(), "reflex-retention-"));
-  roots.push(root);
-  return root;
-}
 
 /**
  * A clock the test moves by hand, in ms. It starts at the real time because a
@@ -72,7 +65,7 @@ function expectNotFound(action: () => unknown): void {
 describe("TTL", () => {
   test("an entry is a hit until the second it expires, then a miss everywhere, then reclaimed", async () => {
     const clock = new FakeClock();
-    const store = open(freshRoot(), { clock: clock.read, retention: { defaultTtlSeconds: 60 } });
+    const store = open(tempDir("reflex-retention-"), { clock: clock.read, retention: { defaultTtlSeconds: 60 } });
     const written = store.storeSync(1n, entry(7n));
     expect(written.expiresAt).toBe(BigInt(clock.now / 1000 + 60));
     clock.advance(59_999);
@@ -91,7 +84,7 @@ describe("TTL", () => {
 
   test("per-entry overrides: ttlSeconds 0 never expires, a shorter ttl expires first", async () => {
     const clock = new FakeClock();
-    const store = open(freshRoot(), { clock: clock.read, retention: { defaultTtlSeconds: 100 } });
+    const store = open(tempDir("reflex-retention-"), { clock: clock.read, retention: { defaultTtlSeconds: 100 } });
     store.storeSync(1n, entry(1n), { ttlSeconds: 0 });
     store.storeSync(2n, entry(1n), { ttlSeconds: 10 });
     store.storeSync(3n, entry(1n));
@@ -108,7 +101,7 @@ describe("TTL", () => {
 
   test("a store without retention options honours expiries written by others, and an overwrite renews", async () => {
     const clock = new FakeClock();
-    const root = freshRoot();
+    const root = tempDir("reflex-retention-");
     const writer = open(root, { clock: clock.read });
     writer.storeSync(1n, entry(1n), { ttlSeconds: 5 });
     const reader = new NvmeStorage(root, { clock: clock.read, handleCache: { maxEntries: 0 } });
@@ -126,7 +119,10 @@ describe("TTL", () => {
 
   test("the background timer reclaims expired entries nobody asks for", async () => {
     const clock = new FakeClock();
-    const store = open(freshRoot(), { clock: clock.read, retention: { defaultTtlSeconds: 1, reclaimIntervalMs: 10 } });
+    const store = open(tempDir("reflex-retention-"), {
+      clock: clock.read,
+      retention: { defaultTtlSeconds: 1, reclaimIntervalMs: 10 },
+    });
     await store.retentionReady();
     for (let i = 0; i < 5; i++) store.storeSync(BigInt(i), entry(1n));
     clock.advance(1_000);
@@ -139,7 +135,7 @@ describe("TTL", () => {
 describe("size bounds", () => {
   test("a tenant over its entry bound loses exactly its least recently used entries", async () => {
     const clock = new FakeClock();
-    const store = open(freshRoot(), { clock: clock.read, retention: { tenantMaxEntries: 5 } });
+    const store = open(tempDir("reflex-retention-"), { clock: clock.read, retention: { tenantMaxEntries: 5 } });
     await store.retentionReady();
     for (let i = 1; i <= 5; i++) {
       store.storeSync(BigInt(i), entry(1n));
@@ -161,7 +157,7 @@ describe("size bounds", () => {
 
   test("a byte bound evicts until the tenant fits, never the entry just written", async () => {
     const clock = new FakeClock();
-    const store = open(freshRoot(), { clock: clock.read, retention: { tenantMaxBytes: 3_500 } });
+    const store = open(tempDir("reflex-retention-"), { clock: clock.read, retention: { tenantMaxBytes: 3_500 } });
     await store.retentionReady();
     for (let i = 1; i <= 3; i++) {
       store.storeSync(BigInt(i), entry(1n, 1_000));
@@ -177,7 +173,7 @@ describe("size bounds", () => {
 
   test("a noisy neighbour never evicts another tenant within its own bound", async () => {
     const clock = new FakeClock();
-    const store = open(freshRoot(), { clock: clock.read, retention: { tenantMaxEntries: 10 } });
+    const store = open(tempDir("reflex-retention-"), { clock: clock.read, retention: { tenantMaxEntries: 10 } });
     await store.retentionReady();
     for (let i = 0; i < 5; i++) store.storeSync(BigInt(i), entry(2n));
     for (let i = 0; i < 5; i++) store.storeSync(BigInt(i), entry(3n));
@@ -193,7 +189,7 @@ describe("size bounds", () => {
 
   test("after the index scan every tenant is brought within its bound, then the root; later the root LRU goes", async () => {
     const clock = new FakeClock();
-    const root = freshRoot();
+    const root = tempDir("reflex-retention-");
     const unbounded = open(root, { clock: clock.read });
     const writeAt = (id: bigint, tenantId: bigint) => {
       unbounded.storeSync(id, entry(tenantId));
@@ -219,7 +215,7 @@ describe("size bounds", () => {
 
   test("recency survives a restart through the files' access times", async () => {
     const clock = new FakeClock();
-    const root = freshRoot();
+    const root = tempDir("reflex-retention-");
     const first = open(root, { clock: clock.read, retention: { tenantMaxEntries: 3 } });
     await first.retentionReady();
     for (let i = 1; i <= 3; i++) {
@@ -238,7 +234,7 @@ describe("size bounds", () => {
 
   test("a reader holding a handle keeps its bytes across the eviction (heap and mapping)", async () => {
     const clock = new FakeClock();
-    const store = open(freshRoot(), { clock: clock.read, retention: { tenantMaxEntries: 2 } });
+    const store = open(tempDir("reflex-retention-"), { clock: clock.read, retention: { tenantMaxEntries: 2 } });
     await store.retentionReady();
     store.storeSync(1n, entry(1n, 512 * 1024, 7));
     clock.advance(1_000);
@@ -260,7 +256,7 @@ describe("size bounds", () => {
 
   test("gc() removes every expired entry and brings an over-full root within bounds", async () => {
     const clock = new FakeClock();
-    const root = freshRoot();
+    const root = tempDir("reflex-retention-");
     const plain = open(root, { clock: clock.read });
     for (let i = 0; i < 20; i++) plain.storeSync(BigInt(i), entry(1n), { ttlSeconds: i < 5 ? 10 : 0 });
     clock.advance(10_000);
@@ -278,7 +274,7 @@ describe("size bounds", () => {
   });
 
   test("the first TTL write marks the root; a root without the marker is listed from names alone", () => {
-    const root = freshRoot();
+    const root = tempDir("reflex-retention-");
     const store = open(root);
     store.storeSync(1n, entry(1n));
     expect(existsSync(join(root, ".reflex-ttl"))).toBe(false);
@@ -290,8 +286,8 @@ describe("size bounds", () => {
   });
 
   test("bad bounds are refused", () => {
-    expect(() => open(freshRoot(), { retention: { maxBytes: 0 } })).toThrow(RangeError);
-    expect(() => open(freshRoot(), { retention: { tenantMaxEntries: -1 } })).toThrow(RangeError);
-    expect(() => open(freshRoot(), { retention: { defaultTtlSeconds: 0.5 } })).toThrow(RangeError);
+    expect(() => open(tempDir("reflex-retention-"), { retention: { maxBytes: 0 } })).toThrow(RangeError);
+    expect(() => open(tempDir("reflex-retention-"), { retention: { tenantMaxEntries: -1 } })).toThrow(RangeError);
+    expect(() => open(tempDir("reflex-retention-"), { retention: { defaultTtlSeconds: 0.5 } })).toThrow(RangeError);
   });
 });

@@ -2,28 +2,21 @@
 // writer's stays while young, anything not named by the store is left alone.
 import { afterEach, describe, expect, test } from "bun:test";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import { join } from "node:path";
+import { removeTempDirs, tempDir } from "@reflex/testkit";
 import { nodeFileOps } from "./file-ops.ts";
 import { tempFileName } from "./layout.ts";
 import { NvmeStorage } from "./nvme-storage.ts";
 import { sweepTempFiles } from "./temp-sweep.ts";
 
-const roots: string[] = [];
 const children: Bun.Subprocess[] = [];
-
-function freshRoot(): string {
-  const root = fs.mkdtempSync(join(os.tmpdir(), "reflex-"));
-  roots.push(root);
-  return root;
-}
 
 afterEach(async () => {
   for (const child of children.splice(0)) {
     child.kill("SIGKILL");
     await child.exited;
   }
-  for (const root of roots.splice(0)) fs.rmSync(root, { recursive: true, force: true });
+  removeTempDirs();
 });
 
 /** The pid of a process that has exited (and been reaped). */
@@ -62,7 +55,7 @@ const HOUR = 60 * 60 * 1000;
 
 describe("sweep when a store opens", () => {
   test("removes dead writers' and old temp files, keeps young live ones, leaves foreign files alone", async () => {
-    const root = freshRoot();
+    const root = tempDir();
     const tenant = join(root, "12");
     fs.mkdirSync(tenant);
     const dead = await deadPid();
@@ -111,7 +104,7 @@ describe("sweep when a store opens", () => {
   });
 
   test("a writer that died is swept even when its file is brand new; its pid alive, the file is kept", async () => {
-    const root = freshRoot();
+    const root = tempDir();
     fs.mkdirSync(join(root, "3"));
     const dead = touch(join(root, "3", tempNameOf(1n, await deadPid())));
     const alive = touch(join(root, "3", tempNameOf(1n, livePid())));
@@ -122,7 +115,7 @@ describe("sweep when a store opens", () => {
   });
 
   test("sweepTempFiles: false skips the sweep; sweepTempFiles() runs it on demand", async () => {
-    const root = freshRoot();
+    const root = tempDir();
     fs.mkdirSync(join(root, "3"));
     const dead = touch(join(root, "3", tempNameOf(1n, await deadPid())));
     const store = new NvmeStorage(root, { sweepTempFiles: false });
@@ -133,13 +126,13 @@ describe("sweep when a store opens", () => {
   });
 
   test("a missing root sweeps nothing and does not throw", () => {
-    const root = join(freshRoot(), "not", "there");
+    const root = join(tempDir(), "not", "there");
     expect(new NvmeStorage(root).sweep).toEqual({ removed: 0, kept: 0 });
     expect(fs.existsSync(root)).toBe(false);
   });
 
   test("a pid out of any process range counts as dead", () => {
-    const root = freshRoot();
+    const root = tempDir();
     fs.mkdirSync(join(root, "3"));
     const path = touch(join(root, "3", tempNameOf(1n, 99_999_999_999)));
     expect(sweepTempFiles(root, nodeFileOps, HOUR)).toEqual({ removed: 1, kept: 0 });
@@ -147,7 +140,7 @@ describe("sweep when a store opens", () => {
   });
 
   test("a temp file that cannot be removed is neither counted removed nor fatal", async () => {
-    const root = freshRoot();
+    const root = tempDir();
     fs.mkdirSync(join(root, "3"));
     const path = touch(join(root, "3", tempNameOf(1n, await deadPid())));
     const ops = {
@@ -161,7 +154,7 @@ describe("sweep when a store opens", () => {
   });
 
   test("a store's own in-flight write survives another store opening on the same root", async () => {
-    const root = freshRoot();
+    const root = tempDir();
     const store = new NvmeStorage(root);
     let opened: NvmeStorage | undefined;
     // Open a second store (and so sweep) while the first store's temp file exists.

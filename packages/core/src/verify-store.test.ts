@@ -2,15 +2,13 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { copyFileSync, mkdirSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { encodeEnvelope } from "@reflex/codec";
+import { makeEntry, patternBytes, tempDir } from "@reflex/testkit";
 import {
   cleanupTestState,
   expectStoreErrorAsync,
   flipByte,
-  freshDir,
   MAX_ID,
-  makeEntry,
   openStore,
-  patternBytes,
   truncateTo,
   zeroRange,
 } from "../test/helpers.ts";
@@ -123,7 +121,7 @@ describe("verify", () => {
   });
 
   test("verify of a missing root finds nothing", async () => {
-    const store = openStore(join(freshDir(), "missing"));
+    const store = openStore(join(tempDir(), "missing"));
     expect(await store.verify()).toEqual({ checked: 0, ok: 0, problems: [] });
     expect(await store.verify({ tenantId: 1n })).toEqual({ checked: 0, ok: 0, problems: [] });
   });

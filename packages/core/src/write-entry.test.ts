@@ -2,25 +2,15 @@
 // protocol fails with every errno a disk can throw, and nothing is lost or left behind.
 import { afterEach, describe, expect, test } from "bun:test";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import { join } from "node:path";
 import type { EntryFields } from "@reflex/codec";
+import { removeTempDirs, tempDir } from "@reflex/testkit";
 import { DIR_OPEN_FLAGS, type FileOps, nodeFileOps } from "./file-ops.ts";
 import { NvmeStorage } from "./nvme-storage.ts";
 import { isStoreError, type StoreError } from "./store-error.ts";
 import type { NvmeStorageOptions } from "./store-options.ts";
 
-const roots: string[] = [];
-
-function freshRoot(): string {
-  const root = fs.mkdtempSync(join(os.tmpdir(), "reflex-"));
-  roots.push(root);
-  return root;
-}
-
-afterEach(() => {
-  for (const root of roots.splice(0)) fs.rmSync(root, { recursive: true, force: true });
-});
+afterEach(removeTempDirs);
 
 const TENANT = 4n;
 const ID = 77n;
@@ -185,7 +175,7 @@ describe("a fault at any step of a write loses nothing and leaves nothing behind
     for (const size of SIZES) {
       for (const step of STEPS) {
         test.each(ERRNOS)(`${mode}, ${size.name}: ${step} fails with %s`, async (errno) => {
-          const root = freshRoot();
+          const root = tempDir();
           const ops = new FaultyOps();
           // The default hot-handle cache is on: a failed write must not leave it stale either.
           const store = new NvmeStorage(root, { fileOps: ops });
@@ -215,7 +205,7 @@ describe("a fault at any step of a write loses nothing and leaves nothing behind
   }
 
   test("atomic durability makes no fsync at all", async () => {
-    const root = freshRoot();
+    const root = tempDir();
     const ops = new FaultyOps();
     const store = new NvmeStorage(root, { fileOps: ops, durability: "atomic" });
     store.storeSync(ID, entryOf(1, 4096)).release();
@@ -229,7 +219,7 @@ describe("a fault at any step of a write loses nothing and leaves nothing behind
   });
 
   test("short writes are completed, sync and async", async () => {
-    const root = freshRoot();
+    const root = tempDir();
     let calls = 0;
     const ops: FileOps = {
       ...nodeFileOps,
@@ -267,7 +257,7 @@ describe("the tenant directory removed behind the store's back", () => {
   for (const { name, remove } of cases) {
     for (const mode of ["storeSync", "store"] as const) {
       test(`${name}: ${mode} recreates it and succeeds`, async () => {
-        const root = freshRoot();
+        const root = tempDir();
         const store = new NvmeStorage(root);
         store.storeSync(ID, entryOf(1, 4096)).release();
         remove(root);
@@ -286,7 +276,7 @@ describe("a read-only file system", () => {
   // We may run as root, which chmod does not stop: then only the seam can say EROFS
   // (the matrix above covers every write step with it; this covers the tenant dir).
   test("EROFS creating a tenant dir is tenant_dir_creation_failed and creates nothing", async () => {
-    const root = freshRoot();
+    const root = tempDir();
     const options: NvmeStorageOptions = {
       fileOps: {
         ...nodeFileOps,
@@ -309,20 +299,49 @@ describe("a read-only file system", () => {
     expect(fs.readdirSync(root)).toEqual([]);
   });
 
-  test.skipIf(process.getuid?.() === 0)(
-    "a read-only tenant dir fails with EACCES and keeps the old entry",
-    async () => {
-      const root = freshRoot();
-      const store = new NvmeStorage(root);
-      store.storeSync(ID, entryOf(1, 4096)).release();
-      fs.chmodSync(join(root, String(TENANT)), 0o555);
-      try {
-        await expectIoError(() => store.store(ID, entryOf(2, 4096)), "EACCES");
-        await expectIoError(() => store.storeSync(ID, entryOf(2, 4096)), "EACCES");
-        expect(versionOf(store)).toBe(1);
-      } finally {
-        fs.chmodSync(join(root, String(TENANT)), 0o755);
-      }
-    },
-  );
+  test("a read-only tenant dir fails with EACCES and keeps the old entry", async () => {
+    if (process.getuid?.() === 0) {
+      // Root passes a mode of 0555: the same steps run in a child under an unprivileged uid.
+      expect(await readOnlyDirAsNobody()).toEqual({
+        uid: 65534,
+        asyncWrite: { code: "io", errno: "EACCES" },
+        syncWrite: { code: "io", errno: "EACCES" },
+        version: 1,
+        intact: true,
+      });
+      return;
+    }
+    const root = tempDir();
+    const store = new NvmeStorage(root);
+    store.storeSync(ID, entryOf(1, 4096)).release();
+    fs.chmodSync(join(root, String(TENANT)), 0o555);
+    try {
+      await expectIoError(() => store.store(ID, entryOf(2, 4096)), "EACCES");
+      await expectIoError(() => store.storeSync(ID, entryOf(2, 4096)), "EACCES");
+      expect(versionOf(store)).toBe(1);
+    } finally {
+      fs.chmodSync(join(root, String(TENANT)), 0o755);
+    }
+  });
 });
+
+/** Runs test/fixtures/read-only-dir-writer.ts as uid/gid 65534 (setpriv) on a root it owns; its JSON line. */
+async function readOnlyDirAsNobody(): Promise<unknown> {
+  const parent = tempDir();
+  fs.chmodSync(parent, 0o755);
+  const root = join(parent, "root");
+  fs.mkdirSync(root);
+  fs.chownSync(root, 65534, 65534);
+  const fixture = join(import.meta.dir, "..", "test", "fixtures", "read-only-dir-writer.ts");
+  const child = Bun.spawn(
+    ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, fixture, root],
+    { env: { ...process.env, BUN_RUNTIME_TRANSPILER_CACHE_PATH: "0" }, stdout: "pipe", stderr: "pipe" },
+  );
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+    child.exited,
+  ]);
+  if (code !== 0) throw new Error(`read-only-dir-writer exited ${code}: ${stderr}`);
+  return JSON.parse(stdout.trim().split("\n").at(-1) ?? "null");
+}

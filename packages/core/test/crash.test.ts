@@ -3,19 +3,14 @@
 // clean and hold exactly what the writer reported (or the write it was in the middle of).
 import { afterEach, expect, test } from "bun:test";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import { join } from "node:path";
+import { entryProblem, removeTempDirs, SeededRandom, spawnScript, tempDir, unlessMissing } from "@reflex/testkit";
 import { isStoreError, NvmeStorage } from "../src/index.ts";
-import { spawnFixture } from "./fixtures/child-process.ts";
-import { CRASH_IDS, CRASH_TENANTS, crashPayloadLength, entryProblem, prng } from "./fixtures/entry-patterns.ts";
+import { CRASH_IDS, CRASH_TENANTS, crashPayloadLength } from "./fixtures/entry-patterns.ts";
 
 const KILLS = 36;
 
-const roots: string[] = [];
-
-afterEach(() => {
-  for (const root of roots.splice(0)) fs.rmSync(root, { recursive: true, force: true });
-});
+afterEach(removeTempDirs);
 
 /** Every `.tmp` file anywhere under the root (tenant dirs and the root itself). */
 function tempFilesUnder(root: string): string[] {
@@ -24,13 +19,11 @@ function tempFilesUnder(root: string): string[] {
 
 /** The version stored under a key (undefined when absent); fails on anything torn. */
 function loadVersion(store: NvmeStorage, tenantId: bigint, entryId: bigint): bigint | undefined {
-  let handle: ReturnType<NvmeStorage["loadSync"]>;
-  try {
-    handle = store.loadSync(entryId, tenantId);
-  } catch (error) {
-    if (isStoreError(error, "not_found")) return undefined;
-    throw error;
-  }
+  const handle = unlessMissing(
+    () => store.loadSync(entryId, tenantId),
+    (error) => isStoreError(error, "not_found"),
+  );
+  if (handle === undefined) return undefined;
   try {
     expect(entryProblem(handle, tenantId, entryId, crashPayloadLength)).toBeUndefined();
     return handle.contextHash;
@@ -40,9 +33,8 @@ function loadVersion(store: NvmeStorage, tenantId: bigint, entryId: bigint): big
 }
 
 test(`a durable writer SIGKILLed ${KILLS} times at random moments never leaves a torn entry or a stale temp file`, async () => {
-  const root = fs.mkdtempSync(join(os.tmpdir(), "reflex-"));
-  roots.push(root);
-  const random = prng(0x5eed);
+  const root = tempDir();
+  const random = new SeededRandom(0x5eed);
   const keys = CRASH_TENANTS.flatMap((tenantId) => CRASH_IDS.map((entryId) => ({ tenantId, entryId })));
   // What the disk held after the previous kill, per key ("1/3"); absent keys are missing.
   const known = new Map<string, bigint>();
@@ -51,14 +43,18 @@ test(`a durable writer SIGKILLed ${KILLS} times at random moments never leaves a
   let inFlightLanded = 0;
 
   for (let round = 0; round < KILLS; round++) {
-    const child = spawnFixture("crash-writer.ts", [root, String(round * 1_000_000 + 1), String(round + 1)]);
+    const child = spawnScript(join(import.meta.dir, "fixtures", "crash-writer.ts"), [
+      root,
+      String(round * 1_000_000 + 1),
+      String(round + 1),
+    ]);
     child.process.stdin.end();
     try {
-      await child.waitForLine("ready");
+      await child.waitFor("ready");
     } catch (error) {
       throw new Error(`round ${round}: the writer did not start: ${await child.stderr()}`, { cause: error });
     }
-    await Bun.sleep(10 + random(141));
+    await Bun.sleep(10 + random.below(141));
     child.process.kill("SIGKILL");
     await child.process.exited;
     const unterminated = await child.stdoutClosed;

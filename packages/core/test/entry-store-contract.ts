@@ -100,6 +100,17 @@ export function describeEntryStoreContract(backend: string, open: () => Contract
       await rejectsWith(() => store.load(1n, 2n), "not_found");
     });
 
+    test("loadMany returns handles in the order asked for and lists the missing ids", async () => {
+      const store = await fresh();
+      for (const id of [1n, 2n]) (await store.store(id, entry(1n, `v${id}`))).release();
+      (await store.store(3n, entry(2n, "other tenant"))).release();
+      const { entries, missing } = await store.loadMany(1n, [2n, 3n, 1n]);
+      expect(entries.map((handle) => new TextDecoder().decode(handle.payloadBlob))).toEqual(["v2", "v1"]);
+      expect(missing).toEqual([3n]);
+      for (const handle of entries) handle.release();
+      await rejectsWith(() => store.loadMany(1n, [1n, -1n]), "invalid_argument");
+    });
+
     test("delete removes the entry from load, exists and listings", async () => {
       const store = await fresh();
       (await store.store(5n, entry(1n, "x"))).release();

@@ -1,10 +1,9 @@
-// Shared test helpers for @reflex/core: fresh temp dirs, tracked stores, an entry
-// factory, a seeded PRNG, typed-error probes and file-damage tools.
+// Test helpers of @reflex/core: tracked stores, typed-error probes and file-damage
+// tools. What is not about the store (entries, bytes, randomness, temp dirs) comes
+// from @reflex/testkit.
 import { expect } from "bun:test";
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type { EntryFields } from "@reflex/codec";
+import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from "node:fs";
+import { removeTempDirs, tempDir } from "@reflex/testkit";
 import { NvmeStorage } from "../src/nvme-storage.ts";
 import { isStoreError, type StoreError, type StoreErrorCode } from "../src/store-error.ts";
 import type { NvmeStorageOptions } from "../src/store-options.ts";
@@ -12,113 +11,19 @@ import type { NvmeStorageOptions } from "../src/store-options.ts";
 /** Largest u64: 2^64 - 1. */
 export const MAX_ID = 0xffff_ffff_ffff_ffffn;
 
-const madeDirs: string[] = [];
 const openStores: NvmeStorage[] = [];
 
-/** A fresh, empty temp dir (`<tmp>/reflex-XXXXXX`), removed by {@link cleanupTestState}. */
-export function freshDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "reflex-"));
-  madeDirs.push(dir);
-  return dir;
-}
-
 /** A store over `root` (default: a fresh temp dir), closed by {@link cleanupTestState}. */
-export function openStore(root: string = freshDir(), options: NvmeStorageOptions = {}): NvmeStorage {
+export function openStore(root: string = tempDir(), options: NvmeStorageOptions = {}): NvmeStorage {
   const store = new NvmeStorage(root, options);
   openStores.push(store);
   return store;
 }
 
-/** Closes every store opened by {@link openStore} and removes every dir made by {@link freshDir}. Use in `afterEach`. */
+/** Closes every store opened by {@link openStore} and removes every temp dir (testkit `tempDir`). Use in `afterEach`. */
 export function cleanupTestState(): void {
   for (const store of openStores.splice(0)) store.close();
-  for (const dir of madeDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-}
-
-/** What an entry looks like before it is stored; every field has a default. */
-export interface EntrySpec {
-  readonly tenantId?: bigint;
-  readonly contextHash?: bigint;
-  readonly timestamp?: bigint;
-  readonly embedding?: Uint8Array;
-  /** A string is UTF-8 encoded. */
-  readonly payload?: string | Uint8Array;
-}
-
-const utf8 = new TextEncoder();
-
-/** An entry of tenant 1 (by default) with a small embedding and a text payload. */
-export function makeEntry(spec: EntrySpec = {}): EntryFields {
-  const payload = spec.payload ?? "hello, reflex";
-  return {
-    tenantId: spec.tenantId ?? 1n,
-    contextHash: spec.contextHash ?? 0xc0ffeen,
-    timestamp: spec.timestamp ?? 1_700_000_000n,
-    embedding: spec.embedding ?? new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]),
-    payloadBlob: typeof payload === "string" ? utf8.encode(payload) : payload,
-  };
-}
-
-/** `length` deterministic bytes that depend on `seed` (so two payloads of one length differ). */
-export function patternBytes(length: number, seed = 1): Uint8Array {
-  const out = new Uint8Array(length);
-  let state = (seed * 2654435761) >>> 0;
-  for (let i = 0; i < length; i++) {
-    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-    out[i] = state >>> 24;
-  }
-  return out;
-}
-
-/** The entry's fields as plain values (bytes as number arrays), for `toEqual`. */
-export function plain(entry: EntryFields): {
-  tenantId: bigint;
-  contextHash: bigint;
-  timestamp: bigint;
-  embedding: number[];
-  payloadBlob: number[];
-} {
-  return {
-    tenantId: entry.tenantId,
-    contextHash: entry.contextHash,
-    timestamp: entry.timestamp,
-    embedding: Array.from(entry.embedding),
-    payloadBlob: Array.from(entry.payloadBlob),
-  };
-}
-
-/** True when both byte arrays hold the same bytes (fast for large arrays). */
-export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
-}
-
-/** A tiny deterministic PRNG (mulberry32). */
-export class Prng {
-  #state: number;
-
-  constructor(seed: number) {
-    this.#state = seed >>> 0;
-  }
-
-  /** A uniform 32-bit unsigned integer. */
-  u32(): number {
-    this.#state = (this.#state + 0x6d2b79f5) >>> 0;
-    let t = this.#state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  }
-
-  /** A uniform u64. */
-  u64(): bigint {
-    return (BigInt(this.u32()) << 32n) | BigInt(this.u32());
-  }
-
-  /** A u64 of a random magnitude (1 to 20 decimal digits), so ids of many lengths appear. */
-  u64AnySize(): bigint {
-    const bits = BigInt(1 + (this.u32() % 64));
-    return this.u64() & ((1n << bits) - 1n);
-  }
+  removeTempDirs();
 }
 
 function describeError(error: unknown): string {

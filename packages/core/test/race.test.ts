@@ -2,24 +2,13 @@
 // reads it, and many stores in flight in one process.
 import { afterEach, describe, expect, test } from "bun:test";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import { join } from "node:path";
+import { entryProblem, type LineChild, removeTempDirs, spawnScript, taggedEntry, tempDir } from "@reflex/testkit";
 import { DIR_OPEN_FLAGS, type FileOps, nodeFileOps } from "../src/file-ops.ts";
 import { isStoreError, NvmeStorage } from "../src/index.ts";
-import { type FixtureChild, spawnFixture } from "./fixtures/child-process.ts";
-import { entryProblem, makeEntry, racePayloadLength, raceWrite } from "./fixtures/entry-patterns.ts";
+import { racePayloadLength, raceWrite } from "./fixtures/entry-patterns.ts";
 
-const roots: string[] = [];
-
-function freshRoot(): string {
-  const root = fs.mkdtempSync(join(os.tmpdir(), "reflex-"));
-  roots.push(root);
-  return root;
-}
-
-afterEach(() => {
-  for (const root of roots.splice(0)) fs.rmSync(root, { recursive: true, force: true });
-});
+afterEach(removeTempDirs);
 
 function tempFilesIn(directory: string): string[] {
   return fs.readdirSync(directory).filter((name) => name.endsWith(".tmp"));
@@ -32,15 +21,21 @@ describe("writer processes racing on one id", () => {
   const ITERATIONS = 200;
 
   test(`${WRITERS} processes x ${ITERATIONS} stores of one id: every load is one whole write of one writer`, async () => {
-    const root = freshRoot();
-    const children: FixtureChild[] = [];
+    const root = tempDir();
+    const children: LineChild[] = [];
     for (let writer = 0; writer < WRITERS; writer++) {
       children.push(
-        spawnFixture("race-writer.ts", [root, String(writer), String(ITERATIONS), String(TENANT), String(ID)]),
+        spawnScript(join(import.meta.dir, "fixtures", "race-writer.ts"), [
+          root,
+          String(writer),
+          String(ITERATIONS),
+          String(TENANT),
+          String(ID),
+        ]),
       );
     }
     try {
-      await Promise.all(children.map((child) => child.waitForLine("ready")));
+      await Promise.all(children.map((child) => child.waitFor("ready")));
       // The start barrier: every writer is loaded; closing stdin lets them all go at once.
       for (const child of children) child.process.stdin.end();
       let running = true;
@@ -159,14 +154,14 @@ describe("many stores in flight in one process", () => {
   const TENANT = 3n;
 
   test(`${N} concurrent stores of one id all resolve durably; the last rename wins`, async () => {
-    const root = freshRoot();
+    const root = tempDir();
     const trace = tracingOps();
     const store = new NvmeStorage(root, { fileOps: trace.ops });
     const ID = 9n;
     const resolvedAt: number[] = [];
     const handles = await Promise.all(
       Array.from({ length: N }, (_, i) =>
-        store.store(ID, makeEntry(TENANT, ID, BigInt(i), smallOrLarge(BigInt(i)))).then((handle) => {
+        store.store(ID, taggedEntry(TENANT, ID, BigInt(i), smallOrLarge(BigInt(i)))).then((handle) => {
           resolvedAt[i] = trace.tick();
           return handle;
         }),
@@ -211,14 +206,14 @@ describe("many stores in flight in one process", () => {
   });
 
   test(`${N} concurrent stores of different ids all resolve durably and all load`, async () => {
-    const root = freshRoot();
+    const root = tempDir();
     const trace = tracingOps();
     const store = new NvmeStorage(root, { fileOps: trace.ops });
     const ids = Array.from({ length: N }, (_, i) => BigInt(1000 + i * 7));
     const resolvedAt: number[] = [];
     const handles = await Promise.all(
       ids.map((id, i) =>
-        store.store(id, makeEntry(TENANT, id, BigInt(i), smallOrLarge(BigInt(i)))).then((handle) => {
+        store.store(id, taggedEntry(TENANT, id, BigInt(i), smallOrLarge(BigInt(i)))).then((handle) => {
           resolvedAt[i] = trace.tick();
           return handle;
         }),
@@ -245,12 +240,12 @@ describe("many stores in flight in one process", () => {
   });
 
   test("stores, sync stores and deletes of one id interleaved: the store stays consistent", async () => {
-    const root = freshRoot();
+    const root = tempDir();
     const store = new NvmeStorage(root);
     const ID = 5n;
     const work: Promise<unknown>[] = [];
     for (let i = 0; i < N; i++) {
-      const entry = makeEntry(TENANT, ID, BigInt(i), smallOrLarge(BigInt(i)));
+      const entry = taggedEntry(TENANT, ID, BigInt(i), smallOrLarge(BigInt(i)));
       if (i % 8 === 3) {
         work.push(store.delete(ID, TENANT).catch((error) => expect(isStoreError(error, "not_found")).toBe(true)));
       } else if (i % 8 === 5) {
@@ -276,7 +271,7 @@ describe("many stores in flight in one process", () => {
   });
 
   test("a delete waiting for the next directory fsync survives a cleanup that removes the emptied tenant dir", async () => {
-    const root = freshRoot();
+    const root = tempDir();
     const directoryFds = new Set<number>();
     let gate: Promise<void> | null = null;
     let openGate = () => {};
@@ -298,8 +293,8 @@ describe("many stores in flight in one process", () => {
     };
     const store = new NvmeStorage(root, { fileOps: ops });
     const tenant = 11n;
-    (await store.store(1n, makeEntry(tenant, 1n, 1n, 4096))).release();
-    (await store.store(2n, makeEntry(tenant, 2n, 2n, 4096))).release();
+    (await store.store(1n, taggedEntry(tenant, 1n, 1n, 4096))).release();
+    (await store.store(2n, taggedEntry(tenant, 2n, 2n, 4096))).release();
     gate = new Promise((resolve) => {
       openGate = resolve;
     });
@@ -312,7 +307,7 @@ describe("many stores in flight in one process", () => {
     await second;
     expect(store.listTenantsSync()).toEqual([]);
     // And the tenant comes back on the next write.
-    (await store.store(3n, makeEntry(tenant, 3n, 3n, 4096))).release();
+    (await store.store(3n, taggedEntry(tenant, 3n, 3n, 4096))).release();
     expect(store.listEntriesSync(tenant)).toEqual([3n]);
   });
 });

@@ -3,6 +3,7 @@ import type {
   EntryHandle,
   EntryStore,
   ListPage,
+  LoadManyResult,
   RetentionStats,
   StorageStats,
   StorageUsage,
@@ -17,7 +18,7 @@ import type { ClusterContext } from "./context.ts";
 import { namespaceKeys } from "./layout.ts";
 import { LiveUsage } from "./live-usage.ts";
 import { DEFAULT_BUCKETS, type RedisClusterOptions, resolveRedisClusterOptions } from "./options.ts";
-import { entryExists, listEntries, listTenants, loadEntry, usageOfAll } from "./read-ops.ts";
+import { entryExists, listEntries, listTenants, loadEntry, loadManyEntries, usageOfAll } from "./read-ops.ts";
 import { readError } from "./redis-errors.ts";
 import { verifyEntries } from "./verify-entries.ts";
 import { deleteEntry, storeEntry } from "./write-ops.ts";
@@ -144,6 +145,16 @@ export class RedisClusterStore implements EntryStore {
       "load",
       () => loadEntry(this.#context, id, tenantId),
       (handle) => handle.fileBytes,
+    );
+  }
+
+  /** {@inheritDoc EntryStore.loadMany} */
+  loadMany(tenantId: bigint, ids: readonly bigint[]): Promise<LoadManyResult> {
+    return timed(
+      this.#context.options.recorder,
+      "load_many",
+      () => loadManyEntries(this.#context, tenantId, ids),
+      (result) => result.entries.reduce((sum, handle) => sum + handle.fileBytes, 0),
     );
   }
 

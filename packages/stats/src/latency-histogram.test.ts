@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { SeededRandom } from "@reflex/testkit";
 import { LatencyHistogram } from "./latency-histogram.ts";
 
 /** The exact quantile by the same definition: the smallest v with at least q of the values <= v. */
@@ -7,15 +8,10 @@ function referenceQuantile(sorted: number[], q: number): number {
   return sorted[rank - 1] as number;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/** Uniform numbers in [0, 1), the same for a seed. */
+function seededFloats(seed: number): () => number {
+  const random = new SeededRandom(seed);
+  return () => random.float();
 }
 
 const QUANTILES = [0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99, 0.999];
@@ -48,12 +44,12 @@ describe("LatencyHistogram", () => {
   });
 
   test("matches the exact quantiles of uniform data within bucket precision", () => {
-    const random = mulberry32(1);
+    const random = seededFloats(1);
     checkAgainstReference(Array.from({ length: 50_000 }, () => Math.floor(random() * 10_000_000)));
   });
 
   test("matches the exact quantiles of a long-tailed latency distribution", () => {
-    const random = mulberry32(2);
+    const random = seededFloats(2);
     // Log-normal-ish: most near 4 us, a tail out to seconds.
     const values = Array.from({ length: 100_000 }, () =>
       Math.floor(4_000 * Math.exp(2.5 * (random() + random() - 1) ** 3)),
@@ -86,7 +82,7 @@ describe("LatencyHistogram", () => {
   });
 
   test("merge equals recording everything into one; reset forgets", () => {
-    const random = mulberry32(3);
+    const random = seededFloats(3);
     const a = new LatencyHistogram();
     const b = new LatencyHistogram();
     const all = new LatencyHistogram();

@@ -1,16 +1,18 @@
 import { entryToJson } from "@reflex/codec";
 import type { EntryHandle } from "@reflex/core";
-import { type ArgsSpec, parseCommandArgs } from "../args.ts";
+import { type ArgsSpec, type CommandArgs, parseCommandArgs } from "../args.ts";
 import { type Command, helpText, printJson, printLine } from "../command.ts";
-import { ExitCode } from "../exit-codes.ts";
+import { ExitCode, UsageError } from "../exit-codes.ts";
 import { formatBytes, formatCount, formatFields } from "../format.ts";
+import type { Io } from "../io.ts";
 import { openCommandStore } from "../store.ts";
 
 const spec: ArgsSpec = {
   command: "get",
-  synopsis: "reflex get <tenant> <id> [--json | --payload]",
+  synopsis: "reflex get <tenant> <id> [<id>...] [--json | --payload]",
   options: { json: { type: "boolean" }, payload: { type: "boolean" } },
   positionals: ["tenant", "id"],
+  variadic: true,
 };
 
 const MAX_PREVIEW_CHARS = 60;
@@ -64,6 +66,30 @@ function summary(handle: EntryHandle): string {
   return formatFields(fields);
 }
 
+/**
+ * `reflex get <tenant> <id> <id>...`: one batch read (the core's loadMany). Summaries
+ * one after another, or with --json one JSON line per entry found; the ids with no
+ * entry are named on stderr, and the exit code is 1 if any is missing.
+ */
+async function getMany(parsed: CommandArgs, tenantId: bigint, ids: bigint[], io: Io): Promise<ExitCode> {
+  if (parsed.flag("payload")) throw new UsageError("get: --payload takes one id (payloads have no separator)");
+  const store = await openCommandStore(parsed);
+  const { entries, missing } = await store.loadMany(tenantId, ids);
+  try {
+    for (const [i, handle] of entries.entries()) {
+      if (parsed.flag("json")) await printJson(io, { entryId: handle.entryId.toString(), ...entryToJson(handle) });
+      else await printLine(io, `${i === 0 ? "" : "\n"}${summary(handle)}`);
+    }
+  } finally {
+    for (const handle of entries) handle.release();
+  }
+  if (missing.length === 0) return ExitCode.ok;
+  // One line, as every failing command writes: the ids not found, in the order asked for.
+  const plural = missing.length === 1 ? "entry" : "entries";
+  await io.stderr.write(`reflex: get: ${plural} ${missing.join(", ")} of tenant ${tenantId} not found\n`);
+  return ExitCode.notFound;
+}
+
 /** `reflex get`: an entry as a summary, as JSON, or its raw payload. */
 export const getCommand: Command = {
   name: "get",
@@ -73,7 +99,9 @@ export const getCommand: Command = {
     description:
       "Loads and verifies an entry. By default prints a summary; --json prints every field;\n" +
       "--payload writes the payload bytes to stdout exactly as stored and nothing else\n" +
-      "(`reflex get 1 42 --payload > out.bin`).",
+      "(`reflex get 1 42 --payload > out.bin`). Several ids are read in one batch: their\n" +
+      "summaries in turn, or one JSON line each with --json; missing ids are named in one line\n" +
+      "on stderr.",
     options: [
       ["--json", "print the entry as JSON"],
       ["--payload", "write the raw payload to stdout"],
@@ -82,12 +110,14 @@ export const getCommand: Command = {
       '  {"entryId":"42","tenantId":"1","contextHash":"7","timestamp":"1700000000",\n' +
       '   "embedding":"<base64>","payloadBlob":"<base64>"}\n' +
       "  64-bit integers are decimal strings and bytes are base64 (the protobuf JSON mapping).",
-    exit: "0 found, 1 not found, 2 usage error, 3 storage error (a corrupt entry included)",
+    exit: "0 found (all of them), 1 not found (any of them), 2 usage error, 3 storage error (a corrupt entry included)",
   }),
   async run(args, io) {
     const parsed = parseCommandArgs(spec, args, io.env);
     parsed.exclusive("json", "payload");
     const { tenantId, entryId } = parsed.entryAddress();
+    if (parsed.positionals.length > 2)
+      return getMany(parsed, tenantId, [entryId, ...parsed.idsFrom(2, "entry id")], io);
     const store = await openCommandStore(parsed);
     const handle = await store.load(entryId, tenantId);
     try {

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { encodeEntryBody, entryToJson } from "@reflex/codec";
+import { entryToJson } from "@reflex/codec";
 import { JSON_TYPE, negotiateEntryEncoding, PROTOBUF_TYPE, PROTOBUF_TYPE_ALIAS, requestEncoding } from "../content.ts";
 import { entryFromRequest } from "../entry-body.ts";
 import { ApiError } from "../errors.ts";
@@ -19,6 +19,7 @@ import {
   StoredEntry,
 } from "../schemas.ts";
 import { type App, entryIds, type RouteDeps } from "./deps.ts";
+import { registerHotEntryRoute } from "./hot-route.ts";
 
 const PATH = "/v1/tenants/{tenant}/entries/{id}";
 const protobufBody = z.string().openapi({ format: "binary", description: "Binary protobuf reflex.v1.CacheEntry." });
@@ -90,7 +91,6 @@ export function registerEntryRoutes(app: App, deps: RouteDeps): void {
     summary: "Load an entry",
     description: `JSON (the protobuf JSON mapping) by default; binary protobuf when Accept prefers ${PROTOBUF_TYPE}.`,
     security: BEARER,
-    middleware: [requireTenantAccess()] as const,
     request: { params: EntryParams },
     responses: {
       200: {
@@ -101,8 +101,8 @@ export function registerEntryRoutes(app: App, deps: RouteDeps): void {
     },
   });
 
-  app.openapi(get, async (c) => {
-    const { tenantId, entryId } = entryIds(c.req.valid("param"));
+  registerHotEntryRoute(app, get, async (c) => {
+    const { tenantId, entryId } = c.var;
     // Hono answers HEAD with the GET route (dropping the body): HEAD is an existence check.
     if (c.req.method === "HEAD") {
       if (!(await store.exists(entryId, tenantId))) throw notFound(tenantId, entryId);
@@ -112,7 +112,8 @@ export function registerEntryRoutes(app: App, deps: RouteDeps): void {
     try {
       const { encoding, contentType } = negotiateEntryEncoding(c.req.header("accept"));
       if (encoding === "protobuf") {
-        return c.body(encodeEntryBody(handle) as Uint8Array<ArrayBuffer>, 200, {
+        // The file's body is the entry's protobuf encoding, already verified: no re-encode.
+        return c.body(handle.protobufBytes as Uint8Array<ArrayBuffer>, 200, {
           "Content-Type": contentType,
           Vary: "Accept",
         });

@@ -91,6 +91,7 @@ describe("GET /openapi.json", () => {
         "DELETE /v1/tenants/{tenant}/entries/{id}",
         "GET /v1/tenants/{tenant}/entries/{id}/payload",
         "POST /v1/maintenance/cleanup",
+        "POST /v1/tenants/{tenant}/entries/batch-get",
       ].sort(),
     );
     const get = doc.paths["/v1/tenants/{tenant}/entries/{id}"]?.get;

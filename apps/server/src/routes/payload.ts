@@ -1,9 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { OCTET_STREAM_TYPE } from "../content.ts";
-import { ifNoneMatchMatches, payloadEtag } from "../etag.ts";
-import { requireTenantAccess } from "../middleware/authorize.ts";
+import { etagOf, ifNoneMatchMatches } from "../etag.ts";
 import { BEARER, ENTRY_ERRORS, EntryParams } from "../schemas.ts";
-import { type App, entryIds, type RouteDeps } from "./deps.ts";
+import type { App, RouteDeps } from "./deps.ts";
+import { registerHotEntryRoute } from "./hot-route.ts";
 
 /** Payloads from this size are streamed from the entry's view instead of copied whole into the response. */
 export const STREAM_FROM_BYTES = 1024 * 1024;
@@ -50,7 +50,6 @@ export function registerPayloadRoute(app: App, deps: RouteDeps): void {
     summary: "Raw payload bytes",
     description: "The entry's payload_blob as is, with a strong ETag; If-None-Match answers 304.",
     security: BEARER,
-    middleware: [requireTenantAccess()] as const,
     request: { params: EntryParams },
     responses: {
       200: {
@@ -63,13 +62,12 @@ export function registerPayloadRoute(app: App, deps: RouteDeps): void {
     },
   });
 
-  app.openapi(route, async (c) => {
-    const { tenantId, entryId } = entryIds(c.req.valid("param"));
-    const handle = await store.load(entryId, tenantId);
+  registerHotEntryRoute(app, route, async (c) => {
+    const handle = await store.load(c.var.entryId, c.var.tenantId);
     let streaming = false;
     try {
       const payload = handle.payloadBlob; // a view of the file's mapping or buffer: no decode, no base64
-      const etag = payloadEtag(payload);
+      const etag = etagOf(payload.byteLength, handle.payloadDigest);
       if (ifNoneMatchMatches(c.req.header("if-none-match"), etag)) return c.body(null, 304, { ETag: etag });
       const headers = { "Content-Type": OCTET_STREAM_TYPE, ETag: etag, "Content-Length": String(payload.byteLength) };
       if (payload.byteLength < STREAM_FROM_BYTES) {

@@ -1,0 +1,114 @@
+import { describe, expect, test } from "bun:test";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { decodeBatchGetResponse } from "@reflex/codec";
+import { call, errorOf, TOKENS, testApp, testTokens } from "../../test/helpers.ts";
+
+const PATH = "/v1/tenants/1/entries/batch-get";
+const utf8 = new TextEncoder();
+
+async function seed(store: ReturnType<typeof testApp>["store"], tenantId: bigint, ids: readonly bigint[]) {
+  for (const id of ids) {
+    const entry = {
+      tenantId,
+      contextHash: id,
+      timestamp: 1_700_000_000n,
+      embedding: new Uint8Array([0, 60]),
+      payloadBlob: utf8.encode(`t${tenantId}/${id}`),
+    };
+    (await store.store(id, entry)).release();
+  }
+}
+
+describe("POST /v1/tenants/{tenant}/entries/batch-get", () => {
+  test("JSON: the entries found in the order asked for, and the missing ids", async () => {
+    const { app, store } = testApp();
+    await seed(store, 1n, [1n, 2n, 3n]);
+    const res = await call(app, "POST", PATH, { json: { ids: ["3", "9", "1", "3"] } });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as {
+      entries: { entryId: string; entry: { payloadBlob: string } }[];
+      missing: string[];
+    };
+    expect(body.entries.map((e) => e.entryId)).toEqual(["3", "1", "3"]);
+    expect(body.entries.map((e) => Buffer.from(e.entry.payloadBlob, "base64").toString())).toEqual([
+      "t1/3",
+      "t1/1",
+      "t1/3",
+    ]);
+    expect(body.missing).toEqual(["9"]);
+  });
+
+  test("protobuf by Accept: a reflex.v1.BatchGetResponse", async () => {
+    const { app, store } = testApp();
+    await seed(store, 1n, [5n, 18446744073709551615n]);
+    const res = await call(app, "POST", PATH, {
+      json: { ids: ["18446744073709551615", "5", "6"] },
+      headers: { Accept: "application/x-protobuf" },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("application/x-protobuf");
+    const message = decodeBatchGetResponse(new Uint8Array(await res.arrayBuffer()));
+    expect(message.entries.map((r) => [r.entryId, new TextDecoder().decode(r.entry.payloadBlob)])).toEqual([
+      [18446744073709551615n, "t1/18446744073709551615"],
+      [5n, "t1/5"],
+    ]);
+    expect(message.missing).toEqual([6n]);
+  });
+
+  test("an empty list answers an empty batch", async () => {
+    const { app } = testApp();
+    const res = await call(app, "POST", PATH, { json: { ids: [] } });
+    expect(await res.json()).toEqual({ entries: [], missing: [] });
+  });
+
+  test("400 for a bad id (named), a bad tenant, more than 1,000 ids, or a body that is not {ids}", async () => {
+    const { app } = testApp();
+    const badId = await call(app, "POST", PATH, { json: { ids: ["1", "2", "007", "-1"] } });
+    expect(badId.status).toBe(400);
+    const error = await errorOf(badId);
+    expect(error.message).toContain("ids.2");
+    expect(error.message.indexOf("ids.2")).toBeLessThan(error.message.indexOf("ids.3"));
+    const tooMany = await call(app, "POST", PATH, { json: { ids: Array.from({ length: 1001 }, (_, i) => `${i}`) } });
+    expect(tooMany.status).toBe(400);
+    expect((await errorOf(tooMany)).message).toContain("1000");
+    expect((await call(app, "POST", "/v1/tenants/x/entries/batch-get", { json: { ids: [] } })).status).toBe(400);
+    for (const body of [{}, { ids: "1" }, { ids: [1] }, { ids: [], extra: true }, []]) {
+      expect((await call(app, "POST", PATH, { json: body })).status).toBe(400);
+    }
+    const notJson = await call(app, "POST", PATH, { body: "ids=1", headers: { "Content-Type": "text/plain" } });
+    expect([400, 415]).toContain(notJson.status);
+    await errorOf(notJson);
+  });
+
+  test("exactly 1,000 ids are accepted", async () => {
+    const { app, store } = testApp();
+    await seed(store, 1n, [999n]);
+    const res = await call(app, "POST", PATH, { json: { ids: Array.from({ length: 1000 }, (_, i) => `${i}`) } });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { entries: unknown[]; missing: string[] };
+    expect([body.entries.length, body.missing.length]).toEqual([1, 999]);
+  });
+
+  test("isolation: another tenant's entries are missing, and its token is refused (403)", async () => {
+    const { app, store } = testApp({ tokens: testTokens() });
+    await seed(store, 2n, [1n]);
+    const own = await call(app, "POST", PATH, { token: TOKENS.tenant1, json: { ids: ["1"] } });
+    expect(await own.json()).toEqual({ entries: [], missing: ["1"] });
+    const other = await call(app, "POST", "/v1/tenants/2/entries/batch-get", {
+      token: TOKENS.tenant1,
+      json: { ids: ["1"] },
+    });
+    expect(other.status).toBe(403);
+    expect((await call(app, "POST", PATH, { json: { ids: ["1"] } })).status).toBe(401);
+  });
+
+  test("a corrupt entry fails the batch with 500 data_corrupted", async () => {
+    const { app, store } = testApp();
+    await seed(store, 1n, [1n, 2n]);
+    writeFileSync(join(store.storagePath, "1", "2.rfx"), "not an entry");
+    const res = await call(app, "POST", PATH, { json: { ids: ["1", "2"] } });
+    expect(res.status).toBe(500);
+    expect((await errorOf(res)).code).toBe("data_corrupted");
+  });
+});

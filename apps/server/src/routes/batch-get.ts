@@ -1,0 +1,96 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { batchGetResponseToJson, encodeBatchGetResponse } from "@reflex/codec";
+import { JSON_TYPE, negotiateEntryEncoding, PROTOBUF_TYPE } from "../content.ts";
+import { requireTenantAccess } from "../middleware/authorize.ts";
+import { bodyLimit } from "../middleware/body-limit.ts";
+import { AUTH_ERRORS, BEARER, openApiErrorResponse, STORAGE_ERRORS, TenantParams, u64String } from "../schemas.ts";
+import type { App, RouteDeps } from "./deps.ts";
+
+/** Most ids one batch-get asks for. */
+export const MAX_BATCH_IDS = 1000;
+/** Largest batch-get body: 1,000 ids of 20 digits, quoted, with room to spare. */
+const MAX_BATCH_BODY_BYTES = 64 * 1024;
+
+/** Body of a batch-get: the JSON mapping of `reflex.v1.BatchGetRequest`. */
+const BatchGetBody = z
+  .strictObject({
+    ids: z
+      .array(u64String("entry id", "An entry id, a decimal u64."))
+      .max(MAX_BATCH_IDS, `at most ${MAX_BATCH_IDS} ids per request`),
+  })
+  .openapi("BatchGetRequest");
+
+/** The JSON mapping of `reflex.v1.BatchGetResponse`. */
+const BatchGetResult = z
+  .object({
+    entries: z.array(
+      z.object({
+        entryId: z.string().openapi({ example: "42" }),
+        entry: z.object({
+          tenantId: z.string(),
+          contextHash: z.string(),
+          timestamp: z.string(),
+          embedding: z.string().openapi({ format: "byte" }),
+          payloadBlob: z.string().openapi({ format: "byte" }),
+        }),
+      }),
+    ),
+    missing: z
+      .array(z.string())
+      .openapi({ example: ["7"], description: "Ids with no live entry, in the order asked for." }),
+  })
+  .openapi("BatchGetResponse");
+
+/** Registers `POST /v1/tenants/{tenant}/entries/batch-get`. */
+export function registerBatchGetRoute(app: App, deps: RouteDeps): void {
+  const { store } = deps;
+  const route = createRoute({
+    method: "post",
+    path: "/v1/tenants/{tenant}/entries/batch-get",
+    tags: ["entries"],
+    summary: "Load several entries",
+    description:
+      `Up to ${MAX_BATCH_IDS} ids of one tenant in one request; the entries found, in the order asked for, ` +
+      `and the ids with no live entry. JSON by default; binary protobuf reflex.v1.BatchGetResponse when Accept ` +
+      `prefers ${PROTOBUF_TYPE}. A corrupt entry fails the request (500 data_corrupted), as a single GET would.`,
+    security: BEARER,
+    middleware: [requireTenantAccess(), bodyLimit({ maxBytes: MAX_BATCH_BODY_BYTES })] as const,
+    request: {
+      params: TenantParams,
+      body: { required: true, content: { [JSON_TYPE]: { schema: BatchGetBody } } },
+    },
+    responses: {
+      200: {
+        description: "The entries found and the ids missing.",
+        content: {
+          [JSON_TYPE]: { schema: BatchGetResult },
+          [PROTOBUF_TYPE]: { schema: z.string().openapi({ format: "binary" }) },
+        },
+      },
+      400: openApiErrorResponse("A bad tenant or id (the message names the first), or more than 1,000 ids."),
+      ...AUTH_ERRORS,
+      413: openApiErrorResponse("Body over the limit."),
+      415: openApiErrorResponse("Content-Type is not JSON."),
+      ...STORAGE_ERRORS,
+    },
+  });
+
+  app.openapi(route, async (c) => {
+    const tenantId = BigInt(c.req.valid("param").tenant);
+    const ids = c.req.valid("json").ids.map((id) => BigInt(id));
+    const { entries, missing } = await store.loadMany(tenantId, ids);
+    try {
+      const found = entries.map((handle) => ({ entryId: handle.entryId, entry: handle }));
+      const { encoding, contentType } = negotiateEntryEncoding(c.req.header("accept"));
+      if (encoding === "protobuf") {
+        return c.body(encodeBatchGetResponse(found, missing) as Uint8Array<ArrayBuffer>, 200, {
+          "Content-Type": contentType,
+          Vary: "Accept",
+        });
+      }
+      return c.json(batchGetResponseToJson(found, missing), 200, { Vary: "Accept" });
+    } finally {
+      for (const handle of entries) handle.release();
+    }
+  });
+}

@@ -1,0 +1,87 @@
+import { describe, expect, test } from "bun:test";
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { makeEntry } from "@reflex/testkit";
+import {
+  type BatchEntry,
+  batchGetResponseToJson,
+  decodeBatchGetResponse,
+  encodeBatchGetResponse,
+} from "./batch-get.ts";
+import { BatchGetResponseSchema } from "./gen/reflex/v1/batch_get_pb.ts";
+import { CacheEntrySchema } from "./gen/reflex/v1/cache_entry_pb.ts";
+import { DumpRecordSchema } from "./gen/reflex/v1/dump_record_pb.ts";
+import { U64_MAX } from "./u64.ts";
+
+function viaProtobufEs(entries: readonly BatchEntry[], missing: readonly bigint[]): Uint8Array {
+  const message = create(BatchGetResponseSchema, {
+    entries: entries.map(({ entryId, entry }) =>
+      create(DumpRecordSchema, { entryId, entry: create(CacheEntrySchema, entry) }),
+    ),
+    missing: [...missing],
+  });
+  return toBinary(BatchGetResponseSchema, message);
+}
+
+const big = makeEntry({ payload: new Uint8Array(300).fill(9), embedding: new Uint8Array(200) });
+const CASES: [string, BatchEntry[], bigint[]][] = [
+  ["nothing", [], []],
+  ["only missing", [], [0n, 5n, U64_MAX]],
+  [
+    "entries and missing, ids 0 and 2^64-1, zero-valued fields",
+    [
+      { entryId: 0n, entry: makeEntry({ tenantId: 0n, contextHash: 0n, timestamp: 0n, payload: "" }) },
+      { entryId: U64_MAX, entry: makeEntry({ timestamp: -5n }) },
+      { entryId: 300n, entry: big },
+    ],
+    [7n],
+  ],
+];
+
+describe("encodeBatchGetResponse", () => {
+  test.each(CASES)("writes the bytes protobuf-es writes: %s", (_name, entries, missing) => {
+    const bytes = encodeBatchGetResponse(entries, missing);
+    expect([...bytes]).toEqual([...viaProtobufEs(entries, missing)]);
+    const decoded = fromBinary(BatchGetResponseSchema, bytes);
+    expect(decoded.entries.map((record) => record.entryId)).toEqual(entries.map((e) => e.entryId));
+    expect(decoded.missing).toEqual(missing);
+  });
+
+  test("refuses an out-of-range id or field", () => {
+    expect(() => encodeBatchGetResponse([{ entryId: -1n, entry: makeEntry() }], [])).toThrow();
+    expect(() => encodeBatchGetResponse([], [U64_MAX + 1n])).toThrow();
+    expect(() => encodeBatchGetResponse([{ entryId: 1n, entry: makeEntry({ tenantId: -2n }) }], [])).toThrow();
+  });
+});
+
+describe("batchGetResponseToJson", () => {
+  test("is the protobuf JSON mapping: decimal ids, base64 bytes, every entry field present", () => {
+    const json = batchGetResponseToJson([{ entryId: 42n, entry: makeEntry({ payload: "hi", contextHash: 0n }) }], [9n]);
+    expect(json).toEqual({
+      entries: [
+        {
+          entryId: "42",
+          entry: {
+            tenantId: "1",
+            contextHash: "0",
+            timestamp: "1700000000",
+            embedding: "AQIDBAUGBwg=",
+            payloadBlob: "aGk=",
+          },
+        },
+      ],
+      missing: ["9"],
+    });
+    expect(batchGetResponseToJson([], [])).toEqual({ entries: [], missing: [] });
+  });
+});
+
+describe("decodeBatchGetResponse", () => {
+  test("reads back what encodeBatchGetResponse wrote; refuses bytes that are not one", () => {
+    const entries: BatchEntry[] = [{ entryId: 3n, entry: makeEntry({ payload: "x" }) }];
+    const decoded = decodeBatchGetResponse(encodeBatchGetResponse(entries, [4n]));
+    expect(decoded.missing).toEqual([4n]);
+    expect(decoded.entries.map((e) => [e.entryId, new TextDecoder().decode(e.entry.payloadBlob)])).toEqual([[3n, "x"]]);
+    expect(() => decodeBatchGetResponse(new Uint8Array([0x0a, 0x05, 0x01]))).toThrow();
+    expect(() => decodeBatchGetResponse(new Uint8Array([0x0a, 0x00]))).toThrow("has no entry");
+  });
+});
