@@ -22,7 +22,7 @@ const IN_FLIGHT = 64;
 const IDS = 4096;
 const TENANT = 1n;
 
-/** Scenario 7's HTTP groups start with this (the report keeps them out of scenario 4's table). */
+/** Scenario 8's HTTP groups start with this (the report keeps them out of scenario 4's table). */
 export const CLUSTER_HTTP_PREFIX = "server on the cluster vs on files:";
 
 /** Group names, shared with the targets. */
@@ -52,7 +52,7 @@ function windowOf(call: (i: number) => Promise<unknown>): () => Promise<unknown>
 export async function runRedisCluster(results: Results): Promise<void> {
   if (!redisServerAvailable()) {
     results.notes.push(
-      "scenario 7 (redis-cluster) not run: redis-server is not installed (apt-get install redis-server)",
+      "scenario 8 (redis-cluster) not run: redis-server is not installed (apt-get install redis-server)",
     );
     return;
   }
