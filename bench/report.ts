@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { formatRate, formatRatio, formatTime } from "./harness.ts";
 import type { Results, Row } from "./results.ts";
+import { CLUSTER_HTTP_PREFIX } from "./scenarios/redis-cluster.ts";
 import { SCALE_OPERATIONS, sizeLabel, tenantSizes } from "./scenarios/scale.ts";
 import type { Verdict } from "./targets.ts";
 
@@ -113,14 +114,15 @@ function memoryTable(results: Results): string {
   return lines.join("\n");
 }
 
-function httpTable(results: Results): string {
-  if (results.http.length === 0) return "_not run_";
+function httpTable(results: Results, cluster = false): string {
+  const points = results.http.filter((p) => p.group.startsWith(CLUSTER_HTTP_PREFIX) === cluster);
+  if (points.length === 0) return "_not run_";
   const lines = [
     "| group | subject | load | conns | requests | errors | req/s | p50 | p99 | vs ref (req/s) | server CPU / req | how |",
     "|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|",
   ];
-  for (const p of results.http) {
-    const reference = results.http.find(
+  for (const p of points) {
+    const reference = points.find(
       (r) => r.group === p.group && r.reference === true && (r.tool === p.tool || p.group.startsWith("PUT")),
     );
     const ratio = p.reference === true ? "1x (ref)" : reference === undefined ? "" : formatRatio(p.rps / reference.rps);
@@ -271,6 +273,16 @@ export function renderReport(
       "Store and delete with the lookup index on vs off (same run, interleaved):",
       "",
       rowsTable(results, "search"),
+      "",
+    ]),
+    ...section("redis-cluster", [
+      "### 9. Redis Cluster (3 masters + 3 replicas on loopback, appendfsync always; vs raw ioredis on the same cluster)",
+      "",
+      rowsTable(results, "redis-cluster"),
+      "",
+      "The HTTP server (child processes, fetch client, 64 connections) on the cluster vs on local files (durable):",
+      "",
+      httpTable(results, true),
       "",
     ]),
     ...(results.notes.length === 0 ? [] : ["### Notes of this run", "", ...results.notes.map((n) => `- ${n}`)]),

@@ -4,6 +4,7 @@ import { formatRatio, formatTime } from "./harness.ts";
 import type { Results } from "./results.ts";
 import { BARE_SUBJECT, HTTP_GROUPS, IN_PROCESS_SUBJECT, REFLEX_SUBJECT } from "./scenarios/http.ts";
 import { coldGroup, hotGroup } from "./scenarios/load.ts";
+import { CLUSTER_GROUPS, CLUSTER_SUBJECTS } from "./scenarios/redis-cluster.ts";
 import { BOUNDED, RETENTION_GROUPS, UNBOUNDED } from "./scenarios/retention.ts";
 import { scaleGroup, sizeLabel, tenantSizes } from "./scenarios/scale.ts";
 import {
@@ -146,8 +147,48 @@ export function evaluateTargets(results: Results): Verdict[] {
       }),
     ),
   );
-  verdicts.push(...httpTargets(results), ...retentionTargets(results), ...searchTargets(results));
+  verdicts.push(
+    ...httpTargets(results),
+    ...retentionTargets(results),
+    ...searchTargets(results),
+    ...clusterTargets(results),
+  );
   return verdicts;
+}
+
+/** Scenario 7: RedisClusterStore against raw ioredis on the same cluster, as throughput ratios. */
+function clusterTargets(results: Results): Verdict[] {
+  const pairs = [
+    [
+      "cluster load 4 KiB, 64 in flight vs raw ioredis GET",
+      CLUSTER_GROUPS.load,
+      CLUSTER_SUBJECTS.load,
+      CLUSTER_SUBJECTS.rawGet,
+    ],
+    [
+      "cluster store 4 KiB atomic vs raw ioredis SET",
+      CLUSTER_GROUPS.atomic,
+      CLUSTER_SUBJECTS.store,
+      CLUSTER_SUBJECTS.rawSet,
+    ],
+    [
+      "cluster store 4 KiB replicated vs raw ioredis SET + WAIT 1",
+      CLUSTER_GROUPS.replicated,
+      CLUSTER_SUBJECTS.store,
+      CLUSTER_SUBJECTS.rawSetWait,
+    ],
+  ] as const;
+  return pairs.map(([target, group, subject, raw]) =>
+    verdict(
+      target,
+      ">= 0.8x throughput",
+      [median(results, group, subject), median(results, group, raw)],
+      (ours, theirs) => ({
+        measured: `${formatRatio(theirs / ours)} (${formatTime(ours)} vs ${formatTime(theirs)} per op)`,
+        met: theirs / ours >= 0.8,
+      }),
+    ),
+  );
 }
 
 /** Scenario 4: throughputs are requests/s (higher is better), per load generator. */

@@ -233,7 +233,7 @@ describe("HTTP API fuzzing", () => {
   let cwdBefore: Set<string>;
   const tally = new Tally();
 
-  async function seedMarked(target: NvmeStorage): Promise<void> {
+  async function seedMarked(target: Pick<NvmeStorage, "store">): Promise<void> {
     for (const tenant of TENANTS) {
       for (const id of SEEDED_IDS) (await target.store(id, markedEntry(tenant, id))).release();
     }

@@ -236,7 +236,7 @@ function histogram(statuses: readonly number[]): string {
 }
 
 /** Seeds both tenants with marked entries; returns the root's snapshot. */
-async function seedBoth(store: NvmeStorage): Promise<void> {
+async function seedBoth(store: Pick<NvmeStorage, "store">): Promise<void> {
   for (const tenant of [TENANT_A, TENANT_B]) {
     for (const id of [...SEEDED_IDS, VICTIM_ID + 1n]) (await store.store(id, markedEntry(tenant, id))).release();
   }

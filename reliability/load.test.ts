@@ -106,7 +106,7 @@ describe("load", () => {
         samples.push({
           at: performance.now() - started,
           rss: process.memoryUsage().rss,
-          mappings: running.store.liveMappings,
+          mappings: (running.store as NvmeStorage).liveMappings,
           inFlight: running.inFlight,
           connections: establishedTo(port),
         });

@@ -56,7 +56,8 @@ export const REFLEX_SUBJECT = "reflex server (Hono)";
 export const BARE_SUBJECT = "bare Bun.serve";
 export const IN_PROCESS_SUBJECT = "in-process store()";
 
-interface Subject {
+/** One server (or loop) under load in a group. */
+export interface Subject {
   readonly name: string;
   readonly tool: string;
   readonly reference?: boolean;
@@ -65,7 +66,7 @@ interface Subject {
 }
 
 /** Measures `subjects` in interleaved rounds; each gets `totalMs` of load over all rounds. */
-async function measureGroup(results: Results, group: string, subjects: readonly Subject[], totalMs: number) {
+export async function measureGroup(results: Results, group: string, subjects: readonly Subject[], totalMs: number) {
   const rounds = currentMode().rounds;
   const pools: LoadResult[][] = subjects.map(() => []);
   for (let round = 0; round < rounds; round++) {

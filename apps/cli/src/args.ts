@@ -8,6 +8,7 @@ export const DEFAULT_ROOT = "./reflex-data";
 /** Options every command accepts. */
 export const GLOBAL_OPTIONS = {
   root: { type: "string" },
+  "redis-cluster": { type: "string" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "V" },
 } as const satisfies ParseArgsOptionsConfig;
@@ -116,6 +117,23 @@ export class CommandArgs {
     }
     const env = this.#env.REFLEX_ROOT;
     return env !== undefined && env !== "" ? env : DEFAULT_ROOT;
+  }
+
+  /**
+   * Seed nodes of a Redis Cluster that holds the store instead of a root: `--redis-cluster`,
+   * else `REFLEX_REDIS_CLUSTER`, else undefined. With `--root` as well it is a usage error.
+   */
+  get redisCluster(): string | undefined {
+    const flag = this.option("redis-cluster");
+    if (flag !== undefined && this.option("root") !== undefined) {
+      throw new UsageError("--root and --redis-cluster choose where the store is: give one of them");
+    }
+    if (flag !== undefined) {
+      if (flag.trim() === "") throw new UsageError("--redis-cluster must not be empty");
+      return flag;
+    }
+    const env = this.#env.REFLEX_REDIS_CLUSTER;
+    return env !== undefined && env.trim() !== "" && this.option("root") === undefined ? env : undefined;
   }
 
   /** The positional argument `index`, which the spec makes required. */

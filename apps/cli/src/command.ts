@@ -17,6 +17,7 @@ export interface Command {
 /** Options every command takes, as listed in each help text. */
 const GLOBAL_HELP: readonly (readonly [string, string])[] = [
   ["--root DIR", "store root (default: $REFLEX_ROOT, else ./reflex-data)"],
+  ["--redis-cluster HOST:PORT,...", "the store on a Redis Cluster instead (default: $REFLEX_REDIS_CLUSTER)"],
   ["-h, --help", "show this help"],
 ];
 

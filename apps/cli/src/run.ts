@@ -19,6 +19,7 @@ import { verifyCommand } from "./commands/verify.ts";
 import { ExitCode, errorLine, exitCodeFor, UsageError } from "./exit-codes.ts";
 import { formatTable } from "./format.ts";
 import { type Io, processIo } from "./io.ts";
+import { closeCommandStores } from "./store.ts";
 
 /** The version `reflex --version` prints (from this package's package.json). */
 export const VERSION: string = packageJson.version;
@@ -54,6 +55,9 @@ ${commands}
 
 Global options:
   --root DIR     store root (default: $REFLEX_ROOT, else ./reflex-data)
+  --redis-cluster HOST:PORT[,HOST:PORT...]
+                 the store on a Redis Cluster instead (default: $REFLEX_REDIS_CLUSTER);
+                 cleanup and gc are files only
   -h, --help     show help (reflex <command> --help for a command's options and --json shape)
   -V, --version  print the version
 
@@ -123,5 +127,7 @@ export async function run(argv: readonly string[], io: Io = processIo()): Promis
       // stderr is gone too: the exit code is all there is.
     }
     return exitCodeFor(error);
+  } finally {
+    await closeCommandStores();
   }
 }

@@ -1,6 +1,8 @@
 import { accessSync, constants, statSync } from "node:fs";
 import { resolve } from "node:path";
-import { errnoOf, NvmeStorage, type RetentionOptions, StoreError } from "@reflex/core";
+import { type EntryStore, errnoOf, NvmeStorage, type RetentionOptions, StoreError } from "@reflex/core";
+import { RedisClusterStore } from "@reflex/redis-cluster";
+import type { CommandArgs } from "./args.ts";
 
 /** How a command uses the store. */
 export interface OpenOptions {
@@ -67,8 +69,40 @@ export function openStore(root: string, options: OpenOptions = {}): NvmeStorage 
   return store;
 }
 
-/** Throws `not_found` (exit 1) unless the tenant has a directory in the store. */
-export function assertTenantExists(store: NvmeStorage, tenantId: bigint): void {
-  const stat = statSync(resolve(store.storagePath, tenantId.toString()), { throwIfNoEntry: false });
-  if (stat?.isDirectory() !== true) throw new StoreError("not_found", `tenant ${tenantId} not found`);
+/** Throws `not_found` (exit 1) unless the store knows the tenant (a tenant directory, or the cluster's tenant set). */
+export async function assertTenantExists(store: EntryStore, tenantId: bigint): Promise<void> {
+  if (store instanceof NvmeStorage) {
+    const stat = statSync(resolve(store.storagePath, tenantId.toString()), { throwIfNoEntry: false });
+    if (stat?.isDirectory() === true) return;
+  } else if ((await store.listTenants()).includes(tenantId)) return;
+  throw new StoreError("not_found", `tenant ${tenantId} not found`);
+}
+
+const clusterStores = new Set<RedisClusterStore>();
+
+/**
+ * The store a command works on: on the Redis Cluster of `--redis-cluster` (or
+ * `REFLEX_REDIS_CLUSTER`), else the files under the root ({@link openStore}). Cluster
+ * connections are closed by {@link closeCommandStores} once the command is done.
+ */
+export async function openCommandStore(parsed: CommandArgs, options: OpenOptions = {}): Promise<EntryStore> {
+  const nodes = parsed.redisCluster;
+  if (nodes === undefined) return openStore(parsed.root, options);
+  const store = await RedisClusterStore.open({ nodes, sweepIntervalMs: 0, writeConnections: 1 });
+  clusterStores.add(store);
+  return store;
+}
+
+/** `unsupported` (exit 3) when the command works on files only and the store is on a cluster. */
+export function requireFiles(parsed: CommandArgs, command: string, why: string): void {
+  if (parsed.redisCluster !== undefined) {
+    throw new StoreError("unsupported", `${command} does not apply to a store on Redis Cluster: ${why}`);
+  }
+}
+
+/** Closes the cluster connections commands opened (after their replies). */
+export async function closeCommandStores(): Promise<void> {
+  const stores = [...clusterStores];
+  clusterStores.clear();
+  await Promise.allSettled(stores.map((store) => store.quit()));
 }

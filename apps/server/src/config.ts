@@ -5,8 +5,10 @@ import { DEFAULT_MAX_BODY_BYTES } from "./middleware/body-limit.ts";
 
 /** Everything `startServer` needs. */
 export interface ServerConfig {
-  /** Store root directory (created when missing). */
+  /** Store root directory (created when missing). Unused when {@link redisCluster} is set. */
   readonly root: string;
+  /** Seed nodes of a Redis Cluster (`host:port,...`): the store lives there instead of under `root`. */
+  readonly redisCluster?: string | undefined;
   /** Address to bind. Anything but loopback needs tokens. */
   readonly host: string;
   /** TCP port; 0 picks a free one. */
@@ -43,6 +45,7 @@ export const RETENTION_BOUND_OPTIONS = {
 /** Defaults: a fresh clone runs with no flags and no env. */
 export const DEFAULT_CONFIG: ServerConfig = {
   root: "./reflex-data",
+  redisCluster: undefined,
   host: "127.0.0.1",
   port: 8080,
   tokensFile: undefined,
@@ -59,6 +62,9 @@ export const USAGE = `usage: bun src/main.ts [options]
 
 options (flag, then env, then default):
   --root DIR        REFLEX_ROOT       store root             (default ${DEFAULT_CONFIG.root})
+  --redis-cluster HOST:PORT[,HOST:PORT...]   REFLEX_REDIS_CLUSTER
+                    keep the store on this Redis Cluster instead of under a root (replicated
+                    writes; no size bounds: use Redis maxmemory; cleanup answers 501)
   --host HOST       REFLEX_HOST       address to bind        (default ${DEFAULT_CONFIG.host})
   --port PORT       REFLEX_PORT       TCP port, 0 = any free (default ${DEFAULT_CONFIG.port})
   --tokens FILE     REFLEX_TOKENS     bearer token file (JSON); without it only loopback binds
@@ -135,7 +141,7 @@ function nonEmpty(value: string | undefined): string | undefined {
 
 /**
  * The server's configuration from command-line flags, then environment variables
- * (`REFLEX_ROOT`, `REFLEX_HOST`, `REFLEX_PORT`, `REFLEX_TOKENS`, `REFLEX_MAX_BODY`;
+ * (`REFLEX_ROOT`, `REFLEX_REDIS_CLUSTER`, `REFLEX_HOST`, `REFLEX_PORT`, `REFLEX_TOKENS`, `REFLEX_MAX_BODY`;
  * empty counts as unset), then {@link DEFAULT_CONFIG}. Throws {@link ConfigError}.
  *
  * @example loadConfig(Bun.argv.slice(2), process.env)
@@ -152,6 +158,7 @@ export function loadConfig(
       allowPositionals: false,
       options: {
         root: { type: "string" },
+        "redis-cluster": { type: "string" },
         host: { type: "string" },
         port: { type: "string" },
         tokens: { type: "string" },
@@ -169,14 +176,21 @@ export function loadConfig(
   }
   const flag = (name: string) => nonEmpty(values[name] as string | undefined);
   const root = flag("root") ?? nonEmpty(env.REFLEX_ROOT) ?? DEFAULT_CONFIG.root;
+  const redisCluster = flag("redis-cluster") ?? nonEmpty(env.REFLEX_REDIS_CLUSTER);
+  if (redisCluster !== undefined && flag("root") !== undefined) {
+    throw new ConfigError("--root and --redis-cluster choose where the store lives: give one of them");
+  }
   const host = flag("host") ?? nonEmpty(env.REFLEX_HOST) ?? DEFAULT_CONFIG.host;
   const portText = flag("port") ?? nonEmpty(env.REFLEX_PORT);
   const sizeText = flag("max-body") ?? nonEmpty(env.REFLEX_MAX_BODY);
   const entryBytesText = flag("max-entry-bytes") ?? nonEmpty(env.REFLEX_MAX_ENTRY_BYTES);
   const lookupText = flag("lookup-max-bytes") ?? nonEmpty(env.REFLEX_LOOKUP_MAX_BYTES);
   const lookupWhat = flag("lookup-max-bytes") ? "--lookup-max-bytes" : "REFLEX_LOOKUP_MAX_BYTES";
+  const retention = retentionConfig(flag, env);
+  if (redisCluster !== undefined) checkClusterRetention(retention);
   return {
     root,
+    redisCluster,
     host,
     port: portText === undefined ? DEFAULT_CONFIG.port : parsePort(portText, flag("port") ? "--port" : "REFLEX_PORT"),
     tokensFile: flag("tokens") ?? nonEmpty(env.REFLEX_TOKENS),
@@ -187,7 +201,7 @@ export function loadConfig(
     requestLog: values.quiet !== true,
     shutdownTimeoutMs: DEFAULT_CONFIG.shutdownTimeoutMs,
     help: values.help === true,
-    retention: retentionConfig(flag, env),
+    retention,
     maxEntryBytes:
       entryBytesText === undefined
         ? undefined
@@ -200,6 +214,18 @@ export function loadConfig(
       ? {}
       : { lookupMaxBytes: parseByteSize(lookupText, lookupWhat, Number.MAX_SAFE_INTEGER) }),
   };
+}
+
+/** A Redis Cluster store keeps no size bounds of its own (Redis' `maxmemory` is the bound): refuse them. */
+function checkClusterRetention(retention: RetentionOptions): void {
+  const bounds = ["maxBytes", "maxEntries", "tenantMaxBytes", "tenantMaxEntries"] as const;
+  const given = bounds.filter((name) => retention[name] !== undefined);
+  if (given.length > 0) {
+    throw new ConfigError(
+      `size bounds (${given.join(", ")}) are not offered on a Redis Cluster: bound it with Redis maxmemory ` +
+        "and maxmemory-policy noeviction (writes past it answer 503 storage_unavailable)",
+    );
+  }
 }
 
 /** Reads the retention flags and env (`REFLEX_MAX_BYTES`, ...); unset ones stay unbounded. */

@@ -46,6 +46,9 @@ describe("onError maps core errors to statuses", () => {
     [new StoreError("io", "write /data/1/x.tmp failed: ENOSPC", { errno: "ENOSPC" }), 503, "storage_unavailable"],
     [new StoreError("io", "read /data/1/1.rfx failed: EIO", { errno: "EIO" }), 500, "internal_error"],
     [new StoreError("released", "entry handle used after release()"), 500, "internal_error"],
+    [new StoreError("outcome_unknown", "no reply from 127.0.0.1:7000 in 3000 ms"), 503, "outcome_unknown"],
+    [new StoreError("degraded", "the shard has no replica"), 503, "degraded"],
+    [new StoreError("unsupported", "cleanup has no meaning on Redis Cluster"), 501, "unsupported"],
   ];
   for (const [error, status, code] of cases) {
     test(`${error.code}${error.errno ? ` ${error.errno}` : ""} -> ${status} ${code}`, async () => {

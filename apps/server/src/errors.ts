@@ -24,6 +24,9 @@ export type ApiErrorCode =
   | "unsupported"
   | "index_full"
   | "storage_unavailable"
+  | "outcome_unknown"
+  | "degraded"
+  | "unsupported"
   | "internal_error";
 
 /** The JSON body of every error response. */
@@ -127,18 +130,30 @@ function storeErrorResponse(c: Context, error: StoreError, report: InternalError
       return jsonErrorResponse(c, 503, "storage_unavailable", "storage is not writable by this server");
     case "invalid_embedding":
       return jsonErrorResponse(c, 400, "invalid_embedding", error.message);
-    case "unsupported":
-      return jsonErrorResponse(c, 501, "unsupported", error.message);
     case "index_full":
       report(`lookup index full: ${error.message}`, error);
       return jsonErrorResponse(c, 503, "index_full", error.message);
+    case "outcome_unknown":
+      report(`write outcome unknown: ${error.message}`, error);
+      return jsonErrorResponse(
+        c,
+        503,
+        "outcome_unknown",
+        "the write may or may not have been applied (no confirmation in time); retrying the same request is safe",
+      );
+    case "degraded":
+      report(`write refused, storage degraded: ${error.message}`, error);
+      return jsonErrorResponse(c, 503, "degraded", `write refused, nothing was written: ${error.message}`);
+    case "unsupported":
+      report(`unsupported by this backend: ${error.message}`, error);
+      return jsonErrorResponse(c, 501, "unsupported", error.message);
   }
 }
 
 /**
  * The app's one error handler: `ApiError` and Hono's `HTTPException` keep their
  * status, core `StoreError`s map by code (404, 400 incl. `invalid_embedding`, 500
- * `data_corrupted`, 501 `unsupported`, 503 incl. `index_full`),
+ * `data_corrupted`, 501 `unsupported`, 503 incl. `index_full`, `outcome_unknown` and `degraded`),
  * codec errors from decoding a request body are 400 (413 when too large), and
  * anything else is a 500 with a fixed message. Never a stack trace.
  */

@@ -1,4 +1,5 @@
-import { NvmeStorage } from "@reflex/core";
+import { type EntryStore, NvmeStorage } from "@reflex/core";
+import { RedisClusterStore } from "@reflex/redis-cluster";
 import { OperationMetrics } from "@reflex/stats";
 import { createApp, type ReflexApp } from "./app.ts";
 import { ConfigError, type ServerConfig } from "./config.ts";
@@ -23,8 +24,8 @@ export interface RunningServer {
   readonly server: Bun.Server<undefined>;
   /** The Hono app it serves. */
   readonly app: ReflexApp;
-  /** The store under `config.root`; closed by `shutdown()`. */
-  readonly store: NvmeStorage;
+  /** The store: an `NvmeStorage` under `config.root`, or a `RedisClusterStore` with `config.redisCluster`; closed by `shutdown()`. */
+  readonly store: EntryStore;
   /** The store's operation metrics (what `/metrics` and `/v1/stats` report). */
   readonly operations: OperationMetrics;
   /** Requests in flight (Bun's `pendingRequests`: not answered yet, or still sending). */
@@ -66,9 +67,36 @@ export function isLoopbackHost(host: string): boolean {
 const BUN_MAX_REQUEST_BODY = Number.MAX_SAFE_INTEGER;
 
 /**
- * Opens the store at `config.root` (creating it), loads the token file, and serves
- * the app with `Bun.serve`. Without tokens it refuses any host but loopback. With a
- * token file, SIGHUP reloads it (keeping the old tokens if the new file is bad).
+ * The store of `config`: on the Redis Cluster of `config.redisCluster` (connected, its
+ * namespace's K read), else under `config.root` (created when missing), holding the
+ * root's writer lock, with the lookup index built in the background from the start so
+ * the first search finds it ready.
+ */
+async function openStore(config: ServerConfig, operations: OperationMetrics): Promise<EntryStore> {
+  if (config.redisCluster !== undefined) {
+    return RedisClusterStore.open({
+      nodes: config.redisCluster,
+      recorder: operations,
+      ...(config.retention.defaultTtlSeconds === undefined
+        ? {}
+        : { defaultTtlSeconds: config.retention.defaultTtlSeconds }),
+    });
+  }
+  const store = new NvmeStorage(config.root, {
+    recorder: operations,
+    retention: config.retention,
+    lockOwner: SERVER_LOCK_OWNER,
+    ...(config.maxEntryBytes === undefined ? {} : { maxEntryBytes: config.maxEntryBytes }),
+    lookup: { build: "open", ...(config.lookupMaxBytes === undefined ? {} : { maxBytes: config.lookupMaxBytes }) },
+  });
+  store.ensureStoragePath();
+  return store;
+}
+
+/**
+ * Opens the store (at `config.root`, creating it, or on `config.redisCluster`), loads the
+ * token file, and serves the app with `Bun.serve`. Without tokens it refuses any host but
+ * loopback. With a token file, SIGHUP reloads it (keeping the old tokens if the new file is bad).
  * Used by `src/main.ts` and by `reflex serve`.
  *
  * @example
@@ -86,15 +114,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     );
   }
   const operations = new OperationMetrics();
-  const store = new NvmeStorage(config.root, {
-    recorder: operations,
-    retention: config.retention,
-    lockOwner: SERVER_LOCK_OWNER,
-    ...(config.maxEntryBytes === undefined ? {} : { maxEntryBytes: config.maxEntryBytes }),
-    // The lookup index is built in the background from the start, so the first search finds it ready.
-    lookup: { build: "open", ...(config.lookupMaxBytes === undefined ? {} : { maxBytes: config.lookupMaxBytes }) },
-  });
-  store.ensureStoragePath();
+  const store = await openStore(config, operations);
   if (tokens === undefined) {
     logger.error(`reflex: no tokens configured (REFLEX_TOKENS): auth is off, serving loopback ${config.host} only`);
   }

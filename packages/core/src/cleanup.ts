@@ -12,6 +12,6 @@ export function cleanupEmptyTenantDirs(context: StoreContext): number {
   for (const tenantId of listTenants(context.root)) {
     if (context.dirs.removeIfEmpty(tenantId)) removed++;
   }
-  if (removed > 0 && context.options.durability === "fsync") syncDirectoryNow(context.syncer, context.root);
+  if (removed > 0 && context.options.durability !== "atomic") syncDirectoryNow(context.syncer, context.root);
   return removed;
 }

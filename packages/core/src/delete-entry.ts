@@ -24,11 +24,11 @@ function unlink(context: StoreContext, id: bigint, tenantId: bigint): string {
 /** Deletes an entry; with fsync durability, resolves once the removal is durable. */
 export async function deleteEntry(context: StoreContext, id: bigint, tenantId: bigint): Promise<void> {
   const directory = unlink(context, id, tenantId);
-  if (context.options.durability === "fsync") await syncDirectory(context.syncer, directory);
+  if (context.options.durability !== "atomic") await syncDirectory(context.syncer, directory);
 }
 
 /** {@link deleteEntry} on this thread. */
 export function deleteEntrySync(context: StoreContext, id: bigint, tenantId: bigint): void {
   const directory = unlink(context, id, tenantId);
-  if (context.options.durability === "fsync") syncDirectoryNow(context.syncer, directory);
+  if (context.options.durability !== "atomic") syncDirectoryNow(context.syncer, directory);
 }

@@ -1,10 +1,16 @@
 import type { EntryFields } from "@reflex/codec";
 import type { EntryHandle, StoredEntryHandle } from "./entry-handle.ts";
 
-/** How durable a write is. */
+/**
+ * How durable a write is. A backend given a level it does not have uses its strongest one:
+ * `NvmeStorage` treats `"replicated"` as `"fsync"`, `RedisClusterStore` treats `"fsync"` as
+ * `"replicated"`.
+ */
 export type Durability =
   /** fsync the file before the rename and the directory after it: survives power loss once it resolves. */
   | "fsync"
+  /** Networked backends: on the shard's master and confirmed received by at least one replica. */
+  | "replicated"
   /** Atomic rename only: a crash may lose recent writes but never shows a torn entry. For pure caches. */
   | "atomic";
 

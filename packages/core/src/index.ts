@@ -32,6 +32,7 @@ export type {
   VerifyReport,
   WalkProgress,
 } from "./entry-store.ts";
+export { envelopeHandle, storedEnvelopeHandle } from "./envelope-handle.ts";
 export type { FileCacheLimits } from "./file-cache.ts";
 export { type FileOps, nodeFileOps } from "./file-ops.ts";
 export type { GcOptions } from "./gc.ts";
@@ -43,6 +44,14 @@ export type { OperationRecorder, StoreOperation } from "./operation-recorder.ts"
 export { readLockHolder } from "./root-lock.ts";
 export { type EntryFileRef, entryFiles, type WalkMode } from "./root-walk.ts";
 export { DEFAULT_SEARCH_OPTIONS, MAX_SEARCH_K } from "./search-entries.ts";
-export { errnoOf, isStoreError, type LockHolderInfo, StoreError, type StoreErrorCode } from "./store-error.ts";
+export {
+  errnoOf,
+  isStoreError,
+  type LockHolderInfo,
+  rethrowCodecError,
+  StoreError,
+  type StoreErrorCode,
+} from "./store-error.ts";
 export type { LookupOptions, NvmeStorageOptions, RetentionOptions } from "./store-options.ts";
 export type { SweepResult } from "./temp-sweep.ts";
+export { timed } from "./timed.ts";

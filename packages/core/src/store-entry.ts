@@ -42,7 +42,8 @@ function prepareWrite(context: StoreContext, id: bigint, entry: EntryFields, opt
     rethrowCodecError(error);
   }
   checkEntryBound(context.options, tenantId, id, bytes.byteLength);
-  const durable = (options?.durability ?? context.options.durability) === "fsync";
+  // Anything but atomic-only is fsync on files ("replicated" is a networked backend's word for it).
+  const durable = (options?.durability ?? context.options.durability) !== "atomic";
   if (!context.dirs.isKnown(tenantId)) context.dirs.create(tenantId, durable);
   return {
     tenantId,

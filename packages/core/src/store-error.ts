@@ -13,6 +13,12 @@ import { type CodecError, isCodecError, isCorruptionCode } from "@reflex/codec";
  * f16, or a query that cannot be compared by cosine), `unsupported` (an operation this
  * backend, or this store's options, do not offer) and `index_full` (the lookup index
  * reached its memory bound).
+ *
+ * Codes of networked backends (`RedisClusterStore`), never raised by `NvmeStorage`:
+ * `outcome_unknown` (a write was sent but its reply was lost or late: it may or may not
+ * have been applied; a retry of the same write is safe), `degraded` (a `replicated`
+ * write refused before anything was written, because the shard has no replica to
+ * confirm it). A backend it cannot reach at all is `storage_unavailable`.
  */
 export type StoreErrorCode =
   | "not_found"
@@ -28,7 +34,9 @@ export type StoreErrorCode =
   | "too_large"
   | "invalid_embedding"
   | "unsupported"
-  | "index_full";
+  | "index_full"
+  | "outcome_unknown"
+  | "degraded";
 
 /** The process holding a root's writer lock, as a `locked` error names it. */
 export interface LockHolderInfo {

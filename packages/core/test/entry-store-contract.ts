@@ -300,8 +300,9 @@ export function describeEntryStoreContract(
         await rejectsWith(() => store.search(1n, f16([1, 0])), "unsupported");
         await rejectsWith(() => store.findByContext(1n, 7n), "unsupported");
       });
+      return; // the lookup semantics below are not registered at all for such a backend
     }
-    const lookupTest = lookup ? test : test.skip;
+    const lookupTest = test;
 
     lookupTest(
       "search: the next search finds a stored entry; hits carry its id, timestamp and context hash",

@@ -2,7 +2,7 @@ import { type ArgsSpec, parseCommandArgs } from "../args.ts";
 import { type Command, helpText, printJson, printLine } from "../command.ts";
 import { ExitCode } from "../exit-codes.ts";
 import { formatCount } from "../format.ts";
-import { openStore } from "../store.ts";
+import { openStore, requireFiles } from "../store.ts";
 
 const spec: ArgsSpec = {
   command: "cleanup",
@@ -30,6 +30,7 @@ export const cleanupCommand: Command = {
   }),
   async run(args, io) {
     const parsed = parseCommandArgs(spec, args, io.env);
+    requireFiles(parsed, "cleanup", "there are no tenant directories or temp files to remove");
     const store = openStore(parsed.root, { write: "cleanup", sweep: true });
     const removedTempFiles = store.sweep.removed;
     const removedTenantDirs = store.cleanupEmptyTenantDirsSync();

@@ -1,7 +1,7 @@
 import { type ArgsSpec, parseCommandArgs } from "../args.ts";
 import { type Command, helpText, printJson, printLine } from "../command.ts";
 import { ExitCode } from "../exit-codes.ts";
-import { openStore } from "../store.ts";
+import { openCommandStore } from "../store.ts";
 
 const spec: ArgsSpec = {
   command: "exists",
@@ -26,7 +26,7 @@ export const existsCommand: Command = {
   async run(args, io) {
     const parsed = parseCommandArgs(spec, args, io.env);
     const { tenantId, entryId } = parsed.entryAddress();
-    const exists = openStore(parsed.root).existsSync(entryId, tenantId);
+    const exists = await (await openCommandStore(parsed)).exists(entryId, tenantId);
     if (parsed.flag("json")) await printJson(io, { tenantId, entryId, exists });
     else await printLine(io, `tenant ${tenantId} entry ${entryId} ${exists ? "exists" : "does not exist"}`);
     return exists ? ExitCode.ok : ExitCode.notFound;

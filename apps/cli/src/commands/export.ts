@@ -6,7 +6,7 @@ import { ExitCode, UsageError } from "../exit-codes.ts";
 import { formatBytes, formatCount } from "../format.ts";
 import { BufferedOutput, progressEnvironment } from "../io.ts";
 import { createProgress } from "../progress-bar.ts";
-import { assertTenantExists, openStore } from "../store.ts";
+import { assertTenantExists, openCommandStore } from "../store.ts";
 
 const spec: ArgsSpec = {
   command: "export",
@@ -34,10 +34,11 @@ export const exportCommand: Command = {
     const parsed = parseCommandArgs(spec, args, io.env);
     const tenantId = parsed.idOption("tenant");
     if (io.stdout.isTTY) throw new UsageError("export: refusing to write a binary dump to a terminal; redirect stdout");
-    const store = openStore(parsed.root);
-    if (tenantId !== undefined) assertTenantExists(store, tenantId);
-    const tenants = tenantId === undefined ? store.listTenantsSync() : [tenantId];
-    const work = tenants.map((tenant) => ({ tenant, ids: store.listEntriesSync(tenant) }));
+    const store = await openCommandStore(parsed);
+    if (tenantId !== undefined) await assertTenantExists(store, tenantId);
+    const tenants = tenantId === undefined ? await store.listTenants() : [tenantId];
+    const work: { tenant: bigint; ids: bigint[] }[] = [];
+    for (const tenant of tenants) work.push({ tenant, ids: await store.listEntries(tenant) });
     const total = work.reduce((sum, item) => sum + item.ids.length, 0);
     const progress = createProgress(progressEnvironment(io), { label: "exporting", total, stdoutIsData: true });
     const out = new BufferedOutput(io.stdout);
@@ -48,7 +49,7 @@ export const exportCommand: Command = {
         for (const id of ids) {
           let record: Uint8Array | undefined;
           try {
-            const handle = store.loadSync(id, tenant);
+            const handle = await store.load(id, tenant);
             try {
               record = encodeDumpRecord(id, handle); // reads the handle's views: no copy
             } finally {

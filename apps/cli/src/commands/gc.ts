@@ -5,7 +5,7 @@ import { ExitCode, UsageError } from "../exit-codes.ts";
 import { formatCount } from "../format.ts";
 import { progressEnvironment } from "../io.ts";
 import { createProgress } from "../progress-bar.ts";
-import { openStore } from "../store.ts";
+import { openStore, requireFiles } from "../store.ts";
 
 const spec: ArgsSpec = {
   command: "gc",
@@ -39,6 +39,11 @@ export const gcCommand: Command = {
   }),
   async run(args, io) {
     const parsed = parseCommandArgs(spec, args, io.env);
+    requireFiles(
+      parsed,
+      "gc",
+      "Redis expires entries itself and sweeps their index as it lists, and bounds are maxmemory",
+    );
     // The server's parser reads the same flags and env: one grammar for bounds everywhere.
     const boundArgs = Object.keys(RETENTION_BOUND_OPTIONS).flatMap((name) => {
       const value = parsed.option(name);

@@ -5,7 +5,7 @@ import { type Command, helpText, printJson, printLine } from "../command.ts";
 import { ExitCode, UsageError } from "../exit-codes.ts";
 import { formatBytes, formatCount, formatFields } from "../format.ts";
 import type { Io } from "../io.ts";
-import { openStore } from "../store.ts";
+import { openCommandStore } from "../store.ts";
 
 const spec: ArgsSpec = {
   command: "get",
@@ -74,8 +74,8 @@ function summary(handle: EntryHandle): string {
  */
 async function getMany(parsed: CommandArgs, tenantId: bigint, ids: bigint[], io: Io): Promise<ExitCode> {
   if (parsed.flag("payload")) throw new UsageError("get: --payload takes one id (payloads have no separator)");
-  const store = openStore(parsed.root);
-  const { entries, missing } = store.loadManySync(tenantId, ids);
+  const store = await openCommandStore(parsed);
+  const { entries, missing } = await store.loadMany(tenantId, ids);
   try {
     for (const [i, handle] of entries.entries()) {
       if (parsed.flag("json"))
@@ -121,8 +121,8 @@ export const getCommand: Command = {
     const { tenantId, entryId } = parsed.entryAddress();
     if (parsed.positionals.length > 2)
       return getMany(parsed, tenantId, [entryId, ...parsed.idsFrom(2, "entry id")], io);
-    const store = openStore(parsed.root);
-    const handle = store.loadSync(entryId, tenantId);
+    const store = await openCommandStore(parsed);
+    const handle = await store.load(entryId, tenantId);
     try {
       if (parsed.flag("payload")) {
         if (handle.payloadBlob.byteLength > 0) await io.stdout.write(handle.payloadBlob);

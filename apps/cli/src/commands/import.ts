@@ -6,7 +6,7 @@ import { ExitCode, UsageError } from "../exit-codes.ts";
 import { formatBytes, formatCount } from "../format.ts";
 import { progressEnvironment } from "../io.ts";
 import { createProgress } from "../progress-bar.ts";
-import { openStore } from "../store.ts";
+import { openCommandStore } from "../store.ts";
 
 const spec: ArgsSpec = {
   command: "import",
@@ -66,7 +66,7 @@ export const importCommand: Command = {
   async run(args, io) {
     const parsed = parseCommandArgs(spec, args, io.env);
     if (io.stdin.isTTY) throw new UsageError("import: reads a dump from stdin; redirect it from a file or a pipe");
-    const store = openStore(parsed.root, { write: "import", create: true, sweep: true });
+    const store = await openCommandStore(parsed, { write: "import", create: true, sweep: true });
     const total = io.stdin.size();
     const progress = createProgress(progressEnvironment(io), {
       label: "importing",

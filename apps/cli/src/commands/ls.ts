@@ -1,7 +1,7 @@
 import { type ArgsSpec, parseCommandArgs, parseCount, parseId } from "../args.ts";
 import { type Command, helpText, printJson } from "../command.ts";
 import { ExitCode, UsageError } from "../exit-codes.ts";
-import { assertTenantExists, openStore } from "../store.ts";
+import { assertTenantExists, openCommandStore } from "../store.ts";
 
 const spec: ArgsSpec = {
   command: "ls",
@@ -59,23 +59,23 @@ export const lsCommand: Command = {
     if (contextHash !== undefined && (tenantId === undefined || after !== undefined)) {
       throw new UsageError("ls: --context-hash needs <tenant> and does not take --after");
     }
-    const store = openStore(parsed.root);
+    const store = await openCommandStore(parsed);
     let result: { ids: bigint[]; next: bigint | null };
     if (contextHash !== undefined && tenantId !== undefined) {
-      assertTenantExists(store, tenantId);
+      await assertTenantExists(store, tenantId);
       const ids = await store.findByContext(tenantId, contextHash);
       result = { ids: Number.isFinite(limit) ? ids.slice(0, limit) : ids, next: null };
     } else if (tenantId === undefined) {
-      const tenants = store.listTenantsSync().filter((id) => after === undefined || id > after);
+      const tenants = (await store.listTenants()).filter((id) => after === undefined || id > after);
       result = page(tenants, limit);
     } else {
-      assertTenantExists(store, tenantId);
+      await assertTenantExists(store, tenantId);
       // One more than the page, to know whether there is a next page.
       const listPage = {
         ...(Number.isFinite(limit) ? { limit: limit + 1 } : {}),
         ...(after === undefined ? {} : { after }),
       };
-      result = page(store.listEntriesSync(tenantId, listPage), limit);
+      result = page(await store.listEntries(tenantId, listPage), limit);
     }
     if (parsed.flag("json")) {
       await printJson(

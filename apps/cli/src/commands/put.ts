@@ -5,7 +5,7 @@ import { type Command, helpText, printJson, printLine } from "../command.ts";
 import { ExitCode, UsageError } from "../exit-codes.ts";
 import { formatBytes } from "../format.ts";
 import { type Io, readAll } from "../io.ts";
-import { openStore } from "../store.ts";
+import { openCommandStore } from "../store.ts";
 
 const spec: ArgsSpec = {
   command: "put",
@@ -71,10 +71,9 @@ export const putCommand: Command = {
     if (ttlText !== undefined && !/^(0|[1-9][0-9]{0,9})$/.test(ttlText)) {
       throw new UsageError(`put: --ttl must be a whole number of seconds, got ${JSON.stringify(ttlText)}`);
     }
-    const root = parsed.root;
     const payloadBlob = await readSource(io, payloadSource, "--payload");
     const embedding = await readSource(io, embeddingSource, "--embedding");
-    const store = openStore(root, { write: "put", create: true, sweep: true });
+    const store = await openCommandStore(parsed, { write: "put", create: true, sweep: true });
     const handle = await store.store(
       entryId,
       { tenantId, contextHash, timestamp, embedding, payloadBlob },

@@ -4,7 +4,7 @@ import { ExitCode } from "../exit-codes.ts";
 import { formatCount } from "../format.ts";
 import { progressEnvironment } from "../io.ts";
 import { createProgress } from "../progress-bar.ts";
-import { openStore } from "../store.ts";
+import { openCommandStore } from "../store.ts";
 
 const spec: ArgsSpec = {
   command: "rm-tenant",
@@ -31,7 +31,7 @@ export const rmTenantCommand: Command = {
   async run(args, io) {
     const parsed = parseCommandArgs(spec, args, io.env);
     const tenantId = parseId(parsed.required(0), "tenant");
-    const store = openStore(parsed.root, { write: "rm-tenant" });
+    const store = await openCommandStore(parsed, { write: "rm-tenant" });
     const progress = createProgress(progressEnvironment(io), { label: `removing tenant ${tenantId}` });
     const removed = await store.deleteTenant(tenantId, {
       onProgress: ({ done, total }) => progress.update(done, total),

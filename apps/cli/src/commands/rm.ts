@@ -1,7 +1,7 @@
 import { type ArgsSpec, parseCommandArgs } from "../args.ts";
 import { type Command, helpText, printLine } from "../command.ts";
 import { ExitCode } from "../exit-codes.ts";
-import { openStore } from "../store.ts";
+import { openCommandStore } from "../store.ts";
 
 const spec: ArgsSpec = {
   command: "rm",
@@ -22,7 +22,7 @@ export const rmCommand: Command = {
   async run(args, io) {
     const parsed = parseCommandArgs(spec, args, io.env);
     const { tenantId, entryId } = parsed.entryAddress();
-    const store = openStore(parsed.root, { write: "rm", sweep: true });
+    const store = await openCommandStore(parsed, { write: "rm", sweep: true });
     await store.delete(entryId, tenantId);
     await printLine(io, `removed tenant ${tenantId} entry ${entryId}`);
     return ExitCode.ok;

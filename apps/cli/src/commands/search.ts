@@ -5,7 +5,7 @@ import { type Command, helpText, printJson } from "../command.ts";
 import { ExitCode, UsageError } from "../exit-codes.ts";
 import { formatTable } from "../format.ts";
 import { readAll } from "../io.ts";
-import { assertTenantExists, openStore } from "../store.ts";
+import { assertTenantExists, openCommandStore } from "../store.ts";
 
 const spec: ArgsSpec = {
   command: "search",
@@ -74,8 +74,8 @@ export const searchCommand: Command = {
         );
       }
     }
-    const store = openStore(parsed.root);
-    assertTenantExists(store, tenantId);
+    const store = await openCommandStore(parsed);
+    await assertTenantExists(store, tenantId);
     const hits = await store.search(tenantId, embedding, { k, minSimilarity, exact: parsed.flag("exact") });
     if (parsed.flag("json")) {
       await printJson(io, {

@@ -1,12 +1,12 @@
 import { statSync } from "node:fs";
-import { entryFiles, type NvmeStorage } from "@reflex/core";
+import { type EntryStore, entryFiles, NvmeStorage } from "@reflex/core";
 import { type ArgsSpec, parseCommandArgs } from "../args.ts";
 import { type Command, helpText, printJson, printLine } from "../command.ts";
 import { ExitCode } from "../exit-codes.ts";
 import { formatBytes, formatCount, formatFields, formatTable } from "../format.ts";
 import { progressEnvironment } from "../io.ts";
 import { createProgress, type Progress } from "../progress-bar.ts";
-import { openStore } from "../store.ts";
+import { openCommandStore } from "../store.ts";
 
 const spec: ArgsSpec = {
   command: "stats",
@@ -59,6 +59,17 @@ export function scanStats(store: NvmeStorage, progress: Progress): StatsReport {
   return { tenantCount: tenants.length, entryCount, totalBytes, tenants };
 }
 
+/** The counts of a store that is not files (a Redis Cluster): its exact stats, per tenant from its live view. */
+async function storeStats(store: EntryStore): Promise<StatsReport> {
+  const { tenantCount, entryCount, totalBytes } = await store.stats();
+  const tenants = store.liveStats().perTenant.map(({ tenantId, entryCount, totalBytes }) => ({
+    tenantId,
+    entryCount,
+    totalBytes,
+  }));
+  return { tenantCount, entryCount, totalBytes, tenants };
+}
+
 /** `reflex stats`: tenants, entries and bytes, in total and per tenant. */
 export const statsCommand: Command = {
   name: "stats",
@@ -80,9 +91,9 @@ export const statsCommand: Command = {
   }),
   async run(args, io) {
     const parsed = parseCommandArgs(spec, args, io.env);
-    const store = openStore(parsed.root);
+    const store = await openCommandStore(parsed);
     const progress = createProgress(progressEnvironment(io), { label: "scanning" });
-    const report = scanStats(store, progress);
+    const report = store instanceof NvmeStorage ? scanStats(store, progress) : await storeStats(store);
     if (parsed.flag("json")) {
       await printJson(io, report);
       return ExitCode.ok;

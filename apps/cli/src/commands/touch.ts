@@ -1,7 +1,7 @@
 import { type ArgsSpec, parseCommandArgs } from "../args.ts";
 import { type Command, helpText, printJson, printLine } from "../command.ts";
 import { ExitCode, UsageError } from "../exit-codes.ts";
-import { openStore } from "../store.ts";
+import { openCommandStore } from "../store.ts";
 
 const spec: ArgsSpec = {
   command: "touch",
@@ -40,7 +40,7 @@ export const touchCommand: Command = {
     if (!/^(0|[1-9][0-9]{0,9})$/.test(ttlText)) {
       throw new UsageError(`touch: --ttl must be a whole number of seconds, got ${JSON.stringify(ttlText)}`);
     }
-    const store = openStore(parsed.root, { write: "touch" });
+    const store = await openCommandStore(parsed, { write: "touch" });
     const expiresAt = await store.touch(entryId, tenantId, Number(ttlText));
     if (parsed.flag("json")) {
       await printJson(io, {

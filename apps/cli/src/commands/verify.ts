@@ -4,7 +4,7 @@ import { ExitCode } from "../exit-codes.ts";
 import { formatCount, formatTable } from "../format.ts";
 import { progressEnvironment } from "../io.ts";
 import { createProgress } from "../progress-bar.ts";
-import { assertTenantExists, openStore } from "../store.ts";
+import { assertTenantExists, openCommandStore } from "../store.ts";
 
 const spec: ArgsSpec = {
   command: "verify",
@@ -37,8 +37,8 @@ export const verifyCommand: Command = {
   async run(args, io) {
     const parsed = parseCommandArgs(spec, args, io.env);
     const tenantId = parsed.idOption("tenant");
-    const store = openStore(parsed.root);
-    if (tenantId !== undefined) assertTenantExists(store, tenantId);
+    const store = await openCommandStore(parsed);
+    if (tenantId !== undefined) await assertTenantExists(store, tenantId);
     const progress = createProgress(progressEnvironment(io), { label: "verifying" });
     const report = await store.verify({
       ...(tenantId === undefined ? {} : { tenantId }),

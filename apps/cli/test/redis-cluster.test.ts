@@ -1,0 +1,128 @@
+// The `reflex` command on a Redis Cluster: real child processes against a real cluster
+// this file starts (one for the whole file; each test uses tenants of its own).
+import { afterAll, describe, expect, test } from "bun:test";
+import { useCluster } from "@reflex/redis-cluster/test-cluster";
+import {
+  bytesOf,
+  expectOneLineError,
+  MAIN,
+  type RunOptions,
+  reflex,
+  removeTempRoots,
+  seed,
+  tempRoot,
+} from "./helpers.ts";
+
+const harness = useCluster();
+afterAll(removeTempRoots);
+
+function onCluster(args: readonly string[], options: RunOptions = {}) {
+  return reflex(args, { ...options, env: { REFLEX_REDIS_CLUSTER: harness.cluster.seeds, ...options.env } });
+}
+
+describe("reflex on a Redis Cluster", () => {
+  test("put, get, exists, ls, stats, verify and rm work with REFLEX_REDIS_CLUSTER", async () => {
+    const payload = bytesOf(5000, 1);
+    const put = await onCluster(["put", "11", "42", "--payload", "-", "--json"], { stdin: payload });
+    expect(put.code).toBe(0);
+    expect(JSON.parse(put.stdout)).toMatchObject({ tenantId: "11", entryId: "42", created: true });
+    const got = await onCluster(["get", "11", "42", "--payload"]);
+    expect([got.code, got.bytes]).toEqual([0, payload]);
+    expect((await onCluster(["exists", "11", "42"])).code).toBe(0);
+    expect((await onCluster(["exists", "11", "43"])).code).toBe(1);
+    for (const id of ["7", "18446744073709551615"]) {
+      expect((await onCluster(["put", "11", id, "--payload", "-"], { stdin: "x" })).code).toBe(0);
+    }
+    expect((await onCluster(["ls", "11"])).stdout).toBe("7\n42\n18446744073709551615\n");
+    expect(JSON.parse((await onCluster(["ls", "11", "--limit", "1", "--after", "7", "--json"])).stdout)).toEqual({
+      tenantId: "11",
+      entryIds: ["42"],
+      next: "42",
+    });
+    expect((await onCluster(["ls"])).stdout.split("\n")).toContain("11");
+    const stats = JSON.parse((await onCluster(["stats", "--json"])).stdout) as {
+      tenants: { tenantId: string; entryCount: number }[];
+    };
+    expect(stats.tenants.find((t) => t.tenantId === "11")?.entryCount).toBe(3);
+    const verify = await onCluster(["verify", "--tenant", "11", "--json"]);
+    expect([verify.code, JSON.parse(verify.stdout)]).toEqual([0, { checked: 3, ok: 3, problems: [] }]);
+    expect((await onCluster(["rm", "11", "42"])).code).toBe(0);
+    expectOneLineError(await onCluster(["get", "11", "42"]), 1);
+    expectOneLineError(await onCluster(["ls", "12"]), 1); // a tenant the cluster never saw
+  });
+
+  test("a dump exported from files imports into the cluster and exports again byte for byte", async () => {
+    const root = tempRoot();
+    seed(
+      root,
+      [1n, 2n, 300n].map((id) => ({
+        id,
+        entry: {
+          tenantId: 21n,
+          contextHash: id,
+          timestamp: 1_700_000_000n,
+          embedding: bytesOf(64, Number(id)),
+          payloadBlob: bytesOf(1000, Number(id) + 1),
+        },
+      })),
+    );
+    const fromFiles = await reflex(["export", "--tenant", "21"], { root });
+    expect(fromFiles.code).toBe(0);
+    expect((await onCluster(["import"], { stdin: fromFiles.bytes })).code).toBe(0);
+    const fromCluster = await onCluster(["export", "--tenant", "21"]);
+    expect(fromCluster.code).toBe(0);
+    expect(fromCluster.bytes).toEqual(fromFiles.bytes);
+  });
+
+  test("cleanup and gc are files only (exit 3, one line); --root with --redis-cluster is a usage error", async () => {
+    expect(expectOneLineError(await onCluster(["cleanup"]), 3)).toContain("Redis Cluster");
+    expect(expectOneLineError(await onCluster(["gc"]), 3)).toContain("Redis Cluster");
+    const both = await reflex(["ls", "--root", tempRoot(), "--redis-cluster", harness.cluster.seeds]);
+    expect(expectOneLineError(both, 2)).toContain("--redis-cluster");
+  });
+
+  test("reflex serve --redis-cluster serves the API from the cluster and stops on SIGTERM", async () => {
+    const child = Bun.spawn(
+      [process.execPath, MAIN, "serve", "--port", "0", "--quiet", "--redis-cluster", harness.cluster.seeds],
+      { env: { ...process.env, REFLEX_ROOT: tempRoot() }, stdout: "pipe", stderr: "pipe" },
+    );
+    const reader = child.stdout.getReader();
+    let text = "";
+    while (!text.includes("\n")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    const url = /reflex listening on (http:\/\/\S+)/.exec(text)?.[1];
+    expect(url).toBeDefined();
+    const put = await fetch(`${url}/v1/tenants/31/entries/4`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ tenantId: "31", payloadBlob: "aGk=" }),
+    });
+    expect(put.status).toBe(201);
+    child.kill("SIGTERM");
+    expect(await child.exited).toBe(0);
+    // Written to the cluster, not under the root: the CLI reads it back from there.
+    expect((await onCluster(["get", "31", "4", "--payload"])).stdout).toBe("hi");
+  });
+
+  test("--root wins over REFLEX_REDIS_CLUSTER; --redis-cluster over REFLEX_ROOT", async () => {
+    const root = tempRoot();
+    expect((await onCluster(["put", "32", "1", "--payload", "-", "--root", root], { stdin: "on files" })).code).toBe(0);
+    expect((await reflex(["get", "32", "1", "--payload"], { root })).stdout).toBe("on files");
+    expectOneLineError(await onCluster(["get", "32", "1"]), 1);
+    const viaFlag = await reflex(["put", "32", "2", "--payload", "-", "--redis-cluster", harness.cluster.seeds], {
+      root,
+      stdin: "on the cluster",
+    });
+    expect(viaFlag.code).toBe(0);
+    expect((await onCluster(["get", "32", "2", "--payload"])).stdout).toBe("on the cluster");
+    expectOneLineError(await reflex(["get", "32", "2"], { root }), 1);
+  });
+
+  test("a cluster that cannot be reached is a storage error (exit 3), not a hang", async () => {
+    const result = await reflex(["ls", "--redis-cluster", "127.0.0.1:1"]);
+    expect(expectOneLineError(result, 3)).toContain("redis cluster");
+  });
+});

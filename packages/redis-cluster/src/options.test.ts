@@ -1,0 +1,49 @@
+import { describe, expect, test } from "bun:test";
+import { isStoreError } from "@reflex/core";
+import { parseSeeds, resolveRedisClusterOptions } from "./options.ts";
+
+function invalid(action: () => unknown): boolean {
+  try {
+    action();
+  } catch (error) {
+    return isStoreError(error, "invalid_argument");
+  }
+  return false;
+}
+
+describe("parseSeeds", () => {
+  test("takes a comma-separated string or a list, IPv6 in brackets", () => {
+    expect(parseSeeds("127.0.0.1:7000, 127.0.0.1:7001")).toEqual([
+      { host: "127.0.0.1", port: 7000 },
+      { host: "127.0.0.1", port: 7001 },
+    ]);
+    expect(parseSeeds(["[::1]:7000"])).toEqual([{ host: "::1", port: 7000 }]);
+  });
+
+  test("refuses what is not HOST:PORT, and an empty list", () => {
+    for (const bad of ["127.0.0.1", "host:0", "host:70000", ":7000", "", " , "]) {
+      expect(invalid(() => parseSeeds(bad))).toBe(true);
+    }
+  });
+});
+
+describe("resolveRedisClusterOptions", () => {
+  test("defaults: replicated, namespace reflex, a command timeout above the WAIT timeout", () => {
+    const resolved = resolveRedisClusterOptions({ nodes: "127.0.0.1:7000" });
+    expect([resolved.durability, resolved.namespace, resolved.buckets, resolved.replicaWaitMs]).toEqual([
+      "replicated",
+      "reflex",
+      undefined,
+      1000,
+    ]);
+    expect(resolved.commandTimeoutMs).toBeGreaterThan(resolved.replicaWaitMs);
+    expect(resolveRedisClusterOptions({ nodes: "h:1", replicaWaitMs: 5000 }).commandTimeoutMs).toBe(6000);
+  });
+
+  test("refuses bad values by name", () => {
+    expect(invalid(() => resolveRedisClusterOptions({ nodes: "h:1", namespace: "a b" }))).toBe(true);
+    expect(invalid(() => resolveRedisClusterOptions({ nodes: "h:1", buckets: 0 }))).toBe(true);
+    const bad = { nodes: "h:1", durability: "fsync" } as unknown as Parameters<typeof resolveRedisClusterOptions>[0];
+    expect(invalid(() => resolveRedisClusterOptions(bad))).toBe(true);
+  });
+});

@@ -1,0 +1,106 @@
+import type { OperationRecorder } from "@reflex/core";
+import { StoreError } from "@reflex/core";
+
+/** How durable a write to the cluster is. */
+export type RedisDurability =
+  /** The shard's master applied it and at least one replica confirmed receiving it (WAIT 1), or the write fails. */
+  | "replicated"
+  /** The shard's master applied it; no replica is waited for. For pure caches. */
+  | "atomic";
+
+/** Options of {@link RedisClusterStore.open}. */
+export interface RedisClusterOptions {
+  /** Seed nodes: `host:port` strings, or one comma-separated string (`--redis-cluster`). */
+  readonly nodes: string | readonly string[];
+  /** Key namespace: every key of this store lives under it (see layout.ts). Default `"reflex"`. */
+  readonly namespace?: string;
+  /** Buckets per tenant (K), used when the namespace is new; an existing one keeps its own. Default 16. */
+  readonly buckets?: number;
+  /** Default durability of writes. Default `"replicated"`. */
+  readonly durability?: RedisDurability;
+  /** How long a replicated write waits for a replica (WAIT's timeout), in ms. Default 1000. */
+  readonly replicaWaitMs?: number;
+  /** A command with no reply after this long fails (reads: `storage_unavailable`, writes: `outcome_unknown`), in ms. Default 3000. */
+  readonly commandTimeoutMs?: number;
+  /** Connections per node for writes (each blocks only its own writes while it WAITs). Default 4. */
+  readonly writeConnections?: number;
+  /** Default time to live of new entries, in seconds; 0: forever. Default 0. */
+  readonly defaultTtlSeconds?: number;
+  /** How often expired entries are swept from the indexes and live stats refreshed, in ms; 0: never. Default 60 s. */
+  readonly sweepIntervalMs?: number;
+  /** Receives every operation's duration, outcome and bytes. Default none. */
+  readonly recorder?: OperationRecorder;
+}
+
+/** {@link RedisClusterOptions} with every default filled in. */
+export interface ResolvedRedisClusterOptions {
+  readonly seeds: readonly { readonly host: string; readonly port: number }[];
+  readonly namespace: string;
+  readonly buckets: number | undefined;
+  readonly durability: RedisDurability;
+  readonly replicaWaitMs: number;
+  readonly commandTimeoutMs: number;
+  readonly writeConnections: number;
+  readonly defaultTtlSeconds: number;
+  readonly sweepIntervalMs: number;
+  readonly recorder: OperationRecorder | null;
+}
+
+/** The default buckets per tenant of a new namespace. */
+export const DEFAULT_BUCKETS = 16;
+
+function invalid(message: string): StoreError {
+  return new StoreError("invalid_argument", message);
+}
+
+function integer(value: number | undefined, fallback: number, min: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < min) throw invalid(`${name} must be an integer >= ${min}, got ${value}`);
+  return value;
+}
+
+/**
+ * Parses seed nodes: `"127.0.0.1:7000,127.0.0.1:7001"` or a list of `host:port`.
+ * Throws `invalid_argument` naming the bad one.
+ */
+export function parseSeeds(nodes: string | readonly string[]): { host: string; port: number }[] {
+  const list = typeof nodes === "string" ? nodes.split(",") : [...nodes];
+  const seeds = list
+    .map((text) => text.trim())
+    .filter((text) => text !== "")
+    .map((text) => {
+      const match = /^(\[[^\]]+\]|[^:\s]+):(\d{1,5})$/.exec(text);
+      const port = Number(match?.[2]);
+      if (match === null || port < 1 || port > 65535) {
+        throw invalid(`redis cluster node must be HOST:PORT, got ${JSON.stringify(text)}`);
+      }
+      return { host: (match[1] as string).replace(/^\[|\]$/g, ""), port };
+    });
+  if (seeds.length === 0) throw invalid("redis cluster needs at least one HOST:PORT");
+  return seeds;
+}
+
+/** Validates options and fills in defaults; throws `invalid_argument` naming a bad one. */
+export function resolveRedisClusterOptions(options: RedisClusterOptions): ResolvedRedisClusterOptions {
+  const namespace = options.namespace ?? "reflex";
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(namespace)) {
+    throw invalid(`namespace must be 1-64 of [A-Za-z0-9_.-], got ${JSON.stringify(namespace)}`);
+  }
+  const durability = options.durability ?? "replicated";
+  if (durability !== "replicated" && durability !== "atomic") {
+    throw invalid(`durability must be "replicated" or "atomic", got ${JSON.stringify(durability)}`);
+  }
+  const replicaWaitMs = integer(options.replicaWaitMs, 1000, 1, "replicaWaitMs");
+  return {
+    seeds: parseSeeds(options.nodes),
+    namespace,
+    buckets: options.buckets === undefined ? undefined : integer(options.buckets, DEFAULT_BUCKETS, 1, "buckets"),
+    durability,
+    replicaWaitMs,
+    commandTimeoutMs: integer(options.commandTimeoutMs, Math.max(3000, replicaWaitMs + 1000), 1, "commandTimeoutMs"),
+    writeConnections: integer(options.writeConnections, 4, 1, "writeConnections"),
+    defaultTtlSeconds: integer(options.defaultTtlSeconds, 0, 0, "defaultTtlSeconds"),
+    sweepIntervalMs: integer(options.sweepIntervalMs, 60_000, 0, "sweepIntervalMs"),
+    recorder: options.recorder ?? null,
+  };
+}

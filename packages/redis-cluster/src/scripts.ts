@@ -1,0 +1,189 @@
+// The Lua scripts: each runs on one bucket's slot, atomically (what a MULTI gives, plus the
+// reads a write needs: whether the entry existed, its old size).
+import type { Cluster, Result } from "ioredis";
+
+/** The error a replicated write is refused with when the shard has no online replica. */
+export const DEGRADED_REPLY = "DEGRADED";
+
+/** The error a guarded write (touch) gets when the entry changed since it was read. */
+export const CHANGED_REPLY = "CHANGED";
+
+// KEYS: entry ids exp sizes usage. ARGV: value id20 pxat-ms (0: none) expires-s require-replica (1/0)
+// [sha1 of the value the write replaces: refused with CHANGED when it is another].
+// Returns {existed, entries delta, bytes delta}.
+const PUT = `
+if ARGV[5] == '1' and not string.find(redis.call('INFO', 'replication'), 'state=online', 1, true) then
+  return redis.error_reply('${DEGRADED_REPLY} the shard has no online replica to confirm the write')
+end
+if ARGV[6] and redis.sha1hex(redis.call('GET', KEYS[1]) or '') ~= ARGV[6] then
+  return redis.error_reply('${CHANGED_REPLY} the entry changed since it was read')
+end
+local existed = redis.call('EXISTS', KEYS[1])
+local old = redis.call('HGET', KEYS[4], ARGV[2])
+if ARGV[3] ~= '0' then
+  redis.call('SET', KEYS[1], ARGV[1], 'PXAT', ARGV[3])
+  redis.call('ZADD', KEYS[3], ARGV[4], ARGV[2])
+else
+  redis.call('SET', KEYS[1], ARGV[1])
+  redis.call('ZREM', KEYS[3], ARGV[2])
+end
+local size = string.len(ARGV[1])
+local entries, bytes = 1, size
+if old then entries, bytes = 0, size - tonumber(old) end
+-- An overwrite of the same size changes nothing but the value: no index write to log or replicate.
+if not old then redis.call('ZADD', KEYS[2], 0, ARGV[2]) end
+if bytes ~= 0 then redis.call('HSET', KEYS[4], ARGV[2], size) end
+if entries ~= 0 then redis.call('HINCRBY', KEYS[5], 'entries', entries) end
+if bytes ~= 0 then redis.call('HINCRBY', KEYS[5], 'bytes', bytes) end
+return {existed, entries, bytes}
+`;
+
+// KEYS: entry ids exp sizes usage. ARGV: id20 require-replica. Returns {removed, entries delta, bytes delta}.
+const DELETE = `
+if ARGV[2] == '1' and not string.find(redis.call('INFO', 'replication'), 'state=online', 1, true) then
+  return redis.error_reply('${DEGRADED_REPLY} the shard has no online replica to confirm the delete')
+end
+local removed = redis.call('DEL', KEYS[1])
+local old = redis.call('HGET', KEYS[4], ARGV[1])
+if not old then return {removed, 0, 0} end
+redis.call('HDEL', KEYS[4], ARGV[1])
+redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('ZREM', KEYS[3], ARGV[1])
+redis.call('HINCRBY', KEYS[5], 'entries', -1)
+redis.call('HINCRBY', KEYS[5], 'bytes', -tonumber(old))
+return {removed, -1, -tonumber(old)}
+`;
+
+// Removes from the index the bucket's entries whose expiry has passed by the server's clock
+// (Redis has expired their keys by then: PXAT = expires_at * 1000). Shared by SWEEP and LIST.
+// KEYS: ids exp sizes usage. ARGV[1]: entry key prefix.
+const SWEEP_BODY = `
+local now = redis.call('TIME')[1]
+local due = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, 10000)
+local swept, freed = 0, 0
+for _, id in ipairs(due) do
+  redis.call('ZREM', KEYS[2], id)
+  if redis.call('EXISTS', ARGV[1] .. id) == 0 then
+    local old = redis.call('HGET', KEYS[3], id)
+    redis.call('ZREM', KEYS[1], id)
+    if old then
+      redis.call('HDEL', KEYS[3], id)
+      redis.call('HINCRBY', KEYS[4], 'entries', -1)
+      redis.call('HINCRBY', KEYS[4], 'bytes', -tonumber(old))
+      swept, freed = swept + 1, freed + tonumber(old)
+    end
+  end
+end
+`;
+
+// Returns {swept, bytes freed, entries, bytes}: the bucket's usage after the sweep.
+const SWEEP = `${SWEEP_BODY}
+local usage = redis.call('HMGET', KEYS[4], 'entries', 'bytes')
+return {swept, freed, tonumber(usage[1] or 0), tonumber(usage[2] or 0)}
+`;
+
+// ARGV[2]: exclusive lower bound ('-' or '(' .. id20), ARGV[3]: limit (-1: all). Returns {swept, freed, ids...}.
+const LIST = `${SWEEP_BODY}
+local ids = redis.call('ZRANGEBYLEX', KEYS[1], ARGV[2], '+', 'LIMIT', 0, ARGV[3])
+table.insert(ids, 1, freed)
+table.insert(ids, 1, swept)
+return ids
+`;
+
+// Removes up to ARGV[2] entries of a bucket and, once it is empty, its index keys.
+// KEYS: ids exp sizes usage. ARGV: entry key prefix, batch, require-replica.
+// Returns {entries removed, bytes freed, entries left}.
+const DROP_BUCKET = `
+if ARGV[3] == '1' and not string.find(redis.call('INFO', 'replication'), 'state=online', 1, true) then
+  return redis.error_reply('${DEGRADED_REPLY} the shard has no online replica to confirm the deletion')
+end
+local ids = redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[2]) - 1)
+local freed = 0
+for _, id in ipairs(ids) do
+  redis.call('DEL', ARGV[1] .. id)
+  local old = redis.call('HGET', KEYS[3], id)
+  if old then freed = freed + tonumber(old) end
+  redis.call('HDEL', KEYS[3], id)
+  redis.call('ZREM', KEYS[1], id)
+  redis.call('ZREM', KEYS[2], id)
+end
+local left = redis.call('ZCARD', KEYS[1])
+if left == 0 then redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4]) end
+return {#ids, freed, left}
+`;
+
+// KEYS: tenants. ARGV: t20. Returns 1 when the tenant was in the set.
+const UNTENANT = `return redis.call('ZREM', KEYS[1], ARGV[1])`;
+
+// KEYS: tenants. ARGV: t20 require-replica.
+const TENANT = `
+if ARGV[2] == '1' and not string.find(redis.call('INFO', 'replication'), 'state=online', 1, true) then
+  return redis.error_reply('${DEGRADED_REPLY} the shard has no online replica to confirm the tenant')
+end
+return redis.call('ZADD', KEYS[1], 0, ARGV[1])
+`;
+
+declare module "ioredis" {
+  interface RedisCommander<Context> {
+    reflexPut(
+      entry: string,
+      ids: string,
+      exp: string,
+      sizes: string,
+      usage: string,
+      value: Buffer,
+      id: string,
+      pxat: string,
+      expires: string,
+      replica: string,
+      expected?: string,
+    ): Result<[number, number, number], Context>;
+    reflexDelete(
+      entry: string,
+      ids: string,
+      exp: string,
+      sizes: string,
+      usage: string,
+      id: string,
+      replica: string,
+    ): Result<[number, number, number], Context>;
+    reflexSweep(
+      ids: string,
+      exp: string,
+      sizes: string,
+      usage: string,
+      prefix: string,
+    ): Result<[number, number, number, number], Context>;
+    reflexList(
+      ids: string,
+      exp: string,
+      sizes: string,
+      usage: string,
+      prefix: string,
+      after: string,
+      limit: number,
+    ): Result<(number | string)[], Context>;
+    reflexTenant(tenants: string, tenant: string, replica: string): Result<number, Context>;
+    reflexDropBucket(
+      ids: string,
+      exp: string,
+      sizes: string,
+      usage: string,
+      prefix: string,
+      batch: number,
+      replica: string,
+    ): Result<[number, number, number], Context>;
+    reflexUntenant(tenants: string, tenant: string): Result<number, Context>;
+  }
+}
+
+/** Registers the scripts on a client (`client.reflexPut(...)`, ...). */
+export function defineScripts(client: Cluster): void {
+  client.defineCommand("reflexPut", { numberOfKeys: 5, lua: PUT });
+  client.defineCommand("reflexDelete", { numberOfKeys: 5, lua: DELETE });
+  client.defineCommand("reflexSweep", { numberOfKeys: 4, lua: SWEEP });
+  client.defineCommand("reflexList", { numberOfKeys: 4, lua: LIST });
+  client.defineCommand("reflexTenant", { numberOfKeys: 1, lua: TENANT });
+  client.defineCommand("reflexDropBucket", { numberOfKeys: 4, lua: DROP_BUCKET });
+  client.defineCommand("reflexUntenant", { numberOfKeys: 1, lua: UNTENANT });
+}

@@ -1,0 +1,68 @@
+import { StoreError, type TenantDeletionOptions } from "@reflex/core";
+import { type ClusterContext, checkId } from "./context.ts";
+import { bucketKeys, id20 } from "./layout.ts";
+import { readError, unconfirmedError } from "./redis-errors.ts";
+import { isReplicated, send } from "./write-ops.ts";
+
+/** Entries one script removes from a bucket at a time, so no script holds its shard for long. */
+const DROP_BATCH = 1000;
+
+/**
+ * Deletes a whole tenant: each of its K buckets is emptied by scripts of up to 1,000
+ * entries (each atomic on its shard), then the tenant leaves the tenant set. Unlike the
+ * file backend, the buckets go one after another, not all at once: a failure midway
+ * leaves the tenant listed with what was not removed yet, and a retry finishes it.
+ * `not_found` when the tenant is not in the tenant set. Resolves to the entries removed.
+ */
+export async function deleteTenantEntries(
+  context: ClusterContext,
+  tenantId: bigint,
+  options: TenantDeletionOptions = {},
+): Promise<number> {
+  checkId(tenantId, "tenant id");
+  const { namespace } = context.options;
+  const t20 = id20(tenantId);
+  const replicated = isReplicated(context, undefined);
+  const buckets = Array.from({ length: context.buckets }, (_, bucket) => bucketKeys(namespace, tenantId, bucket));
+  let total = 0;
+  try {
+    if ((await context.clients.reader.zscore(context.keys.tenants, t20)) === null) {
+      throw new StoreError("not_found", `tenant ${tenantId} not found`);
+    }
+    for (const keys of buckets) total += await context.clients.reader.zcard(keys.ids);
+  } catch (error) {
+    if (error instanceof StoreError) throw error;
+    throw readError(`listing tenant ${tenantId}`, error);
+  }
+  let done = 0;
+  for (const keys of buckets) {
+    for (let left = 1; left > 0; ) {
+      const what = `deletion of tenant ${tenantId}`;
+      const { reply, confirmed } = await send<[number, number, number]>(context, what, replicated, (p) =>
+        p.reflexDropBucket(
+          keys.ids,
+          keys.exp,
+          keys.sizes,
+          keys.usage,
+          keys.entryPrefix,
+          DROP_BATCH,
+          replicated ? "1" : "0",
+        ),
+      );
+      if (!confirmed) throw unconfirmedError(what, context.options.replicaWaitMs);
+      context.usage.add(tenantId, -reply[0], -reply[1]);
+      done += reply[0];
+      left = reply[2];
+      options.onProgress?.({ done, total: Math.max(total, done) });
+    }
+  }
+  const what = `removal of tenant ${tenantId} from the tenant set`;
+  const { confirmed } = await send<number>(context, what, replicated, (p) =>
+    p.reflexUntenant(context.keys.tenants, t20),
+  );
+  if (!confirmed) throw unconfirmedError(what, context.options.replicaWaitMs);
+  context.knownTenants.delete(tenantId);
+  context.usage.forget(tenantId);
+  options.onProgress?.({ done, total: done });
+  return done;
+}

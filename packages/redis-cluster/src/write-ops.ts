@@ -1,0 +1,190 @@
+import { encodeEnvelope } from "@reflex/codec";
+import {
+  type Durability,
+  type EntryFields,
+  rethrowCodecError,
+  type StoredEntryHandle,
+  StoreError,
+  type StoreOptions,
+  storedEnvelopeHandle,
+} from "@reflex/core";
+import type { ChainableCommander, Cluster } from "ioredis";
+import { type ClusterContext, checkId } from "./context.ts";
+import { bucketKeys, bucketOf, id20 } from "./layout.ts";
+import { loadEnvelope } from "./read-ops.ts";
+import { isChangedReply, unconfirmedError, writeError } from "./redis-errors.ts";
+
+/** True when a write with `durability` (else the store's default) waits for a replica. */
+export function isReplicated(context: ClusterContext, durability: Durability | undefined): boolean {
+  const wanted = durability ?? context.options.durability;
+  if (wanted === "atomic") return false;
+  if (wanted === "replicated" || wanted === "fsync") return true;
+  throw new StoreError(
+    "invalid_argument",
+    `durability must be "replicated" or "atomic", got ${JSON.stringify(wanted)}`,
+  );
+}
+
+/**
+ * Runs one script (`call` on a client or a pipeline) on its shard. Atomic: a plain command,
+ * through the writer's auto-pipeline. Replicated: the script and `WAIT 1` right behind it in
+ * one explicit pipeline, which keeps both on one connection, in order. Resolves with the
+ * script's reply and whether a replica confirmed it; a failure before the reply is a typed
+ * write error.
+ */
+export async function send<T>(
+  context: ClusterContext,
+  what: string,
+  replicated: boolean,
+  call: (client: Cluster | ChainableCommander) => unknown,
+): Promise<{ reply: T; confirmed: boolean }> {
+  const waitMs = context.options.replicaWaitMs;
+  return context.clients.withWriter(async (writer) => {
+    if (!replicated) {
+      try {
+        return { reply: (await call(writer)) as T, confirmed: true };
+      } catch (error) {
+        throw writeError(what, error);
+      }
+    }
+    let results: [Error | null, unknown][] | null;
+    try {
+      const pipeline = writer.pipeline();
+      call(pipeline);
+      pipeline.wait(1, waitMs);
+      results = await pipeline.exec();
+    } catch (error) {
+      throw writeError(what, error);
+    }
+    const [scriptError, reply] = results?.[0] ?? [new Error("empty pipeline reply"), null];
+    if (scriptError !== null) throw writeError(what, scriptError);
+    const [waitError, acknowledged] = results?.[1] ?? [new Error("no WAIT reply"), 0];
+    return { reply: reply as T, confirmed: waitError === null && Number(acknowledged) >= 1 };
+  });
+}
+
+/** Adds the tenant to the namespace's tenant set, once per client (before its first entry). */
+async function ensureTenant(context: ClusterContext, tenantId: bigint, replicated: boolean): Promise<void> {
+  if (context.knownTenants.has(tenantId)) return;
+  const what = `adding tenant ${tenantId}`;
+  const { confirmed } = await send<number>(context, what, replicated, (p) =>
+    p.reflexTenant(context.keys.tenants, id20(tenantId), replicated ? "1" : "0"),
+  );
+  if (!confirmed) throw unconfirmedError(what, context.options.replicaWaitMs);
+  context.knownTenants.add(tenantId);
+  context.usage.tenant(tenantId);
+}
+
+function expiresAtFor(context: ClusterContext, ttlSeconds: number | undefined): bigint {
+  const ttl = ttlSeconds ?? context.options.defaultTtlSeconds;
+  if (!Number.isInteger(ttl) || ttl < 0) {
+    throw new StoreError("invalid_argument", `ttlSeconds must be a non-negative integer, got ${ttl}`);
+  }
+  return ttl === 0 ? 0n : BigInt(Math.ceil(Date.now() / 1000)) + BigInt(ttl);
+}
+
+/**
+ * Writes an entry: its envelope and the bucket's index in one script, the tenant set
+ * before it. Replicated writes resolve once a replica confirmed; `degraded` when the shard
+ * has no online replica (nothing written), `outcome_unknown` when no confirmation came.
+ */
+export async function storeEntry(
+  context: ClusterContext,
+  id: bigint,
+  entry: EntryFields,
+  options?: StoreOptions,
+  replacing?: string,
+): Promise<StoredEntryHandle> {
+  checkId(id, "entry id");
+  const tenantId = checkId(entry?.tenantId, "tenant_id");
+  const replicated = isReplicated(context, options?.durability);
+  const expiresAt = expiresAtFor(context, options?.ttlSeconds);
+  let bytes: Uint8Array;
+  try {
+    bytes = encodeEnvelope(id, entry, expiresAt);
+  } catch (error) {
+    rethrowCodecError(error);
+  }
+  await ensureTenant(context, tenantId, replicated);
+  const keys = bucketKeys(context.options.namespace, tenantId, bucketOf(id, context.buckets));
+  const member = id20(id);
+  const what = `store of entry ${id} of tenant ${tenantId}`;
+  const { reply, confirmed } = await send<[number, number, number]>(context, what, replicated, (p) =>
+    p.reflexPut(
+      keys.entryPrefix + member,
+      keys.ids,
+      keys.exp,
+      keys.sizes,
+      keys.usage,
+      Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+      member,
+      expiresAt === 0n ? "0" : String(expiresAt * 1000n),
+      String(expiresAt),
+      replicated ? "1" : "0",
+      ...(replacing === undefined ? [] : [replacing]),
+    ),
+  );
+  context.usage.add(tenantId, reply[1], reply[2]);
+  if (!confirmed) throw unconfirmedError(what, context.options.replicaWaitMs);
+  return storedEnvelopeHandle(bytes, reply[0] === 0);
+}
+
+/** Deletes an entry and its index records in one script: `not_found` when there was none. */
+export async function deleteEntry(context: ClusterContext, id: bigint, tenantId: bigint): Promise<void> {
+  checkId(id, "entry id");
+  checkId(tenantId, "tenant id");
+  const replicated = isReplicated(context, undefined);
+  const keys = bucketKeys(context.options.namespace, tenantId, bucketOf(id, context.buckets));
+  const member = id20(id);
+  const what = `delete of entry ${id} of tenant ${tenantId}`;
+  const { reply, confirmed } = await send<[number, number, number]>(context, what, replicated, (p) =>
+    p.reflexDelete(
+      keys.entryPrefix + member,
+      keys.ids,
+      keys.exp,
+      keys.sizes,
+      keys.usage,
+      member,
+      replicated ? "1" : "0",
+    ),
+  );
+  context.usage.add(tenantId, reply[1], reply[2]);
+  if (reply[0] === 0) throw new StoreError("not_found", `entry ${id} of tenant ${tenantId} not found`);
+  if (!confirmed) throw unconfirmedError(what, context.options.replicaWaitMs);
+}
+
+/** How many times a touch re-reads an entry that another client rewrote under it. */
+const TOUCH_ATTEMPTS = 5;
+
+/**
+ * A new time to live for an entry, its fields unchanged: it is read, verified, and
+ * written again with the new expiry by the put script, guarded by the SHA-1 of the value
+ * it read (a concurrent write in between makes the script refuse; the touch then reads
+ * again). Costs a read and a whole write of the entry. Resolves to the new expiry.
+ */
+export async function touchEntry(
+  context: ClusterContext,
+  id: bigint,
+  tenantId: bigint,
+  ttlSeconds: number,
+): Promise<bigint> {
+  expiresAtFor(context, ttlSeconds); // a bad TTL is refused before anything is read
+  for (let attempt = 1; ; attempt++) {
+    const { handle, bytes } = await loadEnvelope(context, id, tenantId);
+    let entry: EntryFields;
+    try {
+      entry = handle.toEntry();
+    } finally {
+      handle.release();
+    }
+    const replacing = new Bun.CryptoHasher("sha1").update(bytes).digest("hex");
+    try {
+      const stored = await storeEntry(context, id, entry, { ttlSeconds }, replacing);
+      const expiresAt = stored.expiresAt;
+      stored.release();
+      return expiresAt;
+    } catch (error) {
+      if (!isChangedReply(error) || attempt >= TOUCH_ATTEMPTS) throw error;
+    }
+  }
+}
