@@ -14,7 +14,7 @@
 import { closeSync, constants, mkdtempSync, openSync, rmSync, unlinkSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { isStoreError, NvmeStorage } from "../packages/core/src/index.ts";
+import { isStoreError, NvmeStorage } from "@reflex/core";
 import { tryLockExclusive, unlock } from "../packages/core/src/libc-flock.ts";
 
 const HOLDER = join(import.meta.dir, "..", "packages", "core", "test", "fixtures", "lock-holder.ts");

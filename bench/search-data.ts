@@ -2,37 +2,9 @@
  * Vectors for the search scenario: uniform random directions, or clustered ones
  * (members of random centroids), stored as f16; near-duplicate queries (a stored
  * vector plus noise, cosine 0.9 to 0.95); and the flat f32 copy the brute-force
- * scan and usearch read.
+ * scan and usearch read. The seeded vectors come from testkit's VectorSource.
  */
-
-/** A seeded gaussian source (mulberry32 + Box-Muller). */
-export class Gaussian {
-  #state: number;
-
-  constructor(seed: number) {
-    this.#state = seed >>> 0;
-  }
-
-  uniform(): number {
-    this.#state = (this.#state + 0x6d2b79f5) >>> 0;
-    let t = this.#state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
-  next(): number {
-    return Math.sqrt(-2 * Math.log(1 - this.uniform())) * Math.cos(2 * Math.PI * this.uniform());
-  }
-}
-
-/** Little-endian f16 bytes of `values`. */
-export function f16Bytes(values: ArrayLike<number>): Uint8Array {
-  const bytes = new Uint8Array(values.length * 2);
-  const view = new DataView(bytes.buffer);
-  for (let i = 0; i < values.length; i++) view.setFloat16(i * 2, values[i] as number, true);
-  return bytes;
-}
+import { f16Bytes, f16Values, VectorSource } from "@reflex/testkit";
 
 /** The shapes of data measured. */
 export type Dataset = "uniform" | "clustered";
@@ -42,11 +14,11 @@ const CLUSTER_NOISE = 0.8;
 
 /** `count` vectors of `dim` as f16 bytes. Clustered: `count / 100` centroids, members round-robin. */
 export function makeVectors(dataset: Dataset, count: number, dim: number, seed = 1): Uint8Array[] {
-  const random = new Gaussian(seed);
+  const random = new VectorSource(seed);
   const centroids =
     dataset === "clustered"
       ? Array.from({ length: Math.max(1, Math.floor(count / 100)) }, () =>
-          Float64Array.from({ length: dim }, () => random.next()),
+          Float64Array.from({ length: dim }, () => random.gaussian()),
         )
       : [];
   const out: Uint8Array[] = [];
@@ -54,7 +26,7 @@ export function makeVectors(dataset: Dataset, count: number, dim: number, seed =
   for (let i = 0; i < count; i++) {
     const centroid = centroids[i % Math.max(1, centroids.length)];
     for (let j = 0; j < dim; j++) {
-      v[j] = centroid === undefined ? random.next() : (centroid[j] as number) + random.next() * CLUSTER_NOISE;
+      v[j] = centroid === undefined ? random.gaussian() : (centroid[j] as number) + random.gaussian() * CLUSTER_NOISE;
     }
     out.push(f16Bytes(v));
   }
@@ -65,12 +37,6 @@ function norm(values: ArrayLike<number>): number {
   let sum = 0;
   for (let i = 0; i < values.length; i++) sum += (values[i] as number) ** 2;
   return Math.sqrt(sum);
-}
-
-/** Decoded f16 values. */
-export function f16Values(bytes: Uint8Array): Float64Array {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return Float64Array.from({ length: bytes.byteLength / 2 }, (_, i) => view.getFloat16(i * 2, true));
 }
 
 /** Every vector decoded from f16 and scaled to unit length, back to back (what a brute-force scan reads). */
@@ -85,18 +51,8 @@ export function flatUnit(vectors: readonly Uint8Array[], dim: number): Float32Ar
 }
 
 /** A query at cosine `similarity` to `base` (f16 bytes), as f16 bytes. */
-export function nearDuplicate(base: Uint8Array, similarity: number, random: Gaussian): Uint8Array {
-  const b = f16Values(base);
-  const dim = b.length;
-  const bn = norm(b);
-  for (let i = 0; i < dim; i++) b[i] = (b[i] as number) / bn;
-  const noise = Float64Array.from({ length: dim }, () => random.next());
-  let along = 0;
-  for (let i = 0; i < dim; i++) along += (noise[i] as number) * (b[i] as number);
-  for (let i = 0; i < dim; i++) noise[i] = (noise[i] as number) - along * (b[i] as number);
-  const nn = norm(noise);
-  const side = Math.sqrt(1 - similarity * similarity);
-  return f16Bytes(b.map((x, i) => similarity * x + (side * (noise[i] as number)) / nn));
+export function nearDuplicate(base: Uint8Array, similarity: number, random: VectorSource): Uint8Array {
+  return f16Bytes(random.near(f16Values(base), similarity));
 }
 
 /** The brute-force scan a TS developer would write: top-1 cosine over unit f32 rows (4 sums at a time). */

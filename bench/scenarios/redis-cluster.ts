@@ -6,9 +6,10 @@
  * Then the HTTP server in a child process on the cluster vs on local files: GET payload and
  * PUT of 4 KiB entries at 64 connections (the fetch client).
  */
+
+import { encodeEntryBody } from "@reflex/codec";
+import { RedisClusterStore } from "@reflex/redis-cluster";
 import { Cluster } from "ioredis";
-import { encodeEntryBody } from "../../packages/codec/src/index.ts";
-import { RedisClusterStore } from "../../packages/redis-cluster/src/index.ts";
 import { redisServerAvailable, startCluster } from "../../packages/redis-cluster/test/cluster.ts";
 import { type Child, serverEnv, startChild } from "../child-server.ts";
 import { envelopeOf, freshDir, makeEntry, PAYLOAD_SIZES, removeDir } from "../fixtures.ts";

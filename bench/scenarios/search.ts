@@ -8,22 +8,15 @@
  * uniform store until its index is ready, and store/delete with the index on vs off.
  */
 import { join } from "node:path";
+import { NvmeStorage } from "@reflex/core";
+import { f16Values, VectorSource } from "@reflex/testkit";
 import usearch from "usearch";
-import { NvmeStorage } from "../../packages/core/src/index.ts";
 import { serverEnv, startChild } from "../child-server.ts";
 import { freshDir, removeDir } from "../fixtures.ts";
 import { currentMode, type Figure, measureSideBySide } from "../harness.ts";
 import { fetchLoad, poolResults, runLoops } from "../http-client.ts";
 import type { Results, SearchPoint } from "../results.ts";
-import {
-  bruteForceTop1,
-  type Dataset,
-  f16Values,
-  flatUnit,
-  Gaussian,
-  makeVectors,
-  nearDuplicate,
-} from "../search-data.ts";
+import { bruteForceTop1, type Dataset, flatUnit, makeVectors, nearDuplicate } from "../search-data.ts";
 import { HTTP_CONNECTIONS } from "./http.ts";
 
 const { exactSearch, MetricKind } = usearch;
@@ -81,7 +74,7 @@ async function measureDataset(results: Results, dataset: Dataset, n: number, que
   const fillSeconds = (performance.now() - fillStart) / 1000;
   await store.lookupReady();
   const flat = flatUnit(vectors, DIM);
-  const random = new Gaussian(dataset === "uniform" ? 11 : 12);
+  const random = new VectorSource(dataset === "uniform" ? 11 : 12);
   const asked = Array.from({ length: queries }, () => {
     const source = Math.floor(random.uniform() * n);
     return nearDuplicate(vectors[source] as Uint8Array, 0.9 + 0.05 * random.uniform(), random);

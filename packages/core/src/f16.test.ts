@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { f16Bytes } from "../test/vectors.ts";
+import { f16Bytes } from "@reflex/testkit";
 import { checkEmbeddingLength, F16_TABLE, f16Bits, f16Norm, unitQuery } from "./f16.ts";
 import { isStoreError } from "./store-error.ts";
 

@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { tempDir } from "@reflex/testkit";
+import { f16Bytes, tempDir, VectorSource } from "@reflex/testkit";
 import { cleanupTestState, flipByte, openStore } from "../test/helpers.ts";
-import { f16Bytes, VectorSource } from "../test/vectors.ts";
 import { readLookupFields, VERIFIED_READ_BYTES } from "./lookup-file.ts";
 
 afterEach(cleanupTestState);

@@ -2,9 +2,8 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { EntryFields } from "@reflex/codec";
-import { tempDir } from "@reflex/testkit";
+import { cosine, f16Bytes, f16Values, tempDir, VectorSource } from "@reflex/testkit";
 import { cleanupTestState, expectStoreError, expectStoreErrorAsync, flipByte, openStore } from "../test/helpers.ts";
-import { cosine, f16Bytes, f16Values, VectorSource } from "../test/vectors.ts";
 import { resolveSearchOptions } from "./search-entries.ts";
 
 afterEach(cleanupTestState);

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { VectorSource } from "../test/vectors.ts";
+import { VectorSource } from "@reflex/testkit";
 import { hammingCutoff, POPCOUNT16, popcount, SKETCH_BITS, SKETCH_WORDS, Sketcher } from "./sketch.ts";
 
 function hamming(a: Uint32Array, b: Uint32Array): number {

@@ -16,7 +16,7 @@ import { type EntryWrite, writeEntryFile, writeEntryFileSync } from "./write-ent
  * evicting every other entry could not make room for it, and the store would stay over
  * its bound. `too_large`.
  */
-export function checkEntryBound(options: ResolvedStoreOptions, tenantId: bigint, id: bigint, fileBytes: number): void {
+function checkEntryBound(options: ResolvedStoreOptions, tenantId: bigint, id: bigint, fileBytes: number): void {
   const { maxEntryBytes } = options;
   const { tenantMaxBytes, maxBytes } = options.retention;
   const limit = Math.min(maxEntryBytes, tenantMaxBytes, maxBytes);
@@ -28,8 +28,13 @@ export function checkEntryBound(options: ResolvedStoreOptions, tenantId: bigint,
   );
 }
 
-/** Checks the arguments, encodes the envelope and makes sure the tenant directory exists. */
-function prepareWrite(context: StoreContext, id: bigint, entry: EntryFields, options?: StoreOptions): EntryWrite {
+/** Checks the arguments, encodes the envelope and makes sure the tenant directory exists (also for touch). */
+export function prepareWrite(
+  context: StoreContext,
+  id: bigint,
+  entry: EntryFields,
+  options?: StoreOptions,
+): EntryWrite {
   context.lock.ensureWritable();
   checkId(id, "entry id");
   const tenantId = checkId(entry?.tenantId, "tenant_id");

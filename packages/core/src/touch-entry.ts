@@ -1,10 +1,7 @@
-import { encodeEnvelope } from "@reflex/codec";
 import { checkId } from "./ids.ts";
-import { entryFilePath, tenantDirPath } from "./layout.ts";
 import { loadEntry } from "./load-entry.ts";
 import type { StoreContext } from "./store-context.ts";
-import { checkEntryBound } from "./store-entry.ts";
-import { rethrowCodecError } from "./store-error.ts";
+import { prepareWrite } from "./store-entry.ts";
 import { writeEntryFileSync } from "./write-entry.ts";
 
 /**
@@ -25,29 +22,13 @@ export function touchEntry(context: StoreContext, id: bigint, tenantId: bigint, 
   context.lock.ensureWritable();
   checkId(id, "entry id");
   checkId(tenantId, "tenant id");
-  const expiresAt = context.expiry.expiresAtFor(ttlSeconds);
+  context.expiry.expiresAtFor(ttlSeconds); // a bad TTL is refused before anything is read
   const handle = loadEntry(context, id, tenantId);
   try {
-    const entry = handle.toEntry();
-    let bytes: Uint8Array;
-    try {
-      bytes = encodeEnvelope(id, entry, expiresAt);
-    } catch (error) {
-      rethrowCodecError(error);
-    }
-    checkEntryBound(context.options, tenantId, id, bytes.byteLength);
-    writeEntryFileSync(context, {
-      tenantId,
-      entryId: id,
-      entry,
-      directory: tenantDirPath(context.root, tenantId),
-      finalPath: entryFilePath(context.root, tenantId, id),
-      bytes,
-      durable: context.options.durability === "fsync",
-      expiresAt,
-    });
+    const write = prepareWrite(context, id, handle.toEntry(), { ttlSeconds });
+    writeEntryFileSync(context, write);
+    return write.expiresAt;
   } finally {
     handle.release();
   }
-  return expiresAt;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { cosine, f16Bytes, f16Values, VectorSource } from "../test/vectors.ts";
+import { cosine, f16Bytes, f16Values, VectorSource } from "@reflex/testkit";
 import { f16Bits, unitQuery } from "./f16.ts";
 import type { IndexedEntry } from "./indexed-entry.ts";
 import { Sketcher } from "./sketch.ts";

@@ -5,9 +5,8 @@ import { afterEach, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { spawnScript } from "@reflex/testkit";
+import { cosine, f16Bytes, f16Values, spawnScript, VectorSource } from "@reflex/testkit";
 import { NvmeStorage } from "../src/index.ts";
-import { cosine, f16Bytes, f16Values, VectorSource } from "./vectors.ts";
 
 const ROUNDS = 6;
 const roots: string[] = [];

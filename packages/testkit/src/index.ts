@@ -24,3 +24,4 @@ export { unlessMissing } from "./missing.ts";
 export { SeededRandom } from "./random.ts";
 export { entryProblem, entrySeed, taggedEntry } from "./tagged-entry.ts";
 export { removeTempDirs, tempDir } from "./temp-dirs.ts";
+export { cosine, f16Bytes, f16Values, VectorSource } from "./vectors.ts";

@@ -1,5 +1,6 @@
-// Vectors for the lookup tests: f16 encoding, seeded random directions, and a query
-// at a chosen cosine to a stored vector.
+// Vectors for the lookup tests and the search benchmark: f16 encoding, seeded random
+// directions, and a query at a chosen cosine to a stored vector.
+import { SeededRandom } from "./random.ts";
 
 /** Little-endian f16 bytes of `values`. */
 export function f16Bytes(values: ArrayLike<number>): Uint8Array {
@@ -28,21 +29,18 @@ export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return dot / Math.sqrt(na * nb);
 }
 
-/** A seeded source of gaussian vectors (mulberry32 + Box-Muller). */
+/** A seeded source of gaussian vectors (the suites' SeededRandom + Box-Muller). */
 export class VectorSource {
-  #state: number;
+  readonly #random: SeededRandom;
 
+  /** Starts the sequence of `seed`. */
   constructor(seed: number) {
-    this.#state = seed >>> 0;
+    this.#random = new SeededRandom(seed);
   }
 
   /** Uniform in [0, 1). */
   uniform(): number {
-    this.#state = (this.#state + 0x6d2b79f5) >>> 0;
-    let t = this.#state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.#random.float();
   }
 
   /** Standard normal. */
