@@ -165,7 +165,8 @@ export async function runSearch(results: Results): Promise<void> {
  */
 async function measureThroughput(results: Results, root: string, asked: readonly Uint8Array[], n: number, ms: number) {
   const server = await startChild(["bun", "apps/server/src/main.ts", "--port", "0", "--quiet"], serverEnv(root));
-  const store = new NvmeStorage(root, { handleCache: { maxEntries: 0 }, sweepTempFiles: false });
+  // Read-only: the server beside it holds the root's writer lock; a search needs none.
+  const store = new NvmeStorage(root, { readOnly: true, handleCache: { maxEntries: 0 }, sweepTempFiles: false });
   try {
     await store.lookupReady();
     const body = (query: Uint8Array) =>
