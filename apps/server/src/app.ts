@@ -3,7 +3,13 @@ import type { EntryStore } from "@reflex/core";
 import type { OperationMetrics } from "@reflex/stats";
 import type { ZodError } from "zod";
 import type { AppEnv } from "./env.ts";
-import { ApiError, type ApiErrorCode, createErrorHandler, notFoundHandler } from "./errors.ts";
+import {
+  ApiError,
+  type ApiErrorCode,
+  createErrorHandler,
+  type InternalErrorReporter,
+  notFoundHandler,
+} from "./errors.ts";
 import { type Logger, silentLogger } from "./logger.ts";
 import { type MetricsSource, storeMetrics } from "./metrics.ts";
 import { authenticate } from "./middleware/authenticate.ts";
@@ -94,7 +100,7 @@ export function createApp(store: EntryStore, options: AppOptions = {}): ReflexAp
     },
   });
 
-  app.onError(createErrorHandler((message, error) => logger.error(`reflex: ${message}${causeOf(error)}`)));
+  app.onError(createErrorHandler(errorReporter(logger)));
   app.notFound(notFoundHandler);
   if (options.logger !== undefined && options.logRequests !== false) app.use("*", requestLogger(logger));
   app.use("*", wrapNonErrors());
@@ -128,6 +134,11 @@ export function createApp(store: EntryStore, options: AppOptions = {}): ReflexAp
     return c.json(document as object);
   });
   return app;
+}
+
+/** How the app reports a server-side error: one `reflex: ...` line on the logger, with the cause (the fast routes use it too). */
+export function errorReporter(logger: Logger): InternalErrorReporter {
+  return (message, error) => logger.error(`reflex: ${message}${causeOf(error)}`);
 }
 
 function causeOf(error: unknown): string {

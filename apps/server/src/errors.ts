@@ -79,13 +79,15 @@ export function errorBody(code: ApiErrorCode, message: string): ApiErrorBody {
 
 /** Answers with an error in the API's shape: status, `{"error":{code,message}}`, extra headers. */
 export function jsonErrorResponse(
-  c: Context,
   status: ContentfulStatusCode,
   code: ApiErrorCode,
   message: string,
   headers?: Record<string, string>,
 ): Response {
-  return c.json(errorBody(code, message), status, headers);
+  return new Response(JSON.stringify(errorBody(code, message)), {
+    status,
+    headers: { "Content-Type": "application/json", ...headers },
+  });
 }
 
 function errnoSuffix(error: StoreError): string {
@@ -93,18 +95,17 @@ function errnoSuffix(error: StoreError): string {
 }
 
 /** Maps a core error to status, code and a client-safe message (no paths for server-side failures). */
-function storeErrorResponse(c: Context, error: StoreError, report: InternalErrorReporter): Response {
+function storeErrorResponse(error: StoreError, report: InternalErrorReporter): Response {
   switch (error.code) {
     case "not_found":
-      return jsonErrorResponse(c, 404, "not_found", error.message);
+      return jsonErrorResponse(404, "not_found", error.message);
     case "invalid_argument":
-      return jsonErrorResponse(c, 400, "bad_request", error.message);
+      return jsonErrorResponse(400, "bad_request", error.message);
     case "serialization":
-      return jsonErrorResponse(c, 400, "invalid_body", error.message);
+      return jsonErrorResponse(400, "invalid_body", error.message);
     case "corrupt":
       report(`corrupt entry: ${error.message}`, error);
       return jsonErrorResponse(
-        c,
         500,
         "data_corrupted",
         `the stored entry is corrupt${error.reason === undefined ? "" : ` (${error.reason})`}; it needs to be rewritten or deleted`,
@@ -112,41 +113,40 @@ function storeErrorResponse(c: Context, error: StoreError, report: InternalError
     case "storage_unavailable":
     case "tenant_dir_creation_failed":
       report(`storage unavailable: ${error.message}`, error);
-      return jsonErrorResponse(c, 503, "storage_unavailable", `storage is unavailable${errnoSuffix(error)}`);
+      return jsonErrorResponse(503, "storage_unavailable", `storage is unavailable${errnoSuffix(error)}`);
     case "io":
       report(`storage i/o error: ${error.message}`, error);
       if (error.errno === "ENOSPC" || error.errno === "EDQUOT" || error.errno === "EROFS" || error.errno === "EACCES") {
-        return jsonErrorResponse(c, 503, "storage_unavailable", `storage is unavailable${errnoSuffix(error)}`);
+        return jsonErrorResponse(503, "storage_unavailable", `storage is unavailable${errnoSuffix(error)}`);
       }
-      return jsonErrorResponse(c, 500, "internal_error", `storage i/o error${errnoSuffix(error)}`);
+      return jsonErrorResponse(500, "internal_error", `storage i/o error${errnoSuffix(error)}`);
     case "released":
       report(`handle misuse: ${error.message}`, error);
-      return jsonErrorResponse(c, 500, "internal_error", "internal server error");
+      return jsonErrorResponse(500, "internal_error", "internal server error");
     case "too_large":
-      return jsonErrorResponse(c, 413, "payload_too_large", error.message);
+      return jsonErrorResponse(413, "payload_too_large", error.message);
     case "locked":
     case "read_only":
       report(`storage not writable: ${error.message}`, error);
-      return jsonErrorResponse(c, 503, "storage_unavailable", "storage is not writable by this server");
+      return jsonErrorResponse(503, "storage_unavailable", "storage is not writable by this server");
     case "invalid_embedding":
-      return jsonErrorResponse(c, 400, "invalid_embedding", error.message);
+      return jsonErrorResponse(400, "invalid_embedding", error.message);
     case "index_full":
       report(`lookup index full: ${error.message}`, error);
-      return jsonErrorResponse(c, 503, "index_full", error.message);
+      return jsonErrorResponse(503, "index_full", error.message);
     case "outcome_unknown":
       report(`write outcome unknown: ${error.message}`, error);
       return jsonErrorResponse(
-        c,
         503,
         "outcome_unknown",
         "the write may or may not have been applied (no confirmation in time); retrying the same request is safe",
       );
     case "degraded":
       report(`write refused, storage degraded: ${error.message}`, error);
-      return jsonErrorResponse(c, 503, "degraded", `write refused, nothing was written: ${error.message}`);
+      return jsonErrorResponse(503, "degraded", `write refused, nothing was written: ${error.message}`);
     case "unsupported":
       report(`unsupported by this backend: ${error.message}`, error);
-      return jsonErrorResponse(c, 501, "unsupported", error.message);
+      return jsonErrorResponse(501, "unsupported", error.message);
   }
 }
 
@@ -159,30 +159,35 @@ function storeErrorResponse(c: Context, error: StoreError, report: InternalError
  */
 export function createErrorHandler(report: InternalErrorReporter): (error: Error, c: Context) => Response {
   return function onError(error, c) {
-    if (error instanceof ApiError) {
-      return jsonErrorResponse(c, error.status as ContentfulStatusCode, error.code, error.message, error.headers);
-    }
-    if (isStoreError(error)) return storeErrorResponse(c, error, report);
-    if (isCodecError(error)) {
-      if (error.code === "too_large") return jsonErrorResponse(c, 413, "payload_too_large", error.message);
-      return jsonErrorResponse(c, 400, "invalid_body", error.message);
-    }
-    if (error instanceof HTTPException) {
-      const status = error.status as ContentfulStatusCode;
-      // Hono's JSON validator throws a plain 400 for a body that is not JSON.
-      const code =
-        status === 400 && /json/i.test(error.message)
-          ? "invalid_body"
-          : (HTTP_EXCEPTION_CODES[status] ?? (status >= 500 ? "internal_error" : "bad_request"));
-      if (status >= 500) report(`HTTP ${status}: ${error.message}`, error);
-      return jsonErrorResponse(c, status, code, error.message || `HTTP ${status}`);
-    }
-    report(`unhandled error in ${c.req.method} ${c.req.path}`, error);
-    return jsonErrorResponse(c, 500, "internal_error", "internal server error");
+    return responseForError(error, report, `${c.req.method} ${c.req.path}`);
   };
+}
+
+/** {@link createErrorHandler}'s answer to one error, without a Hono context (the fast routes use it too); `where` names the request in reports. */
+export function responseForError(error: unknown, report: InternalErrorReporter, where: string): Response {
+  if (error instanceof ApiError) {
+    return jsonErrorResponse(error.status as ContentfulStatusCode, error.code, error.message, error.headers);
+  }
+  if (isStoreError(error)) return storeErrorResponse(error, report);
+  if (isCodecError(error)) {
+    if (error.code === "too_large") return jsonErrorResponse(413, "payload_too_large", error.message);
+    return jsonErrorResponse(400, "invalid_body", error.message);
+  }
+  if (error instanceof HTTPException) {
+    const status = error.status as ContentfulStatusCode;
+    // Hono's JSON validator throws a plain 400 for a body that is not JSON.
+    const code =
+      status === 400 && /json/i.test(error.message)
+        ? "invalid_body"
+        : (HTTP_EXCEPTION_CODES[status] ?? (status >= 500 ? "internal_error" : "bad_request"));
+    if (status >= 500) report(`HTTP ${status}: ${error.message}`, error);
+    return jsonErrorResponse(status, code, error.message || `HTTP ${status}`);
+  }
+  report(`unhandled error in ${where}`, error);
+  return jsonErrorResponse(500, "internal_error", "internal server error");
 }
 
 /** Answers requests that match no route: 404 in the API's error shape. */
 export function notFoundHandler(c: Context): Response {
-  return jsonErrorResponse(c, 404, "not_found", `no route for ${c.req.method} ${c.req.path}`);
+  return jsonErrorResponse(404, "not_found", `no route for ${c.req.method} ${c.req.path}`);
 }

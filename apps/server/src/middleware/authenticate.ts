@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env.ts";
 import { ApiError } from "../errors.ts";
-import { ANONYMOUS_ADMIN } from "../principal.ts";
+import { ANONYMOUS_ADMIN, type Principal } from "../principal.ts";
 import type { TokenSet } from "../token-set.ts";
 
 const BEARER_REALM = { "WWW-Authenticate": 'Bearer realm="reflex"' };
@@ -18,17 +18,23 @@ function unauthorized(message: string): ApiError {
  */
 export function authenticate(tokens: TokenSet | undefined): MiddlewareHandler<AppEnv> {
   return async function authenticate(c, next) {
-    if (tokens === undefined) {
-      c.set("principal", ANONYMOUS_ADMIN);
-      return next();
-    }
-    const header = c.req.header("authorization");
-    if (header === undefined) throw unauthorized("missing bearer token: send Authorization: Bearer <token>");
-    const match = /^Bearer +(\S+) *$/i.exec(header);
-    if (match === null) throw unauthorized("malformed Authorization header: expected Bearer <token>");
-    const principal = tokens.authenticate(match[1] as string);
-    if (principal === undefined) throw unauthorized("invalid bearer token");
-    c.set("principal", principal);
+    c.set("principal", principalFor(tokens, c.req.header("authorization")));
     return next();
   };
+}
+
+/**
+ * Who an `Authorization` header names: {@link ANONYMOUS_ADMIN} with no tokens configured,
+ * else the principal of its bearer token; a 401 `ApiError` for none or a bad one.
+ */
+export function principalFor(tokens: TokenSet | undefined, header: string | null | undefined): Principal {
+  if (tokens === undefined) return ANONYMOUS_ADMIN;
+  if (header === undefined || header === null) {
+    throw unauthorized("missing bearer token: send Authorization: Bearer <token>");
+  }
+  const match = /^Bearer +(\S+) *$/i.exec(header);
+  if (match === null) throw unauthorized("malformed Authorization header: expected Bearer <token>");
+  const principal = tokens.authenticate(match[1] as string);
+  if (principal === undefined) throw unauthorized("invalid bearer token");
+  return principal;
 }

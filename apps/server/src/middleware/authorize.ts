@@ -32,7 +32,7 @@ export function requireEntryAccess(): MiddlewareHandler<AppEnv> {
 }
 
 /** A path id parsed with the store's one grammar; 400 `invalid_id` with the codec's message otherwise. */
-function parsedId(text: string | undefined, what: string): bigint {
+export function parsedId(text: string | undefined, what: string): bigint {
   try {
     return parseU64(text ?? "", what);
   } catch (error) {
@@ -42,7 +42,7 @@ function parsedId(text: string | undefined, what: string): bigint {
 }
 
 /** The tenant of the path, when the principal covers it (else 403). */
-function coveredTenant(text: string | undefined, principal: Principal): bigint {
+export function coveredTenant(text: string | undefined, principal: Principal): bigint {
   const tenant = parsedId(text, "tenant");
   if (!coversTenant(principal, tenant)) {
     throw new ApiError(403, "forbidden", `token ${principal.name} does not cover tenant ${tenant}`);

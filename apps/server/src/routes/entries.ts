@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { entryToJson, withExpiresAt } from "@reflex/codec";
+import type { EntryStore } from "@reflex/core";
 import { JSON_TYPE, negotiateEntryEncoding, PROTOBUF_TYPE, PROTOBUF_TYPE_ALIAS, requestEncoding } from "../content.ts";
 import { entryFromRequest } from "../entry-body.ts";
 import { requireTenantAccess } from "../middleware/authorize.ts";
@@ -98,31 +99,9 @@ export function registerEntryRoutes(app: App, deps: RouteDeps): void {
     },
   });
 
-  registerHotEntryRoute(app, get, async (c) => {
-    const { tenantId, entryId } = c.var;
-    // Hono answers HEAD with the GET route (dropping the body). HEAD loads and verifies the
-    // entry as GET does, so the two always agree: 200, 404, or 500 for a corrupt entry
-    // (a bare existence check would say 200 for a file GET refuses).
-    const handle = await store.load(entryId, tenantId);
-    if (c.req.method === "HEAD") {
-      handle.release();
-      return c.body(null, 200);
-    }
-    try {
-      const { encoding, contentType } = negotiateEntryEncoding(c.req.header("accept"));
-      if (encoding === "protobuf") {
-        // The file's body is the entry's protobuf encoding, already verified: no re-encode;
-        // an expiry is appended as field 6 (a copy only for an entry that expires).
-        return c.body(withExpiresAt(handle.protobufBytes, handle.expiresAt) as Uint8Array<ArrayBuffer>, 200, {
-          "Content-Type": contentType,
-          Vary: "Accept",
-        });
-      }
-      return c.json(entryToJson(handle, handle.expiresAt), 200, { Vary: "Accept" });
-    } finally {
-      handle.release();
-    }
-  });
+  registerHotEntryRoute(app, get, (c) =>
+    entryResponse(store, c.req.method, c.var.tenantId, c.var.entryId, c.req.header("accept")),
+  );
 
   // Documents HEAD, which the GET route above serves (see there).
   app.openAPIRegistry.registerPath(
@@ -163,4 +142,38 @@ export function registerEntryRoutes(app: App, deps: RouteDeps): void {
     await store.delete(entryId, tenantId);
     return c.body(null, 204);
   });
+}
+
+/**
+ * The answer of GET (or HEAD) entry for ids whose access is checked. HEAD loads and
+ * verifies the entry as GET does, so the two always agree: 200, 404, or 500 for a
+ * corrupt entry (a bare existence check would say 200 for a file GET refuses). GET is
+ * JSON, or protobuf by `accept`. Shared by the Hono route and the fast route.
+ */
+export async function entryResponse(
+  store: EntryStore,
+  method: string,
+  tenantId: bigint,
+  entryId: bigint,
+  accept: string | null | undefined,
+): Promise<Response> {
+  const handle = await store.load(entryId, tenantId);
+  try {
+    if (method === "HEAD") return new Response(null, { status: 200 });
+    const { encoding, contentType } = negotiateEntryEncoding(accept ?? undefined);
+    if (encoding === "protobuf") {
+      // The file's body is the entry's protobuf encoding, already verified: no re-encode;
+      // an expiry is appended as field 6 (a copy only for an entry that expires).
+      return new Response(withExpiresAt(handle.protobufBytes, handle.expiresAt), {
+        status: 200,
+        headers: { "Content-Type": contentType, Vary: "Accept" },
+      });
+    }
+    return new Response(JSON.stringify(entryToJson(handle, handle.expiresAt)), {
+      status: 200,
+      headers: { "Content-Type": "application/json", Vary: "Accept" },
+    });
+  } finally {
+    handle.release();
+  }
 }

@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import type { EntryStore } from "@reflex/core";
 import { OCTET_STREAM_TYPE } from "../content.ts";
 import { etagOf, ifNoneMatchMatches } from "../etag.ts";
 import { BEARER, ENTRY_ERRORS, EntryParams } from "../schemas.ts";
@@ -65,34 +66,49 @@ export function registerPayloadRoute(app: App, deps: RouteDeps): void {
     },
   });
 
-  registerHotEntryRoute(app, route, async (c) => {
-    const handle = await store.load(c.var.entryId, c.var.tenantId);
-    let streaming = false;
-    try {
-      const payload = handle.payloadBlob; // a view of the file's mapping or buffer: no decode, no base64
-      const etag = etagOf(payload.byteLength, handle.payloadDigest);
-      if (ifNoneMatchMatches(c.req.header("if-none-match"), etag)) return c.body(null, 304, { ETag: etag });
-      const headers: Record<string, string> = {
-        "Content-Type": OCTET_STREAM_TYPE,
-        ETag: etag,
-        "Content-Length": String(payload.byteLength),
-      };
-      if (handle.expiresAt !== 0n) headers.Expires = new Date(Number(handle.expiresAt) * 1000).toUTCString();
-      if (payload.byteLength < STREAM_FROM_BYTES) {
-        // Bun takes the body's bytes when the Response is built (one copy into its native
-        // body store, none on the JS heap), so the handle can be released right after.
-        return new Response(payload, { status: 200, headers });
-      }
-      // A large payload is streamed from the view in chunks, so a request holds one chunk
-      // rather than a whole copy (64 requests of a 16 MiB entry held ~1 GiB of copies).
-      // Bun.serve sends a stream chunked: the Content-Length set here holds for app.request only.
-      streaming = true;
-      return new Response(
-        streamView(payload, () => handle.release()),
-        { status: 200, headers },
-      );
-    } finally {
-      if (!streaming) handle.release();
+  registerHotEntryRoute(app, route, (c) =>
+    payloadResponse(store, c.var.tenantId, c.var.entryId, c.req.header("if-none-match")),
+  );
+}
+
+/**
+ * The answer of GET payload for an entry whose ids and access are checked: the payload
+ * bytes with a strong ETag (304 when `ifNoneMatch` matches) and `Expires` when it expires.
+ * Shared by the Hono route and the fast route.
+ */
+export async function payloadResponse(
+  store: EntryStore,
+  tenantId: bigint,
+  entryId: bigint,
+  ifNoneMatch: string | null | undefined,
+): Promise<Response> {
+  const handle = await store.load(entryId, tenantId);
+  let streaming = false;
+  try {
+    const payload = handle.payloadBlob; // a view of the file's mapping or buffer: no decode, no base64
+    const etag = etagOf(payload.byteLength, handle.payloadDigest);
+    if (ifNoneMatchMatches(ifNoneMatch ?? undefined, etag))
+      return new Response(null, { status: 304, headers: { ETag: etag } });
+    const headers: Record<string, string> = {
+      "Content-Type": OCTET_STREAM_TYPE,
+      ETag: etag,
+      "Content-Length": String(payload.byteLength),
+    };
+    if (handle.expiresAt !== 0n) headers.Expires = new Date(Number(handle.expiresAt) * 1000).toUTCString();
+    if (payload.byteLength < STREAM_FROM_BYTES) {
+      // Bun takes the body's bytes when the Response is built (one copy into its native
+      // body store, none on the JS heap), so the handle can be released right after.
+      return new Response(payload, { status: 200, headers });
     }
-  });
+    // A large payload is streamed from the view in chunks, so a request holds one chunk
+    // rather than a whole copy (64 requests of a 16 MiB entry held ~1 GiB of copies).
+    // Bun.serve sends a stream chunked: the Content-Length set here holds for app.request only.
+    streaming = true;
+    return new Response(
+      streamView(payload, () => handle.release()),
+      { status: 200, headers },
+    );
+  } finally {
+    if (!streaming) handle.release();
+  }
 }

@@ -1,0 +1,119 @@
+// The fast routes (Bun.serve's own route table for GET payload, GET entry and HEAD entry)
+// must answer exactly what the Hono routes answer: the same request goes to a real quiet
+// server and to its own app through app.request(), and status, headers and body must agree.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DEFAULT_CONFIG } from "../src/config.ts";
+import { type RunningServer, startServer } from "../src/server.ts";
+import { TOKEN_FILE, TOKENS } from "./helpers.ts";
+
+const quiet = { info() {}, error() {} };
+let server: RunningServer;
+// One server for the whole file (helpers' tempDir() is removed after each test).
+const dir = mkdtempSync(join(tmpdir(), "reflex-fast-routes-"));
+
+beforeAll(async () => {
+  const tokensFile = join(dir, "tokens.json");
+  writeFileSync(tokensFile, JSON.stringify(TOKEN_FILE));
+  server = await startServer(
+    { ...DEFAULT_CONFIG, root: join(dir, "root"), port: 0, tokensFile, requestLog: false },
+    { logger: quiet },
+  );
+  const utf8 = new TextEncoder();
+  for (const [tenantId, id, ttl] of [
+    [1n, 42n, 0],
+    [1n, 43n, 3600],
+    [2n, 42n, 0],
+  ] as const) {
+    const entry = {
+      tenantId,
+      contextHash: 7n,
+      timestamp: 1_700_000_000n,
+      embedding: new Uint8Array([0, 60]),
+      payloadBlob: utf8.encode(`payload ${tenantId}/${id}`),
+    };
+    (await server.store.store(id, entry, { ttlSeconds: ttl })).release();
+  }
+  writeFileSync(join(dir, "root", "1", "44.rfx"), "not an entry"); // corrupt: 500 on GET and HEAD
+});
+
+afterAll(async () => {
+  await server.shutdown();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+/** What must agree between the two answers. */
+async function answer(response: Response) {
+  const headers: Record<string, string | null> = {};
+  for (const name of ["content-type", "etag", "expires", "vary", "www-authenticate"]) {
+    headers[name] = response.headers.get(name);
+  }
+  return { status: response.status, headers, body: Buffer.from(await response.arrayBuffer()).toString("base64") };
+}
+
+const CASES: [string, string, string, Record<string, string>][] = [
+  ["payload", "GET", "/v1/tenants/1/entries/42/payload", bearer(TOKENS.tenant1)],
+  ["payload with an expiry", "GET", "/v1/tenants/1/entries/43/payload", bearer(TOKENS.tenant1)],
+  ["payload, no token", "GET", "/v1/tenants/1/entries/42/payload", {}],
+  ["payload, a bad token", "GET", "/v1/tenants/1/entries/42/payload", bearer(TOKENS.wrong)],
+  ["payload, malformed auth", "GET", "/v1/tenants/1/entries/42/payload", { Authorization: "Basic x" }],
+  ["payload, another tenant's token", "GET", "/v1/tenants/2/entries/42/payload", bearer(TOKENS.tenant1)],
+  ["payload, admin", "GET", "/v1/tenants/2/entries/42/payload", bearer(TOKENS.admin)],
+  ["payload, missing", "GET", "/v1/tenants/1/entries/9/payload", bearer(TOKENS.tenant1)],
+  ["payload, corrupt", "GET", "/v1/tenants/1/entries/44/payload", bearer(TOKENS.tenant1)],
+  ["payload, bad id", "GET", "/v1/tenants/1/entries/007/payload", bearer(TOKENS.tenant1)],
+  ["payload, bad tenant", "GET", "/v1/tenants/x/entries/1/payload", bearer(TOKENS.tenant1)],
+  ["payload, id past u64", "GET", "/v1/tenants/1/entries/18446744073709551616/payload", bearer(TOKENS.tenant1)],
+  ["entry as JSON", "GET", "/v1/tenants/1/entries/43", bearer(TOKENS.both)],
+  ["entry, missing", "GET", "/v1/tenants/2/entries/1", bearer(TOKENS.both)],
+  ["entry, corrupt", "GET", "/v1/tenants/1/entries/44", bearer(TOKENS.both)],
+  ["HEAD entry", "HEAD", "/v1/tenants/1/entries/42", bearer(TOKENS.tenant1)],
+  ["HEAD missing", "HEAD", "/v1/tenants/1/entries/9", bearer(TOKENS.tenant1)],
+  ["HEAD corrupt", "HEAD", "/v1/tenants/1/entries/44", bearer(TOKENS.tenant1)],
+  ["HEAD, no token", "HEAD", "/v1/tenants/1/entries/42", {}],
+  ["a percent-encoded tenant (goes to Hono)", "GET", "/v1/tenants/%31/entries/42/payload", bearer(TOKENS.tenant1)],
+];
+
+describe("the fast routes answer as the Hono routes do", () => {
+  test.each(CASES)("%s", async (_name, method, path, headers) => {
+    const overHttp = await answer(await fetch(`${server.url}${path}`, { method, headers }));
+    const throughHono = await answer(await server.app.request(path, { method, headers }));
+    expect(overHttp).toEqual(throughHono);
+  });
+
+  test("protobuf by Accept, and If-None-Match gives 304 with the ETag", async () => {
+    for (const headers of [
+      { ...bearer(TOKENS.tenant1), Accept: "application/x-protobuf" },
+      { ...bearer(TOKENS.tenant1), Accept: "application/json;q=0.1, application/x-protobuf" },
+    ]) {
+      const overHttp = await answer(await fetch(`${server.url}/v1/tenants/1/entries/43`, { headers }));
+      expect(overHttp).toEqual(await answer(await server.app.request("/v1/tenants/1/entries/43", { headers })));
+    }
+    const first = await fetch(`${server.url}/v1/tenants/1/entries/42/payload`, { headers: bearer(TOKENS.tenant1) });
+    const etag = first.headers.get("etag") ?? "";
+    const again = { ...bearer(TOKENS.tenant1), "If-None-Match": etag };
+    const overHttp = await answer(await fetch(`${server.url}/v1/tenants/1/entries/42/payload`, { headers: again }));
+    expect(overHttp.status).toBe(304);
+    expect(overHttp).toEqual(
+      await answer(await server.app.request("/v1/tenants/1/entries/42/payload", { headers: again })),
+    );
+  });
+
+  test("other methods on the same paths still reach Hono (PUT, DELETE)", async () => {
+    const del = await fetch(`${server.url}/v1/tenants/2/entries/42`, {
+      method: "DELETE",
+      headers: bearer(TOKENS.tenant2),
+    });
+    expect([del.status, await del.text()]).toEqual([204, ""]);
+    const put = await fetch(`${server.url}/v1/tenants/1/entries/42/payload`, {
+      method: "PUT",
+      headers: bearer(TOKENS.tenant1),
+    });
+    expect(put.status).toBe(404);
+    expect((await put.json()) as unknown).toEqual({ error: { code: "not_found", message: expect.any(String) } });
+  });
+});
