@@ -1,5 +1,5 @@
-import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
-import { decodeBatchGetResponse, SearchRequestSchema, SearchResponseSchema } from "@reflex/codec";
+import { create, toBinary } from "@bufbuild/protobuf";
+import { decodeBatchGetResponse, SearchRequestSchema } from "@reflex/codec";
 import { isReflexClientError } from "./client-error.ts";
 import { type ClientOptions, resolveClientOptions, Transport } from "./transport.ts";
 import type {
@@ -16,7 +16,18 @@ import type {
   TouchResult,
   WireEncoding,
 } from "./types.ts";
-import { encodePutBody, entryFields, entryOfJson, entryOfProtobuf, JSON_TYPE, PROTOBUF, readAnswer } from "./wire.ts";
+import {
+  base64,
+  encodePutBody,
+  entryFields,
+  entryOfJson,
+  entryOfProtobuf,
+  JSON_TYPE,
+  PROTOBUF,
+  readAnswer,
+  searchHitsOfJson,
+  searchHitsOfProtobuf,
+} from "./wire.ts";
 
 /** Options of a {@link ReflexClient}: the transport's, and the default wire encoding. */
 export interface ReflexClientOptions extends ClientOptions {
@@ -29,10 +40,6 @@ export type Id = bigint | number;
 
 const enc = (id: Id): string => encodeURIComponent(String(id));
 const entryPath = (tenant: Id, id: Id) => `/v1/tenants/${enc(tenant)}/entries/${enc(id)}`;
-
-function base64(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64");
-}
 
 /**
  * A typed client of every route of the Reflex store HTTP API, over `fetch`.
@@ -205,27 +212,10 @@ export class ReflexClient {
     });
     if (encoding === "protobuf") {
       const bytes = new Uint8Array(await response.arrayBuffer());
-      const message = readAnswer("search", () => fromBinary(SearchResponseSchema, bytes));
-      return message.hits.map((hit) => ({
-        id: hit.id,
-        similarity: hit.similarity,
-        timestamp: hit.timestamp,
-        contextHash: hit.contextHash,
-        ...(hit.entry === undefined ? {} : { entry: { ...hit.entry, expiresAt: hit.entry.expiresAt } }),
-      }));
+      return readAnswer("search", () => searchHitsOfProtobuf(bytes));
     }
-    const json = (await response.json()) as {
-      hits: { id: string; similarity: number; timestamp: string; contextHash: string; entry?: unknown }[];
-    };
-    return readAnswer("search", () =>
-      json.hits.map((hit) => ({
-        id: BigInt(hit.id),
-        similarity: hit.similarity,
-        timestamp: BigInt(hit.timestamp),
-        contextHash: BigInt(hit.contextHash),
-        ...(hit.entry === undefined ? {} : { entry: entryOfJson(hit.entry) }),
-      })),
-    );
+    const json: unknown = await response.json();
+    return readAnswer("search", () => searchHitsOfJson(json));
   }
 
   /** `GET /v1/tenants/{tenant}/entries?limit=&after=`: one page of ids, ascending. */

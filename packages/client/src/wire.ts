@@ -1,6 +1,14 @@
-import { decodeEntryBody, type EntryFields, encodeEntryBody, entryFromJson, entryToJson } from "@reflex/codec";
+import { fromBinary } from "@bufbuild/protobuf";
+import {
+  decodeEntryBody,
+  type EntryFields,
+  encodeEntryBody,
+  entryFromJson,
+  entryToJson,
+  SearchResponseSchema,
+} from "@reflex/codec";
 import { ReflexClientError } from "./client-error.ts";
-import type { Entry, EntryInput } from "./types.ts";
+import type { Entry, EntryInput, SearchHit } from "./types.ts";
 
 /** The media type of binary protobuf bodies. */
 export const PROTOBUF = "application/x-protobuf";
@@ -79,4 +87,34 @@ export function readExpiresAt(bytes: Uint8Array): bigint {
     } else throw new Error(`unsupported wire type ${wire}`);
   }
   return expiresAt;
+}
+
+/** Base64 of `bytes` (the JSON mapping of protobuf bytes). */
+export function base64(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64");
+}
+
+/** The hits of a binary `reflex.v1.SearchResponse` (a hit's entry carries its `expires_at`). */
+export function searchHitsOfProtobuf(bytes: Uint8Array): SearchHit[] {
+  return fromBinary(SearchResponseSchema, bytes).hits.map((hit) => ({
+    id: hit.id,
+    similarity: hit.similarity,
+    timestamp: hit.timestamp,
+    contextHash: hit.contextHash,
+    ...(hit.entry === undefined ? {} : { entry: hit.entry }),
+  }));
+}
+
+/** The hits of a JSON search answer. */
+export function searchHitsOfJson(json: unknown): SearchHit[] {
+  const { hits } = json as {
+    hits: { id: string; similarity: number; timestamp: string; contextHash: string; entry?: unknown }[];
+  };
+  return hits.map((hit) => ({
+    id: BigInt(hit.id),
+    similarity: hit.similarity,
+    timestamp: BigInt(hit.timestamp),
+    contextHash: BigInt(hit.contextHash),
+    ...(hit.entry === undefined ? {} : { entry: entryOfJson(hit.entry) }),
+  }));
 }
