@@ -1,0 +1,27 @@
+/**
+ * `@reflex/client`: a typed client of the Reflex store HTTP API, over fetch.
+ *
+ * @example
+ * import { ReflexClient, isReflexClientError } from "@reflex/client";
+ * const client = new ReflexClient({ baseUrl: "http://127.0.0.1:8080" });
+ * await client.put(1n, 42n, { payloadBlob: new TextEncoder().encode("hello") });
+ * const entry = await client.get(1n, 42n);
+ */
+export { isReflexClientError, ReflexClientError, type ReflexClientErrorCode } from "./client-error.ts";
+export { type Id, ReflexClient, type ReflexClientOptions } from "./reflex-client.ts";
+export { type ClientOptions, MAX_BACKOFF_MS } from "./transport.ts";
+export type {
+  BatchGetEntry,
+  BatchGetResult,
+  Entry,
+  EntryInput,
+  ListPage,
+  PayloadResult,
+  PutOptions,
+  PutResult,
+  SearchHit,
+  SearchQuery,
+  StoreStats,
+  TouchResult,
+  WireEncoding,
+} from "./types.ts";

@@ -1,0 +1,78 @@
+import { BaseCache } from "@langchain/core/caches";
+import type { EmbeddingsInterface } from "@langchain/core/embeddings";
+import type { Generation } from "@langchain/core/outputs";
+import type { Id, ReflexClient } from "@reflex/client";
+import { cacheKey, llmContextHash } from "./cache-key.ts";
+import { decodeCachedValue, encodeCachedValue } from "./cached-value.ts";
+import { encodeF16 } from "./f16.ts";
+
+/** Options of a {@link ReflexSemanticCache}. */
+export interface ReflexSemanticCacheOptions {
+  /** The client of the Reflex server. */
+  readonly client: ReflexClient;
+  /** The tenant the entries are kept under (u64). */
+  readonly tenant: Id;
+  /** Embeds prompts (`embedQuery`); its dimension must stay the same for a tenant. */
+  readonly embeddings: EmbeddingsInterface;
+  /** Cosine similarity a stored prompt needs to answer. Default 0.95. */
+  readonly minSimilarity?: number;
+  /** Hits examined per lookup for one of the same llmString. Default 5. */
+  readonly k?: number;
+  /** Time to live of each entry in seconds; omit for the server's `--default-ttl`, `0` for never. */
+  readonly ttlSeconds?: number;
+}
+
+/**
+ * A LangChain `BaseCache` that answers a prompt with the generations of a similar one:
+ * the prompt's embedding (f16) is stored as the entry's embedding and a lookup is the
+ * server's search with `minSimilarity`, the best hit of the same llmString winning.
+ * Entries are written under {@link cacheKey}, so the same prompt again replaces its entry.
+ *
+ * @example
+ * const cache = new ReflexSemanticCache({ client, tenant: 1n, embeddings: new OpenAIEmbeddings(), minSimilarity: 0.95 });
+ */
+export class ReflexSemanticCache extends BaseCache<Generation[]> {
+  readonly #options: ReflexSemanticCacheOptions;
+
+  constructor(options: ReflexSemanticCacheOptions) {
+    super();
+    this.#options = options;
+  }
+
+  async #embed(prompt: string): Promise<Uint8Array> {
+    return encodeF16(await this.#options.embeddings.embedQuery(prompt));
+  }
+
+  /** The generations of the most similar stored prompt of this llmString, or null. */
+  async lookup(prompt: string, llmString: string): Promise<Generation[] | null> {
+    const { client, tenant, minSimilarity = 0.95, k = 5 } = this.#options;
+    const hits = await client.search(tenant, {
+      embedding: await this.#embed(prompt),
+      k,
+      minSimilarity,
+      include: "entry",
+    });
+    for (const hit of hits) {
+      if (hit.entry === undefined) continue;
+      const generations = decodeCachedValue(hit.entry.payloadBlob, undefined, llmString);
+      if (generations !== null) return generations;
+    }
+    return null;
+  }
+
+  /** Stores `generations` for the prompt, with its embedding. */
+  async update(prompt: string, llmString: string, generations: Generation[]): Promise<void> {
+    const { client, tenant, ttlSeconds } = this.#options;
+    await client.put(
+      tenant,
+      cacheKey(prompt, llmString),
+      {
+        contextHash: llmContextHash(llmString),
+        timestamp: BigInt(Math.floor(Date.now() / 1000)),
+        embedding: await this.#embed(prompt),
+        payloadBlob: encodeCachedValue(prompt, llmString, generations),
+      },
+      ttlSeconds === undefined ? {} : { ttlSeconds },
+    );
+  }
+}
