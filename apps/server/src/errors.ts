@@ -26,7 +26,6 @@ export type ApiErrorCode =
   | "storage_unavailable"
   | "outcome_unknown"
   | "degraded"
-  | "unsupported"
   | "internal_error";
 
 /** The JSON body of every error response. */
