@@ -33,7 +33,7 @@ import { openStoreContext, type StoreContext } from "./store-context.ts";
 import { storeEntry, storeEntrySync } from "./store-entry.ts";
 import type { NvmeStorageOptions } from "./store-options.ts";
 import { type SweepResult, sweepTempFiles } from "./temp-sweep.ts";
-import { timed } from "./timed.ts";
+import { batchBytes, handleBytes, timed } from "./timed.ts";
 import { touchEntry } from "./touch-entry.ts";
 import { verifyStore } from "./verify-store.ts";
 
@@ -91,14 +91,12 @@ export class NvmeStorage implements EntryStore {
    * The fsyncs run off the event loop, so many stores in flight overlap them.
    */
   store(id: bigint, entry: EntryFields, options?: StoreOptions): Promise<StoredEntryHandle> {
-    const context = this.#context;
-    return timed(context.recorder, "store", () => storeEntry(context, id, entry, options), fileBytes);
+    return timed(this.#context.recorder, "store", () => storeEntry(this.#context, id, entry, options), handleBytes);
   }
 
   /** {@link store} on this thread: blocks for the fsyncs. */
   storeSync(id: bigint, entry: EntryFields, options?: StoreOptions): StoredEntryHandle {
-    const context = this.#context;
-    return timed(context.recorder, "store", () => storeEntrySync(context, id, entry, options), fileBytes);
+    return timed(this.#context.recorder, "store", () => storeEntrySync(this.#context, id, entry, options), handleBytes);
   }
 
   async load(id: bigint, tenantId: bigint): Promise<EntryHandle> {
@@ -113,7 +111,7 @@ export class NvmeStorage implements EntryStore {
     const context = this.#context;
     // Fast path: with no recorder there is nothing to time.
     if (context.recorder === null) return loadEntry(context, id, tenantId);
-    return timed(context.recorder, "load", () => loadEntry(context, id, tenantId), fileBytes);
+    return timed(context.recorder, "load", () => loadEntry(context, id, tenantId), handleBytes);
   }
 
   async loadMany(tenantId: bigint, ids: readonly bigint[]): Promise<LoadManyResult> {
@@ -122,13 +120,11 @@ export class NvmeStorage implements EntryStore {
 
   /** {@link loadMany} on this thread. */
   loadManySync(tenantId: bigint, ids: readonly bigint[]): LoadManyResult {
-    const context = this.#context;
-    return timed(context.recorder, "load_many", () => loadMany(context, tenantId, ids), manyBytes);
+    return timed(this.#context.recorder, "load_many", () => loadMany(this.#context, tenantId, ids), batchBytes);
   }
 
   delete(id: bigint, tenantId: bigint): Promise<void> {
-    const context = this.#context;
-    return timed(context.recorder, "delete", () => deleteEntry(context, id, tenantId));
+    return timed(this.#context.recorder, "delete", () => deleteEntry(this.#context, id, tenantId));
   }
 
   /** {@link delete} on this thread. */
@@ -139,8 +135,7 @@ export class NvmeStorage implements EntryStore {
 
   /** See delete-tenant.ts: one rename hides the whole tenant, then its files go. */
   deleteTenant(tenantId: bigint, options?: TenantDeletionOptions): Promise<number> {
-    const context = this.#context;
-    return timed(context.recorder, "delete_tenant", () => deleteTenant(context, tenantId, options));
+    return timed(this.#context.recorder, "delete_tenant", () => deleteTenant(this.#context, tenantId, options));
   }
 
   /** See touch-entry.ts: a new file with the same fields and the new expiry, renamed over the old one. */
@@ -150,8 +145,7 @@ export class NvmeStorage implements EntryStore {
 
   /** {@link touch} on this thread (it always is: see touch-entry.ts). */
   touchSync(id: bigint, tenantId: bigint, ttlSeconds: number): bigint {
-    const context = this.#context;
-    return timed(context.recorder, "touch", () => touchEntry(context, id, tenantId, ttlSeconds));
+    return timed(this.#context.recorder, "touch", () => touchEntry(this.#context, id, tenantId, ttlSeconds));
   }
 
   async exists(id: bigint, tenantId: bigint): Promise<boolean> {
@@ -160,8 +154,7 @@ export class NvmeStorage implements EntryStore {
 
   /** {@link exists} on this thread. */
   existsSync(id: bigint, tenantId: bigint): boolean {
-    const context = this.#context;
-    return timed(context.recorder, "exists", () => entryExists(context, id, tenantId));
+    return timed(this.#context.recorder, "exists", () => entryExists(this.#context, id, tenantId));
   }
 
   async listEntries(tenantId: bigint, page?: ListPage): Promise<bigint[]> {
@@ -170,8 +163,7 @@ export class NvmeStorage implements EntryStore {
 
   /** {@link listEntries} on this thread: one directory read of the tenant and a sort of its ids. */
   listEntriesSync(tenantId: bigint, page?: ListPage): bigint[] {
-    const context = this.#context;
-    return timed(context.recorder, "list_entries", () => listEntries(context, tenantId, page));
+    return timed(this.#context.recorder, "list_entries", () => listEntries(this.#context, tenantId, page));
   }
 
   async listTenants(): Promise<bigint[]> {
@@ -180,8 +172,7 @@ export class NvmeStorage implements EntryStore {
 
   /** {@link listTenants} on this thread. */
   listTenantsSync(): bigint[] {
-    const context = this.#context;
-    return timed(context.recorder, "list_tenants", () => listTenants(context.root));
+    return timed(this.#context.recorder, "list_tenants", () => listTenants(this.#context.root));
   }
 
   async cleanupEmptyTenantDirs(): Promise<number> {
@@ -190,8 +181,7 @@ export class NvmeStorage implements EntryStore {
 
   /** {@link cleanupEmptyTenantDirs} on this thread. Only empty tenant directories go; rmdir itself refuses the rest. */
   cleanupEmptyTenantDirsSync(): number {
-    const context = this.#context;
-    return timed(context.recorder, "cleanup", () => cleanupEmptyTenantDirs(context));
+    return timed(this.#context.recorder, "cleanup", () => cleanupEmptyTenantDirs(this.#context));
   }
 
   /**
@@ -201,14 +191,12 @@ export class NvmeStorage implements EntryStore {
    * entry files (just after open) waits for it.
    */
   search(tenantId: bigint, embedding: Uint8Array, options?: SearchOptions): Promise<SearchHit[]> {
-    const context = this.#context;
-    return timed(context.recorder, "search", () => searchEntries(context, tenantId, embedding, options));
+    return timed(this.#context.recorder, "search", () => searchEntries(this.#context, tenantId, embedding, options));
   }
 
   /** Ids of the tenant's entries with this context hash, newest first; waits for the index like {@link search}. */
   findByContext(tenantId: bigint, contextHash: bigint): Promise<bigint[]> {
-    const context = this.#context;
-    return timed(context.recorder, "find_by_context", () => findByContext(context, tenantId, contextHash));
+    return timed(this.#context.recorder, "find_by_context", () => findByContext(this.#context, tenantId, contextHash));
   }
 
   /** Resolves once the lookup index has read every entry file (starts a `"first-use"` build). */
@@ -227,8 +215,7 @@ export class NvmeStorage implements EntryStore {
 
   /** {@link stats} on this thread: a scan that stats every entry file. */
   statsSync(): StorageStats {
-    const context = this.#context;
-    return timed(context.recorder, "stats", () => scanStats(context.root));
+    return timed(this.#context.recorder, "stats", () => scanStats(this.#context.root));
   }
 
   verify(options?: VerifyOptions): Promise<VerifyReport> {
@@ -301,14 +288,4 @@ export class NvmeStorage implements EntryStore {
   get readOnly(): boolean {
     return this.#context.lock.mode === "read-only";
   }
-}
-
-function fileBytes(handle: { readonly fileBytes: number }): number {
-  return handle.fileBytes;
-}
-
-function manyBytes(result: LoadManyResult): number {
-  let bytes = 0;
-  for (const handle of result.entries) bytes += handle.fileBytes;
-  return bytes;
 }

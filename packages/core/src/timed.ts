@@ -38,3 +38,15 @@ export function timed<T>(
   succeeded(result as Awaited<T>);
   return result;
 }
+
+/** The bytes a handle-returning operation moved: the entry file's size. */
+export function handleBytes(handle: { readonly fileBytes: number }): number {
+  return handle.fileBytes;
+}
+
+/** The bytes a batch read moved: the sizes of its entry files. */
+export function batchBytes(result: { readonly entries: readonly { readonly fileBytes: number }[] }): number {
+  let bytes = 0;
+  for (const handle of result.entries) bytes += handle.fileBytes;
+  return bytes;
+}
