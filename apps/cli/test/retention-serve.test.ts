@@ -108,6 +108,13 @@ describe("reflex serve", () => {
     expectOneLineError(await reflex(["serve", "--bogus"], { root }), 2);
   });
 
+  test("gc --help says recency is the files' mtime, as the README does", async () => {
+    const help = await reflex(["gc", "--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("mtime");
+    expect(help.stdout).not.toContain("access times");
+  });
+
   test("--help describes the server's flags", async () => {
     const help = await reflex(["serve", "--help"]);
     expect(help.code).toBe(0);
