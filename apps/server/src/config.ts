@@ -205,7 +205,7 @@ export function loadConfig(
     requestLog: values.quiet !== true,
     shutdownTimeoutMs: DEFAULT_CONFIG.shutdownTimeoutMs,
     help: values.help === true,
-    version: values.version === true,
+    ...(values.version === true ? { version: true } : {}),
     retention,
     maxEntryBytes:
       entryBytesText === undefined

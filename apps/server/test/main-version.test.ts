@@ -40,6 +40,6 @@ describe("bun src/main.ts --version", () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toContain("-V, --version");
     expect(loadConfig(["--version"], {}).version).toBe(true);
-    expect(loadConfig([], {}).version).toBe(false);
+    expect(loadConfig([], {}).version).toBeUndefined(); // absent, as in DEFAULT_CONFIG
   });
 });
