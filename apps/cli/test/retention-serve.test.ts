@@ -17,6 +17,13 @@ function entry(tenantId: bigint) {
 }
 
 describe("reflex put --ttl and reflex gc", () => {
+  test("gc --help says recency is the files' mtime, as the README does", async () => {
+    const help = await reflex(["gc", "--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("mtime");
+    expect(help.stdout).not.toContain("access times");
+  });
+
   test("an entry put with a ttl is gone after it; gc reclaims its file", async () => {
     const root = tempRoot();
     const put = await reflex(["put", "1", "5", "--ttl", "2", "--json"], { root });

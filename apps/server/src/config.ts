@@ -23,6 +23,8 @@ export interface ServerConfig {
   readonly shutdownTimeoutMs: number;
   /** `--help` was given: print {@link USAGE} and exit. */
   readonly help: boolean;
+  /** `--version` was given: print the version and exit. */
+  readonly version?: boolean;
   /** TTL and size bounds of the store (empty: keep everything). */
   readonly retention: RetentionOptions;
   /** Largest entry file one write may make (the store's `maxEntryBytes`); undefined: no bound but the others. */
@@ -80,6 +82,7 @@ options (flag, then env, then default):
                               (a PUT over this, --tenant-max-bytes or --max-bytes is 413, before any eviction)
   --lookup-max-bytes SIZE     REFLEX_LOOKUP_MAX_BYTES     memory bound of the search index (default 1GiB)
   --quiet                             no request log
+  -V, --version                       print the version
   -h, --help                          this text
 `;
 
@@ -169,6 +172,7 @@ export function loadConfig(
         "lookup-max-bytes": { type: "string" },
         quiet: { type: "boolean" },
         help: { type: "boolean", short: "h" },
+        version: { type: "boolean", short: "V" },
       },
     }));
   } catch (error) {
@@ -201,6 +205,7 @@ export function loadConfig(
     requestLog: values.quiet !== true,
     shutdownTimeoutMs: DEFAULT_CONFIG.shutdownTimeoutMs,
     help: values.help === true,
+    ...(values.version === true ? { version: true } : {}),
     retention,
     maxEntryBytes:
       entryBytesText === undefined

@@ -1,9 +1,11 @@
 /**
- * The server's command: `bun src/main.ts [--root DIR] [--host H] [--port P] [--tokens FILE] [--max-body SIZE]`.
+ * The server's command: `bun src/main.ts [--root DIR] [--host H] [--port P] [--tokens FILE] [--max-body SIZE]`
+ * (`--help`, `--version`).
  * Prints `reflex listening on <url>` as its first stdout line; SIGTERM or SIGINT
  * stops accepting, finishes in-flight requests and exits 0.
  */
 
+import packageJson from "../package.json" with { type: "json" };
 import { ConfigError, loadConfig, USAGE } from "./config.ts";
 import { exitCodeOnSignal, startServer } from "./server.ts";
 import { TokenFileError } from "./token-set.ts";
@@ -12,6 +14,10 @@ async function main(): Promise<number | undefined> {
   const config = loadConfig(Bun.argv.slice(2), process.env);
   if (config.help) {
     process.stdout.write(USAGE);
+    return 0;
+  }
+  if (config.version) {
+    process.stdout.write(`reflex-server ${packageJson.version}\n`);
     return 0;
   }
   const running = await startServer(config);

@@ -1,6 +1,7 @@
 // A log-linear histogram in the style of HdrHistogram, written here because the
-// hot path records into it on every store operation: hdr-histogram-js measured
-// ~53 ns a record on this machine, this one a few ns (see BENCHMARKS.md).
+// hot path records into it on every store operation. Measured side by side (2M records of
+// 200 ns-5 ms, median of 11 rounds, Bun 1.4.5 on a shared 2-core machine): this one ~25 ns a
+// record (12-33 ns across rounds), hdr-histogram-js 3.0.1 ~75 ns (53-121 ns): ~3x, not free.
 //
 // Values are non-negative integers (nanoseconds). Values below 2^SUB_BITS land in
 // exact buckets; above, each power of two is split into 2^(SUB_BITS-1) buckets,

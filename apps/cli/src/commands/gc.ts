@@ -25,8 +25,10 @@ export const gcCommand: Command = {
       "Reads the header of every entry file and removes the expired ones, then, if bounds are\n" +
       "given (flags, or REFLEX_MAX_BYTES, REFLEX_MAX_ENTRIES, REFLEX_TENANT_MAX_BYTES,\n" +
       "REFLEX_TENANT_MAX_ENTRIES as for the server), evicts the least recently used entries\n" +
-      "(by the files' access times) until the store fits: a tenant over its own bound loses its\n" +
-      "own entries first. Shows progress on a terminal.",
+      "(by each file's mtime: set by every write, and by a writing store such as the server\n" +
+      "to the entry's last load; not atime, which the kernel bumps on any read) until the\n" +
+      "store fits: a tenant over its own bound loses its own entries first. Shows progress on\n" +
+      "a terminal.",
     options: [
       ["--max-bytes SIZE", "size bound of the whole store (bytes, or 512K, 16MiB, 10G)"],
       ["--max-entries N", "entry bound of the whole store"],
