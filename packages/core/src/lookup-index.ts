@@ -1,5 +1,6 @@
 import type { EntryFields } from "@reflex/codec";
 import { f16Bits } from "./f16.ts";
+import { checkpointsOf, squaredSums } from "./f16-math.ts";
 import type { IndexedEntry } from "./indexed-entry.ts";
 import { ENTRY_EXTENSION, tenantDirPath } from "./layout.ts";
 import type { LedgerSubscriber, RemovedEntry, WrittenEntry } from "./ledger.ts";
@@ -8,7 +9,7 @@ import { entryIdTexts, tenantNames } from "./root-walk.ts";
 import { hammingCutoff, SKETCH_BITS, Sketcher } from "./sketch.ts";
 import { StoreError } from "./store-error.ts";
 import { type ScoredEntry, TopHits } from "./top-hits.ts";
-import { checkpointsOf, squaredSums, VectorSet } from "./vector-set.ts";
+import { VectorSet } from "./vector-set.ts";
 
 /** Estimated bytes of one entry's record beside its vector: the object, two map slots, three bigints. */
 export const ENTRY_RECORD_BYTES = 200;

@@ -1,10 +1,11 @@
 import { describe, expect, test } from "bun:test";
 import { cosine, f16Bytes, f16Values, VectorSource } from "@reflex/testkit";
 import { f16Bits, unitQuery } from "./f16.ts";
+import { checkpointsOf, squaredSums } from "./f16-math.ts";
 import type { IndexedEntry } from "./indexed-entry.ts";
 import { Sketcher } from "./sketch.ts";
 import { TopHits } from "./top-hits.ts";
-import { checkpointsOf, squaredSums, VectorSet } from "./vector-set.ts";
+import { VectorSet } from "./vector-set.ts";
 
 const sumsOf = (bits: Uint16Array) => squaredSums(bits, checkpointsOf(bits.length));
 

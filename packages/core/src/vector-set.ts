@@ -1,4 +1,4 @@
-import { F16_TABLE } from "./f16.ts";
+import { CHECKS, checkpointsOf, dot } from "./f16-math.ts";
 import type { IndexedEntry } from "./indexed-entry.ts";
 import { POPCOUNT16, SKETCH_WORDS, type Sketcher } from "./sketch.ts";
 import type { TopHits } from "./top-hits.ts";
@@ -7,8 +7,6 @@ import type { TopHits } from "./top-hits.ts";
 const BLOCK_ROWS = 1024;
 const BLOCK_SHIFT = 10;
 const FIRST_ROWS = 8;
-/** Checkpoints of an exact score: after 1/4, 1/2 and 3/4 of the dimensions, the bound is checked. */
-const CHECKS = 3;
 /** Fixed bytes per row beside the vector: sketch, inverse norm, tail norms, the entry pointer. */
 const ROW_OVERHEAD_BYTES = SKETCH_WORDS * 4 + 8 + CHECKS * 8 + 8;
 /** Below this many rows a search scans every row exactly (the sketch would save nothing). */
@@ -17,50 +15,6 @@ const SKETCH_MIN_ROWS = 2048;
 const SKETCH_MIN_DIM = 64;
 /** Rounding allowance of the Cauchy-Schwarz bound, far above f64 error on unit vectors. */
 const BOUND_EPSILON = 1e-9;
-
-/** Σ f16(vectors[offset + j]) · unit[j] for j in [from, to), four sums at a time. */
-function dot(vectors: Uint16Array, offset: number, unit: Float64Array, from: number, to: number): number {
-  const table = F16_TABLE;
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let j = from;
-  for (; j + 4 <= to; j += 4) {
-    const at = offset + j;
-    s0 += (table[vectors[at] as number] as number) * (unit[j] as number);
-    s1 += (table[vectors[at + 1] as number] as number) * (unit[j + 1] as number);
-    s2 += (table[vectors[at + 2] as number] as number) * (unit[j + 2] as number);
-    s3 += (table[vectors[at + 3] as number] as number) * (unit[j + 3] as number);
-  }
-  for (; j < to; j++) s0 += (table[vectors[offset + j] as number] as number) * (unit[j] as number);
-  return s0 + s1 + s2 + s3;
-}
-
-/** Where an exact score of a `dim`-dimension vector checks its bound: after 1/4, 1/2, 3/4 (none below 32). */
-export function checkpointsOf(dim: number): number[] {
-  return dim >= 32 ? Array.from({ length: CHECKS }, (_, c) => ((c + 1) * dim) >> 2) : [];
-}
-
-/**
- * Σ v[j]² over each stretch between checkpoints (the last runs to the end), in one pass:
- * their sum is |v|², and the sums from a checkpoint on give the tail norms.
- */
-export function squaredSums(bits: Uint16Array, checkpoints: readonly number[]): Float64Array {
-  const sums = new Float64Array(checkpoints.length + 1);
-  let from = 0;
-  for (let q = 0; q <= checkpoints.length; q++) {
-    const to = q < checkpoints.length ? (checkpoints[q] as number) : bits.length;
-    let sum = 0;
-    for (let j = from; j < to; j++) {
-      const value = F16_TABLE[bits[j] as number] as number;
-      sum += value * value;
-    }
-    sums[q] = sum;
-    from = to;
-  }
-  return sums;
-}
 
 class Block {
   readonly vectors: Uint16Array;
