@@ -2,7 +2,12 @@ import { create, fromBinary, fromJson, toBinary, toJson } from "@bufbuild/protob
 import { CodecError } from "./codec-error.ts";
 import type { EntryFields } from "./entry.ts";
 import { CacheEntrySchema } from "./gen/reflex/v1/cache_entry_pb.ts";
-import { type SearchHitJson, SearchRequestSchema, SearchResponseSchema } from "./gen/reflex/v1/search_pb.ts";
+import {
+  type SearchHitJson,
+  type SearchRequest,
+  SearchRequestSchema,
+  SearchResponseSchema,
+} from "./gen/reflex/v1/search_pb.ts";
 
 /** What a search hit carries alongside its id (`include: "entry"` adds the entry). */
 export type SearchInclude = "ids" | "entry";
@@ -34,14 +39,8 @@ export function parseSearchInclude(text: string | undefined): SearchInclude {
   throw new CodecError("invalid_value", `include must be "ids" or "entry", got ${JSON.stringify(text.slice(0, 40))}`);
 }
 
-/** Decodes a binary `reflex.v1.SearchRequest`; bad bytes or a bad `include` are `invalid_value`. */
-export function decodeSearchRequest(bytes: Uint8Array): SearchRequestFields {
-  let message: ReturnType<typeof fromBinary<typeof SearchRequestSchema>>;
-  try {
-    message = fromBinary(SearchRequestSchema, bytes);
-  } catch (error) {
-    throw new CodecError("invalid_value", `bad SearchRequest protobuf: ${(error as Error).message}`, { cause: error });
-  }
+/** The fields of a decoded `reflex.v1.SearchRequest` (k 0: the default; an unset minSimilarity: the default). */
+function requestFields(message: SearchRequest): SearchRequestFields {
   return {
     embedding: message.embedding,
     ...(message.k === 0 ? {} : { k: message.k }),
@@ -51,25 +50,30 @@ export function decodeSearchRequest(bytes: Uint8Array): SearchRequestFields {
   };
 }
 
+/** Decodes a binary `reflex.v1.SearchRequest`; bad bytes or a bad `include` are `invalid_value`. */
+export function decodeSearchRequest(bytes: Uint8Array): SearchRequestFields {
+  let message: SearchRequest;
+  try {
+    message = fromBinary(SearchRequestSchema, bytes);
+  } catch (error) {
+    throw new CodecError("invalid_value", `bad SearchRequest protobuf: ${(error as Error).message}`, { cause: error });
+  }
+  return requestFields(message);
+}
+
 /**
  * Parses the JSON body of a search (the protobuf JSON mapping of `reflex.v1.SearchRequest`):
  * `{"embedding": "<base64>", "k": 5, "minSimilarity": 0.9, "exact": false, "include": "ids"}`.
  * Bad JSON or base64 is `invalid_json`; a bad `include` is `invalid_value`.
  */
 export function searchRequestFromJson(json: unknown): SearchRequestFields {
-  let message: ReturnType<typeof fromJson<typeof SearchRequestSchema>>;
+  let message: SearchRequest;
   try {
     message = fromJson(SearchRequestSchema, json as never);
   } catch (error) {
     throw new CodecError("invalid_json", `bad search JSON: ${(error as Error).message}`, { cause: error });
   }
-  return {
-    embedding: message.embedding,
-    ...(message.k === 0 ? {} : { k: message.k }),
-    ...(message.minSimilarity === undefined ? {} : { minSimilarity: message.minSimilarity }),
-    exact: message.exact,
-    include: parseSearchInclude(message.include),
-  };
+  return requestFields(message);
 }
 
 function responseMessage(hits: readonly SearchHitFields[]) {
