@@ -66,8 +66,11 @@ async function loadOneSize(results: Results, size: PayloadSize): Promise<void> {
   const group = coldGroup(size);
   const buffer = new Uint8Array(envelope.byteLength + PAGE);
   let sink = 0;
+  const kept: Uint8Array[] = new Array(Math.max(1, count >> 2));
 
   const cold = new NvmeStorage(root, { handleCache: { maxEntries: 0 }, sweepTempFiles: false });
+  // A cache a quarter of the entries: loads in rotation always miss, insert and evict.
+  const churning = new NvmeStorage(root, { handleCache: { maxEntries: count >> 2 }, sweepTempFiles: false });
   const contenders: { subject: string; note?: string; reference?: boolean; fn: () => unknown }[] = [
     {
       subject: "raw readSync",
@@ -77,6 +80,17 @@ async function loadOneSize(results: Results, size: PayloadSize): Promise<void> {
         const fd = openSync(paths[step()] as string, constants.O_RDONLY);
         sink += readSync(fd, buffer, 0, buffer.length, 0);
         closeSync(fd);
+      },
+    },
+    {
+      subject: "raw readSync, kept",
+      note: "open + readSync into a fresh buffer kept in a ring of count/4 (what any cache of that size holds) + close",
+      fn: () => {
+        const fd = openSync(paths[step()] as string, constants.O_RDONLY);
+        const fresh = new Uint8Array(Buffer.allocUnsafeSlow(buffer.length).buffer);
+        sink += readSync(fd, fresh, 0, fresh.length, 0);
+        closeSync(fd);
+        kept[next % kept.length] = fresh;
       },
     },
     {
@@ -93,6 +107,15 @@ async function loadOneSize(results: Results, size: PayloadSize): Promise<void> {
       note: "handle cache off; verify + decode; release",
       fn: () => {
         const handle = cold.loadSync(ids[step()] as bigint, tenantId);
+        sink += handle.payloadBlob.byteLength;
+        handle.release();
+      },
+    },
+    {
+      subject: "reflex loadSync, full cache",
+      note: "handle cache of count/4 entries: every load misses, inserts and evicts",
+      fn: () => {
+        const handle = churning.loadSync(ids[step()] as bigint, tenantId);
         sink += handle.payloadBlob.byteLength;
         handle.release();
       },
@@ -126,6 +149,7 @@ async function loadOneSize(results: Results, size: PayloadSize): Promise<void> {
     });
   }
   cold.close();
+  churning.close();
 
   const hot = new NvmeStorage(root, { sweepTempFiles: false });
   const hotId = ids[0] as bigint;

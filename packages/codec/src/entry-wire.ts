@@ -1,5 +1,6 @@
 import { CodecError } from "./codec-error.ts";
 import type { EntryFields } from "./entry.ts";
+import { readU64 } from "./le-bytes.ts";
 import { assertI64, assertU64 } from "./u64.ts";
 
 // A direct encoder/decoder for reflex.v1.CacheEntry. It writes exactly the bytes
@@ -159,12 +160,10 @@ function malformed(message: string): CodecError {
 }
 
 class WireReader {
-  pos = 0;
-  readonly view: DataView;
-
-  constructor(readonly bytes: Uint8Array) {
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  }
+  constructor(
+    readonly bytes: Uint8Array,
+    public pos: number,
+  ) {}
 
   /** A varint of at most 32 significant bits (tags and lengths). */
   uint32(): number {
@@ -210,7 +209,7 @@ class WireReader {
 
   fixed64(): bigint {
     if (this.pos + 8 > this.bytes.byteLength) throw malformed("fixed64 runs past the end");
-    const value = this.view.getBigUint64(this.pos, true);
+    const value = readU64(this.bytes, this.pos);
     this.pos += 8;
     return value;
   }
@@ -248,12 +247,13 @@ class WireReader {
 const EMPTY: Uint8Array = new Uint8Array(0);
 
 /**
- * Decodes a protobuf `reflex.v1.CacheEntry`. `embedding` and `payloadBlob` of the
- * result are views of `bytes` (no copy): they stay valid as long as `bytes` does.
- * Unknown fields are skipped, so a newer writer's entries still load.
+ * Decodes a protobuf `reflex.v1.CacheEntry`: the bytes from `start` (default 0) to the
+ * end (an envelope's body is read in place, without a view of it). `embedding` and
+ * `payloadBlob` of the result are views of `bytes` (no copy): they stay valid as long
+ * as `bytes` does. Unknown fields are skipped, so a newer writer's entries still load.
  */
-export function decodeEntryBody(bytes: Uint8Array): EntryFields {
-  const reader = new WireReader(bytes);
+export function decodeEntryBody(bytes: Uint8Array, start = 0): EntryFields {
+  const reader = new WireReader(bytes, start);
   let tenantId = 0n;
   let contextHash = 0n;
   let timestamp = 0n;

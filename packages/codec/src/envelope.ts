@@ -1,6 +1,7 @@
 import { CodecError } from "./codec-error.ts";
 import type { EntryFields } from "./entry.ts";
 import { assertEntryFields, decodeEntryBody, entryBodySize, writeEntryBody } from "./entry-wire.ts";
+import { readI64, readU16, readU32, readU64 } from "./le-bytes.ts";
 import { assertI64, assertU64 } from "./u64.ts";
 
 // The file envelope. All integers little-endian.
@@ -110,15 +111,14 @@ export function readEnvelopeHeader(file: Uint8Array): EnvelopeHeader {
   if (file.byteLength < 8) {
     throw new CodecError("truncated", `file of ${file.byteLength} bytes is shorter than the header`);
   }
-  const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
-  const version = view.getUint16(4, true);
+  const version = readU16(file, 4);
   if (version !== FORMAT_VERSION && version !== FORMAT_VERSION_EXPIRING) {
     throw new CodecError(
       "unsupported_version",
       `format version ${version} is not supported (this code reads ${FORMAT_VERSION} and ${FORMAT_VERSION_EXPIRING})`,
     );
   }
-  const headerBytes = view.getUint16(6, true);
+  const headerBytes = readU16(file, 6);
   const expectedHeader = version === FORMAT_VERSION ? ENVELOPE_HEADER_BYTES : ENVELOPE_V2_HEADER_BYTES;
   if (headerBytes !== expectedHeader) {
     throw new CodecError("bad_header", `header length ${headerBytes} is not ${expectedHeader} for version ${version}`);
@@ -126,7 +126,7 @@ export function readEnvelopeHeader(file: Uint8Array): EnvelopeHeader {
   if (file.byteLength < headerBytes) {
     throw new CodecError("truncated", `file of ${file.byteLength} bytes is shorter than the header`);
   }
-  const bodyBytes = view.getUint32(8, true);
+  const bodyBytes = readU32(file, 8);
   const expected = headerBytes + bodyBytes;
   if (file.byteLength < expected) {
     throw new CodecError("truncated", `file is ${file.byteLength} bytes, header says ${expected}`);
@@ -138,10 +138,10 @@ export function readEnvelopeHeader(file: Uint8Array): EnvelopeHeader {
     version,
     headerBytes,
     bodyBytes,
-    checksum: view.getUint32(12, true),
-    tenantId: view.getBigUint64(16, true),
-    entryId: view.getBigUint64(24, true),
-    expiresAt: version === FORMAT_VERSION ? 0n : view.getBigInt64(32, true),
+    checksum: readU32(file, 12),
+    tenantId: readU64(file, 16),
+    entryId: readU64(file, 24),
+    expiresAt: version === FORMAT_VERSION ? 0n : readI64(file, 32),
   };
 }
 
@@ -160,7 +160,7 @@ export function decodeEnvelope(file: Uint8Array): DecodedEnvelope {
     );
   }
   if (header.expiresAt < 0n) throw new CodecError("bad_header", `expires_at ${header.expiresAt} is negative`);
-  const entry = decodeEntryBody(file.subarray(header.headerBytes));
+  const entry = decodeEntryBody(file, header.headerBytes);
   if (entry.tenantId !== header.tenantId) {
     throw new CodecError(
       "header_mismatch",

@@ -1,3 +1,4 @@
+import { entryKey } from "./layout.ts";
 import type { LedgerSubscriber, RemovedEntry, WrittenEntry } from "./ledger.ts";
 import type { LoadedFile } from "./loaded-file.ts";
 import { LruList, type LruNode } from "./lru-list.ts";
@@ -30,9 +31,9 @@ export class FileCache implements LedgerSubscriber {
 
   constructor(readonly limits: FileCacheLimits) {}
 
-  /** Cache key of an entry. */
+  /** Cache key of an entry: its {@link entryKey}. */
   static key(tenantId: bigint, entryId: bigint): string {
-    return `${tenantId}/${entryId}`;
+    return entryKey(tenantId, entryId);
   }
 
   /** Entries held. */
@@ -96,7 +97,7 @@ export class FileCache implements LedgerSubscriber {
 
   /** Ledger: the tenant's directory went (a tenant deletion): forgets its files. */
   tenantRemoved(tenantId: bigint): void {
-    const prefix = `${tenantId}/`; // the tenant part of every key of its entries (see key())
+    const prefix = `${tenantId}/`; // the tenant part of every key of its entries (see entryKey())
     for (const key of [...this.#slots.keys()]) if (key.startsWith(prefix)) this.invalidate(key);
   }
 

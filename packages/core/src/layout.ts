@@ -62,6 +62,16 @@ export function entryFilePath(root: string, tenantId: bigint, entryId: bigint): 
   return `${root}/${tenantId}/${entryId}${ENTRY_EXTENSION}`;
 }
 
+/** `<tenant>/<id>`: an entry's file under the root without its extension; also the file cache's key. */
+export function entryKey(tenantId: bigint, entryId: bigint): string {
+  return `${tenantId}/${entryId}`;
+}
+
+/** The file of the entry whose {@link entryKey} is `key`: `<root>/<key>.rfx` (the load path builds the key once). */
+export function entryFilePathOfKey(root: string, key: string): string {
+  return `${root}/${key}${ENTRY_EXTENSION}`;
+}
+
 /** The decimal id of an entry file name (`"42.rfx"` -> `"42"`), or undefined for junk. */
 export function entryIdText(fileName: string): string | undefined {
   if (!fileName.endsWith(ENTRY_EXTENSION)) return undefined;

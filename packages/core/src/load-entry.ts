@@ -1,7 +1,6 @@
 import { EntryHandle } from "./entry-handle.ts";
-import { FileCache } from "./file-cache.ts";
 import { checkId } from "./ids.ts";
-import { entryFilePath } from "./layout.ts";
+import { entryFilePathOfKey, entryKey } from "./layout.ts";
 import { readEntryFile } from "./read-entry.ts";
 import type { StoreContext } from "./store-context.ts";
 import { StoreError } from "./store-error.ts";
@@ -16,10 +15,10 @@ export function loadEntry(context: StoreContext, id: bigint, tenantId: bigint): 
   checkId(tenantId, "tenant id");
   const cache = context.cache;
   const cached = cache.limits.maxEntries > 0;
-  const key = cached ? FileCache.key(tenantId, id) : "";
+  const key = entryKey(tenantId, id);
   let file = cached ? cache.get(key) : undefined;
   if (file === undefined) {
-    file = readEntryFile(entryFilePath(context.root, tenantId, id), tenantId, id, context.read);
+    file = readEntryFile(entryFilePathOfKey(context.root, key), tenantId, id, context.read);
     if (cached) cache.set(key, file);
   }
   if (file.expiresAt !== 0n && context.expiry.isExpired(file.expiresAt)) {

@@ -74,7 +74,7 @@ export class LoadedFile {
 
   /** The decoded fields; their bytes fields are views of {@link bytes}. */
   get entry(): EntryFields {
-    this.#entry ??= decodeEntryBody(this.bytes.subarray(this.#bodyOffset));
+    this.#entry ??= decodeEntryBody(this.bytes, this.#bodyOffset);
     return this.#entry;
   }
 
