@@ -1,21 +1,12 @@
-import type { EntryStore } from "@reflex/core";
-import type { ReflexApp } from "./app.ts";
-import { type InternalErrorReporter, responseForError } from "./errors.ts";
+import { fastBatchGet } from "./fast-batch-get.ts";
+import { type BunRequest, type FastRouteDeps, fastRouteFailed } from "./fast-route-deps.ts";
 import { principalFor } from "./middleware/authenticate.ts";
 import { coveredTenant, parsedId } from "./middleware/authorize.ts";
 import { entryResponse } from "./routes/entries.ts";
 import { payloadResponse } from "./routes/payload.ts";
-import type { TokenSet } from "./token-set.ts";
 
-/** What the fast routes need: the same store, tokens and error reporter as the app, and the app for fallbacks. */
-export interface FastRouteDeps {
-  readonly app: ReflexApp;
-  readonly store: EntryStore;
-  readonly tokens: TokenSet | undefined;
-  readonly report: InternalErrorReporter;
-}
+export type { FastRouteDeps } from "./fast-route-deps.ts";
 
-type BunRequest = Request & { readonly params: Record<string, string> };
 type Handler = (request: BunRequest, server: Bun.Server<undefined>) => Response | Promise<Response>;
 
 /**
@@ -25,10 +16,10 @@ type Handler = (request: BunRequest, server: Bun.Server<undefined>) => Response 
  * same `principalFor` (401), `coveredTenant` / `parsedId` (400, 403), `payloadResponse` /
  * `entryResponse`, and `responseForError` for every error; the Hono routes stay the
  * definition that `app.request()`, the OpenAPI document and every other request use. A
- * target with a `%` goes to Hono, whose path decoding is the reference. Not used when
+ * target with a `%` goes to Hono, whose path decoding is the reference. Batch-get: see fast-batch-get.ts. Not used when
  * requests are logged (the logger is Hono middleware).
  */
-export function fastRoutes(deps: FastRouteDeps): Record<string, { GET: Handler }> {
+export function fastRoutes(deps: FastRouteDeps): Record<string, { GET: Handler } | { POST: Handler }> {
   const route =
     (answer: (request: BunRequest, tenantId: bigint, entryId: bigint) => Promise<Response>): Handler =>
     (request, server) => {
@@ -37,9 +28,9 @@ export function fastRoutes(deps: FastRouteDeps): Record<string, { GET: Handler }
         const principal = principalFor(deps.tokens, request.headers.get("authorization"));
         const tenantId = coveredTenant(request.params.tenant, principal);
         const entryId = parsedId(request.params.id, "entry id");
-        return answer(request, tenantId, entryId).catch((error: unknown) => failed(deps, request, error));
+        return answer(request, tenantId, entryId).catch((error: unknown) => fastRouteFailed(deps, request, error));
       } catch (error) {
-        return failed(deps, request, error);
+        return fastRouteFailed(deps, request, error);
       }
     };
   return {
@@ -53,9 +44,6 @@ export function fastRoutes(deps: FastRouteDeps): Record<string, { GET: Handler }
         entryResponse(deps.store, request.method, tenantId, entryId, request.headers.get("accept")),
       ),
     },
+    "/v1/tenants/:tenant/entries/batch-get": { POST: fastBatchGet(deps) },
   };
-}
-
-function failed(deps: FastRouteDeps, request: Request, error: unknown): Response {
-  return responseForError(error, deps.report, `${request.method} ${new URL(request.url).pathname}`);
 }
