@@ -46,6 +46,14 @@ describe("encodeBatchGetResponse", () => {
     expect(decoded.missing).toEqual(missing);
   });
 
+  test.each(CASES)("writes the same bytes from each entry's encoding: %s", (_name, entries, missing) => {
+    const withEncoded = entries.map((e) => ({
+      ...e,
+      encoded: toBinary(CacheEntrySchema, create(CacheEntrySchema, e.entry)),
+    }));
+    expect([...encodeBatchGetResponse(withEncoded, missing)]).toEqual([...viaProtobufEs(entries, missing)]);
+  });
+
   test("refuses an out-of-range id or field", () => {
     expect(() => encodeBatchGetResponse([{ entryId: -1n, entry: makeEntry() }], [])).toThrow();
     expect(() => encodeBatchGetResponse([], [U64_MAX + 1n])).toThrow();

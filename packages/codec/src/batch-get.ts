@@ -6,6 +6,7 @@ import { type BatchGetResponseJson, BatchGetResponseSchema } from "./gen/reflex/
 import { CacheEntrySchema } from "./gen/reflex/v1/cache_entry_pb.ts";
 import { DumpRecordSchema } from "./gen/reflex/v1/dump_record_pb.ts";
 import { assertU64 } from "./u64.ts";
+import { uninitializedBytes } from "./uninitialized-bytes.ts";
 
 export type { BatchGetResponseJson } from "./gen/reflex/v1/batch_get_pb.ts";
 
@@ -13,6 +14,11 @@ export type { BatchGetResponseJson } from "./gen/reflex/v1/batch_get_pb.ts";
 export interface BatchEntry {
   readonly entryId: bigint;
   readonly entry: EntryFields;
+  /**
+   * The entry's `reflex.v1.CacheEntry` encoding when the caller holds it verified (an
+   * entry file's body): written as it is instead of encoding `entry` again.
+   */
+  readonly encoded?: Uint8Array;
 }
 
 const TAG_ENTRIES = (1 << 3) | 2;
@@ -22,17 +28,17 @@ const TAG_RECORD_ENTRY = (2 << 3) | 2;
 
 /**
  * The binary `reflex.v1.BatchGetResponse`: exactly the bytes protobuf-es `toBinary`
- * writes, but written directly from the entries' views in one buffer (the server's
- * batch route encodes up to 1,000 entries per request).
+ * writes, but written directly from the entries' views (or their `encoded` bytes) in
+ * one buffer (the server's batch route encodes up to 1,000 entries per request).
  */
 export function encodeBatchGetResponse(entries: readonly BatchEntry[], missing: readonly bigint[]): Uint8Array {
   const bodySizes = new Array<number>(entries.length);
   const recordSizes = new Array<number>(entries.length);
   let size = 0;
-  for (const [i, { entryId, entry }] of entries.entries()) {
+  for (const [i, { entryId, entry, encoded }] of entries.entries()) {
     assertU64(entryId, "entry id");
-    assertEntryFields(entry);
-    const body = entryBodySize(entry);
+    if (encoded === undefined) assertEntryFields(entry);
+    const body = encoded === undefined ? entryBodySize(entry) : encoded.byteLength;
     const record = (entryId === 0n ? 0 : 9) + 1 + varintSize(body) + body;
     bodySizes[i] = body;
     recordSizes[i] = record;
@@ -40,10 +46,10 @@ export function encodeBatchGetResponse(entries: readonly BatchEntry[], missing: 
   }
   for (const id of missing) assertU64(id, "missing id");
   if (missing.length > 0) size += 1 + varintSize(missing.length * 8) + missing.length * 8;
-  const bytes = new Uint8Array(size);
+  const bytes = uninitializedBytes(size); // every byte is written below (checked at the end)
   const view = new DataView(bytes.buffer);
   let offset = 0;
-  for (const [i, { entryId, entry }] of entries.entries()) {
+  for (const [i, { entryId, entry, encoded }] of entries.entries()) {
     bytes[offset++] = TAG_ENTRIES;
     offset = writeVarint(bytes, offset, recordSizes[i] as number);
     if (entryId !== 0n) {
@@ -53,7 +59,12 @@ export function encodeBatchGetResponse(entries: readonly BatchEntry[], missing: 
     }
     bytes[offset++] = TAG_RECORD_ENTRY;
     offset = writeVarint(bytes, offset, bodySizes[i] as number);
-    offset = writeEntryBody(entry, bytes, offset);
+    if (encoded === undefined) {
+      offset = writeEntryBody(entry, bytes, offset);
+    } else {
+      bytes.set(encoded, offset);
+      offset += encoded.byteLength;
+    }
   }
   if (missing.length > 0) {
     bytes[offset++] = TAG_MISSING;
@@ -63,6 +74,7 @@ export function encodeBatchGetResponse(entries: readonly BatchEntry[], missing: 
       offset += 8;
     }
   }
+  if (offset !== size) throw new Error(`batch answer sized ${size} bytes but ${offset} written`); // a bug, never input
   return bytes;
 }
 

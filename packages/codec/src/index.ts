@@ -59,3 +59,4 @@ export {
   searchResponseToJson,
 } from "./search-wire.ts";
 export { assertU64, isCanonicalU64, parseI64, parseU64, U64_MAX } from "./u64.ts";
+export { uninitializedBytes } from "./uninitialized-bytes.ts";

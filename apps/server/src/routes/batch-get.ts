@@ -99,13 +99,19 @@ export async function batchGetResponse(
 ): Promise<Response> {
   const { entries, missing } = await store.loadMany(tenantId, ids);
   try {
-    const found = entries.map((handle) => ({ entryId: handle.entryId, entry: handle }));
     const { encoding, contentType } = negotiateEntryEncoding(accept ?? undefined);
     if (encoding === "protobuf") {
+      // Each file's body is the entry's protobuf encoding, already verified: copied, not re-encoded.
+      const found = entries.map((handle) => ({
+        entryId: handle.entryId,
+        entry: handle,
+        encoded: handle.protobufBytes,
+      }));
       return new Response(encodeBatchGetResponse(found, missing) as Uint8Array<ArrayBuffer>, {
         headers: { "Content-Type": contentType, Vary: "Accept" },
       });
     }
+    const found = entries.map((handle) => ({ entryId: handle.entryId, entry: handle }));
     return Response.json(batchGetResponseToJson(found, missing), { headers: { Vary: "Accept" } });
   } finally {
     for (const handle of entries) handle.release();
