@@ -21,14 +21,16 @@ type Handler = (request: BunRequest, server: Bun.Server<undefined>) => Response 
  */
 export function fastRoutes(deps: FastRouteDeps): Record<string, { GET: Handler } | { POST: Handler }> {
   const route =
-    (answer: (request: BunRequest, tenantId: bigint, entryId: bigint) => Promise<Response>): Handler =>
+    (answer: (request: BunRequest, tenantId: bigint, entryId: bigint) => Response | Promise<Response>): Handler =>
     (request, server) => {
       if (request.url.includes("%")) return deps.app.fetch(request, { server });
       try {
         const principal = principalFor(deps.tokens, request.headers.get("authorization"));
         const tenantId = coveredTenant(request.params.tenant, principal);
         const entryId = parsedId(request.params.id, "entry id");
-        return answer(request, tenantId, entryId).catch((error: unknown) => fastRouteFailed(deps, request, error));
+        const answered = answer(request, tenantId, entryId);
+        if (answered instanceof Response) return answered;
+        return answered.catch((error: unknown) => fastRouteFailed(deps, request, error));
       } catch (error) {
         return fastRouteFailed(deps, request, error);
       }

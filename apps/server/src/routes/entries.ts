@@ -1,8 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { entryToJson, withExpiresAt } from "@reflex/codec";
-import type { EntryStore } from "@reflex/core";
+import type { EntryHandle, EntryStore } from "@reflex/core";
 import { JSON_TYPE, negotiateEntryEncoding, PROTOBUF_TYPE, PROTOBUF_TYPE_ALIAS, requestEncoding } from "../content.ts";
 import { entryFromRequest } from "../entry-body.ts";
+import { withLoadedEntry } from "../load-now.ts";
 import { requireTenantAccess } from "../middleware/authorize.ts";
 import { bodyLimit } from "../middleware/body-limit.ts";
 import { requireEntryContentType } from "../middleware/require-entry-content-type.ts";
@@ -150,14 +151,17 @@ export function registerEntryRoutes(app: App, deps: RouteDeps): void {
  * corrupt entry (a bare existence check would say 200 for a file GET refuses). GET is
  * JSON, or protobuf by `accept`. Shared by the Hono route and the fast route.
  */
-export async function entryResponse(
+export function entryResponse(
   store: EntryStore,
   method: string,
   tenantId: bigint,
   entryId: bigint,
   accept: string | null | undefined,
-): Promise<Response> {
-  const handle = await store.load(entryId, tenantId);
+): Response | Promise<Response> {
+  return withLoadedEntry(store, entryId, tenantId, (handle) => entryAnswer(handle, method, accept));
+}
+
+function entryAnswer(handle: EntryHandle, method: string, accept: string | null | undefined): Response {
   try {
     if (method === "HEAD") return new Response(null, { status: 200 });
     const { encoding, contentType } = negotiateEntryEncoding(accept ?? undefined);

@@ -1,7 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import type { EntryStore } from "@reflex/core";
+import type { EntryHandle, EntryStore } from "@reflex/core";
 import { OCTET_STREAM_TYPE } from "../content.ts";
 import { etagOf, ifNoneMatchMatches } from "../etag.ts";
+import { withLoadedEntry } from "../load-now.ts";
 import { BEARER, ENTRY_ERRORS, EntryParams } from "../schemas.ts";
 import type { App, RouteDeps } from "./deps.ts";
 import { registerHotEntryRoute } from "./hot-route.ts";
@@ -76,13 +77,16 @@ export function registerPayloadRoute(app: App, deps: RouteDeps): void {
  * bytes with a strong ETag (304 when `ifNoneMatch` matches) and `Expires` when it expires.
  * Shared by the Hono route and the fast route.
  */
-export async function payloadResponse(
+export function payloadResponse(
   store: EntryStore,
   tenantId: bigint,
   entryId: bigint,
   ifNoneMatch: string | null | undefined,
-): Promise<Response> {
-  const handle = await store.load(entryId, tenantId);
+): Response | Promise<Response> {
+  return withLoadedEntry(store, entryId, tenantId, (handle) => payloadAnswer(handle, ifNoneMatch));
+}
+
+function payloadAnswer(handle: EntryHandle, ifNoneMatch: string | null | undefined): Response {
   let streaming = false;
   try {
     const payload = handle.payloadBlob; // a view of the file's mapping or buffer: no decode, no base64
