@@ -3,7 +3,6 @@ import { entryToJson, withExpiresAt } from "@reflex/codec";
 import type { EntryHandle, EntryStore } from "@reflex/core";
 import { JSON_TYPE, negotiateEntryEncoding, PROTOBUF_TYPE, PROTOBUF_TYPE_ALIAS, requestEncoding } from "../content.ts";
 import { entryFromRequest } from "../entry-body.ts";
-import { withLoadedEntry } from "../load-now.ts";
 import { requireTenantAccess } from "../middleware/authorize.ts";
 import { bodyLimit } from "../middleware/body-limit.ts";
 import { requireEntryContentType } from "../middleware/require-entry-content-type.ts";
@@ -19,6 +18,7 @@ import {
   STORAGE_ERRORS,
   StoredEntry,
 } from "../schemas.ts";
+import { withLoadedEntry } from "../with-loaded-entry.ts";
 import { type App, entryIds, type RouteDeps } from "./deps.ts";
 import { registerHotEntryRoute } from "./hot-route.ts";
 

@@ -2,8 +2,8 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { EntryHandle, EntryStore } from "@reflex/core";
 import { OCTET_STREAM_TYPE } from "../content.ts";
 import { etagOf, ifNoneMatchMatches } from "../etag.ts";
-import { withLoadedEntry } from "../load-now.ts";
 import { BEARER, ENTRY_ERRORS, EntryParams } from "../schemas.ts";
+import { withLoadedEntry } from "../with-loaded-entry.ts";
 import type { App, RouteDeps } from "./deps.ts";
 import { registerHotEntryRoute } from "./hot-route.ts";
 
