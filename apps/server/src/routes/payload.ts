@@ -93,20 +93,18 @@ function payloadAnswer(handle: EntryHandle, ifNoneMatch: string | null | undefin
     const etag = etagOf(payload.byteLength, handle.payloadDigest);
     if (ifNoneMatchMatches(ifNoneMatch ?? undefined, etag))
       return new Response(null, { status: 304, headers: { ETag: etag } });
-    const headers: Record<string, string> = {
-      "Content-Type": OCTET_STREAM_TYPE,
-      ETag: etag,
-      "Content-Length": String(payload.byteLength),
-    };
+    const headers: Record<string, string> = { "Content-Type": OCTET_STREAM_TYPE, ETag: etag };
     if (handle.expiresAt !== 0n) headers.Expires = new Date(Number(handle.expiresAt) * 1000).toUTCString();
     if (payload.byteLength < STREAM_FROM_BYTES) {
       // Bun takes the body's bytes when the Response is built (one copy into its native
-      // body store, none on the JS heap), so the handle can be released right after.
+      // body store, none on the JS heap), so the handle can be released right after. Its
+      // Content-Length comes from the bytes.
       return new Response(payload, { status: 200, headers });
     }
     // A large payload is streamed from the view in chunks, so a request holds one chunk
     // rather than a whole copy (64 requests of a 16 MiB entry held ~1 GiB of copies).
     // Bun.serve sends a stream chunked: the Content-Length set here holds for app.request only.
+    headers["Content-Length"] = String(payload.byteLength);
     streaming = true;
     return new Response(
       streamView(payload, () => handle.release()),
