@@ -82,7 +82,14 @@ describe("bun src/main.ts", () => {
     const stderr = await new Response(proc.stderr).text();
     expect(stderr).toContain("SIGTERM, finishing 1 in-flight request(s)");
     expect(stderr).toContain("reflex: stopped");
-    expect(await rest).toMatch(/PUT \/v1\/tenants\/3\/entries\/9 201 /); // the request log line
+    // The request log line (JSON: stdout is a pipe), written before the exit.
+    const logged = (await rest)
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(logged).toContainEqual(
+      expect.objectContaining({ msg: "request", method: "PUT", path: "/v1/tenants/3/entries/9", status: 201 }),
+    );
 
     const store = new NvmeStorage(root);
     const handle = await store.load(9n, 3n);

@@ -1,4 +1,4 @@
-import { ConfigError, exitCodeOnSignal, loadConfig, startServer, TokenFileError, USAGE } from "@reflex/server";
+import { ConfigError, exitCodeOnSignal, loadConfig, notice, startServer, TokenFileError, USAGE } from "@reflex/server";
 import type { Command } from "../command.ts";
 import { ExitCode, UsageError } from "../exit-codes.ts";
 
@@ -31,7 +31,7 @@ non-loopback host without tokens), 3 cannot start (port in use, storage unavaila
       if (error instanceof ConfigError || error instanceof TokenFileError) throw new UsageError(error.message);
       throw error;
     }
-    const stopped = exitCodeOnSignal(running, (line) => process.stderr.write(`${line}\n`)).then((code) =>
+    const stopped = exitCodeOnSignal(running, (line) => notice(running.logger, line)).then((code) =>
       code === 0 ? ExitCode.ok : ExitCode.checkFailed,
     );
     // Only once the handlers are in place: whoever waits for this line may signal at once.
