@@ -120,6 +120,20 @@ describe("a real server's /metrics, request ids and JSON logs", () => {
     expect(payloadBuckets.at(-1)).toEndWith('le="+Inf"} 3');
   });
 
+  test("promtool check metrics accepts the whole exposition (and refuses a broken one)", async () => {
+    // Debian's prometheus package provides promtool; .ci/run installs it, so this never skips.
+    const check = async (text: string) => {
+      if (Bun.which("promtool") === null) throw new Error("promtool is not on the PATH: apt-get install prometheus");
+      const proc = Bun.spawn(["promtool", "check", "metrics"], { stdin: "pipe", stdout: "pipe", stderr: "pipe" });
+      proc.stdin.write(text);
+      await proc.stdin.end();
+      const output = (await new Response(proc.stdout).text()) + (await new Response(proc.stderr).text());
+      return { code: await proc.exited, output };
+    };
+    expect(await check(metricsText)).toEqual({ code: 0, output: "" });
+    expect((await check('# TYPE x counter\nx{a="1" 2\n')).code).not.toBe(0);
+  });
+
   test("store histograms, build info, process metrics and engine gauges", () => {
     const f = families();
     expect(f.get("reflex_store_operation_duration_seconds")?.type).toBe("HISTOGRAM");
