@@ -86,7 +86,7 @@ options (flag, then env, then default):
   --lookup-max-bytes SIZE     REFLEX_LOOKUP_MAX_BYTES     memory bound of the search index (default 1GiB)
   --log-format text|json      REFLEX_LOG_FORMAT           log lines as text, or one JSON object a line
                               (default json, or text when stdout is a terminal)
-  --quiet                             no request log
+  --quiet                             no request log (metrics and X-Request-Id stay)
   -V, --version                       print the version
   -h, --help                          this text
 `;

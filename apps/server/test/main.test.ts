@@ -121,7 +121,9 @@ describe("bun src/main.ts", () => {
     expect(await new Response(badTokens.stderr).text()).toContain("cannot read token file");
     const help = spawnMain({}, ["--help"]);
     expect(await help.exited).toBe(0);
-    expect(await new Response(help.stdout).text()).toContain("REFLEX_MAX_BODY");
+    const usage = await new Response(help.stdout).text();
+    expect(usage).toContain("REFLEX_MAX_BODY");
+    expect(usage).toContain("--log-format text|json      REFLEX_LOG_FORMAT");
   });
 });
 

@@ -17,7 +17,7 @@ class RouteSeries {
  * `reflex_http_requests_total{method,route,status_class}` and the histogram
  * `reflex_http_request_duration_seconds{method,route,status_class}`. Label values are bounded:
  * the route is a template (`/v1/tenants/:tenant/entries/:id`) or {@link UNMATCHED_ROUTE},
- * an unknown method is `OTHER`, the status a class (`2xx`). A record is two Map lookups and
+ * an unknown method is `OTHER`, the status a class (`2xx`). A record is two Map lookups, a Set lookup and
  * one histogram record.
  *
  * @example

@@ -6,7 +6,7 @@ import { ExitCode, UsageError } from "../exit-codes.ts";
 export const serveCommand: Command = {
   name: "serve",
   summary: "serve the HTTP API over the store (until SIGTERM/SIGINT)",
-  help: `Usage: reflex serve [--root DIR] [--host H] [--port P] [--tokens FILE] [--max-body SIZE] [bounds]
+  help: `Usage: reflex serve [--root DIR] [--host H] [--port P] [--tokens FILE] [--max-body SIZE] [bounds] [--log-format F]
 
 Serves the HTTP API (apps/server) over the store. Prints "reflex listening on <url>" once it
 accepts requests; SIGTERM or SIGINT stops accepting, finishes in-flight requests and exits 0.
