@@ -7,12 +7,13 @@
  * (`bench/http-client.ts`) always, `wrk` too when it is on the PATH. Subjects of a
  * group are measured in interleaved rounds (A B, B A, ...), like the other scenarios.
  * The GETs and HEADs cycle over 1,000 entries; a batch-get asks for 100 of them at once.
- * Each figure gives the server's CPU per request (from /proc) beside its req/s.
+ * Each figure gives the server's CPU per request (from /proc) beside its req/s. GET payload
+ * is measured with the request log on, too (the others run `--quiet`).
  * Quick mode: 1.5 s of load per figure and 2 s of streaming (full: 10 s each).
  * PUT is compared with the in-process store (`store()`, durable, 64 in flight).
  * Last, the server's RSS (from /proc) and JS heap while it streams a 16 MiB payload.
  */
-import { writeFileSync } from "node:fs";
+import { cpSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { encodeEntryBody } from "@reflex/codec";
 import { NvmeStorage } from "@reflex/core";
@@ -53,6 +54,8 @@ export const HTTP_GROUPS = {
   batch: `batch-get ${BATCH_IDS} entries of 4 KiB (protobuf)`,
 } as const;
 export const REFLEX_SUBJECT = "reflex server (Hono)";
+/** The same server with its request log on (one line per request to its stdout, a pipe the bench drains). */
+export const LOGGED_SUBJECT = "reflex server, request log on";
 export const BARE_SUBJECT = "bare Bun.serve";
 export const IN_PROCESS_SUBJECT = "in-process store()";
 
@@ -106,14 +109,17 @@ function served(
   target: WrkTarget,
   scratch: string,
   withWrk: boolean,
+  logged?: Child,
 ): Subject[] {
   const list: Subject[] = [];
   const tools = withWrk && wrkPath() !== null ? ["fetch client", "wrk"] : ["fetch client"];
+  const servers: [string, Child, boolean][] = [
+    [REFLEX_SUBJECT, reflex, false],
+    ...(logged === undefined ? [] : [[LOGGED_SUBJECT, logged, false] as [string, Child, boolean]]),
+    [BARE_SUBJECT, bare, true],
+  ];
   for (const tool of tools) {
-    for (const [name, child, reference] of [
-      [REFLEX_SUBJECT, reflex, false],
-      [BARE_SUBJECT, bare, true],
-    ] as const) {
+    for (const [name, child, reference] of servers) {
       list.push({
         name,
         tool,
@@ -183,6 +189,10 @@ export async function runHttp(results: Results): Promise<void> {
   try {
     const reflex = await startChild(["bun", "apps/server/src/main.ts", "--port", "0", "--quiet"], serverEnv(root));
     children.push(reflex);
+    // Its own copy of the root: a root has one writer (its lock).
+    cpSync(root, `${root}-logged`, { recursive: true });
+    const logged = await startChild(["bun", "apps/server/src/main.ts", "--port", "0"], serverEnv(`${root}-logged`));
+    children.push(logged);
     // The bare server answers a batch with the very bytes the Reflex server gives.
     const batchAnswer = await fetch(`${reflex.url}${batchPath}`, {
       method: "POST",
@@ -198,7 +208,7 @@ export async function runHttp(results: Results): Promise<void> {
     );
     children.push(bare);
     // Both answer before anything is timed (and the store's first load is not in a figure).
-    for (const child of [reflex, bare]) {
+    for (const child of [reflex, logged, bare]) {
       const check = await fetch(`${child.url}${entryPath}/payload`);
       const bytes = new Uint8Array(await check.arrayBuffer());
       if (check.status !== 200 || bytes.byteLength !== SMALL_PAYLOAD) {
@@ -211,9 +221,11 @@ export async function runHttp(results: Results): Promise<void> {
     await measureGroup(
       results,
       HTTP_GROUPS.payload,
-      served(reflex, bare, getPayload, payloads.target, dir, true),
+      served(reflex, bare, getPayload, payloads.target, dir, true, logged),
       figureMs,
     );
+    await logged.stop();
+    children.splice(children.indexOf(logged), 1);
     const entries = cycled("");
     const protobuf = { Accept: "application/x-protobuf" };
     const getEntry: RequestSpec = { method: "GET", path: entries.path, headers: protobuf, okStatus: [200] };

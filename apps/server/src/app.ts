@@ -14,7 +14,7 @@ import { type Logger, silentLogger } from "./logger.ts";
 import { type MetricsSource, storeMetrics } from "./metrics.ts";
 import { authenticate } from "./middleware/authenticate.ts";
 import { DEFAULT_MAX_BODY_BYTES } from "./middleware/body-limit.ts";
-import { requestLogger } from "./middleware/request-logger.ts";
+import { noteContext } from "./middleware/note-context.ts";
 import { wrapNonErrors } from "./middleware/wrap-non-errors.ts";
 import { registerAdminRoutes } from "./routes/admin.ts";
 import { registerBatchGetRoute } from "./routes/batch-get.ts";
@@ -41,10 +41,8 @@ export interface AppOptions {
   readonly metrics?: MetricsSource | undefined;
   /** The operation metrics the store records into, reported by `/metrics` and `/v1/stats`. */
   readonly operations?: OperationMetrics | undefined;
-  /** Request lines and server-side errors. Default: silent. */
+  /** Server-side errors. Default: silent. (Request lines, ids and HTTP metrics are the request observer's: see `startServer`.) */
   readonly logger?: Logger | undefined;
-  /** Log a line per request to `logger.info` (it costs a clock read, a URL parse and a date per request). Default true when a logger is given. */
-  readonly logRequests?: boolean | undefined;
 }
 
 /** The Hono app `createApp` returns. */
@@ -102,7 +100,7 @@ export function createApp(store: EntryStore, options: AppOptions = {}): ReflexAp
 
   app.onError(createErrorHandler(errorReporter(logger)));
   app.notFound(notFoundHandler);
-  if (options.logger !== undefined && options.logRequests !== false) app.use("*", requestLogger(logger));
+  app.use("*", noteContext());
   app.use("*", wrapNonErrors());
   app.use("/v1/*", authenticate(options.tokens));
   app.use("/metrics", authenticate(options.tokens));
@@ -136,13 +134,7 @@ export function createApp(store: EntryStore, options: AppOptions = {}): ReflexAp
   return app;
 }
 
-/** How the app reports a server-side error: one `reflex: ...` line on the logger, with the cause (the fast routes use it too). */
+/** How the app reports a server-side error: one `reflex: ...` record on the logger, with the error (the fast routes use it too). */
 export function errorReporter(logger: Logger): InternalErrorReporter {
-  return (message, error) => logger.error(`reflex: ${message}${causeOf(error)}`);
-}
-
-function causeOf(error: unknown): string {
-  const cause = (error as { cause?: unknown } | null)?.cause;
-  if (error instanceof Error && !(cause instanceof Error)) return error.stack ? `\n${error.stack}` : "";
-  return cause instanceof Error ? ` (cause: ${cause.message})` : "";
+  return (message, error) => logger.error(`reflex: ${message}`, error);
 }

@@ -13,6 +13,14 @@ describe("loadConfig", () => {
     });
   });
 
+  test("--log-format, else REFLEX_LOG_FORMAT: text or json; absent, the server picks by TTY", () => {
+    expect(loadConfig([], {}).logFormat).toBeUndefined();
+    expect(loadConfig([], { REFLEX_LOG_FORMAT: "text" }).logFormat).toBe("text");
+    expect(loadConfig(["--log-format", "JSON"], { REFLEX_LOG_FORMAT: "text" }).logFormat).toBe("json");
+    expect(() => loadConfig(["--log-format=xml"], {})).toThrow("--log-format must be text or json");
+    expect(() => loadConfig([], { REFLEX_LOG_FORMAT: "yaml" })).toThrow(ConfigError);
+  });
+
   test("env, and flags over env", () => {
     const env = {
       REFLEX_ROOT: "/env/root",

@@ -1,6 +1,7 @@
 import { type ParseArgsOptionsConfig, parseArgs } from "node:util";
 import { MAX_BODY_BYTES } from "@reflex/codec";
 import type { RetentionOptions } from "@reflex/core";
+import { LOG_FORMATS, type LogFormat } from "./logger.ts";
 import { DEFAULT_MAX_BODY_BYTES } from "./middleware/body-limit.ts";
 
 /** Everything `startServer` needs. */
@@ -19,6 +20,8 @@ export interface ServerConfig {
   readonly maxBodyBytes: number;
   /** Write one line per request to stdout. */
   readonly requestLog: boolean;
+  /** `text` or `json` log lines; absent: JSON unless stdout is a terminal (see `defaultLogFormat`). */
+  readonly logFormat?: LogFormat;
   /** How long a shutdown waits for in-flight requests before giving up. */
   readonly shutdownTimeoutMs: number;
   /** `--help` was given: print {@link USAGE} and exit. */
@@ -81,7 +84,9 @@ options (flag, then env, then default):
   --max-entry-bytes SIZE      REFLEX_MAX_ENTRY_BYTES      largest entry file one PUT may make (default none)
                               (a PUT over this, --tenant-max-bytes or --max-bytes is 413, before any eviction)
   --lookup-max-bytes SIZE     REFLEX_LOOKUP_MAX_BYTES     memory bound of the search index (default 1GiB)
-  --quiet                             no request log
+  --log-format text|json      REFLEX_LOG_FORMAT           log lines as text, or one JSON object a line
+                              (default json, or text when stdout is a terminal)
+  --quiet                             no request log (metrics and X-Request-Id stay)
   -V, --version                       print the version
   -h, --help                          this text
 `;
@@ -170,6 +175,7 @@ export function loadConfig(
         "default-ttl": { type: "string" },
         "max-entry-bytes": { type: "string" },
         "lookup-max-bytes": { type: "string" },
+        "log-format": { type: "string" },
         quiet: { type: "boolean" },
         help: { type: "boolean", short: "h" },
         version: { type: "boolean", short: "V" },
@@ -191,6 +197,7 @@ export function loadConfig(
   const lookupText = flag("lookup-max-bytes") ?? nonEmpty(env.REFLEX_LOOKUP_MAX_BYTES);
   const lookupWhat = flag("lookup-max-bytes") ? "--lookup-max-bytes" : "REFLEX_LOOKUP_MAX_BYTES";
   const retention = retentionConfig(flag, env);
+  const logFormat = parseLogFormat(flag("log-format"), nonEmpty(env.REFLEX_LOG_FORMAT));
   if (redisCluster !== undefined) checkClusterRetention(retention);
   return {
     root,
@@ -203,6 +210,7 @@ export function loadConfig(
         ? DEFAULT_CONFIG.maxBodyBytes
         : parseByteSize(sizeText, flag("max-body") ? "--max-body" : "REFLEX_MAX_BODY"),
     requestLog: values.quiet !== true,
+    ...(logFormat === undefined ? {} : { logFormat }),
     shutdownTimeoutMs: DEFAULT_CONFIG.shutdownTimeoutMs,
     help: values.help === true,
     ...(values.version === true ? { version: true } : {}),
@@ -219,6 +227,18 @@ export function loadConfig(
       ? {}
       : { lookupMaxBytes: parseByteSize(lookupText, lookupWhat, Number.MAX_SAFE_INTEGER) }),
   };
+}
+
+/** `--log-format`, else `REFLEX_LOG_FORMAT`: `text` or `json`; undefined when neither is given. */
+function parseLogFormat(fromFlag: string | undefined, fromEnv: string | undefined): LogFormat | undefined {
+  const text = fromFlag ?? fromEnv;
+  if (text === undefined) return undefined;
+  const format = LOG_FORMATS.find((name) => name === text.trim().toLowerCase());
+  if (format === undefined) {
+    const what = fromFlag === undefined ? "REFLEX_LOG_FORMAT" : "--log-format";
+    throw new ConfigError(`${what} must be text or json, got ${JSON.stringify(text)}`);
+  }
+  return format;
 }
 
 /** A Redis Cluster store keeps no size bounds of its own (Redis' `maxmemory` is the bound): refuse them. */

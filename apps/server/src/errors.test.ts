@@ -20,7 +20,8 @@ function throwingStore(error: unknown): EntryStore {
 
 function recordingLogger() {
   const errors: string[] = [];
-  return { logger: { info() {}, error: (line: string) => errors.push(line) }, errors };
+  const error = (msg: string, cause?: unknown) => errors.push(`${msg} ${cause instanceof Error ? cause.stack : ""}`);
+  return { logger: { info() {}, error }, errors };
 }
 
 describe("onError maps core errors to statuses", () => {

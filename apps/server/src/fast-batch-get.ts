@@ -5,6 +5,8 @@ import { coveredTenant } from "./middleware/authorize.ts";
 import { batchGetResponse, MAX_BATCH_BODY_BYTES, MAX_BATCH_IDS } from "./routes/batch-get.ts";
 
 const DECLARED_LENGTH = /^\d{1,15}$/;
+/** The route template the HTTP metrics and the request log name a batch-get by. */
+const BATCH_GET_ROUTE = "/v1/tenants/:tenant/entries/batch-get";
 
 /**
  * The ids of a batch-get body when it is exactly what the Hono route accepts (a JSON
@@ -47,8 +49,11 @@ function isPlainJson(contentType: string | null): boolean {
  * body) goes to the Hono route, so every error answer is the Hono route's own.
  */
 export function fastBatchGet(deps: FastRouteDeps) {
+  const { observer } = deps;
   return async (request: BunRequest, server: Bun.Server<undefined>): Promise<Response> => {
-    const toHono = (forwarded: Request = request) => deps.app.fetch(forwarded, { server });
+    const note = observer.begin(request, BATCH_GET_ROUTE);
+    const toHono = (forwarded: Request = request) =>
+      observer.settle(note, forwarded, deps.app.fetch(forwarded, { server, note }));
     const length = request.headers.get("content-length");
     if (
       request.url.includes("%") ||
@@ -62,7 +67,10 @@ export function fastBatchGet(deps: FastRouteDeps) {
     }
     let tenantId: bigint;
     try {
-      tenantId = coveredTenant(request.params.tenant, principalFor(deps.tokens, request.headers.get("authorization")));
+      const principal = principalFor(deps.tokens, request.headers.get("authorization"));
+      tenantId = coveredTenant(request.params.tenant, principal);
+      note.principal = principal.name;
+      note.tenant = tenantId;
     } catch {
       return toHono(); // 400 / 401 / 403, answered by the route's own middleware
     }
@@ -71,8 +79,9 @@ export function fastBatchGet(deps: FastRouteDeps) {
     if (ids === undefined) {
       return toHono(new Request(request.url, { method: "POST", headers: request.headers, body: text }));
     }
-    return batchGetResponse(deps.store, tenantId, ids, request.headers.get("accept")).catch((error: unknown) =>
-      fastRouteFailed(deps, request, error),
+    return batchGetResponse(deps.store, tenantId, ids, request.headers.get("accept")).then(
+      (response) => observer.end(note, request, response),
+      (error: unknown) => observer.end(note, request, fastRouteFailed(deps, request, error)),
     );
   };
 }

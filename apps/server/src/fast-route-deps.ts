@@ -1,14 +1,17 @@
 import type { EntryStore } from "@reflex/core";
 import type { ReflexApp } from "./app.ts";
 import { type InternalErrorReporter, responseForError } from "./errors.ts";
+import type { RequestObserver } from "./request-observer.ts";
 import type { TokenSet } from "./token-set.ts";
 
-/** What the fast routes need: the same store, tokens and error reporter as the app, and the app for fallbacks. */
+/** What the fast routes need: the same store, tokens and error reporter as the app, the app for fallbacks, and the observer. */
 export interface FastRouteDeps {
   readonly app: ReflexApp;
   readonly store: EntryStore;
   readonly tokens: TokenSet | undefined;
   readonly report: InternalErrorReporter;
+  /** Gives each request its id, metrics and log line, as it does for Hono's. */
+  readonly observer: RequestObserver;
 }
 
 /** A request of Bun.serve's route table, with the route's parameters. */

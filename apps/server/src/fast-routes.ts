@@ -2,6 +2,7 @@ import { fastBatchGet } from "./fast-batch-get.ts";
 import { type BunRequest, type FastRouteDeps, fastRouteFailed } from "./fast-route-deps.ts";
 import { principalFor } from "./middleware/authenticate.ts";
 import { coveredTenant, parsedId } from "./middleware/authorize.ts";
+import type { RequestNote } from "./request-note.ts";
 import { entryResponse } from "./routes/entries.ts";
 import { payloadResponse } from "./routes/payload.ts";
 
@@ -16,33 +17,46 @@ type Handler = (request: BunRequest, server: Bun.Server<undefined>) => Response 
  * same `principalFor` (401), `coveredTenant` / `parsedId` (400, 403), `payloadResponse` /
  * `entryResponse`, and `responseForError` for every error; the Hono routes stay the
  * definition that `app.request()`, the OpenAPI document and every other request use. A
- * target with a `%` goes to Hono, whose path decoding is the reference. Batch-get: see fast-batch-get.ts. Not used when
- * requests are logged (the logger is Hono middleware).
+ * target with a `%` goes to Hono, whose path decoding is the reference. Each request
+ * goes through `deps.observer` (request id, HTTP metrics, request log) like Hono's do.
+ * Batch-get: see fast-batch-get.ts.
  */
 export function fastRoutes(deps: FastRouteDeps): Record<string, { GET: Handler } | { POST: Handler }> {
+  const { observer } = deps;
   const route =
-    (answer: (request: BunRequest, tenantId: bigint, entryId: bigint) => Response | Promise<Response>): Handler =>
+    (
+      template: string,
+      answer: (request: BunRequest, tenantId: bigint, entryId: bigint) => Response | Promise<Response>,
+    ): Handler =>
     (request, server) => {
-      if (request.url.includes("%")) return deps.app.fetch(request, { server });
+      const note: RequestNote = observer.begin(request, template);
+      if (request.url.includes("%")) return observer.settle(note, request, deps.app.fetch(request, { server, note }));
       try {
         const principal = principalFor(deps.tokens, request.headers.get("authorization"));
+        note.principal = principal.name;
         const tenantId = coveredTenant(request.params.tenant, principal);
+        note.tenant = tenantId;
         const entryId = parsedId(request.params.id, "entry id");
         const answered = answer(request, tenantId, entryId);
-        if (answered instanceof Response) return answered;
-        return answered.catch((error: unknown) => fastRouteFailed(deps, request, error));
+        if (answered instanceof Response) return observer.end(note, request, answered);
+        return answered.then(
+          (response) => observer.end(note, request, response),
+          (error: unknown) => observer.end(note, request, fastRouteFailed(deps, request, error)),
+        );
       } catch (error) {
-        return fastRouteFailed(deps, request, error);
+        return observer.end(note, request, fastRouteFailed(deps, request, error));
       }
     };
+  const payload = "/v1/tenants/:tenant/entries/:id/payload";
+  const entry = "/v1/tenants/:tenant/entries/:id";
   return {
-    "/v1/tenants/:tenant/entries/:id/payload": {
-      GET: route((request, tenantId, entryId) =>
+    [payload]: {
+      GET: route(payload, (request, tenantId, entryId) =>
         payloadResponse(deps.store, tenantId, entryId, request.headers.get("if-none-match")),
       ),
     },
-    "/v1/tenants/:tenant/entries/:id": {
-      GET: route((request, tenantId, entryId) =>
+    [entry]: {
+      GET: route(entry, (request, tenantId, entryId) =>
         entryResponse(deps.store, request.method, tenantId, entryId, request.headers.get("accept")),
       ),
     },

@@ -22,10 +22,22 @@ export {
   USAGE,
 } from "./config.ts";
 export { ApiError, type ApiErrorBody, type ApiErrorCode } from "./errors.ts";
-export { consoleLogger, type Logger, silentLogger } from "./logger.ts";
-export { type MetricsSource, PROMETHEUS_CONTENT_TYPE, storeMetrics } from "./metrics.ts";
+export {
+  consoleLogger,
+  createLogger,
+  defaultLogFormat,
+  LOG_FORMATS,
+  type LogFormat,
+  type Logger,
+  type LogStreams,
+  notice,
+  type RequestRecord,
+  silentLogger,
+} from "./logger.ts";
+export { type MetricsSource, PROMETHEUS_CONTENT_TYPE, type ServerFigures, storeMetrics } from "./metrics.ts";
 export { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_PAYLOAD_BYTES } from "./middleware/body-limit.ts";
 export { ANONYMOUS_ADMIN, type Principal } from "./principal.ts";
+export { REQUEST_ID_HEADER, requestIdOf } from "./request-id.ts";
 export {
   exitCodeOnSignal,
   isLoopbackHost,

@@ -1,12 +1,13 @@
 /**
  * The server's command: `bun src/main.ts [--root DIR] [--host H] [--port P] [--tokens FILE] [--max-body SIZE]`
  * (`--help`, `--version`).
- * Prints `reflex listening on <url>` as its first stdout line; SIGTERM or SIGINT
+ * Prints `reflex listening on <url>` as its first stdout line (then logs in `--log-format`); SIGTERM or SIGINT
  * stops accepting, finishes in-flight requests and exits 0.
  */
 
 import packageJson from "../package.json" with { type: "json" };
 import { ConfigError, loadConfig, USAGE } from "./config.ts";
+import { notice } from "./logger.ts";
 import { exitCodeOnSignal, startServer } from "./server.ts";
 import { TokenFileError } from "./token-set.ts";
 
@@ -21,8 +22,9 @@ async function main(): Promise<number | undefined> {
     return 0;
   }
   const running = await startServer(config);
-  const stopped = exitCodeOnSignal(running, (line) => process.stderr.write(`${line}\n`));
+  const stopped = exitCodeOnSignal(running, (line) => notice(running.logger, line));
   // Only once the handlers are in place: whoever waits for this line may signal at once.
+  // Plain text in either log format: scripts wait for it (every later line follows --log-format).
   process.stdout.write(`reflex listening on ${running.url}\n`);
   return stopped;
 }

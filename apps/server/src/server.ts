@@ -1,19 +1,23 @@
 import { type EntryStore, NvmeStorage } from "@reflex/core";
 import { RedisClusterStore } from "@reflex/redis-cluster";
-import { OperationMetrics } from "@reflex/stats";
+import { HttpMetrics, OperationMetrics, ProcessMetrics } from "@reflex/stats";
 import { createApp, errorReporter, type ReflexApp } from "./app.ts";
 import { ConfigError, type ServerConfig } from "./config.ts";
 import { errorBody } from "./errors.ts";
 import { fastRoutes } from "./fast-routes.ts";
-import { consoleLogger, type Logger } from "./logger.ts";
+import { createLogger, defaultLogFormat, type Logger, notice } from "./logger.ts";
 import { type MetricsSource, storeMetrics } from "./metrics.ts";
+import { RequestObserver } from "./request-observer.ts";
 import { TokenSet } from "./token-set.ts";
 
 /** Options of {@link startServer} beyond the config. */
 export interface StartOptions {
-  /** Where request lines, warnings and errors go. Default: stdout/stderr (request lines only when `config.requestLog`). */
+  /**
+   * Where request lines, notices and errors go. Default: stdout/stderr in `config.logFormat`
+   * (request lines only when `config.requestLog`).
+   */
   readonly logger?: Logger;
-  /** Source of `/metrics`; default the store's operation metrics and live size. */
+  /** Source of `/metrics`; default the store's operation metrics and gauges, HTTP, process and build figures. */
   readonly metrics?: MetricsSource;
 }
 
@@ -29,6 +33,10 @@ export interface RunningServer {
   readonly store: EntryStore;
   /** The store's operation metrics (what `/metrics` and `/v1/stats` report). */
   readonly operations: OperationMetrics;
+  /** Requests answered, by method, route template and status class (on `/metrics`). */
+  readonly http: HttpMetrics;
+  /** The logger the server writes to (lifecycle notices of the caller belong there too). */
+  readonly logger: Logger;
   /** Requests in flight (Bun's `pendingRequests`: not answered yet, or still sending). */
   readonly inFlight: number;
   /**
@@ -106,7 +114,7 @@ async function openStore(config: ServerConfig, operations: OperationMetrics): Pr
  * process.on("SIGTERM", async () => process.exit((await running.shutdown()) ? 0 : 1));
  */
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
-  const logger = options.logger ?? consoleLogger;
+  const logger = options.logger ?? createLogger(config.logFormat ?? defaultLogFormat(process.stdout.isTTY));
   const tokens = config.tokensFile === undefined ? undefined : TokenSet.fromFile(config.tokensFile);
   if (tokens === undefined && !isLoopbackHost(config.host)) {
     throw new ConfigError(
@@ -117,16 +125,18 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const operations = new OperationMetrics();
   const store = await openStore(config, operations);
   if (tokens === undefined) {
-    logger.error(`reflex: no tokens configured (REFLEX_TOKENS): auth is off, serving loopback ${config.host} only`);
+    notice(logger, `reflex: no tokens configured (REFLEX_TOKENS): auth is off, serving loopback ${config.host} only`);
   }
+  const http = new HttpMetrics();
+  const processMetrics = new ProcessMetrics();
   const app = createApp(store, {
     tokens,
     maxBodyBytes: config.maxBodyBytes,
-    metrics: options.metrics ?? storeMetrics(store, operations),
+    metrics: options.metrics ?? storeMetrics(store, operations, { http, process: processMetrics }),
     operations,
     logger,
-    logRequests: config.requestLog,
   });
+  const observer = new RequestObserver({ http, logger, logRequests: config.requestLog });
 
   let server: Bun.Server<undefined>;
   try {
@@ -134,16 +144,20 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       hostname: config.host,
       port: config.port,
       maxRequestBodySize: BUN_MAX_REQUEST_BODY,
-      // The hot entry routes skip Hono unless requests are logged (see fast-routes.ts).
-      ...(config.requestLog ? {} : { routes: fastRoutes({ app, store, tokens, report: errorReporter(logger) }) }),
+      // The hot entry routes skip Hono (see fast-routes.ts); the observer sees every request.
+      routes: fastRoutes({ app, store, tokens, report: errorReporter(logger), observer }),
       // No async wrapper here: awaiting Hono's promise cost ~4 us of CPU per request under load (profiled).
-      fetch: (request, bunServer) => app.fetch(request, { server: bunServer }),
+      fetch: (request, bunServer) => {
+        const note = observer.begin(request);
+        return observer.settle(note, request, app.fetch(request, { server: bunServer, note }));
+      },
       error(error) {
-        logger.error(`reflex: unhandled server error: ${error.stack ?? error}`);
+        logger.error("reflex: unhandled server error", error);
         return Response.json(errorBody("internal_error", "internal server error"), { status: 500 });
       },
     });
   } catch (error) {
+    processMetrics.stop();
     store.close(); // gives the root's writer lock back
     throw error;
   }
@@ -152,7 +166,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     if (tokens === undefined || config.tokensFile === undefined) return false;
     try {
       const count = tokens.reloadFrom(config.tokensFile);
-      logger.error(`reflex: reloaded ${count} token(s) from ${config.tokensFile}`);
+      notice(logger, `reflex: reloaded ${count} token(s) from ${config.tokensFile}`);
       return true;
     } catch (error) {
       logger.error(
@@ -177,6 +191,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       clearTimeout(timer);
       if (!drained) await server.stop(true);
       store.close();
+      processMetrics.stop();
       process.off("SIGHUP", onHangup);
       return drained;
     })();
@@ -190,6 +205,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     app,
     store,
     operations,
+    http,
+    logger,
     get inFlight() {
       return server.pendingRequests;
     },

@@ -6,9 +6,11 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { HttpMetrics } from "@reflex/stats";
 import type { ReflexApp } from "../src/app.ts";
 import { DEFAULT_CONFIG } from "../src/config.ts";
 import { fastBatchGet, plainBatchIds } from "../src/fast-batch-get.ts";
+import { RequestObserver } from "../src/request-observer.ts";
 import { type RunningServer, startServer } from "../src/server.ts";
 import { TOKEN_FILE, TOKENS, testTokens } from "./helpers.ts";
 
@@ -126,6 +128,7 @@ describe("the fast batch-get answers as the Hono route does", () => {
 });
 
 describe("which requests the fast batch-get answers itself", () => {
+  const counters: HttpMetrics[] = [];
   /** The fast handler over the server's own app, counting the requests it hands to Hono. */
   function counted() {
     const handed: string[] = [];
@@ -135,7 +138,10 @@ describe("which requests the fast batch-get answers itself", () => {
         return server.app.fetch(request, env as never);
       },
     } as unknown as ReflexApp;
-    const handler = fastBatchGet({ app, store: server.store, tokens: testTokens(), report: () => {} });
+    const http = new HttpMetrics();
+    const observer = new RequestObserver({ http, logger: quiet, logRequests: false });
+    const handler = fastBatchGet({ app, store: server.store, tokens: testTokens(), report: () => {}, observer });
+    counters.push(http);
     const call = (init: RequestInit, tenant = "1") =>
       handler(
         Object.assign(new Request(`http://127.0.0.1${PATH.replace("/1/", `/${tenant}/`)}`, init), {
@@ -157,6 +163,8 @@ describe("which requests the fast batch-get answers itself", () => {
     expect(response.status).toBe(200);
     expect((await response.json()) as unknown).toMatchObject({ entries: [{ entryId: "42" }], missing: ["9"] });
     expect(handed).toEqual([]);
+    expect(response.headers.get("x-request-id")).toMatch(/\S/);
+    expect(counters.at(-1)?.count("POST", "/v1/tenants/:tenant/entries/batch-get", "2xx")).toBe(1);
   });
 
   test("a bad body, a bad token and an undeclared length go to Hono", async () => {

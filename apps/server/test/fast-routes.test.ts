@@ -1,15 +1,18 @@
 // The fast routes (Bun.serve's own route table for GET payload, GET entry and HEAD entry)
-// must answer exactly what the Hono routes answer: the same request goes to a real quiet
-// server and to its own app through app.request(), and status, headers and body must agree.
+// must answer exactly what the Hono routes answer: the same request goes to a real server
+// (request log on: the fast path stays on with it) and to its own app through
+// app.request(), and status, headers and body must agree.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_CONFIG } from "../src/config.ts";
+import type { RequestRecord } from "../src/logger.ts";
 import { type RunningServer, startServer } from "../src/server.ts";
 import { TOKEN_FILE, TOKENS } from "./helpers.ts";
 
-const quiet = { info() {}, error() {} };
+const records: RequestRecord[] = [];
+const logger = { info() {}, error() {}, request: (record: RequestRecord) => records.push(record) };
 let server: RunningServer;
 // One server for the whole file (helpers' tempDir() is removed after each test).
 const dir = mkdtempSync(join(tmpdir(), "reflex-fast-routes-"));
@@ -18,8 +21,8 @@ beforeAll(async () => {
   const tokensFile = join(dir, "tokens.json");
   writeFileSync(tokensFile, JSON.stringify(TOKEN_FILE));
   server = await startServer(
-    { ...DEFAULT_CONFIG, root: join(dir, "root"), port: 0, tokensFile, requestLog: false },
-    { logger: quiet },
+    { ...DEFAULT_CONFIG, root: join(dir, "root"), port: 0, tokensFile, requestLog: true },
+    { logger },
   );
   const utf8 = new TextEncoder();
   for (const [tenantId, id, ttl] of [
@@ -80,9 +83,32 @@ const CASES: [string, string, string, Record<string, string>][] = [
 
 describe("the fast routes answer as the Hono routes do", () => {
   test.each(CASES)("%s", async (_name, method, path, headers) => {
-    const overHttp = await answer(await fetch(`${server.url}${path}`, { method, headers }));
+    const response = await fetch(`${server.url}${path}`, { method, headers });
+    const overHttp = await answer(response);
     const throughHono = await answer(await server.app.request(path, { method, headers }));
     expect(overHttp).toEqual(throughHono);
+    // Observed like any request: an id, one log record with the route template.
+    const id = response.headers.get("x-request-id") ?? "";
+    expect(id).toMatch(/^[0-9a-f]{12}-[0-9a-z]+$/);
+    const record = records.find((r) => r.requestId === id);
+    expect(record).toMatchObject({ method, path, status: overHttp.status });
+    expect(record?.route).toMatch(/^\/v1\/tenants\/:tenant\/entries\/:id(\/payload)?$/);
+  });
+
+  test("X-Request-Id: echoed on the fast routes and Hono's; an unsafe one replaced", async () => {
+    for (const path of ["/v1/tenants/1/entries/42/payload", "/v1/tenants/%31/entries/42/payload", "/v1/tenants"]) {
+      const echoed = await fetch(`${server.url}${path}`, {
+        headers: { ...bearer(TOKENS.admin), "X-Request-Id": "trace-0af7651916cd43dd" },
+      });
+      expect([path, echoed.headers.get("x-request-id")]).toEqual([path, "trace-0af7651916cd43dd"]);
+      for (const unsafe of ["two words", "a".repeat(129), "line\u00e9"]) {
+        const replaced = await fetch(`${server.url}${path}`, {
+          headers: { ...bearer(TOKENS.admin), "X-Request-Id": unsafe },
+        });
+        expect(replaced.headers.get("x-request-id")).toMatch(/^[0-9a-f]{12}-[0-9a-z]+$/);
+      }
+    }
+    expect(server.http.count("GET", "/v1/tenants/:tenant/entries/:id/payload", "2xx")).toBeGreaterThan(0);
   });
 
   test("protobuf by Accept, and If-None-Match gives 304 with the ETag", async () => {

@@ -82,7 +82,14 @@ describe("bun src/main.ts", () => {
     const stderr = await new Response(proc.stderr).text();
     expect(stderr).toContain("SIGTERM, finishing 1 in-flight request(s)");
     expect(stderr).toContain("reflex: stopped");
-    expect(await rest).toMatch(/PUT \/v1\/tenants\/3\/entries\/9 201 /); // the request log line
+    // The request log line (JSON: stdout is a pipe), written before the exit.
+    const logged = (await rest)
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(logged).toContainEqual(
+      expect.objectContaining({ msg: "request", method: "PUT", path: "/v1/tenants/3/entries/9", status: 201 }),
+    );
 
     const store = new NvmeStorage(root);
     const handle = await store.load(9n, 3n);
@@ -114,7 +121,9 @@ describe("bun src/main.ts", () => {
     expect(await new Response(badTokens.stderr).text()).toContain("cannot read token file");
     const help = spawnMain({}, ["--help"]);
     expect(await help.exited).toBe(0);
-    expect(await new Response(help.stdout).text()).toContain("REFLEX_MAX_BODY");
+    const usage = await new Response(help.stdout).text();
+    expect(usage).toContain("REFLEX_MAX_BODY");
+    expect(usage).toContain("--log-format text|json      REFLEX_LOG_FORMAT");
   });
 });
 

@@ -99,4 +99,14 @@ describe("LatencyHistogram", () => {
     expect(a.count).toBe(0);
     expect(a.quantile(0.99)).toBe(0);
   });
+
+  test("cumulativeCounts: exact at bucket edges, within a bucket's width elsewhere", () => {
+    const histogram = new LatencyHistogram();
+    for (let v = 0; v < 10_000; v++) histogram.record(v);
+    // 1000 and 2000 are bucket edges: exact. 5000 is inside a bucket of width 64.
+    const [upTo100, upTo999, upTo1999, upTo5000, upToAll] = histogram.cumulativeCounts([100, 999, 1999, 5000, 1e12]);
+    expect([upTo100, upTo999, upTo1999, upToAll]).toEqual([101, 1000, 2000, 10_000]);
+    expect(upTo5000 as number).toBeGreaterThanOrEqual(5001);
+    expect(upTo5000 as number).toBeLessThanOrEqual(5001 + 5000 / 64);
+  });
 });

@@ -106,6 +106,24 @@ export class LatencyHistogram {
     return this.#max;
   }
 
+  /**
+   * For each bound (ascending, in ns) the count of values recorded up to it, to bucket
+   * precision: the count through the bucket holding the bound, so it may include values
+   * above the bound by less than 1/64 of it (none below 128 ns, where buckets are exact).
+   * One pass over the buckets: for scrapes, not the hot path.
+   */
+  cumulativeCounts(bounds: readonly number[]): number[] {
+    const result: number[] = [];
+    let seen = 0;
+    let bucket = 0;
+    for (const bound of bounds) {
+      const last = bucketOf(Math.min(Math.max(Math.floor(bound), 0), MAX_VALUE));
+      for (; bucket <= last; bucket++) seen += this.#counts[bucket] as number;
+      result.push(seen);
+    }
+    return result;
+  }
+
   /** Adds every value of `other` into this histogram. */
   merge(other: LatencyHistogram): void {
     for (let bucket = 0; bucket < BUCKETS; bucket++) {

@@ -46,7 +46,7 @@ class OperationState {
  * @example
  * const metrics = new OperationMetrics();
  * const store = new NvmeStorage(root, { recorder: metrics });
- * renderPrometheus(metrics.snapshot());
+ * renderPrometheus(metrics);
  */
 export class OperationMetrics {
   readonly #operations = new Map<string, OperationState>();

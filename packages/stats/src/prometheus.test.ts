@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import parsePrometheusTextFormat from "parse-prometheus-text-format";
+import { LATENCY_BUCKETS_SECONDS } from "./exposition.ts";
 import { OperationMetrics } from "./operation-metrics.ts";
 import { renderPrometheus } from "./prometheus.ts";
 
@@ -32,7 +33,7 @@ function populated(): OperationMetrics {
 
 describe("renderPrometheus", () => {
   test("parses as valid Prometheus text with the documented families, types and values", () => {
-    const text = renderPrometheus(populated().snapshot(), {
+    const text = renderPrometheus(populated(), {
       tenantCount: 2,
       entryCount: 3,
       totalBytes: 12_345,
@@ -51,17 +52,23 @@ describe("renderPrometheus", () => {
     expect(find("store", "ok")).toBe("1");
     expect(find("store", "io")).toBe("1");
 
-    // The parser merges the series of a labelled summary (it drops their labels), so it
-    // checks the family's type here and the summary's own lines are read one by one.
-    expect(families.get("reflex_store_operation_duration_seconds")?.type).toBe("SUMMARY");
+    expect(families.get("reflex_store_operation_duration_seconds")?.type).toBe("HISTOGRAM");
     const sample = (line: string) => {
       const match = text.split("\n").find((l) => l.startsWith(`${line} `));
       return match === undefined ? undefined : Number(match.slice(line.length + 1));
     };
+    const bucket = (op: string, le: string) =>
+      sample(`reflex_store_operation_duration_seconds_bucket{op="${op}",le="${le}"}`);
     expect(sample('reflex_store_operation_duration_seconds_count{op="load"}')).toBe(1001);
-    expect(sample('reflex_store_operation_duration_seconds{op="load",quantile="0.5"}')).toBeCloseTo(500e-6, 5);
-    expect(sample('reflex_store_operation_duration_seconds{op="load",quantile="0.99"}')).toBeCloseTo(990e-6, 4);
-    expect(sample('reflex_store_operation_duration_seconds{op="load",quantile="0.999"}')).toBeCloseTo(999e-6, 4);
+    // load: one at 0.5 us, then 1 us, 2 us, ... 1 ms.
+    expect(bucket("load", "0.000001")).toBe(2);
+    // 250 us is inside a recorder bucket: counts are to its precision (values < 1/64 above may count).
+    expect(bucket("load", "0.00025")).toBeGreaterThanOrEqual(251);
+    expect(bucket("load", "0.00025")).toBeLessThanOrEqual(251 + Math.floor(250 / 64));
+    expect(bucket("load", "0.001")).toBe(1001);
+    expect(bucket("load", "+Inf")).toBe(1001);
+    expect(bucket("store", "0.0025")).toBe(1);
+    expect(bucket("store", "0.005")).toBe(2);
     expect(sample('reflex_store_operation_duration_seconds_sum{op="store"}')).toBeCloseTo(3.001e-3, 9);
     expect(families.get("reflex_store_entries")?.type).toBe("GAUGE");
     expect(families.get("reflex_store_entries")?.metrics[0]?.value).toBe("3");
@@ -76,8 +83,24 @@ describe("renderPrometheus", () => {
     expect(bytes.find((m) => m.labels?.op === "load")?.value).toBe(String(4096 * 1000));
   });
 
+  test("histogram buckets are cumulative, one per bound and +Inf, in every series", () => {
+    const text = renderPrometheus(populated());
+    for (const op of ["load", "store"]) {
+      const buckets = text
+        .split("\n")
+        .filter((line) => line.startsWith(`reflex_store_operation_duration_seconds_bucket{op="${op}",`));
+      expect(buckets.map((line) => /le="([^"]+)"/.exec(line)?.[1])).toEqual([
+        ...LATENCY_BUCKETS_SECONDS.map(String),
+        "+Inf",
+      ]);
+      const counts = buckets.map((line) => Number(line.split(" ")[1]));
+      for (let i = 1; i < counts.length; i++)
+        expect(counts[i] as number).toBeGreaterThanOrEqual(counts[i - 1] as number);
+    }
+  });
+
   test("every sample line follows the text format grammar", () => {
-    const text = renderPrometheus(populated().snapshot(), { tenantCount: 0, entryCount: 0, totalBytes: 0 });
+    const text = renderPrometheus(populated(), { tenantCount: 0, entryCount: 0, totalBytes: 0 });
     expect(text.endsWith("\n")).toBe(true);
     for (const line of text.trimEnd().split("\n")) {
       expect(line).toMatch(
@@ -89,14 +112,15 @@ describe("renderPrometheus", () => {
   test("drops per-tenant series past the label cardinality bound", () => {
     const perTenant = Array.from({ length: 5 }, (_, i) => ({ tenantId: BigInt(i), entryCount: 1, totalBytes: 1 }));
     const storage = { tenantCount: 5, entryCount: 5, totalBytes: 5, perTenant };
-    expect(parse(renderPrometheus({}, storage, { maxTenantLabels: 4 })).has("reflex_store_tenant_entries")).toBe(false);
-    expect(parse(renderPrometheus({}, storage, { maxTenantLabels: 5 })).has("reflex_store_tenant_entries")).toBe(true);
+    const render = (maxTenantLabels: number) => renderPrometheus(undefined, storage, { maxTenantLabels });
+    expect(parse(render(4)).has("reflex_store_tenant_entries")).toBe(false);
+    expect(parse(render(5)).has("reflex_store_tenant_entries")).toBe(true);
   });
 
   test("escapes label values", () => {
     const metrics = new OperationMetrics();
     metrics.record('we"ird\\op\n', 1_000, null, 0);
-    const families = parse(renderPrometheus(metrics.snapshot()));
+    const families = parse(renderPrometheus(metrics));
     const sample = families.get("reflex_store_operations_total")?.metrics[0];
     expect(sample?.labels?.op).toBe('we"ird\\op\n');
   });
@@ -108,7 +132,7 @@ describe("retention counters", () => {
     metrics.retention("expired", "ttl");
     metrics.retention("expired", "ttl");
     metrics.retention("evicted", "tenant_entries");
-    const families = parse(renderPrometheus({}, undefined, { retention: metrics.retentionSnapshot() }));
+    const families = parse(renderPrometheus(metrics));
     expect(families.get("reflex_store_expirations_total")?.type).toBe("COUNTER");
     expect(families.get("reflex_store_expirations_total")?.metrics[0]?.value).toBe("2");
     const evictions = families.get("reflex_store_evictions_total")?.metrics ?? [];

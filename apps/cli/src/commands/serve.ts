@@ -1,4 +1,4 @@
-import { ConfigError, exitCodeOnSignal, loadConfig, startServer, TokenFileError, USAGE } from "@reflex/server";
+import { ConfigError, exitCodeOnSignal, loadConfig, notice, startServer, TokenFileError, USAGE } from "@reflex/server";
 import type { Command } from "../command.ts";
 import { ExitCode, UsageError } from "../exit-codes.ts";
 
@@ -6,7 +6,7 @@ import { ExitCode, UsageError } from "../exit-codes.ts";
 export const serveCommand: Command = {
   name: "serve",
   summary: "serve the HTTP API over the store (until SIGTERM/SIGINT)",
-  help: `Usage: reflex serve [--root DIR] [--host H] [--port P] [--tokens FILE] [--max-body SIZE] [bounds]
+  help: `Usage: reflex serve [--root DIR] [--host H] [--port P] [--tokens FILE] [--max-body SIZE] [bounds] [--log-format F]
 
 Serves the HTTP API (apps/server) over the store. Prints "reflex listening on <url>" once it
 accepts requests; SIGTERM or SIGINT stops accepting, finishes in-flight requests and exits 0.
@@ -31,7 +31,7 @@ non-loopback host without tokens), 3 cannot start (port in use, storage unavaila
       if (error instanceof ConfigError || error instanceof TokenFileError) throw new UsageError(error.message);
       throw error;
     }
-    const stopped = exitCodeOnSignal(running, (line) => process.stderr.write(`${line}\n`)).then((code) =>
+    const stopped = exitCodeOnSignal(running, (line) => notice(running.logger, line)).then((code) =>
       code === 0 ? ExitCode.ok : ExitCode.checkFailed,
     );
     // Only once the handlers are in place: whoever waits for this line may signal at once.

@@ -28,7 +28,7 @@ describe("GET /metrics", () => {
     expect(text.endsWith("\n")).toBe(true);
   });
 
-  test("with the store's operation metrics: counters and latency quantiles per operation", async () => {
+  test("with the store's operation metrics: counters and latency histograms per operation", async () => {
     const operations = new OperationMetrics();
     const { app } = testApp({ operations, recorder: operations });
     await call(app, "PUT", "/v1/tenants/1/entries/1", { json: entryJson("1") });
@@ -36,7 +36,11 @@ describe("GET /metrics", () => {
     const text = await (await call(app, "GET", "/metrics")).text();
     expect(text).toContain('reflex_store_operations_total{op="store",code="ok"} 1\n');
     expect(text).toContain('reflex_store_operations_total{op="load",code="not_found"} 1\n');
-    expect(text).toMatch(/^reflex_store_operation_duration_seconds\{op="store",quantile="0\.99"\} [0-9.e-]+$/m);
+    expect(text).toContain("# TYPE reflex_store_operation_duration_seconds histogram\n");
+    expect(text).toContain('reflex_store_operation_duration_seconds_bucket{op="store",le="+Inf"} 1\n');
+    expect(text).toContain('reflex_store_operation_duration_seconds_count{op="load"} 1\n');
+    expect(text).toMatch(/^reflex_build_info\{version="[^"]+",bun_version="[^"]+",store="nvme"\} 1$/m);
+    expect(text).toMatch(/^reflex_file_cache_entries \d+$/m);
     expect(text).toContain('reflex_store_tenant_entries{tenant="1"} 1\n');
   });
 

@@ -1,0 +1,28 @@
+import { describe, expect, test } from "bun:test";
+import { LineWriter } from "./line-writer.ts";
+
+describe("LineWriter", () => {
+  test("lines of one event-loop turn go out in one write, in order", async () => {
+    const writes: string[] = [];
+    const writer = new LineWriter({ write: (text: string) => writes.push(text) });
+    for (let i = 0; i < 100; i++) writer.write(`line ${i}\n`);
+    expect(writes).toEqual([]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(writes).toHaveLength(1);
+    expect(writes[0]?.split("\n").slice(0, 3)).toEqual(["line 0", "line 1", "line 2"]);
+    expect(writes[0]?.split("\n")).toHaveLength(101);
+  });
+
+  test("64 KiB waiting goes out at once; flush() writes the rest now", () => {
+    const writes: string[] = [];
+    const writer = new LineWriter({ write: (text: string) => writes.push(text) });
+    const big = `${"x".repeat(1023)}\n`;
+    for (let i = 0; i < 64; i++) writer.write(big);
+    expect(writes).toHaveLength(1);
+    writer.write("tail\n");
+    writer.flush();
+    expect(writes).toEqual([big.repeat(64), "tail\n"]);
+    writer.flush();
+    expect(writes).toHaveLength(2);
+  });
+});

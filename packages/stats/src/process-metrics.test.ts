@@ -1,0 +1,33 @@
+import { describe, expect, test } from "bun:test";
+import parsePrometheusTextFormat from "parse-prometheus-text-format";
+import { ProcessMetrics } from "./process-metrics.ts";
+
+describe("ProcessMetrics", () => {
+  test("reports CPU, RSS, open fds, start time and event-loop lag of this process", async () => {
+    const metrics = new ProcessMetrics();
+    try {
+      await Bun.sleep(30);
+      const busyUntil = performance.now() + 60;
+      while (performance.now() < busyUntil) {} // blocks the loop: a lag of ~60 ms
+      await Bun.sleep(30);
+      const families = parsePrometheusTextFormat(metrics.render()) as {
+        name: string;
+        type: string;
+        metrics: { value: string }[];
+      }[];
+      const value = (name: string) => Number(families.find((f) => f.name === name)?.metrics[0]?.value);
+      expect(families.find((f) => f.name === "process_cpu_seconds_total")?.type).toBe("COUNTER");
+      expect(value("process_cpu_seconds_total")).toBeGreaterThan(0.05);
+      expect(value("process_resident_memory_bytes")).toBeGreaterThan(1 << 20);
+      expect(value("process_open_fds")).toBeGreaterThan(2);
+      expect(Math.abs(value("process_start_time_seconds") - (Date.now() / 1000 - process.uptime()))).toBeLessThan(5);
+      expect(value("reflex_event_loop_lag_max_seconds")).toBeGreaterThan(0.04);
+      // The lag window restarts at each render.
+      const again = parsePrometheusTextFormat(metrics.render()) as { name: string; metrics: { value: string }[] }[];
+      const max = Number(again.find((f) => f.name === "reflex_event_loop_lag_max_seconds")?.metrics[0]?.value);
+      expect(max).toBeLessThan(0.04);
+    } finally {
+      metrics.stop();
+    }
+  });
+});
