@@ -4,9 +4,9 @@
 // signal or hang; a failure says so in one `reflex: ...` line on stderr without a stack
 // trace; a bad id is a usage error (2); and nothing is created outside the store roots.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { encodeDumpRecord, isCanonicalU64 } from "@reflex/codec";
 import { NvmeStorage } from "@reflex/core";
 import { removeTempDirs, tempDir } from "@reflex/testkit";
@@ -165,6 +165,22 @@ function validArgv(layout: Layout): fc.Arbitrary<string[]> {
 }
 
 type ArgvChange = (argv: string[]) => string[];
+
+/**
+ * Roots a command line names itself (`--root X`, `--root=X`) that are new directories
+ * under the test's base: a changed argument can name any root (a hostile id such as
+ * `toString` after `--root`), and a command may create the root it is told to use.
+ */
+function namedNewRoots(argv: readonly string[], layout: Layout): string[] {
+  const roots: string[] = [];
+  for (const [i, arg] of argv.entries()) {
+    const value = arg === "--root" ? argv[i + 1] : arg.startsWith("--root=") ? arg.slice("--root=".length) : undefined;
+    if (value === undefined || value === "") continue;
+    const path = resolve(layout.cwd, value);
+    if (path.startsWith(`${layout.base}/`) && !existsSync(path)) roots.push(path);
+  }
+  return roots;
+}
 
 /** Perturbations of a valid command line: hostile ids, stray options, dropped or repeated arguments. */
 function argvChanges(layout: Layout): fc.Arbitrary<ArgvChange> {
@@ -407,6 +423,7 @@ describe("reflex CLI fuzzing", () => {
           runArbitrary(layout, dump),
         ),
         async (pair) => {
+          const named = pair.flatMap((run) => namedNewRoots(run.argv, layout));
           const outcomes = await Promise.all(pair.map((run) => spawnCli(run, layout)));
           const problems: string[] = [];
           for (const [i, run] of pair.entries()) {
@@ -428,7 +445,9 @@ describe("reflex CLI fuzzing", () => {
               // that root was never created
             }
           }
-          const outside = snapshotDiff(outsideBefore, treeSnapshot(layout.base, [layout.root, ...layout.altRoots]));
+          const roots = [layout.root, ...layout.altRoots, ...named];
+          const outside = snapshotDiff(outsideBefore, treeSnapshot(layout.base, roots));
+          for (const root of named) rmSync(root, { recursive: true, force: true }); // made by this pair, inside the base
           if (outside.length > 0) problems.push(`outside the roots: ${outside.join(", ")}`);
           if (problems.length > 0) throw new Error(problems.join("\n"));
         },
