@@ -12,6 +12,7 @@
  * const running = await startServer(loadConfig(Bun.argv.slice(2), process.env));
  */
 export { type AppOptions, createApp, type ReflexApp } from "./app.ts";
+export { type Binding, checkBinding, isLoopbackHost } from "./bind-policy.ts";
 export {
   ConfigError,
   DEFAULT_CONFIG,
@@ -28,10 +29,10 @@ export { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_PAYLOAD_BYTES } from "./middleware/
 export { ANONYMOUS_ADMIN, type Principal } from "./principal.ts";
 export {
   exitCodeOnSignal,
-  isLoopbackHost,
   type RunningServer,
   SERVER_LOCK_OWNER,
   type StartOptions,
   startServer,
 } from "./server.ts";
+export { readTlsFiles, TLS_OPTIONS, type TlsConfig, type TlsMaterial, tlsConfig } from "./tls.ts";
 export { MIN_TOKEN_LENGTH, TokenFileError, TokenSet } from "./token-set.ts";

@@ -22,6 +22,7 @@ export { type EntrySpec, makeEntry, type PlainEntry, plain, type TestEntry } fro
 export { entryArbitrary, fieldBytesArbitrary, i64Arbitrary, sampleSeeded, u64Arbitrary } from "./entry-arbitraries.ts";
 export { unlessMissing } from "./missing.ts";
 export { SeededRandom } from "./random.ts";
+export { type SelfSignedCert, selfSignedCert } from "./self-signed-cert.ts";
 export { entryProblem, entrySeed, taggedEntry } from "./tagged-entry.ts";
 export { removeTempDirs, tempDir } from "./temp-dirs.ts";
 export { cosine, f16Bytes, f16Values, VectorSource } from "./vectors.ts";
