@@ -2,23 +2,10 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { removeTempDirs, selfSignedCert, tempDir } from "@reflex/testkit";
+import { removeTempDirs, selfSignedCert, spawnScript, tempDir } from "@reflex/testkit";
 import { expectOneLineError, MAIN, reflex } from "./helpers.ts";
 
 afterEach(removeTempDirs);
-
-/** Reads a child's stdout up to its first newline. */
-async function firstLine(stream: ReadableStream<Uint8Array>): Promise<string> {
-  const reader = stream.getReader();
-  let text = "";
-  while (!text.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    text += new TextDecoder().decode(value);
-  }
-  reader.releaseLock();
-  return text.slice(0, text.indexOf("\n"));
-}
 
 describe("reflex serve --tls-cert --tls-key", () => {
   test("binds 0.0.0.0 with tokens and TLS, announces https, serves a PUT/GET over it (reached via 127.0.0.1)", async () => {
@@ -28,12 +15,10 @@ describe("reflex serve --tls-cert --tls-key", () => {
     const tokens = join(dir, "tokens.json");
     writeFileSync(tokens, JSON.stringify({ tokens: [{ name: "ops", token, admin: true }] }));
     const args = ["serve", "--host", "0.0.0.0", "--port", "0", "--quiet", "--tokens", tokens];
-    const child = Bun.spawn([process.execPath, MAIN, ...args, "--tls-cert", cert.certFile, "--tls-key", cert.keyFile], {
+    const child = spawnScript(MAIN, [...args, "--tls-cert", cert.certFile, "--tls-key", cert.keyFile], {
       env: { ...process.env, REFLEX_ROOT: join(dir, "root") },
-      stdout: "pipe",
-      stderr: "pipe",
     });
-    const line = await firstLine(child.stdout);
+    const line = await child.waitFor((text) => text.startsWith("reflex listening on "));
     expect(line).toMatch(/^reflex listening on https:\/\/0\.0\.0\.0:\d+$/);
     const url = `https://127.0.0.1:${new URL(line.slice("reflex listening on ".length)).port}`;
     const tls = { ca: cert.cert };
@@ -42,8 +27,8 @@ describe("reflex serve --tls-cert --tls-key", () => {
     expect((await fetch(`${url}/v1/tenants/3/entries/4`, { method: "PUT", headers, body, tls })).status).toBe(201);
     const payload = await fetch(`${url}/v1/tenants/3/entries/4/payload`, { headers, tls });
     expect(await payload.text()).toBe("hi");
-    child.kill("SIGTERM");
-    expect(await child.exited).toBe(0);
+    child.process.kill("SIGTERM");
+    expect(await child.process.exited).toBe(0);
   });
 
   test("a certificate without a key, a missing file, or tokens without TLS off loopback: exit 2, one line", async () => {

@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { removeTempDirs, type SelfSignedCert, selfSignedCert, tempDir } from "@reflex/testkit";
+import { removeTempDirs, type SelfSignedCert, selfSignedCert, spawnScript, tempDir } from "@reflex/testkit";
 import { ConfigError, DEFAULT_CONFIG, type ServerConfig } from "../src/config.ts";
 import { type RunningServer, startServer } from "../src/server.ts";
 import { TOKEN_FILE, TOKENS } from "./helpers.ts";
@@ -160,40 +160,29 @@ describe("bun src/main.ts with REFLEX_TLS_CERT/REFLEX_TLS_KEY", () => {
   test("prints an https URL first, serves over it, and exits 0 on SIGTERM", async () => {
     const dir = tempDir("reflex-tls-main-");
     const cert = selfSignedCert(dir);
-    const proc = Bun.spawn([process.execPath, MAIN, "--port", "0", "--root", join(dir, "root"), "--quiet"], {
+    const child = spawnScript(MAIN, ["--port", "0", "--root", join(dir, "root"), "--quiet"], {
       env: { ...process.env, REFLEX_TLS_CERT: cert.certFile, REFLEX_TLS_KEY: cert.keyFile },
-      stdout: "pipe",
-      stderr: "pipe",
     });
-    const reader = proc.stdout.getReader();
-    let text = "";
-    while (!text.includes("\n")) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      text += new TextDecoder().decode(value);
-    }
-    const line = text.slice(0, text.indexOf("\n"));
+    const line = await child.waitFor((text) => text.startsWith("reflex listening on "));
     expect(line).toMatch(/^reflex listening on https:\/\/127\.0\.0\.1:\d+$/);
+    expect(child.lines[0]).toBe(line);
     const url = line.slice("reflex listening on ".length);
     expect((await fetch(`${url}/healthz`, { tls: { ca: cert.cert } })).status).toBe(200);
-    proc.kill("SIGTERM");
-    expect(await proc.exited).toBe(0);
+    child.process.kill("SIGTERM");
+    expect(await child.process.exited).toBe(0);
   });
 
   test("a key of another certificate: exit 2, one line naming the file, no stack trace", async () => {
     const dir = tempDir("reflex-tls-main-");
     const a = selfSignedCert(dir, "a");
     const b = selfSignedCert(dir, "b");
-    const proc = Bun.spawn(
-      [process.execPath, MAIN, "--port", "0", "--root", join(dir, "root"), "--tls-cert", a.certFile],
-      {
-        env: { ...process.env, REFLEX_TLS_KEY: b.keyFile },
-        stdout: "pipe",
-        stderr: "pipe",
-      },
+    const child = spawnScript(MAIN, ["--port", "0", "--root", join(dir, "root"), "--tls-cert", a.certFile], {
+      env: { ...process.env, REFLEX_TLS_KEY: b.keyFile },
+    });
+    expect(await child.process.exited).toBe(2);
+    expect(await child.stderr()).toBe(
+      `reflex: the TLS key ${b.keyFile} does not belong to the certificate ${a.certFile}\n`,
     );
-    expect(await proc.exited).toBe(2);
-    const stderr = await new Response(proc.stderr).text();
-    expect(stderr).toBe(`reflex: the TLS key ${b.keyFile} does not belong to the certificate ${a.certFile}\n`);
+    expect(await child.stdoutClosed).toBe("");
   });
 });

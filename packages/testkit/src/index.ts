@@ -10,7 +10,7 @@
  * store.storeSync(1n, makeEntry());
  */
 export { concat, patternBytes, sameBytes } from "./bytes.ts";
-export { type LineChild, spawnLines, spawnScript } from "./child-process.ts";
+export { type LineChild, type SpawnLinesOptions, spawnLines, spawnScript } from "./child-process.ts";
 export {
   type CrashKey,
   type CrashMix,
