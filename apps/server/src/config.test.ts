@@ -112,6 +112,10 @@ describe("retention config", () => {
     expect(() => loadConfig(["--max-entries", "0"])).toThrow(/--max-entries/);
     expect(() => loadConfig([], { REFLEX_MAX_BYTES: "lots" })).toThrow(/REFLEX_MAX_BYTES/);
     expect(() => loadConfig(["--default-ttl", "-5"])).toThrow(/--default-ttl/);
+    // the TTL grammar of ?ttl= and reflex put --ttl: canonical whole seconds, at most 10 digits
+    expect(() => loadConfig(["--default-ttl", "007"])).toThrow("--default-ttl must be a whole number of seconds");
+    expect(() => loadConfig([], { REFLEX_DEFAULT_TTL: "1.5" })).toThrow(/REFLEX_DEFAULT_TTL/);
+    expect(() => loadConfig([], { REFLEX_DEFAULT_TTL: "10000000000" })).toThrow(ConfigError);
     expect(() => loadConfig(["--tenant-max-bytes", "1.5G"])).toThrow(ConfigError);
   });
 });

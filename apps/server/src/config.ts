@@ -1,6 +1,6 @@
 import { type ParseArgsOptionsConfig, parseArgs } from "node:util";
-import { MAX_BODY_BYTES } from "@reflex/codec";
-import type { RetentionOptions } from "@reflex/core";
+import { isTtlText, MAX_BODY_BYTES, TTL_GRAMMAR } from "@reflex/codec";
+import { DEFAULT_ROOT, type RetentionOptions } from "@reflex/core";
 import { ConfigError } from "./config-error.ts";
 import { DEFAULT_MAX_BODY_BYTES } from "./middleware/body-limit.ts";
 import { TLS_OPTIONS, type TlsConfig, tlsConfig } from "./tls.ts";
@@ -52,7 +52,7 @@ export const RETENTION_BOUND_OPTIONS = {
 
 /** Defaults: a fresh clone runs with no flags and no env. */
 export const DEFAULT_CONFIG: ServerConfig = {
-  root: "./reflex-data",
+  root: DEFAULT_ROOT,
   redisCluster: undefined,
   host: "127.0.0.1",
   port: 8080,
@@ -143,6 +143,12 @@ function parseCount(text: string, what: string, min: number): number {
   if (!/^\d{1,15}$/.test(text.trim()) || Number(text) < min) {
     throw new ConfigError(`${what} must be an integer >= ${min}, got ${JSON.stringify(text)}`);
   }
+  return Number(text);
+}
+
+/** A TTL in the one grammar of `?ttl=` and `reflex put --ttl` (`isTtlText` of the codec). */
+function parseTtl(text: string, what: string): number {
+  if (!isTtlText(text)) throw new ConfigError(`${what} must be ${TTL_GRAMMAR}, got ${JSON.stringify(text)}`);
   return Number(text);
 }
 
@@ -264,7 +270,7 @@ function retentionConfig(
   if (tenantMaxBytes !== undefined) retention.tenantMaxBytes = tenantMaxBytes;
   const tenantMaxEntries = read("tenant-max-entries", "REFLEX_TENANT_MAX_ENTRIES", count);
   if (tenantMaxEntries !== undefined) retention.tenantMaxEntries = tenantMaxEntries;
-  const defaultTtlSeconds = read("default-ttl", "REFLEX_DEFAULT_TTL", (text, what) => parseCount(text, what, 0));
+  const defaultTtlSeconds = read("default-ttl", "REFLEX_DEFAULT_TTL", parseTtl);
   if (defaultTtlSeconds !== undefined) retention.defaultTtlSeconds = defaultTtlSeconds;
   return retention;
 }
