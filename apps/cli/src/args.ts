@@ -1,9 +1,10 @@
 import { type ParseArgsOptionsConfig, parseArgs } from "node:util";
 import { parseI64, parseU64 } from "@reflex/codec";
+import { DEFAULT_ROOT } from "@reflex/core";
 import { UsageError } from "./exit-codes.ts";
 
-/** Default store root when neither `--root` nor `REFLEX_ROOT` is given. */
-export const DEFAULT_ROOT = "./reflex-data";
+/** Default store root when neither `--root` nor `REFLEX_ROOT` is given: the core's, the server's too. */
+export { DEFAULT_ROOT };
 
 /** Options every command accepts. */
 export const GLOBAL_OPTIONS = {
@@ -108,7 +109,7 @@ export class CommandArgs {
     return typeof value === "string" ? value : undefined;
   }
 
-  /** The store root: `--root`, else `REFLEX_ROOT`, else `./reflex-data`. */
+  /** The store root: `--root`, else `REFLEX_ROOT`, else {@link DEFAULT_ROOT}. */
   get root(): string {
     const flag = this.option("root");
     if (flag !== undefined) {

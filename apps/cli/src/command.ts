@@ -1,3 +1,4 @@
+import { DEFAULT_ROOT } from "@reflex/core";
 import type { ExitCode } from "./exit-codes.ts";
 import { formatTable, toJsonText } from "./format.ts";
 import type { Io } from "./io.ts";
@@ -16,7 +17,7 @@ export interface Command {
 
 /** Options every command takes, as listed in each help text. */
 const GLOBAL_HELP: readonly (readonly [string, string])[] = [
-  ["--root DIR", "store root (default: $REFLEX_ROOT, else ./reflex-data)"],
+  ["--root DIR", `store root (default: $REFLEX_ROOT, else ${DEFAULT_ROOT})`],
   ["--redis-cluster HOST:PORT,...", "the store on a Redis Cluster instead (default: $REFLEX_REDIS_CLUSTER)"],
   ["-h, --help", "show this help"],
 ];

@@ -1,5 +1,5 @@
 import packageJson from "../package.json" with { type: "json" };
-import { splitCommandLine } from "./args.ts";
+import { DEFAULT_ROOT, splitCommandLine } from "./args.ts";
 import type { Command } from "./command.ts";
 import { cleanupCommand } from "./commands/cleanup.ts";
 import { existsCommand } from "./commands/exists.ts";
@@ -54,7 +54,7 @@ Commands:
 ${commands}
 
 Global options:
-  --root DIR     store root (default: $REFLEX_ROOT, else ./reflex-data)
+  --root DIR     store root (default: $REFLEX_ROOT, else ${DEFAULT_ROOT})
   --redis-cluster HOST:PORT[,HOST:PORT...]
                  the store on a Redis Cluster instead (default: $REFLEX_REDIS_CLUSTER);
                  cleanup and gc are files only

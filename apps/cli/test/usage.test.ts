@@ -112,7 +112,7 @@ describe("usage errors exit 2 with one line on stderr", () => {
     );
     // Nothing was written by any of them.
     expect((await reflex(["ls"], { root })).stdout).toBe("");
-  });
+  }, 30_000); // two CLI processes per bad id: 4 s alone, over 5 s on a loaded machine
 
   test("the id range ends are valid ids", async () => {
     const root = tempRoot();

@@ -120,6 +120,35 @@ describe("retention config", () => {
     expect(() => loadConfig(["--max-entries", "0"])).toThrow(/--max-entries/);
     expect(() => loadConfig([], { REFLEX_MAX_BYTES: "lots" })).toThrow(/REFLEX_MAX_BYTES/);
     expect(() => loadConfig(["--default-ttl", "-5"])).toThrow(/--default-ttl/);
+    // the TTL grammar of ?ttl= and reflex put --ttl: canonical whole seconds, at most 10 digits
+    expect(() => loadConfig(["--default-ttl", "007"])).toThrow("--default-ttl must be a whole number of seconds");
+    expect(() => loadConfig([], { REFLEX_DEFAULT_TTL: "1.5" })).toThrow(/REFLEX_DEFAULT_TTL/);
+    expect(() => loadConfig([], { REFLEX_DEFAULT_TTL: "10000000000" })).toThrow(ConfigError);
     expect(() => loadConfig(["--tenant-max-bytes", "1.5G"])).toThrow(ConfigError);
+  });
+});
+
+describe("TLS config", () => {
+  test("off by default; --tls-cert/--tls-key, REFLEX_TLS_CERT/REFLEX_TLS_KEY, the flag over the env", () => {
+    expect(loadConfig([], {}).tls).toBeUndefined();
+    expect(loadConfig([], {}).allowPlainHttp).toBeUndefined();
+    const env = { REFLEX_TLS_CERT: "/env/cert.pem", REFLEX_TLS_KEY: "/env/key.pem" };
+    expect(loadConfig([], env).tls).toEqual({ certFile: "/env/cert.pem", keyFile: "/env/key.pem" });
+    expect(loadConfig(["--tls-cert", "/f/cert.pem", "--tls-key=/f/key.pem"], env).tls).toEqual({
+      certFile: "/f/cert.pem",
+      keyFile: "/f/key.pem",
+    });
+  });
+
+  test("both or neither: one alone is a ConfigError", () => {
+    expect(() => loadConfig(["--tls-cert", "/c.pem"], {})).toThrow(ConfigError);
+    expect(() => loadConfig(["--tls-cert", "/c.pem"], {})).toThrow("https needs both the certificate and its key");
+    expect(() => loadConfig([], { REFLEX_TLS_KEY: "/k.pem" })).toThrow("without --tls-cert FILE");
+  });
+
+  test("--allow-plain-http and REFLEX_ALLOW_PLAIN_HTTP", () => {
+    expect(loadConfig(["--allow-plain-http"], {}).allowPlainHttp).toBe(true);
+    expect(loadConfig([], { REFLEX_ALLOW_PLAIN_HTTP: "1" }).allowPlainHttp).toBe(true);
+    expect(() => loadConfig(["--allow-plain-http=yes"], {})).toThrow(ConfigError);
   });
 });

@@ -1,8 +1,10 @@
 import { type ParseArgsOptionsConfig, parseArgs } from "node:util";
-import { MAX_BODY_BYTES } from "@reflex/codec";
-import type { RetentionOptions } from "@reflex/core";
+import { isTtlText, MAX_BODY_BYTES, TTL_GRAMMAR } from "@reflex/codec";
+import { DEFAULT_ROOT, type RetentionOptions } from "@reflex/core";
+import { ConfigError } from "./config-error.ts";
 import { LOG_FORMATS, type LogFormat } from "./logger.ts";
 import { DEFAULT_MAX_BODY_BYTES } from "./middleware/body-limit.ts";
+import { TLS_OPTIONS, type TlsConfig, tlsConfig } from "./tls.ts";
 
 /** Everything `startServer` needs. */
 export interface ServerConfig {
@@ -10,12 +12,16 @@ export interface ServerConfig {
   readonly root: string;
   /** Seed nodes of a Redis Cluster (`host:port,...`): the store lives there instead of under `root`. */
   readonly redisCluster?: string | undefined;
-  /** Address to bind. Anything but loopback needs tokens. */
+  /** Address to bind. Anything but loopback needs tokens, and TLS or {@link allowPlainHttp}. */
   readonly host: string;
   /** TCP port; 0 picks a free one. */
   readonly port: number;
   /** Path of the token file, or undefined for no auth (loopback only). */
   readonly tokensFile: string | undefined;
+  /** Certificate and key files: the server speaks https. Absent: plain http. */
+  readonly tls?: TlsConfig | undefined;
+  /** Plain http on a non-loopback host is allowed (a proxy in front terminates TLS). */
+  readonly allowPlainHttp?: boolean;
   /** Largest PUT body, in bytes. */
   readonly maxBodyBytes: number;
   /** Write one line per request to stdout. */
@@ -49,7 +55,7 @@ export const RETENTION_BOUND_OPTIONS = {
 
 /** Defaults: a fresh clone runs with no flags and no env. */
 export const DEFAULT_CONFIG: ServerConfig = {
-  root: "./reflex-data",
+  root: DEFAULT_ROOT,
   redisCluster: undefined,
   host: "127.0.0.1",
   port: 8080,
@@ -73,6 +79,11 @@ options (flag, then env, then default):
   --host HOST       REFLEX_HOST       address to bind        (default ${DEFAULT_CONFIG.host})
   --port PORT       REFLEX_PORT       TCP port, 0 = any free (default ${DEFAULT_CONFIG.port})
   --tokens FILE     REFLEX_TOKENS     bearer token file (JSON); without it only loopback binds
+  --tls-cert FILE   REFLEX_TLS_CERT   PEM certificate (chain): serve https (needs --tls-key)
+  --tls-key FILE    REFLEX_TLS_KEY    PEM private key of that certificate (unencrypted)
+  --allow-plain-http  REFLEX_ALLOW_PLAIN_HTTP=1
+                    serve plain http on a non-loopback host: only behind a proxy that
+                    terminates TLS (a non-loopback host needs --tokens, and TLS or this)
   --max-body SIZE   REFLEX_MAX_BODY   PUT body limit: bytes, or with K/M/G/KiB/MiB/GiB (default 24MiB:
                                       a 16 MiB payload fits as JSON too; largest payload
                                       protobuf ~24 MiB, JSON ~18 MiB)
@@ -91,10 +102,7 @@ options (flag, then env, then default):
   -h, --help                          this text
 `;
 
-/** A flag or env value that does not parse. */
-export class ConfigError extends Error {
-  override readonly name = "ReflexConfigError";
-}
+export { ConfigError } from "./config-error.ts";
 
 const SIZE_UNITS: Record<string, number> = {
   "": 1,
@@ -143,6 +151,12 @@ function parseCount(text: string, what: string, min: number): number {
   return Number(text);
 }
 
+/** A TTL in the one grammar of `?ttl=` and `reflex put --ttl` (`isTtlText` of the codec). */
+function parseTtl(text: string, what: string): number {
+  if (!isTtlText(text)) throw new ConfigError(`${what} must be ${TTL_GRAMMAR}, got ${JSON.stringify(text)}`);
+  return Number(text);
+}
+
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === "" ? undefined : value;
 }
@@ -171,6 +185,7 @@ export function loadConfig(
         port: { type: "string" },
         tokens: { type: "string" },
         "max-body": { type: "string" },
+        ...TLS_OPTIONS,
         ...RETENTION_BOUND_OPTIONS,
         "default-ttl": { type: "string" },
         "max-entry-bytes": { type: "string" },
@@ -205,6 +220,7 @@ export function loadConfig(
     host,
     port: portText === undefined ? DEFAULT_CONFIG.port : parsePort(portText, flag("port") ? "--port" : "REFLEX_PORT"),
     tokensFile: flag("tokens") ?? nonEmpty(env.REFLEX_TOKENS),
+    ...tlsConfig(flag, values["allow-plain-http"] === true, env),
     maxBodyBytes:
       sizeText === undefined
         ? DEFAULT_CONFIG.maxBodyBytes
@@ -274,7 +290,7 @@ function retentionConfig(
   if (tenantMaxBytes !== undefined) retention.tenantMaxBytes = tenantMaxBytes;
   const tenantMaxEntries = read("tenant-max-entries", "REFLEX_TENANT_MAX_ENTRIES", count);
   if (tenantMaxEntries !== undefined) retention.tenantMaxEntries = tenantMaxEntries;
-  const defaultTtlSeconds = read("default-ttl", "REFLEX_DEFAULT_TTL", (text, what) => parseCount(text, what, 0));
+  const defaultTtlSeconds = read("default-ttl", "REFLEX_DEFAULT_TTL", parseTtl);
   if (defaultTtlSeconds !== undefined) retention.defaultTtlSeconds = defaultTtlSeconds;
   return retention;
 }

@@ -12,6 +12,7 @@
  * const running = await startServer(loadConfig(Bun.argv.slice(2), process.env));
  */
 export { type AppOptions, createApp, type ReflexApp } from "./app.ts";
+export { type Binding, checkBinding, isLoopbackHost } from "./bind-policy.ts";
 export {
   ConfigError,
   DEFAULT_CONFIG,
@@ -40,10 +41,10 @@ export { ANONYMOUS_ADMIN, type Principal } from "./principal.ts";
 export { REQUEST_ID_HEADER, requestIdOf } from "./request-id.ts";
 export {
   exitCodeOnSignal,
-  isLoopbackHost,
   type RunningServer,
   SERVER_LOCK_OWNER,
   type StartOptions,
   startServer,
 } from "./server.ts";
+export { readTlsFiles, TLS_OPTIONS, type TlsConfig, type TlsMaterial, tlsConfig } from "./tls.ts";
 export { MIN_TOKEN_LENGTH, TokenFileError, TokenSet } from "./token-set.ts";

@@ -1,6 +1,6 @@
 /**
  * The server's command: `bun src/main.ts [--root DIR] [--host H] [--port P] [--tokens FILE] [--max-body SIZE]`
- * (`--help`, `--version`).
+ * (`--tls-cert FILE --tls-key FILE` for https; `--help`, `--version`).
  * Prints `reflex listening on <url>` as its first stdout line (then logs in `--log-format`); SIGTERM or SIGINT
  * stops accepting, finishes in-flight requests and exits 0.
  */

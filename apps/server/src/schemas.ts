@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { isCodecError, parseI64, parseU64 } from "@reflex/codec";
+import { isCodecError, isTtlText, parseI64, parseU64, TTL_GRAMMAR } from "@reflex/codec";
 
 const U64_PATTERN = "^(0|[1-9][0-9]{0,19})$";
 const I64_PATTERN = "^-?(0|[1-9][0-9]{0,18})$";
@@ -48,7 +48,7 @@ export const DEFAULT_LIST_LIMIT = 1000;
 export const PutQuery = z.object({
   ttl: z
     .string()
-    .refine((text) => /^(0|[1-9][0-9]{0,9})$/.test(text), "ttl must be a whole number of seconds (0: never expires)")
+    .refine(isTtlText, `ttl must be ${TTL_GRAMMAR}`)
     .optional()
     .openapi({
       param: { name: "ttl", in: "query" },

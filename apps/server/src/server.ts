@@ -2,12 +2,14 @@ import { type EntryStore, NvmeStorage } from "@reflex/core";
 import { RedisClusterStore } from "@reflex/redis-cluster";
 import { HttpMetrics, OperationMetrics, ProcessMetrics } from "@reflex/stats";
 import { createApp, errorReporter, type ReflexApp } from "./app.ts";
-import { ConfigError, type ServerConfig } from "./config.ts";
+import { checkBinding } from "./bind-policy.ts";
+import type { ServerConfig } from "./config.ts";
 import { errorBody } from "./errors.ts";
 import { fastRoutes } from "./fast-routes.ts";
 import { createLogger, defaultLogFormat, type Logger, notice } from "./logger.ts";
 import { type MetricsSource, storeMetrics } from "./metrics.ts";
 import { RequestObserver } from "./request-observer.ts";
+import { readTlsFiles } from "./tls.ts";
 import { TokenSet } from "./token-set.ts";
 
 /** Options of {@link startServer} beyond the config. */
@@ -23,7 +25,7 @@ export interface StartOptions {
 
 /** A server that `startServer` started. */
 export interface RunningServer {
-  /** Where it listens, with the real port (e.g. `http://127.0.0.1:41234`). */
+  /** Where it listens, with the real port (e.g. `http://127.0.0.1:41234`, `https://...` with TLS). */
   readonly url: string;
   /** The `Bun.serve` server. */
   readonly server: Bun.Server<undefined>;
@@ -55,15 +57,6 @@ export interface RunningServer {
 
 /** How the server names itself in the root's lock file (`reflex` tells a user to use the API then). */
 export const SERVER_LOCK_OWNER = "reflex serve";
-
-/** True for addresses only this machine can reach: 127.0.0.0/8, ::1, localhost. */
-export function isLoopbackHost(host: string): boolean {
-  const bare = host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
-  const lower = bare.toLowerCase();
-  if (lower === "localhost" || lower === "::1" || lower === "0:0:0:0:0:0:0:1") return true;
-  if (lower.startsWith("::ffff:")) return isLoopbackHost(lower.slice(7));
-  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(lower);
-}
 
 /**
  * Bun's own request body cap, set out of the way. Bun checks a declared Content-Length
@@ -104,8 +97,9 @@ async function openStore(config: ServerConfig, operations: OperationMetrics): Pr
 
 /**
  * Opens the store (at `config.root`, creating it, or on `config.redisCluster`), loads the
- * token file, and serves the app with `Bun.serve`. Without tokens it refuses any host but
- * loopback. With a token file, SIGHUP reloads it (keeping the old tokens if the new file is bad).
+ * token file and the TLS files, and serves the app with `Bun.serve` (https with `config.tls`).
+ * Refuses a non-loopback host without tokens, and without TLS unless `config.allowPlainHttp`
+ * (see bind-policy.ts). With a token file, SIGHUP reloads it (keeping the old tokens if the new file is bad).
  * Used by `src/main.ts` and by `reflex serve`.
  *
  * @example
@@ -116,16 +110,24 @@ async function openStore(config: ServerConfig, operations: OperationMetrics): Pr
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logFormat ?? defaultLogFormat(process.stdout.isTTY));
   const tokens = config.tokensFile === undefined ? undefined : TokenSet.fromFile(config.tokensFile);
-  if (tokens === undefined && !isLoopbackHost(config.host)) {
-    throw new ConfigError(
-      `refusing to listen on ${config.host} without tokens: anyone who can reach it could read and write every tenant. ` +
-        "Set REFLEX_TOKENS (or --tokens) to a token file, or bind a loopback address such as 127.0.0.1.",
-    );
-  }
+  const plainHttpOnNetwork = checkBinding({
+    host: config.host,
+    tokens: tokens !== undefined,
+    tls: config.tls !== undefined,
+    allowPlainHttp: config.allowPlainHttp === true,
+  });
+  const tls = config.tls === undefined ? undefined : readTlsFiles(config.tls);
+  for (const warning of tls?.warnings ?? []) notice(logger, `reflex: ${warning}`);
   const operations = new OperationMetrics();
   const store = await openStore(config, operations);
   if (tokens === undefined) {
     notice(logger, `reflex: no tokens configured (REFLEX_TOKENS): auth is off, serving loopback ${config.host} only`);
+  }
+  if (plainHttpOnNetwork) {
+    notice(
+      logger,
+      `reflex: plain http on ${config.host} (--allow-plain-http): only safe behind a proxy that terminates TLS`,
+    );
   }
   const http = new HttpMetrics();
   const processMetrics = new ProcessMetrics();
@@ -144,6 +146,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       hostname: config.host,
       port: config.port,
       maxRequestBodySize: BUN_MAX_REQUEST_BODY,
+      ...(tls === undefined ? {} : { tls: { cert: tls.cert, key: tls.key } }),
       // The hot entry routes skip Hono (see fast-routes.ts); the observer sees every request.
       routes: fastRoutes({ app, store, tokens, report: errorReporter(logger), observer }),
       // No async wrapper here: awaiting Hono's promise cost ~4 us of CPU per request under load (profiled).

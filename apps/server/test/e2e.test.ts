@@ -218,8 +218,8 @@ describe("the real server on an ephemeral loopback port", () => {
     await expect(promise).rejects.toThrow("refusing to listen on 0.0.0.0 without tokens");
   });
 
-  test("with tokens, a non-loopback host binds", async () => {
-    const server = await start({ host: "0.0.0.0" });
+  test("with tokens and --allow-plain-http, a non-loopback host binds over http (the TLS rules: tls-e2e.test.ts)", async () => {
+    const server = await start({ host: "0.0.0.0", allowPlainHttp: true });
     const port = new URL(server.url).port;
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
     expect((await fetch(`http://127.0.0.1:${port}/v1/stats`)).status).toBe(401);

@@ -6,10 +6,15 @@
  * const client = new ReflexClient({ baseUrl: "http://127.0.0.1:8080" });
  * await client.put(1n, 42n, { payloadBlob: new TextEncoder().encode("hello") });
  * const entry = await client.get(1n, 42n);
+ *
+ * @example
+ * // an https server with a self-signed certificate (or a private CA): trust that PEM
+ * const ca = await Bun.file("cert.pem").text();
+ * const secure = new ReflexClient({ baseUrl: "https://127.0.0.1:8443", token: process.env.REFLEX_TOKEN, tls: { ca } });
  */
 export { isReflexClientError, ReflexClientError, type ReflexClientErrorCode } from "./client-error.ts";
 export { type Id, ReflexClient, type ReflexClientOptions } from "./reflex-client.ts";
-export { type ClientOptions, MAX_BACKOFF_MS } from "./transport.ts";
+export { type ClientOptions, type ClientTlsOptions, MAX_BACKOFF_MS } from "./transport.ts";
 export type {
   BatchGetEntry,
   BatchGetResult,

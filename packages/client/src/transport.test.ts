@@ -1,4 +1,5 @@
-import { afterEach, expect, test } from "bun:test";
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { startTestServer, type TestServer, TOKENS } from "../test/real-server.ts";
 import { isReflexClientError, type ReflexClientError } from "./client-error.ts";
 import { ReflexClient } from "./reflex-client.ts";
 
@@ -100,4 +101,39 @@ test("a non-API error body is bad_response with its status; the bearer token is 
   const error = await rejection(new ReflexClient({ baseUrl: server.url.origin, token: "secret-token" }).stats());
   expect([error.status, error.code]).toEqual([418, "bad_response"]);
   expect(authorization as string | null).toBe("Bearer secret-token");
+});
+
+describe("an https server with a self-signed certificate", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ tokens: true, tls: true });
+  });
+  afterAll(async () => {
+    await server.stop();
+  });
+
+  test("with its certificate as tls.ca: a put/get round trip, the token still required", async () => {
+    expect(server.url).toStartWith("https://127.0.0.1:");
+    const ca = server.ca ?? "";
+    const client = new ReflexClient({ baseUrl: server.url, token: TOKENS.tenant1, tls: { ca } });
+    expect(await client.healthz()).toEqual({ status: "ok" });
+    expect((await client.put(1n, 7n, { payloadBlob: new TextEncoder().encode("secret") })).created).toBe(true);
+    const entry = await client.get(1n, 7n);
+    expect(new TextDecoder().decode(entry?.payloadBlob)).toBe("secret");
+    const anonymous = new ReflexClient({ baseUrl: server.url, tls: { ca: [new TextEncoder().encode(ca)] } });
+    expect((await rejection(anonymous.get(1n, 7n))).code).toBe("unauthorized");
+  });
+
+  test("without it the certificate is refused: a network_error caused by the TLS check", async () => {
+    const client = new ReflexClient({ baseUrl: server.url, token: TOKENS.tenant1, retries: 0 });
+    const error = await rejection(client.healthz());
+    expect(error.code).toBe("network_error");
+    expect((error.cause as { code?: string }).code).toBe("DEPTH_ZERO_SELF_SIGNED_CERT");
+  });
+
+  test("tls and a custom fetch together are refused at construction", () => {
+    expect(
+      () => new ReflexClient({ baseUrl: server.url, tls: { ca: "x" }, fetch: (request) => fetch(request) }),
+    ).toThrow("give tls or fetch, not both");
+  });
 });

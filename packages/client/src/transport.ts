@@ -14,6 +14,17 @@ export interface ClientOptions {
   readonly backoffMs?: number;
   /** The fetch to use. Default the global one (Bun keeps connections alive). */
   readonly fetch?: (request: Request) => Promise<Response>;
+  /** TLS of an `https://` {@link baseUrl}, for the default fetch (not with {@link fetch}). */
+  readonly tls?: ClientTlsOptions;
+}
+
+/** How the client trusts an https server. */
+export interface ClientTlsOptions {
+  /**
+   * PEM certificates to trust instead of the system's CAs: a private CA, or the server's
+   * self-signed certificate itself. Passed to Bun's `fetch(url, { tls: { ca } })`.
+   */
+  readonly ca: string | Uint8Array | readonly (string | Uint8Array)[];
 }
 
 /** The longest wait between two attempts. */
@@ -29,15 +40,20 @@ export interface ResolvedClientOptions {
   readonly fetch: (request: Request) => Promise<Response>;
 }
 
-/** Fills in the defaults of {@link ClientOptions}. */
+/** Fills in the defaults of {@link ClientOptions}. Throws a TypeError for both `fetch` and `tls`. */
 export function resolveClientOptions(options: ClientOptions): ResolvedClientOptions {
+  if (options.fetch !== undefined && options.tls !== undefined) {
+    throw new TypeError("ReflexClient: give tls or fetch, not both (tls configures the default fetch)");
+  }
+  const ca = options.tls?.ca;
+  const tls = ca === undefined ? undefined : { ca: typeof ca === "string" || ca instanceof Uint8Array ? ca : [...ca] };
   return {
     baseUrl: options.baseUrl.replace(/\/+$/, ""),
     token: options.token,
     timeoutMs: options.timeoutMs ?? 10_000,
     retries: Math.max(0, Math.min(options.retries ?? 2, 10)),
     backoffMs: options.backoffMs ?? 50,
-    fetch: options.fetch ?? ((request) => fetch(request)),
+    fetch: options.fetch ?? (tls === undefined ? (request) => fetch(request) : (request) => fetch(request, { tls })),
   };
 }
 

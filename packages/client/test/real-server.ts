@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_CONFIG, type RunningServer, type ServerConfig, startServer } from "@reflex/server";
+import { selfSignedCert } from "@reflex/testkit";
 
 /** Tokens of the client tests: one for tenant 1, one admin. */
 export const TOKENS = { tenant1: "client-tenant-one-0123456789", admin: "client-admin-token-0123456789" } as const;
@@ -10,12 +11,17 @@ export const TOKENS = { tenant1: "client-tenant-one-0123456789", admin: "client-
 export interface TestServer {
   readonly url: string;
   readonly running: RunningServer;
+  /** With `tls: true`: the server's self-signed certificate (PEM), the CA a client must trust. */
+  readonly ca: string | undefined;
   stop(): Promise<void>;
 }
 
-/** Starts `startServer` on a temp root; `tokens: true` turns auth on with {@link TOKENS}. */
+/**
+ * Starts `startServer` on a temp root; `tokens: true` turns auth on with {@link TOKENS},
+ * `tls: true` serves https with a self-signed certificate made for it.
+ */
 export async function startTestServer(
-  options: { tokens?: boolean; config?: Partial<ServerConfig> } = {},
+  options: { tokens?: boolean; tls?: boolean; config?: Partial<ServerConfig> } = {},
 ): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), "reflex-client-"));
   let tokensFile: string | undefined;
@@ -31,6 +37,7 @@ export async function startTestServer(
       }),
     );
   }
+  const cert = options.tls === true ? selfSignedCert(dir) : undefined;
   const running = await startServer(
     {
       ...DEFAULT_CONFIG,
@@ -39,6 +46,7 @@ export async function startTestServer(
       port: 0,
       tokensFile,
       requestLog: false,
+      ...(cert === undefined ? {} : { tls: { certFile: cert.certFile, keyFile: cert.keyFile } }),
       ...options.config,
     },
     { logger: { info() {}, error() {} } },
@@ -46,6 +54,7 @@ export async function startTestServer(
   return {
     url: running.url,
     running,
+    ca: cert?.cert,
     async stop() {
       await running.shutdown();
       rmSync(dir, { recursive: true, force: true });

@@ -6,7 +6,7 @@
  * - the protobuf JSON mapping for humans and HTTP,
  * - size-delimited dump streams for export and import,
  * - the search request and response messages (`reflex.v1.SearchRequest`, `SearchResponse`),
- * - the u64 id grammar shared by the store, the server and the CLI.
+ * - the u64 id grammar and the TTL grammar shared by the store, the server and the CLI.
  *
  * @example
  * import { decodeEnvelope, encodeEnvelope } from "@reflex/codec";
@@ -58,5 +58,6 @@ export {
   searchRequestFromJson,
   searchResponseToJson,
 } from "./search-wire.ts";
+export { isTtlText, parseTtlSeconds, TTL_GRAMMAR } from "./ttl.ts";
 export { assertU64, isCanonicalU64, parseI64, parseU64, U64_MAX } from "./u64.ts";
 export { uninitializedBytes } from "./uninitialized-bytes.ts";

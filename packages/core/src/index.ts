@@ -36,7 +36,7 @@ export { envelopeHandle, storedEnvelopeHandle } from "./envelope-handle.ts";
 export type { FileCacheLimits } from "./file-cache.ts";
 export { type FileOps, nodeFileOps } from "./file-ops.ts";
 export type { GcOptions } from "./gc.ts";
-export { ENTRY_EXTENSION } from "./layout.ts";
+export { DEFAULT_ROOT, ENTRY_EXTENSION } from "./layout.ts";
 export type { LedgerSubscriber, RemovalCause, RemovedEntry, WrittenEntry } from "./ledger.ts";
 export type { LookupStats } from "./lookup-index.ts";
 export { NvmeStorage } from "./nvme-storage.ts";

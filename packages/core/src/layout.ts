@@ -8,6 +8,11 @@
 // that listings ignore. Only canonical decimal names count: "007.rfx" is junk,
 // since no id maps to it.
 
+/**
+ * The store root when none is given (`--root`, `REFLEX_ROOT`): relative to the working
+ * directory. The server and the CLI both default to it, so from one directory they share a store.
+ */
+export const DEFAULT_ROOT = "./reflex-data";
 /** Extension of entry files. */
 export const ENTRY_EXTENSION = ".rfx";
 /** Extension of in-flight temp files. */

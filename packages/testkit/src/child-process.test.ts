@@ -28,6 +28,14 @@ describe("spawnLines", () => {
     expect(await child.process.exited).toBe(0);
   });
 
+  test("options.env is the child's whole environment", async () => {
+    const child = spawnLines([process.execPath, "-e", "console.log(process.env.REFLEX_X, process.env.HOME)"], {
+      env: { PATH: process.env.PATH, REFLEX_X: "given" },
+    });
+    expect(await child.process.exited).toBe(0);
+    expect(child.lines).toEqual(["given undefined"]);
+  });
+
   test("waitFor rejects when stdout ends without the line", async () => {
     const child = bun('console.log("something else")');
     await expect(child.waitFor("ready")).rejects.toThrow("stdout closed before the awaited line");

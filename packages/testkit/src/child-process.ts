@@ -25,8 +25,14 @@ interface Waiter {
   readonly reject: (error: Error) => void;
 }
 
+/** Options of {@link spawnLines}. */
+export interface SpawnLinesOptions {
+  /** The child's whole environment. Default: this process's. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
 /**
- * Starts `command` with piped stdin, stdout and stderr.
+ * Starts `command` with piped stdin, stdout and stderr (and `options.env`).
  *
  * @example
  * const child = spawnLines([process.execPath, "writer.ts", root]);
@@ -34,8 +40,13 @@ interface Waiter {
  * child.process.kill("SIGKILL");
  * await child.process.exited; // child.process.signalCode === "SIGKILL"
  */
-export function spawnLines(command: readonly string[]): LineChild {
-  const child = Bun.spawn([...command], { stdin: "pipe", stdout: "pipe", stderr: "pipe" });
+export function spawnLines(command: readonly string[], options: SpawnLinesOptions = {}): LineChild {
+  const child = Bun.spawn([...command], {
+    stdin: "pipe",
+    stdout: "pipe",
+    stderr: "pipe",
+    ...(options.env === undefined ? {} : { env: { ...options.env } }),
+  });
   const lines: string[] = [];
   const waiters: Waiter[] = [];
   let closed = false;
@@ -74,6 +85,6 @@ export function spawnLines(command: readonly string[]): LineChild {
 }
 
 /** Starts `bun <script> ...args` (the running Bun) under {@link spawnLines}. */
-export function spawnScript(script: string, args: readonly string[] = []): LineChild {
-  return spawnLines([process.execPath, script, ...args]);
+export function spawnScript(script: string, args: readonly string[] = [], options: SpawnLinesOptions = {}): LineChild {
+  return spawnLines([process.execPath, script, ...args], options);
 }

@@ -10,7 +10,7 @@
  * store.storeSync(1n, makeEntry());
  */
 export { concat, patternBytes, sameBytes } from "./bytes.ts";
-export { type LineChild, spawnLines, spawnScript } from "./child-process.ts";
+export { type LineChild, type SpawnLinesOptions, spawnLines, spawnScript } from "./child-process.ts";
 export {
   type CrashKey,
   type CrashMix,
@@ -22,6 +22,7 @@ export { type EntrySpec, makeEntry, type PlainEntry, plain, type TestEntry } fro
 export { entryArbitrary, fieldBytesArbitrary, i64Arbitrary, sampleSeeded, u64Arbitrary } from "./entry-arbitraries.ts";
 export { unlessMissing } from "./missing.ts";
 export { SeededRandom } from "./random.ts";
+export { type SelfSignedCert, selfSignedCert } from "./self-signed-cert.ts";
 export { entryProblem, entrySeed, taggedEntry } from "./tagged-entry.ts";
 export { removeTempDirs, tempDir } from "./temp-dirs.ts";
 export { cosine, f16Bytes, f16Values, VectorSource } from "./vectors.ts";

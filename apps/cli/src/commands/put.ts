@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { parseTtlSeconds } from "@reflex/codec";
 import { errnoOf } from "@reflex/core";
 import { type ArgsSpec, parseCommandArgs, parseSigned } from "../args.ts";
 import { type Command, helpText, printJson, printLine } from "../command.ts";
@@ -68,16 +69,14 @@ export const putCommand: Command = {
       throw new UsageError("put: stdin can feed --payload or --embedding, not both");
     }
     const ttlText = parsed.option("ttl");
-    if (ttlText !== undefined && !/^(0|[1-9][0-9]{0,9})$/.test(ttlText)) {
-      throw new UsageError(`put: --ttl must be a whole number of seconds, got ${JSON.stringify(ttlText)}`);
-    }
+    const ttlSeconds = ttlText === undefined ? undefined : parseTtlSeconds(ttlText, "put: --ttl");
     const payloadBlob = await readSource(io, payloadSource, "--payload");
     const embedding = await readSource(io, embeddingSource, "--embedding");
     const store = await openCommandStore(parsed, { write: "put", create: true, sweep: true });
     const handle = await store.store(
       entryId,
       { tenantId, contextHash, timestamp, embedding, payloadBlob },
-      ttlText === undefined ? {} : { ttlSeconds: Number(ttlText) },
+      ttlSeconds === undefined ? {} : { ttlSeconds },
     );
     const created = handle.created;
     const fileBytes = handle.fileBytes;

@@ -6,15 +6,18 @@ import { ExitCode, UsageError } from "../exit-codes.ts";
 export const serveCommand: Command = {
   name: "serve",
   summary: "serve the HTTP API over the store (until SIGTERM/SIGINT)",
-  help: `Usage: reflex serve [--root DIR] [--host H] [--port P] [--tokens FILE] [--max-body SIZE] [bounds] [--log-format F]
+  help: `Usage: reflex serve [--root DIR] [--host H] [--port P] [--tokens FILE] [--tls-cert FILE --tls-key FILE]
+                    [--allow-plain-http] [--max-body SIZE] [bounds] [--log-format F]
 
 Serves the HTTP API (apps/server) over the store. Prints "reflex listening on <url>" once it
-accepts requests; SIGTERM or SIGINT stops accepting, finishes in-flight requests and exits 0.
-Without a token file it binds only loopback addresses.
+accepts requests (https://... with a certificate); SIGTERM or SIGINT stops accepting, finishes
+in-flight requests and exits 0. A loopback host needs nothing more. Any other host needs a token
+file and TLS (--tls-cert/--tls-key), or --allow-plain-http when a proxy in front terminates TLS.
 
 ${USAGE.replace(/^usage: .*\n\n/, "")}
 Exit status: 0 stopped cleanly, 1 shutdown timed out, 2 usage error (bad flag, bad token file,
-non-loopback host without tokens), 3 cannot start (port in use, storage unavailable)
+bad certificate or key, non-loopback host without tokens or TLS), 3 cannot start (port in use,
+storage unavailable)
 `,
   async run(args, io) {
     let config: ReturnType<typeof loadConfig>;

@@ -1,3 +1,4 @@
+import { parseTtlSeconds } from "@reflex/codec";
 import { type ArgsSpec, parseCommandArgs } from "../args.ts";
 import { type Command, helpText, printJson, printLine } from "../command.ts";
 import { ExitCode, UsageError } from "../exit-codes.ts";
@@ -37,11 +38,9 @@ export const touchCommand: Command = {
     const { tenantId, entryId } = parsed.entryAddress();
     const ttlText = parsed.option("ttl");
     if (ttlText === undefined) throw new UsageError("touch: --ttl is required (0: never expires)");
-    if (!/^(0|[1-9][0-9]{0,9})$/.test(ttlText)) {
-      throw new UsageError(`touch: --ttl must be a whole number of seconds, got ${JSON.stringify(ttlText)}`);
-    }
+    const ttlSeconds = parseTtlSeconds(ttlText, "touch: --ttl");
     const store = await openCommandStore(parsed, { write: "touch" });
-    const expiresAt = await store.touch(entryId, tenantId, Number(ttlText));
+    const expiresAt = await store.touch(entryId, tenantId, ttlSeconds);
     if (parsed.flag("json")) {
       await printJson(io, {
         tenantId: tenantId.toString(),

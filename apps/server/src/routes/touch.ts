@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { isTtlText, TTL_GRAMMAR } from "@reflex/codec";
 import { JSON_TYPE } from "../content.ts";
 import { requireTenantAccess } from "../middleware/authorize.ts";
 import { BEARER, ENTRY_ERRORS, EntryParams } from "../schemas.ts";
@@ -7,7 +8,7 @@ import { type App, entryIds, type RouteDeps } from "./deps.ts";
 const TouchQuery = z.object({
   ttl: z
     .string()
-    .refine((text) => /^(0|[1-9][0-9]{0,9})$/.test(text), "ttl must be a whole number of seconds (0: never expires)")
+    .refine(isTtlText, `ttl must be ${TTL_GRAMMAR}`)
     .openapi({
       param: { name: "ttl", in: "query", required: true },
       example: "3600",
