@@ -8,11 +8,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HttpMetrics } from "@reflex/stats";
 import type { ReflexApp } from "../src/app.ts";
-import { DEFAULT_CONFIG } from "../src/config.ts";
 import { fastBatchGet, plainBatchIds } from "../src/fast-batch-get.ts";
 import { RequestObserver } from "../src/request-observer.ts";
-import { type RunningServer, startServer } from "../src/server.ts";
-import { TOKEN_FILE, TOKENS, testTokens } from "./helpers.ts";
+import type { RunningServer } from "../src/server.ts";
+import { TOKENS, testTokens } from "./helpers.ts";
+import { startTokenServer, storeSampleEntries } from "./token-server.ts";
 
 const quiet = { info() {}, error() {} };
 let server: RunningServer;
@@ -20,28 +20,13 @@ const dir = mkdtempSync(join(tmpdir(), "reflex-fast-batch-get-"));
 const PATH = "/v1/tenants/1/entries/batch-get";
 
 beforeAll(async () => {
-  const tokensFile = join(dir, "tokens.json");
-  writeFileSync(tokensFile, JSON.stringify(TOKEN_FILE));
-  server = await startServer(
-    { ...DEFAULT_CONFIG, root: join(dir, "root"), port: 0, tokensFile, requestLog: false },
-    { logger: quiet },
-  );
-  const utf8 = new TextEncoder();
-  for (const [tenantId, id, ttl] of [
+  server = await startTokenServer(dir);
+  await storeSampleEntries(server.store, [
     [1n, 42n, 0],
     [1n, 43n, 3600],
     [2n, 42n, 0],
     [2n, 50n, 0],
-  ] as const) {
-    const entry = {
-      tenantId,
-      contextHash: 7n,
-      timestamp: 1_700_000_000n,
-      embedding: new Uint8Array([0, 60]),
-      payloadBlob: utf8.encode(`payload ${tenantId}/${id}`),
-    };
-    (await server.store.store(id, entry, { ttlSeconds: ttl })).release();
-  }
+  ]);
   writeFileSync(join(dir, "root", "1", "44.rfx"), "not an entry"); // corrupt: the batch fails with 500
 });
 

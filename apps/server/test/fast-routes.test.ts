@@ -6,10 +6,10 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DEFAULT_CONFIG } from "../src/config.ts";
 import type { RequestRecord } from "../src/logger.ts";
-import { type RunningServer, startServer } from "../src/server.ts";
-import { TOKEN_FILE, TOKENS } from "./helpers.ts";
+import type { RunningServer } from "../src/server.ts";
+import { TOKENS } from "./helpers.ts";
+import { startTokenServer, storeSampleEntries } from "./token-server.ts";
 
 const records: RequestRecord[] = [];
 const logger = { info() {}, error() {}, request: (record: RequestRecord) => records.push(record) };
@@ -18,27 +18,12 @@ let server: RunningServer;
 const dir = mkdtempSync(join(tmpdir(), "reflex-fast-routes-"));
 
 beforeAll(async () => {
-  const tokensFile = join(dir, "tokens.json");
-  writeFileSync(tokensFile, JSON.stringify(TOKEN_FILE));
-  server = await startServer(
-    { ...DEFAULT_CONFIG, root: join(dir, "root"), port: 0, tokensFile, requestLog: true },
-    { logger },
-  );
-  const utf8 = new TextEncoder();
-  for (const [tenantId, id, ttl] of [
+  server = await startTokenServer(dir, { requestLog: true }, { logger });
+  await storeSampleEntries(server.store, [
     [1n, 42n, 0],
     [1n, 43n, 3600],
     [2n, 42n, 0],
-  ] as const) {
-    const entry = {
-      tenantId,
-      contextHash: 7n,
-      timestamp: 1_700_000_000n,
-      embedding: new Uint8Array([0, 60]),
-      payloadBlob: utf8.encode(`payload ${tenantId}/${id}`),
-    };
-    (await server.store.store(id, entry, { ttlSeconds: ttl })).release();
-  }
+  ]);
   writeFileSync(join(dir, "root", "1", "44.rfx"), "not an entry"); // corrupt: 500 on GET and HEAD
 });
 

@@ -1,32 +1,17 @@
 // Search and the exact lookup over a real server on an ephemeral loopback port,
 // including a restart: the new server's index is built from the files it finds.
 import { afterEach, expect, test } from "bun:test";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { DEFAULT_CONFIG } from "../src/config.ts";
-import { type RunningServer, startServer } from "../src/server.ts";
-import { TOKEN_FILE, TOKENS, tempDir } from "./helpers.ts";
+import type { RunningServer } from "../src/server.ts";
+import { TOKENS, tempDir } from "./helpers.ts";
+import { startTokenServer } from "./token-server.ts";
 
-const quiet = { info() {}, error() {} };
 const running: RunningServer[] = [];
 afterEach(async () => {
   for (const server of running.splice(0)) await server.shutdown();
 });
 
 async function start(dir: string, lookupMaxBytes?: number): Promise<RunningServer> {
-  const tokensFile = join(dir, "tokens.json");
-  writeFileSync(tokensFile, JSON.stringify(TOKEN_FILE));
-  const server = await startServer(
-    {
-      ...DEFAULT_CONFIG,
-      root: join(dir, "root"),
-      port: 0,
-      tokensFile,
-      requestLog: false,
-      ...(lookupMaxBytes === undefined ? {} : { lookupMaxBytes }),
-    },
-    { logger: quiet },
-  );
+  const server = await startTokenServer(dir, lookupMaxBytes === undefined ? {} : { lookupMaxBytes });
   running.push(server);
   return server;
 }

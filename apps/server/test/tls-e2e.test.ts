@@ -1,12 +1,13 @@
 // https on a real Bun.serve: a self-signed certificate made here, an ephemeral port, and
 // connections to 127.0.0.1 only (a wildcard bind is reached through loopback).
 import { afterEach, describe, expect, test } from "bun:test";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { removeTempDirs, type SelfSignedCert, selfSignedCert, spawnScript, tempDir } from "@reflex/testkit";
 import { ConfigError, DEFAULT_CONFIG, type ServerConfig } from "../src/config.ts";
 import { type RunningServer, startServer } from "../src/server.ts";
-import { TOKEN_FILE, TOKENS } from "./helpers.ts";
+import { TOKENS } from "./helpers.ts";
+import { startTokenServer } from "./token-server.ts";
 
 const MAIN = join(import.meta.dir, "..", "src", "main.ts");
 const running: RunningServer[] = [];
@@ -27,19 +28,10 @@ interface Started {
 async function start(overrides: Partial<ServerConfig> = {}): Promise<Started> {
   const dir = tempDir("reflex-tls-e2e-");
   const cert = selfSignedCert(dir);
-  const tokensFile = join(dir, "tokens.json");
-  writeFileSync(tokensFile, JSON.stringify(TOKEN_FILE));
   const lines: string[] = [];
-  const server = await startServer(
-    {
-      ...DEFAULT_CONFIG,
-      root: join(dir, "root"),
-      port: 0,
-      tokensFile,
-      requestLog: false,
-      tls: { certFile: cert.certFile, keyFile: cert.keyFile },
-      ...overrides,
-    },
+  const server = await startTokenServer(
+    dir,
+    { tls: { certFile: cert.certFile, keyFile: cert.keyFile }, ...overrides },
     { logger: { info: (line) => lines.push(line), error: (line) => lines.push(line) } },
   );
   running.push(server);
