@@ -44,8 +44,7 @@ export async function startChild(argv: string[], env: Record<string, string | un
       }
     }
   })();
-  const timeout = Bun.sleep(15_000).then(() => null);
-  const origin = await Promise.race([url, timeout, proc.exited.then(() => null)]);
+  const origin = await withinMs(Promise.race([url, proc.exited.then(() => null)]), 15_000);
   if (origin === null) {
     proc.kill();
     throw new Error(`${argv.join(" ")} did not start: ${stderr}`);
@@ -60,7 +59,7 @@ export async function startChild(argv: string[], env: Record<string, string | un
     lines,
     async stop() {
       proc.kill("SIGTERM");
-      const exited = await Promise.race([proc.exited, Bun.sleep(5000).then(() => null)]);
+      const exited = await withinMs(proc.exited, 5000);
       if (exited === null) proc.kill("SIGKILL");
     },
   };
@@ -93,5 +92,21 @@ export function cpuSeconds(pid: number): number {
     return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
     return Number.NaN;
+  }
+}
+
+/**
+ * `promise`'s value, or null when it has not settled within `ms`. The timer is cleared
+ * either way: a pending one kept the bench process alive after its last scenario.
+ */
+async function withinMs<T>(promise: Promise<T>, ms: number): Promise<T | null> {
+  let timer: Timer | undefined;
+  const timeout = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }

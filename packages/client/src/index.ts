@@ -13,7 +13,8 @@
  * const secure = new ReflexClient({ baseUrl: "https://127.0.0.1:8443", token: process.env.REFLEX_TOKEN, tls: { ca } });
  */
 export { isReflexClientError, ReflexClientError, type ReflexClientErrorCode } from "./client-error.ts";
-export { type Id, ReflexClient, type ReflexClientOptions } from "./reflex-client.ts";
+export type { Id } from "./ids.ts";
+export { ReflexClient, type ReflexClientOptions } from "./reflex-client.ts";
 export { type ClientOptions, type ClientTlsOptions, MAX_BACKOFF_MS } from "./transport.ts";
 export type {
   BatchGetEntry,

@@ -1,6 +1,7 @@
 import { create, toBinary } from "@bufbuild/protobuf";
 import { decodeBatchGetResponse, SearchRequestSchema } from "@reflex/codec";
 import { isReflexClientError } from "./client-error.ts";
+import { type Id, idOf, idText, pathId } from "./ids.ts";
 import { type ClientOptions, resolveClientOptions, Transport } from "./transport.ts";
 import type {
   BatchGetResult,
@@ -35,11 +36,8 @@ export interface ReflexClientOptions extends ClientOptions {
   readonly encoding?: WireEncoding;
 }
 
-/** Tenant and entry ids are u64: bigint (a number is accepted when it is a safe integer). */
-export type Id = bigint | number;
-
-const enc = (id: Id): string => encodeURIComponent(String(id));
-const entryPath = (tenant: Id, id: Id) => `/v1/tenants/${enc(tenant)}/entries/${enc(id)}`;
+const enc = (tenant: Id): string => pathId(tenant, "tenant");
+const entryPath = (tenant: Id, id: Id) => `/v1/tenants/${enc(tenant)}/entries/${pathId(id, "entry id")}`;
 
 /**
  * A typed client of every route of the Reflex store HTTP API, over `fetch`.
@@ -73,7 +71,7 @@ export class ReflexClient {
       method: "PUT",
       path: entryPath(tenant, id),
       query: { ttl: options.ttlSeconds?.toString() },
-      body: encodePutBody(entryFields(BigInt(tenant), entry), encoding),
+      body: encodePutBody(entryFields(idOf(tenant, "tenant"), entry), encoding),
       contentType: encoding === "protobuf" ? PROTOBUF : JSON_TYPE,
       idempotent: true,
     });
@@ -154,7 +152,7 @@ export class ReflexClient {
     const response = await this.#transport.call({
       method: "POST",
       path: `/v1/tenants/${enc(tenant)}/entries/batch-get`,
-      body: JSON.stringify({ ids: ids.map(String) }),
+      body: JSON.stringify({ ids: ids.map((id) => idText(id, "entry id")) }),
       contentType: JSON_TYPE,
       accept: encoding === "protobuf" ? PROTOBUF : JSON_TYPE,
       idempotent: true,
@@ -220,7 +218,10 @@ export class ReflexClient {
 
   /** `GET /v1/tenants/{tenant}/entries?limit=&after=`: one page of ids, ascending. */
   async list(tenant: Id, options: { readonly limit?: number; readonly after?: Id } = {}): Promise<ListPage> {
-    return this.#listing(tenant, { limit: options.limit?.toString(), after: options.after?.toString() });
+    return this.#listing(tenant, {
+      limit: options.limit?.toString(),
+      after: options.after === undefined ? undefined : idText(options.after, "after"),
+    });
   }
 
   /** Every id of the tenant, a page (`pageSize`, default 1000) per call. */
