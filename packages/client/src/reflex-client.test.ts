@@ -71,13 +71,16 @@ for (const encoding of ["protobuf", "json"] as const) {
     test("batch-get lists found and missing ids", async () => {
       const c = client();
       await c.put(tenant, 20n, { payloadBlob: text("a") });
-      await c.put(tenant, 21n, { payloadBlob: text("b") });
+      await c.put(tenant, 21n, { payloadBlob: text("b") }, { ttlSeconds: 3600 });
       const result = await c.batchGet(tenant, [20n, 22n, 21n]);
       expect(result.entries.map((e) => [e.id, utf8(e.entry.payloadBlob)])).toEqual([
         [20n, "a"],
         [21n, "b"],
       ]);
       expect(result.missing).toEqual([22n]);
+      const expiring = await c.get(tenant, 21n);
+      expect(expiring?.expiresAt).toBeGreaterThan(0n);
+      expect(result.entries.map((e) => e.entry.expiresAt)).toEqual([0n, expiring?.expiresAt]);
     });
 
     test("search by embedding, with and without entries", async () => {

@@ -1,5 +1,5 @@
 import { create, toBinary } from "@bufbuild/protobuf";
-import { decodeBatchGetResponse, SearchRequestSchema } from "@reflex/codec";
+import { SearchRequestSchema } from "@reflex/codec";
 import { isReflexClientError } from "./client-error.ts";
 import { type Id, idOf, idText, pathId } from "./ids.ts";
 import { type ClientOptions, resolveClientOptions, Transport } from "./transport.ts";
@@ -19,6 +19,8 @@ import type {
 } from "./types.ts";
 import {
   base64,
+  batchGetOfJson,
+  batchGetOfProtobuf,
   encodePutBody,
   entryFields,
   entryOfJson,
@@ -159,14 +161,10 @@ export class ReflexClient {
     });
     if (encoding === "protobuf") {
       const bytes = new Uint8Array(await response.arrayBuffer());
-      const decoded = readAnswer("batch-get", () => decodeBatchGetResponse(bytes));
-      return { entries: decoded.entries.map((e) => ({ id: e.entryId, entry: e.entry })), missing: decoded.missing };
+      return readAnswer("batch-get", () => batchGetOfProtobuf(bytes));
     }
-    const json = (await response.json()) as { entries: { entryId: string; entry: unknown }[]; missing: string[] };
-    return readAnswer("batch-get", () => ({
-      entries: json.entries.map((e) => ({ id: BigInt(e.entryId), entry: entryOfJson(e.entry) })),
-      missing: json.missing.map(BigInt),
-    }));
+    const json: unknown = await response.json();
+    return readAnswer("batch-get", () => batchGetOfJson(json));
   }
 
   /** `POST .../entries/{id}/touch?ttl=S`: a new time to live (0: never); null when missing. */

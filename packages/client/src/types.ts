@@ -53,7 +53,8 @@ export type PayloadResult =
 /** One found entry of a batch-get. */
 export interface BatchGetEntry {
   readonly id: bigint;
-  readonly entry: EntryFields;
+  /** The entry, with its `expiresAt` as GET entry gives it. */
+  readonly entry: Entry;
 }
 
 /** The answer of a batch-get: the entries found, and the ids that were not. */

@@ -1,5 +1,6 @@
 import { fromBinary } from "@bufbuild/protobuf";
 import {
+  decodeBatchGetResponse,
   decodeEntryBody,
   type EntryFields,
   encodeEntryBody,
@@ -8,7 +9,7 @@ import {
   SearchResponseSchema,
 } from "@reflex/codec";
 import { ReflexClientError } from "./client-error.ts";
-import type { Entry, EntryInput, SearchHit } from "./types.ts";
+import type { BatchGetResult, Entry, EntryInput, SearchHit } from "./types.ts";
 
 /** The media type of binary protobuf bodies. */
 export const PROTOBUF = "application/x-protobuf";
@@ -117,4 +118,20 @@ export function searchHitsOfJson(json: unknown): SearchHit[] {
     contextHash: BigInt(hit.contextHash),
     ...(hit.entry === undefined ? {} : { entry: entryOfJson(hit.entry) }),
   }));
+}
+
+/** The answer of a binary batch-get (`reflex.v1.BatchGetResponse`), each entry with its `expiresAt`. */
+export function batchGetOfProtobuf(bytes: Uint8Array): BatchGetResult {
+  const decoded = decodeBatchGetResponse(bytes);
+  const entries = decoded.entries.map((e) => ({ id: e.entryId, entry: { ...e.entry, expiresAt: e.expiresAt ?? 0n } }));
+  return { entries, missing: decoded.missing };
+}
+
+/** The answer of a JSON batch-get. */
+export function batchGetOfJson(json: unknown): BatchGetResult {
+  const body = json as { entries: { entryId: string; entry: unknown }[]; missing: string[] };
+  return {
+    entries: body.entries.map((e) => ({ id: BigInt(e.entryId), entry: entryOfJson(e.entry) })),
+    missing: body.missing.map(BigInt),
+  };
 }

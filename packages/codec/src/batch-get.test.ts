@@ -14,8 +14,8 @@ import { U64_MAX } from "./u64.ts";
 
 function viaProtobufEs(entries: readonly BatchEntry[], missing: readonly bigint[]): Uint8Array {
   const message = create(BatchGetResponseSchema, {
-    entries: entries.map(({ entryId, entry }) =>
-      create(DumpRecordSchema, { entryId, entry: create(CacheEntrySchema, entry) }),
+    entries: entries.map(({ entryId, entry, expiresAt = 0n }) =>
+      create(DumpRecordSchema, { entryId, entry: create(CacheEntrySchema, { ...entry, expiresAt }) }),
     ),
     missing: [...missing],
   });
@@ -34,6 +34,14 @@ const CASES: [string, BatchEntry[], bigint[]][] = [
       { entryId: 300n, entry: big },
     ],
     [7n],
+  ],
+  [
+    "entries with an expiry (field 6, as GET entry answers) and one without",
+    [
+      { entryId: 5n, entry: big, expiresAt: 1_900_000_000n },
+      { entryId: 6n, entry: makeEntry({ timestamp: 3n }), expiresAt: 0n },
+    ],
+    [],
   ],
 ];
 
@@ -81,6 +89,22 @@ describe("batchGetResponseToJson", () => {
     });
     expect(batchGetResponseToJson([], [])).toEqual({ entries: [], missing: [] });
   });
+
+  test('carries expiresAt where the caller knows it ("0": never), as GET entry\'s JSON does', () => {
+    const json = batchGetResponseToJson(
+      [
+        { entryId: 1n, entry: makeEntry(), expiresAt: 1_900_000_000n },
+        { entryId: 2n, entry: makeEntry(), expiresAt: 0n },
+        { entryId: 3n, entry: makeEntry() },
+      ],
+      [],
+    );
+    expect(json.entries?.map((record) => (record.entry as { expiresAt?: string }).expiresAt)).toEqual([
+      "1900000000",
+      "0",
+      undefined,
+    ]);
+  });
 });
 
 describe("decodeBatchGetResponse", () => {
@@ -89,6 +113,8 @@ describe("decodeBatchGetResponse", () => {
     const decoded = decodeBatchGetResponse(encodeBatchGetResponse(entries, [4n]));
     expect(decoded.missing).toEqual([4n]);
     expect(decoded.entries.map((e) => [e.entryId, new TextDecoder().decode(e.entry.payloadBlob)])).toEqual([[3n, "x"]]);
+    const expiring = encodeBatchGetResponse([{ entryId: 3n, entry: makeEntry(), expiresAt: 1_900_000_000n }], []);
+    expect(decodeBatchGetResponse(expiring).entries.map((e) => e.expiresAt)).toEqual([1_900_000_000n]);
     expect(() => decodeBatchGetResponse(new Uint8Array([0x0a, 0x05, 0x01]))).toThrow();
     expect(() => decodeBatchGetResponse(new Uint8Array([0x0a, 0x00]))).toThrow("has no entry");
   });

@@ -1,11 +1,19 @@
 import { create, fromBinary, toJson } from "@bufbuild/protobuf";
 import { CodecError } from "./codec-error.ts";
 import type { EntryFields } from "./entry.ts";
-import { assertEntryFields, entryBodySize, varintSize, writeEntryBody, writeVarint } from "./entry-wire.ts";
+import {
+  assertEntryFields,
+  entryBodySize,
+  expiresAtFieldSize,
+  varintSize,
+  writeEntryBody,
+  writeExpiresAtField,
+  writeVarint,
+} from "./entry-wire.ts";
 import { type BatchGetResponseJson, BatchGetResponseSchema } from "./gen/reflex/v1/batch_get_pb.ts";
 import { CacheEntrySchema } from "./gen/reflex/v1/cache_entry_pb.ts";
 import { DumpRecordSchema } from "./gen/reflex/v1/dump_record_pb.ts";
-import { assertU64 } from "./u64.ts";
+import { assertI64, assertU64 } from "./u64.ts";
 import { uninitializedBytes } from "./uninitialized-bytes.ts";
 
 export type { BatchGetResponseJson } from "./gen/reflex/v1/batch_get_pb.ts";
@@ -19,6 +27,11 @@ export interface BatchEntry {
    * entry file's body): written as it is instead of encoding `entry` again.
    */
   readonly encoded?: Uint8Array;
+  /**
+   * Unix seconds after which the entry is gone (0: never), when the caller knows it (a
+   * loaded entry): written as the entry's `expires_at`, as GET entry answers it.
+   */
+  readonly expiresAt?: bigint;
 }
 
 const TAG_ENTRIES = (1 << 3) | 2;
@@ -35,10 +48,11 @@ export function encodeBatchGetResponse(entries: readonly BatchEntry[], missing: 
   const bodySizes = new Array<number>(entries.length);
   const recordSizes = new Array<number>(entries.length);
   let size = 0;
-  for (const [i, { entryId, entry, encoded }] of entries.entries()) {
+  for (const [i, { entryId, entry, encoded, expiresAt = 0n }] of entries.entries()) {
     assertU64(entryId, "entry id");
+    assertI64(expiresAt, "expires_at");
     if (encoded === undefined) assertEntryFields(entry);
-    const body = encoded === undefined ? entryBodySize(entry) : encoded.byteLength;
+    const body = (encoded === undefined ? entryBodySize(entry) : encoded.byteLength) + expiresAtFieldSize(expiresAt);
     const record = (entryId === 0n ? 0 : 9) + 1 + varintSize(body) + body;
     bodySizes[i] = body;
     recordSizes[i] = record;
@@ -49,7 +63,7 @@ export function encodeBatchGetResponse(entries: readonly BatchEntry[], missing: 
   const bytes = uninitializedBytes(size); // every byte is written below (checked at the end)
   const view = new DataView(bytes.buffer);
   let offset = 0;
-  for (const [i, { entryId, entry, encoded }] of entries.entries()) {
+  for (const [i, { entryId, entry, encoded, expiresAt = 0n }] of entries.entries()) {
     bytes[offset++] = TAG_ENTRIES;
     offset = writeVarint(bytes, offset, recordSizes[i] as number);
     if (entryId !== 0n) {
@@ -65,6 +79,7 @@ export function encodeBatchGetResponse(entries: readonly BatchEntry[], missing: 
       bytes.set(encoded, offset);
       offset += encoded.byteLength;
     }
+    offset = writeExpiresAtField(bytes, offset, expiresAt);
   }
   if (missing.length > 0) {
     bytes[offset++] = TAG_MISSING;
@@ -84,16 +99,18 @@ export function batchGetResponseToJson(
   missing: readonly bigint[],
 ): BatchGetResponseJson {
   const message = create(BatchGetResponseSchema, {
-    entries: entries.map(({ entryId, entry }) => {
+    entries: entries.map(({ entryId, entry, expiresAt = 0n }) => {
       const { tenantId, contextHash, timestamp, embedding, payloadBlob } = entry;
-      const fields = { tenantId, contextHash, timestamp, embedding, payloadBlob };
+      const fields = { tenantId, contextHash, timestamp, embedding, payloadBlob, expiresAt };
       return create(DumpRecordSchema, { entryId, entry: create(CacheEntrySchema, fields) });
     }),
     missing: [...missing],
   });
   const json = toJson(BatchGetResponseSchema, message, { alwaysEmitImplicit: true }) as BatchGetResponseJson;
-  // expires_at (field 6) is a GET-response field; batch responses do not carry it (yet).
-  for (const record of json.entries ?? []) delete (record.entry as { expiresAt?: string } | undefined)?.expiresAt;
+  // `expiresAt` is in the output only where the caller knows it (a loaded entry): "0" never.
+  for (const [i, record] of (json.entries ?? []).entries()) {
+    if (entries[i]?.expiresAt === undefined) delete (record.entry as { expiresAt?: string } | undefined)?.expiresAt;
+  }
   return json;
 }
 
@@ -112,8 +129,8 @@ export function decodeBatchGetResponse(bytes: Uint8Array): { entries: BatchEntry
   }
   const entries = message.entries.map(({ entryId, entry }) => {
     if (entry === undefined) throw new CodecError("invalid_value", `batch record ${entryId} has no entry`);
-    const { tenantId, contextHash, timestamp, embedding, payloadBlob } = entry;
-    return { entryId, entry: { tenantId, contextHash, timestamp, embedding, payloadBlob } };
+    const { tenantId, contextHash, timestamp, embedding, payloadBlob, expiresAt } = entry;
+    return { entryId, entry: { tenantId, contextHash, timestamp, embedding, payloadBlob }, expiresAt };
   });
   return { entries, missing: message.missing };
 }

@@ -143,11 +143,22 @@ export function encodeEntryBody(entry: EntryFields): Uint8Array {
  */
 export function withExpiresAt(body: Uint8Array, expiresAt: bigint): Uint8Array {
   if (expiresAt === 0n) return body;
-  const bytes = new Uint8Array(body.byteLength + 1 + varint64Size(expiresAt));
+  const bytes = new Uint8Array(body.byteLength + expiresAtFieldSize(expiresAt));
   bytes.set(body);
-  bytes[body.byteLength] = TAG_EXPIRES_AT;
-  writeVarint64(bytes, body.byteLength + 1, expiresAt);
+  writeExpiresAtField(bytes, body.byteLength, expiresAt);
   return bytes;
+}
+
+/** Bytes of the `expires_at` field (6) for `expiresAt`: 0 when it is 0 (never; proto3 omits it). */
+export function expiresAtFieldSize(expiresAt: bigint): number {
+  return expiresAt === 0n ? 0 : 1 + varint64Size(expiresAt);
+}
+
+/** Writes the `expires_at` field at `offset` (nothing for 0) and returns the offset after it. */
+export function writeExpiresAtField(target: Uint8Array, offset: number, expiresAt: bigint): number {
+  if (expiresAt === 0n) return offset;
+  target[offset] = TAG_EXPIRES_AT;
+  return writeVarint64(target, offset + 1, expiresAt);
 }
 
 /** {@link withExpiresAt} of the entry's encoding ({@link encodeEntryBody}). */

@@ -56,6 +56,31 @@ describe("POST /v1/tenants/{tenant}/entries/batch-get", () => {
     expect(message.missing).toEqual([6n]);
   });
 
+  test("each entry carries its expiresAt, as GET entry does: JSON and protobuf", async () => {
+    const { app, store } = testApp();
+    await seed(store, 1n, [1n]);
+    const entry = {
+      tenantId: 1n,
+      contextHash: 2n,
+      timestamp: 3n,
+      embedding: new Uint8Array(0),
+      payloadBlob: utf8.encode("x"),
+    };
+    (await store.store(2n, entry, { ttlSeconds: 3600 })).release();
+    const single = (await (await call(app, "GET", "/v1/tenants/1/entries/2")).json()) as { expiresAt: string };
+    expect(Number(single.expiresAt)).toBeGreaterThan(Date.now() / 1000);
+    const json = (await (await call(app, "POST", PATH, { json: { ids: ["2", "1"] } })).json()) as {
+      entries: { entry: { expiresAt: string } }[];
+    };
+    expect(json.entries.map((e) => e.entry.expiresAt)).toEqual([single.expiresAt, "0"]);
+    const res = await call(app, "POST", PATH, {
+      json: { ids: ["2", "1"] },
+      headers: { Accept: "application/x-protobuf" },
+    });
+    const decoded = decodeBatchGetResponse(new Uint8Array(await res.arrayBuffer()));
+    expect(decoded.entries.map((e) => e.expiresAt)).toEqual([BigInt(single.expiresAt), 0n]);
+  });
+
   test("an empty list answers an empty batch", async () => {
     const { app } = testApp();
     const res = await call(app, "POST", PATH, { json: { ids: [] } });

@@ -33,6 +33,9 @@ const BatchGetResult = z
           timestamp: z.string(),
           embedding: z.string().openapi({ format: "byte" }),
           payloadBlob: z.string().openapi({ format: "byte" }),
+          expiresAt: z
+            .string()
+            .openapi({ example: "0", description: "Unix seconds after which the entry is gone; 0 never." }),
         }),
       }),
     ),
@@ -106,12 +109,13 @@ export async function batchGetResponse(
         entryId: handle.entryId,
         entry: handle,
         encoded: handle.protobufBytes,
+        expiresAt: handle.expiresAt,
       }));
       return new Response(encodeBatchGetResponse(found, missing) as Uint8Array<ArrayBuffer>, {
         headers: { "Content-Type": contentType, Vary: "Accept" },
       });
     }
-    const found = entries.map((handle) => ({ entryId: handle.entryId, entry: handle }));
+    const found = entries.map((handle) => ({ entryId: handle.entryId, entry: handle, expiresAt: handle.expiresAt }));
     return Response.json(batchGetResponseToJson(found, missing), { headers: { Vary: "Accept" } });
   } finally {
     for (const handle of entries) handle.release();
