@@ -50,10 +50,10 @@ export function fastRoutes(deps: FastRouteDeps): Record<string, { GET: Handler }
         const entryId = parsedId(request.params.id, "entry id");
         return answer(request, tenantId, entryId).then(
           (response) => observer.end(note, request, response),
-          (error: unknown) => observer.end(note, request, failed(deps, request, error)),
+          (error: unknown) => observer.end(note, request, failed(deps, request, error, note.id)),
         );
       } catch (error) {
-        return observer.end(note, request, failed(deps, request, error));
+        return observer.end(note, request, failed(deps, request, error, note.id));
       }
     };
   const payload = "/v1/tenants/:tenant/entries/:id/payload";
@@ -72,6 +72,6 @@ export function fastRoutes(deps: FastRouteDeps): Record<string, { GET: Handler }
   };
 }
 
-function failed(deps: FastRouteDeps, request: Request, error: unknown): Response {
-  return responseForError(error, deps.report, `${request.method} ${new URL(request.url).pathname}`);
+function failed(deps: FastRouteDeps, request: Request, error: unknown, requestId: string): Response {
+  return responseForError(error, deps.report, `${request.method} ${new URL(request.url).pathname}`, requestId);
 }

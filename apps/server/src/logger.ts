@@ -13,8 +13,11 @@ export type { RequestRecord } from "./log-lines.ts";
 export interface Logger {
   /** Informational lines (stdout). */
   info(msg: string): void;
-  /** Server-side failures (stderr), with the error whose stack the log keeps; may include paths never sent to clients. */
-  error(msg: string, error?: unknown): void;
+  /**
+   * Server-side failures (stderr), with the error whose stack the log keeps and the id of
+   * the request it happened in; may include paths never sent to clients.
+   */
+  error(msg: string, error?: unknown, requestId?: string): void;
   /** Lifecycle notices: tokens reloaded, shutting down (stderr). Loggers without it use `error`. */
   notice?(msg: string): void;
   /** One line per answered request (stdout). Loggers without it log no requests. */
@@ -56,8 +59,10 @@ export function createLogger(format: LogFormat, streams: LogStreams = PROCESS_ST
       requests.flush();
       streams.stdout.write(json ? formatJsonRecord("info", msg) : `${msg}\n`);
     },
-    error(msg, error) {
-      streams.stderr.write(json ? formatJsonRecord("error", msg, error) : formatTextError(msg, error));
+    error(msg, error, requestId) {
+      streams.stderr.write(
+        json ? formatJsonRecord("error", msg, error, requestId) : formatTextError(msg, error, requestId),
+      );
     },
     notice(msg) {
       streams.stderr.write(json ? formatJsonRecord("info", msg) : `${msg}\n`);
