@@ -1,13 +1,16 @@
 import { describe, expect, test } from "bun:test";
-import { LineWriter } from "./line-writer.ts";
+import { closeSync, openSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { tempDir } from "../test/helpers.ts";
+import { fdWriter, LineWriter } from "./line-writer.ts";
 
 describe("LineWriter", () => {
-  test("lines of one event-loop turn go out in one write, in order", async () => {
+  test("lines of 10 ms go out in one write, in order", async () => {
     const writes: string[] = [];
     const writer = new LineWriter({ write: (text: string) => writes.push(text) });
     for (let i = 0; i < 100; i++) writer.write(`line ${i}\n`);
     expect(writes).toEqual([]);
-    await new Promise((resolve) => setImmediate(resolve));
+    await Bun.sleep(30);
     expect(writes).toHaveLength(1);
     expect(writes[0]?.split("\n").slice(0, 3)).toEqual(["line 0", "line 1", "line 2"]);
     expect(writes[0]?.split("\n")).toHaveLength(101);
@@ -24,5 +27,17 @@ describe("LineWriter", () => {
     expect(writes).toEqual([big.repeat(64), "tail\n"]);
     writer.flush();
     expect(writes).toHaveLength(2);
+  });
+
+  test("fdWriter writes whole texts to the descriptor (multi-byte characters too); the fallback stays unused", () => {
+    const path = join(tempDir(), "log");
+    const fd = openSync(path, "w");
+    const fallback: string[] = [];
+    const writer = fdWriter(fd, { write: (chunk) => fallback.push(String(chunk)) });
+    writer.write("première ligne\n");
+    writer.write(`${"é".repeat(100_000)}\n`);
+    closeSync(fd);
+    expect(readFileSync(path, "utf8")).toBe(`première ligne\n${"é".repeat(100_000)}\n`);
+    expect(fallback).toEqual([]);
   });
 });

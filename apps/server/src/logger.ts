@@ -1,4 +1,4 @@
-import { LineWriter } from "./line-writer.ts";
+import { fdWriter, LineWriter } from "./line-writer.ts";
 import {
   formatJsonRecord,
   formatJsonRequest,
@@ -36,23 +36,28 @@ export const silentLogger: Logger = { info() {}, error() {} };
 export interface LogStreams {
   readonly stdout: { write(text: string): unknown };
   readonly stderr: { write(text: string): unknown };
+  /** Where batched request lines go; default `stdout`. */
+  readonly requests?: { write(text: string): unknown };
 }
 
-const PROCESS_STREAMS: LogStreams = { stdout: process.stdout, stderr: process.stderr };
+const PROCESS_STREAMS: LogStreams = {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  requests: fdWriter(1, process.stdout),
+};
 
 /**
  * A logger in `format`. Text: `2025-01-01T12:00:00.000Z GET /v1/tenants/1/entries/42 200 1.8ms t1 <request id>`
  * per request, messages as they are. JSON: one object a line with `time`, `level`, `msg`
  * and, for requests, `request_id`, `method`, `route`, `path`, `status`, `duration_ms`,
  * `tenant`, `principal`; an error's stack is one `stack` field. Request lines are
- * buffered and written once per event-loop turn (one write for many requests);
- * everything else at once.
+ * buffered and written every 10 ms (one write for many requests); everything else at once.
  *
  * @example
  * const logger = createLogger(process.stdout.isTTY ? "text" : "json");
  */
 export function createLogger(format: LogFormat, streams: LogStreams = PROCESS_STREAMS): Logger {
-  const requests = new LineWriter(streams.stdout);
+  const requests = new LineWriter(streams.requests ?? streams.stdout);
   const json = format === "json";
   return {
     info(msg) {

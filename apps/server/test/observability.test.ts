@@ -233,6 +233,48 @@ describe("a real server's /metrics, request ids and JSON logs", () => {
   });
 });
 
+describe("a log reader that falls behind", () => {
+  test("no request line is lost or split while stdout is full", async () => {
+    const proc = Bun.spawn(
+      [process.execPath, MAIN, "--root", join(dir, "slow-reader"), "--port", "0", "--tokens", tokensFile],
+      { stdout: "pipe", stderr: "pipe" },
+    );
+    const reader = proc.stdout.getReader();
+    const decoder = new TextDecoder();
+    let text = "";
+    while (!text.includes("\n")) text += decoder.decode((await reader.read()).value, { stream: true });
+    const url = (/^reflex listening on (\S+)/.exec(text)?.[1] ?? "") as string;
+    // Nobody reads stdout now: the pipe (64 KiB, ~250 lines) fills, the server's writes meet
+    // EAGAIN and queue.
+    const ids: string[] = [];
+    await Promise.all(
+      Array.from({ length: 8 }, async (_, worker) => {
+        for (let i = 0; i < 250; i++) {
+          const res = await fetch(`${url}/v1/tenants/1/entries/${worker * 1000 + i}/payload`, {
+            headers: bearer(TOKENS.tenant1),
+          });
+          ids.push(res.headers.get("x-request-id") ?? "");
+          await res.arrayBuffer();
+        }
+      }),
+    );
+    proc.kill("SIGTERM");
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+    }
+    expect(await proc.exited).toBe(0);
+    const records = text
+      .trim()
+      .split("\n")
+      .slice(1)
+      .map((line) => JSON.parse(line) as Record<string, unknown>); // throws on a split line
+    expect(records).toHaveLength(2000);
+    expect(new Set(records.map((r) => r.request_id))).toEqual(new Set(ids));
+  });
+});
+
 describe("--log-format text", () => {
   test("one readable line per request, with the request id; REFLEX_LOG_FORMAT=xml is refused", async () => {
     const { child, url } = await startMain("text", ["--log-format", "text"]);
