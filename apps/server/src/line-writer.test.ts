@@ -29,6 +29,15 @@ describe("LineWriter", () => {
     expect(writes).toHaveLength(2);
   });
 
+  test("an exit listener only while lines wait (many writers leave none behind)", () => {
+    const before = process.listenerCount("exit");
+    const writers = Array.from({ length: 20 }, () => new LineWriter({ write() {} }));
+    for (const writer of writers) writer.write("x\n");
+    expect(process.listenerCount("exit")).toBe(before + 20);
+    for (const writer of writers) writer.flush();
+    expect(process.listenerCount("exit")).toBe(before);
+  });
+
   test("fdWriter writes whole texts to the descriptor (multi-byte characters too); the fallback stays unused", () => {
     const path = join(tempDir(), "log");
     const fd = openSync(path, "w");

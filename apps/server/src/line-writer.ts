@@ -8,17 +8,17 @@ const FLUSH_AFTER_MS = 10;
 /**
  * Buffers lines and writes them to `out` in one call at most every 10 ms (or as soon as
  * 64 KiB wait): a request log under load costs one write for hundreds of requests, not one
- * each (a write per event-loop turn was ~18% of the server's CPU under wrk, profiled). What
- * is buffered is written at process exit too.
+ * each. What is buffered is written at process exit too.
  */
 export class LineWriter {
   #pending: string[] = [];
   #size = 0;
   #scheduled = false;
 
-  constructor(private readonly out: { write(text: string): unknown }) {
-    process.once("exit", () => this.flush());
-  }
+  /** Writes what waits when the process exits; registered only while something waits. */
+  readonly #onExit = () => this.flush();
+
+  constructor(private readonly out: { write(text: string): unknown }) {}
 
   /** Queues `text` (one or more whole lines). */
   write(text: string): void {
@@ -28,12 +28,16 @@ export class LineWriter {
     else if (!this.#scheduled) {
       this.#scheduled = true;
       setTimeout(() => this.flush(), FLUSH_AFTER_MS).unref();
+      process.once("exit", this.#onExit);
     }
   }
 
   /** Writes whatever is queued now. */
   flush(): void {
-    this.#scheduled = false;
+    if (this.#scheduled) {
+      this.#scheduled = false;
+      process.off("exit", this.#onExit);
+    }
     if (this.#pending.length === 0) return;
     const text = this.#pending.length === 1 ? (this.#pending[0] as string) : this.#pending.join("");
     this.#pending = [];
