@@ -46,36 +46,52 @@ export class LineWriter {
   }
 }
 
+/** How long an exiting process keeps retrying a full pipe for the log lines still queued. */
+const EXIT_DRAIN_MS = 1000;
+
 /**
  * A writer on file descriptor `fd` with `writeSync` (process.stdout.write cost ~7x its CPU
  * per line, measured on a pipe). Where the descriptor would block (`EAGAIN`: a full
- * non-blocking pipe), the rest goes to `fallback`, which queues it, and so does every
- * write until the queue has drained, so lines keep their order and are never split.
+ * non-blocking pipe), what is left waits in this writer's own queue, retried every 5 ms,
+ * and every later write queues behind it: lines keep their order and are never split. At
+ * exit the queue gets up to a second more.
  */
-export function fdWriter(
-  fd: number,
-  fallback: { write(chunk: string | Uint8Array, done: () => void): unknown },
-): { write(text: string): void } {
-  let queued = 0;
-  const drained = () => {
-    queued--;
+export function fdWriter(fd: number): { write(text: string): void } {
+  const queue: Uint8Array[] = [];
+  let retry: Timer | undefined;
+  /** Writes from the queue's head until it is empty (true) or the descriptor is full (false). */
+  const drain = (): boolean => {
+    while (queue.length > 0) {
+      const head = queue[0] as Uint8Array;
+      let written: number;
+      try {
+        written = writeSync(fd, head);
+      } catch (error) {
+        if ((error as { code?: unknown }).code !== "EAGAIN") throw error;
+        return false;
+      }
+      if (written < head.byteLength) queue[0] = head.subarray(written);
+      else queue.shift();
+    }
+    return true;
+  };
+  const atExit = () => {
+    const deadline = performance.now() + EXIT_DRAIN_MS;
+    while (!drain() && performance.now() < deadline) {}
+  };
+  const schedule = () => {
+    if (retry !== undefined) return;
+    process.once("exit", atExit);
+    retry = setTimeout(() => {
+      retry = undefined;
+      process.off("exit", atExit);
+      if (!drain()) schedule();
+    }, 5).unref();
   };
   return {
     write(text) {
-      if (queued > 0) {
-        queued++;
-        fallback.write(text, drained);
-        return;
-      }
-      const bytes = Buffer.from(text);
-      let offset = 0;
-      try {
-        while (offset < bytes.length) offset += writeSync(fd, bytes, offset);
-      } catch (error) {
-        if ((error as { code?: unknown }).code !== "EAGAIN") throw error;
-        queued++;
-        fallback.write(bytes.subarray(offset), drained); // bytes: the cut may be inside a character
-      }
+      queue.push(Buffer.from(text));
+      if (queue.length > 1 || !drain()) schedule();
     },
   };
 }

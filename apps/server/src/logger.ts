@@ -43,7 +43,7 @@ export interface LogStreams {
 const PROCESS_STREAMS: LogStreams = {
   stdout: process.stdout,
   stderr: process.stderr,
-  requests: fdWriter(1, process.stdout),
+  requests: fdWriter(1),
 };
 
 /**
