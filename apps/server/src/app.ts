@@ -134,7 +134,7 @@ export function createApp(store: EntryStore, options: AppOptions = {}): ReflexAp
   return app;
 }
 
-/** How the app reports a server-side error: one `reflex: ...` record on the logger, with the error (the fast routes use it too). */
+/** How the app reports a server-side error: one `reflex: ...` record on the logger, with the error and request id (the fast routes use it too). */
 export function errorReporter(logger: Logger): InternalErrorReporter {
-  return (message, error) => logger.error(`reflex: ${message}`, error);
+  return (message, error, requestId) => logger.error(`reflex: ${message}`, error, requestId);
 }

@@ -57,8 +57,8 @@ export class ApiError extends HTTPException {
   }
 }
 
-/** Reports errors that are the server's fault (5xx); gets the full error, never shown to clients. */
-export type InternalErrorReporter = (message: string, error: unknown) => void;
+/** Reports errors that are the server's fault (5xx); gets the full error, never shown to clients, and the request's id when known. */
+export type InternalErrorReporter = (message: string, error: unknown, requestId?: string) => void;
 
 const HTTP_EXCEPTION_CODES: Partial<Record<number, ApiErrorCode>> = {
   400: "bad_request",
@@ -158,15 +158,26 @@ function storeErrorResponse(error: StoreError, report: InternalErrorReporter): R
  */
 export function createErrorHandler(report: InternalErrorReporter): (error: Error, c: Context) => Response {
   return function onError(error, c) {
-    return responseForError(error, report, `${c.req.method} ${c.req.path}`);
+    const requestId = (c.env as { note?: { id: string } } | undefined)?.note?.id;
+    return responseForError(error, report, `${c.req.method} ${c.req.path}`, requestId);
   };
 }
 
-/** {@link createErrorHandler}'s answer to one error, without a Hono context (the fast routes use it too); `where` names the request in reports. */
-export function responseForError(error: unknown, report: InternalErrorReporter, where: string): Response {
+/**
+ * {@link createErrorHandler}'s answer to one error, without a Hono context (the fast routes
+ * use it too); `where` names the request in reports, `requestId` goes with each report.
+ */
+export function responseForError(
+  error: unknown,
+  reportTo: InternalErrorReporter,
+  where: string,
+  requestId?: string,
+): Response {
   if (error instanceof ApiError) {
     return jsonErrorResponse(error.status as ContentfulStatusCode, error.code, error.message, error.headers);
   }
+  const report: InternalErrorReporter =
+    requestId === undefined ? reportTo : (message, cause) => reportTo(message, cause, requestId);
   if (isStoreError(error)) return storeErrorResponse(error, report);
   if (isCodecError(error)) {
     if (error.code === "too_large") return jsonErrorResponse(413, "payload_too_large", error.message);

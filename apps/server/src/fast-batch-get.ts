@@ -81,7 +81,7 @@ export function fastBatchGet(deps: FastRouteDeps) {
     }
     return batchGetResponse(deps.store, tenantId, ids, request.headers.get("accept")).then(
       (response) => observer.end(note, request, response),
-      (error: unknown) => observer.end(note, request, fastRouteFailed(deps, request, error)),
+      (error: unknown) => observer.end(note, request, fastRouteFailed(deps, request, error, note.id)),
     );
   };
 }

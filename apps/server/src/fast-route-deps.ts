@@ -17,7 +17,7 @@ export interface FastRouteDeps {
 /** A request of Bun.serve's route table, with the route's parameters. */
 export type BunRequest = Request & { readonly params: Record<string, string> };
 
-/** The error answer of a fast route: the Hono app's own, for the same error. */
-export function fastRouteFailed(deps: FastRouteDeps, request: Request, error: unknown): Response {
-  return responseForError(error, deps.report, `${request.method} ${new URL(request.url).pathname}`);
+/** The error answer of a fast route: the Hono app's own, for the same error (logged with the request's id). */
+export function fastRouteFailed(deps: FastRouteDeps, request: Request, error: unknown, requestId: string): Response {
+  return responseForError(error, deps.report, `${request.method} ${new URL(request.url).pathname}`, requestId);
 }

@@ -41,10 +41,10 @@ export function fastRoutes(deps: FastRouteDeps): Record<string, { GET: Handler }
         if (answered instanceof Response) return observer.end(note, request, answered);
         return answered.then(
           (response) => observer.end(note, request, response),
-          (error: unknown) => observer.end(note, request, fastRouteFailed(deps, request, error)),
+          (error: unknown) => observer.end(note, request, fastRouteFailed(deps, request, error, note.id)),
         );
       } catch (error) {
-        return observer.end(note, request, fastRouteFailed(deps, request, error));
+        return observer.end(note, request, fastRouteFailed(deps, request, error, note.id));
       }
     };
   const payload = "/v1/tenants/:tenant/entries/:id/payload";

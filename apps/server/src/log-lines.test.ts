@@ -61,5 +61,7 @@ describe("log lines", () => {
     expect(formatTextError("m", error)).toStartWith("m\nError: disk on fire\n");
     expect(formatTextError("m", "a string")).toBe("m: a string\n");
     expect(formatTextError("m")).toBe("m\n");
+    expect(JSON.parse(formatJsonRecord("error", "m", error, "req-9")).request_id).toBe("req-9");
+    expect(formatTextError("m", "x", "req-9")).toBe("m [request req-9]: x\n");
   });
 });

@@ -44,9 +44,13 @@ export function formatJsonRequest(r: RequestRecord): string {
   })}\n`;
 }
 
-/** A JSON record of a message; an error adds `error` (its message) and `stack` (one field, newlines escaped). */
-export function formatJsonRecord(level: "info" | "error", msg: string, error?: unknown): string {
+/**
+ * A JSON record of a message; an error adds `error` (its message), `cause` and `stack` (one
+ * field, newlines escaped), and `request_id` the request it happened in.
+ */
+export function formatJsonRecord(level: "info" | "error", msg: string, error?: unknown, requestId?: string): string {
   const record: Record<string, unknown> = { time: new Date().toISOString(), level, msg };
+  if (requestId !== undefined) record.request_id = requestId;
   if (error !== undefined) {
     record.error = error instanceof Error ? error.message : String(error);
     const cause = error instanceof Error && error.cause instanceof Error ? error.cause : undefined;
@@ -57,8 +61,9 @@ export function formatJsonRecord(level: "info" | "error", msg: string, error?: u
   return `${JSON.stringify(record)}\n`;
 }
 
-/** A text error: the message, then the cause's message or the error's stack. */
-export function formatTextError(msg: string, error?: unknown): string {
+/** A text error: the message (with ` [request <id>]`), then the cause's message or the error's stack. */
+export function formatTextError(message: string, error?: unknown, requestId?: string): string {
+  const msg = requestId === undefined ? message : `${message} [request ${requestId}]`;
   if (error === undefined) return `${msg}\n`;
   const cause = (error as { cause?: unknown } | null)?.cause;
   if (cause instanceof Error) return `${msg} (cause: ${cause.message})\n`;

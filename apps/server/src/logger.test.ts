@@ -29,7 +29,7 @@ describe("createLogger", () => {
     logger.request?.({ ...REQUEST, requestId: "id-2" });
     logger.notice?.("reflex: reloaded 2 token(s)");
     logger.error("reflex: boom", new Error("boom"));
-    await new Promise((resolve) => setImmediate(resolve)); // request lines go out once per turn
+    await Bun.sleep(30); // request lines go out every 10 ms
     const stdout = out
       .join("")
       .trimEnd()

@@ -1,4 +1,4 @@
-import { LineWriter } from "./line-writer.ts";
+import { fdWriter, LineWriter } from "./line-writer.ts";
 import {
   formatJsonRecord,
   formatJsonRequest,
@@ -13,8 +13,11 @@ export type { RequestRecord } from "./log-lines.ts";
 export interface Logger {
   /** Informational lines (stdout). */
   info(msg: string): void;
-  /** Server-side failures (stderr), with the error whose stack the log keeps; may include paths never sent to clients. */
-  error(msg: string, error?: unknown): void;
+  /**
+   * Server-side failures (stderr), with the error whose stack the log keeps and the id of
+   * the request it happened in; may include paths never sent to clients.
+   */
+  error(msg: string, error?: unknown, requestId?: string): void;
   /** Lifecycle notices: tokens reloaded, shutting down (stderr). Loggers without it use `error`. */
   notice?(msg: string): void;
   /** One line per answered request (stdout). Loggers without it log no requests. */
@@ -33,31 +36,38 @@ export const silentLogger: Logger = { info() {}, error() {} };
 export interface LogStreams {
   readonly stdout: { write(text: string): unknown };
   readonly stderr: { write(text: string): unknown };
+  /** Where batched request lines go; default `stdout`. */
+  readonly requests?: { write(text: string): unknown };
 }
 
-const PROCESS_STREAMS: LogStreams = { stdout: process.stdout, stderr: process.stderr };
+const PROCESS_STREAMS: LogStreams = {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  requests: fdWriter(1),
+};
 
 /**
  * A logger in `format`. Text: `2025-01-01T12:00:00.000Z GET /v1/tenants/1/entries/42 200 1.8ms t1 <request id>`
  * per request, messages as they are. JSON: one object a line with `time`, `level`, `msg`
  * and, for requests, `request_id`, `method`, `route`, `path`, `status`, `duration_ms`,
  * `tenant`, `principal`; an error's stack is one `stack` field. Request lines are
- * buffered and written once per event-loop turn (one write for many requests);
- * everything else at once.
+ * buffered and written every 10 ms (one write for many requests); everything else at once.
  *
  * @example
  * const logger = createLogger(process.stdout.isTTY ? "text" : "json");
  */
 export function createLogger(format: LogFormat, streams: LogStreams = PROCESS_STREAMS): Logger {
-  const requests = new LineWriter(streams.stdout);
+  const requests = new LineWriter(streams.requests ?? streams.stdout);
   const json = format === "json";
   return {
     info(msg) {
       requests.flush();
       streams.stdout.write(json ? formatJsonRecord("info", msg) : `${msg}\n`);
     },
-    error(msg, error) {
-      streams.stderr.write(json ? formatJsonRecord("error", msg, error) : formatTextError(msg, error));
+    error(msg, error, requestId) {
+      streams.stderr.write(
+        json ? formatJsonRecord("error", msg, error, requestId) : formatTextError(msg, error, requestId),
+      );
     },
     notice(msg) {
       streams.stderr.write(json ? formatJsonRecord("info", msg) : `${msg}\n`);

@@ -130,11 +130,14 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     );
   }
   const http = new HttpMetrics();
-  const processMetrics = new ProcessMetrics();
+  // Samples the event loop every 10 ms: only when its figures are served.
+  const processMetrics = options.metrics === undefined ? new ProcessMetrics() : undefined;
   const app = createApp(store, {
     tokens,
     maxBodyBytes: config.maxBodyBytes,
-    metrics: options.metrics ?? storeMetrics(store, operations, { http, process: processMetrics }),
+    metrics:
+      options.metrics ??
+      storeMetrics(store, operations, { http, ...(processMetrics ? { process: processMetrics } : {}) }),
     operations,
     logger,
   });
@@ -160,7 +163,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       },
     });
   } catch (error) {
-    processMetrics.stop();
+    processMetrics?.stop();
     store.close(); // gives the root's writer lock back
     throw error;
   }
@@ -194,7 +197,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       clearTimeout(timer);
       if (!drained) await server.stop(true);
       store.close();
-      processMetrics.stop();
+      processMetrics?.stop();
       process.off("SIGHUP", onHangup);
       return drained;
     })();

@@ -57,6 +57,7 @@ describe("a real server's /metrics, request ids and JSON logs", () => {
       body: JSON.stringify(entryJson("1", "hello")),
     });
     answers.put = put;
+    writeFileSync(join(dir, "json", "1", "44.rfx"), "not an entry"); // corrupt: a 500 the server reports
     for (let i = 0; i < 3; i++) {
       answers.payload = await fetch(`${url}/v1/tenants/1/entries/42/payload`, { headers: bearer(TOKENS.tenant1) });
     }
@@ -66,6 +67,7 @@ describe("a real server's /metrics, request ids and JSON logs", () => {
     answers.unauthorized = await fetch(`${url}/v1/tenants/1/entries/42/payload`, {
       headers: { ...bearer(TOKENS.wrong), "X-Request-Id": "bad id with spaces" },
     });
+    answers.corrupt = await fetch(`${url}/v1/tenants/1/entries/44/payload`, { headers: bearer(TOKENS.tenant1) });
     answers.listing = await fetch(`${url}/v1/tenants`, {
       headers: { ...bearer(TOKENS.admin), "X-Request-Id": "a".repeat(129) },
     });
@@ -104,6 +106,7 @@ describe("a real server's /metrics, request ids and JSON logs", () => {
     expect(requests("GET", PAYLOAD_ROUTE, "2xx")).toBe("3");
     expect(requests("HEAD", ENTRY_ROUTE, "2xx")).toBe("1");
     expect(requests("GET", PAYLOAD_ROUTE, "4xx")).toBe("2"); // the missing entry and the 401
+    expect(requests("GET", PAYLOAD_ROUTE, "5xx")).toBe("1"); // the corrupt one
     expect(requests("GET", "unmatched", "4xx")).toBe("1");
     expect(requests("GET", "/v1/tenants", "2xx")).toBe("1");
     // No raw path, id or tenant number reaches a route label.
@@ -164,7 +167,7 @@ describe("a real server's /metrics, request ids and JSON logs", () => {
   test("every stdout line is one JSON record; requests carry id, route, status, tenant, principal", () => {
     const records = logged.lines.map((line) => JSON.parse(line) as Record<string, unknown>);
     const requestRecords = records.filter((r) => r.msg === "request");
-    expect(requestRecords).toHaveLength(10); // every call above, /metrics included
+    expect(requestRecords).toHaveLength(11); // every call above, /metrics included
     for (const r of requestRecords) {
       expect(Object.keys(r)).toEqual(
         expect.arrayContaining(["time", "level", "request_id", "method", "route", "path", "status", "duration_ms"]),
@@ -201,6 +204,22 @@ describe("a real server's /metrics, request ids and JSON logs", () => {
     expect(requestRecords.map((r) => r.request_id)).toContain(answers.unauthorized?.headers.get("x-request-id"));
   });
 
+  test("a server-side error is one JSON record on stderr, with the request's id and its stack as one field", () => {
+    expect(answers.corrupt?.status).toBe(500);
+    const errors = logged.stderr
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((r) => r.level === "error");
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({
+      msg: expect.stringContaining("corrupt entry"),
+      request_id: answers.corrupt?.headers.get("x-request-id"),
+      error: expect.any(String),
+      stack: expect.stringContaining("\n    at "),
+    });
+  });
+
   test("no token, and no Authorization header, ever reaches a log", () => {
     const everything = logged.lines.join("\n") + logged.stderr;
     for (const token of Object.values(TOKENS)) expect(everything).not.toContain(token);
@@ -211,6 +230,48 @@ describe("a real server's /metrics, request ids and JSON logs", () => {
       .filter((l) => l !== "")) {
       expect(() => JSON.parse(line)).not.toThrow(); // notices are JSON too
     }
+  });
+});
+
+describe("a log reader that falls behind", () => {
+  test("no request line is lost or split while stdout is full", async () => {
+    const proc = Bun.spawn(
+      [process.execPath, MAIN, "--root", join(dir, "slow-reader"), "--port", "0", "--tokens", tokensFile],
+      { stdout: "pipe", stderr: "pipe" },
+    );
+    const reader = proc.stdout.getReader();
+    const decoder = new TextDecoder();
+    let text = "";
+    while (!text.includes("\n")) text += decoder.decode((await reader.read()).value, { stream: true });
+    const url = (/^reflex listening on (\S+)/.exec(text)?.[1] ?? "") as string;
+    // Nobody reads stdout now: the pipe (64 KiB, ~250 lines) fills, the server's writes meet
+    // EAGAIN and queue.
+    const ids: string[] = [];
+    await Promise.all(
+      Array.from({ length: 8 }, async (_, worker) => {
+        for (let i = 0; i < 250; i++) {
+          const res = await fetch(`${url}/v1/tenants/1/entries/${worker * 1000 + i}/payload`, {
+            headers: bearer(TOKENS.tenant1),
+          });
+          ids.push(res.headers.get("x-request-id") ?? "");
+          await res.arrayBuffer();
+        }
+      }),
+    );
+    proc.kill("SIGTERM");
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+    }
+    expect(await proc.exited).toBe(0);
+    const records = text
+      .trim()
+      .split("\n")
+      .slice(1)
+      .map((line) => JSON.parse(line) as Record<string, unknown>); // throws on a split line
+    expect(records).toHaveLength(2000);
+    expect(new Set(records.map((r) => r.request_id))).toEqual(new Set(ids));
   });
 });
 
