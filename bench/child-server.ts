@@ -49,7 +49,7 @@ export async function startChild(argv: string[], env: Record<string, string | un
     proc.kill();
     throw new Error(`${argv.join(" ")} did not start: ${stderr}`);
   }
-  if (!/^http:\/\/127\.0\.0\.1:\d+$/.test(origin)) {
+  if (!/^https?:\/\/127\.0\.0\.1:\d+$/.test(origin)) {
     proc.kill();
     throw new Error(`${argv.join(" ")} listens on ${origin}, not loopback`);
   }

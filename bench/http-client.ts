@@ -102,6 +102,8 @@ export interface RequestSpec {
   readonly okStatus: readonly number[];
   /** Read the response body in chunks and drop them (large payloads) instead of buffering it. */
   readonly streamBody?: boolean;
+  /** For an https origin: the certificate(s) to trust (fetch client only). */
+  readonly tls?: { readonly ca: string };
 }
 
 /** The in-repo client: `concurrency` fetch loops against `origin` (keep-alive connections). */
@@ -112,6 +114,7 @@ export function fetchLoad(origin: string, spec: RequestSpec, concurrency: number
       method: spec.method,
       ...(spec.headers === undefined ? {} : { headers: spec.headers }),
       ...(spec.body === undefined ? {} : { body: spec.body }),
+      ...(spec.tls === undefined ? {} : { tls: spec.tls }),
     });
     if (spec.streamBody === true && response.body !== null) {
       for await (const _chunk of response.body) {

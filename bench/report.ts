@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { formatRate, formatRatio, formatTime } from "./harness.ts";
 import type { Results, Row } from "./results.ts";
+import { TLS_HTTP_PREFIX } from "./scenarios/http-tls.ts";
 import { CLUSTER_HTTP_PREFIX } from "./scenarios/redis-cluster.ts";
 import { SCALE_OPERATIONS, sizeLabel, tenantSizes } from "./scenarios/scale.ts";
 import type { Verdict } from "./targets.ts";
@@ -114,8 +115,14 @@ function memoryTable(results: Results): string {
   return lines.join("\n");
 }
 
-function httpTable(results: Results, cluster = false): string {
-  const points = results.http.filter((p) => p.group.startsWith(CLUSTER_HTTP_PREFIX) === cluster);
+/** Which table an HTTP figure goes in: scenario 4's, the cluster's (9) or TLS's (10). */
+function httpKind(group: string): "plain" | "cluster" | "tls" {
+  if (group.startsWith(CLUSTER_HTTP_PREFIX)) return "cluster";
+  return group.startsWith(TLS_HTTP_PREFIX) ? "tls" : "plain";
+}
+
+function httpTable(results: Results, kind: "plain" | "cluster" | "tls" = "plain"): string {
+  const points = results.http.filter((p) => httpKind(p.group) === kind);
   if (points.length === 0) return "_not run_";
   const lines = [
     "| group | subject | load | conns | requests | errors | req/s | p50 | p99 | vs ref (req/s) | server CPU / req | how |",
@@ -282,7 +289,13 @@ export function renderReport(
       "",
       "The HTTP server (child processes, fetch client, 64 connections) on the cluster vs on local files (durable):",
       "",
-      httpTable(results, true),
+      httpTable(results, "cluster"),
+      "",
+    ]),
+    ...section("tls", [
+      "### 10. TLS: the same server over http and over https (64 keep-alive connections, fetch client; servers in child processes)",
+      "",
+      httpTable(results, "tls"),
       "",
     ]),
     ...(results.notes.length === 0 ? [] : ["### Notes of this run", "", ...results.notes.map((n) => `- ${n}`)]),
