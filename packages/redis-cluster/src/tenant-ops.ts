@@ -44,12 +44,15 @@ export async function deleteTenantEntries(
           keys.exp,
           keys.sizes,
           keys.usage,
+          keys.log,
           keys.entryPrefix,
           DROP_BATCH,
           replicated ? "1" : "0",
+          context.options.changeLogLength,
         ),
       );
       if (!confirmed) throw unconfirmedError(what, context.options.replicaWaitMs);
+      context.changed.add(tenantId);
       context.usage.add(tenantId, -reply[0], -reply[1]);
       done += reply[0];
       left = reply[2];
