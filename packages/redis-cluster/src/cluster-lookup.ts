@@ -115,7 +115,7 @@ export class ClusterLookup {
       this.#feeds.set(tenantId, feed);
       this.context.changed.delete(tenantId);
       await feed.catchUp();
-    } else if (this.context.changed.delete(tenantId)) {
+    } else if (this.context.changed.delete(tenantId) || !feed.built) {
       await feed.catchUp();
     }
     this.index.checkComplete();
@@ -153,7 +153,10 @@ export class ClusterLookup {
           const keys = list.map((at) =>
             entryKey(namespace, feed.tenantId, (entries[at] as IndexedEntry).entryId, buckets),
           );
-          const values = await this.context.clients.reader.mgetBuffer(...keys);
+          const { reader } = this.context.clients;
+          // One key (k = 1, the usual case): GET, which ioredis sends without MGET's multi-key handling.
+          const values =
+            keys.length === 1 ? [await reader.getBuffer(keys[0] as string)] : await reader.mgetBuffer(...keys);
           for (const [i, at] of list.entries()) {
             const entry = entries[at] as IndexedEntry;
             const bytes = values[i] ?? null;

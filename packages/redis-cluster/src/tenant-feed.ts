@@ -59,6 +59,11 @@ export class TenantFeed {
     return round;
   }
 
+  /** True once a build finished (a failed one leaves it false: the next {@link catchUp} builds again). */
+  get built(): boolean {
+    return this.#built;
+  }
+
   /** True while a build runs (the tenant's index is incomplete until it ends). */
   get building(): boolean {
     return this.#building !== null;

@@ -51,8 +51,8 @@ export async function deleteTenantEntries(
           context.options.changeLogLength,
         ),
       );
-      if (!confirmed) throw unconfirmedError(what, context.options.replicaWaitMs);
       context.changed.add(tenantId);
+      if (!confirmed) throw unconfirmedError(what, context.options.replicaWaitMs);
       context.usage.add(tenantId, -reply[0], -reply[1]);
       done += reply[0];
       left = reply[2];

@@ -111,6 +111,7 @@ export async function storeEntry(
   const keys = bucketKeys(context.options.namespace, tenantId, bucketOf(id, context.buckets));
   const member = id20(id);
   const what = `store of entry ${id} of tenant ${tenantId}`;
+  // Marked once the reply (or the failure: it may have landed) is in, so this store's next lookup reads the log.
   const { reply, confirmed } = await send<[number, number, number]>(context, what, replicated, (p) =>
     p.reflexPut(
       keys.entryPrefix + member,
@@ -127,8 +128,7 @@ export async function storeEntry(
       context.options.changeLogLength,
       ...(replacing === undefined ? [] : [replacing]),
     ),
-  );
-  context.changed.add(tenantId);
+  ).finally(() => context.changed.add(tenantId));
   context.usage.add(tenantId, reply[1], reply[2]);
   if (!confirmed) throw unconfirmedError(what, context.options.replicaWaitMs);
   return storedEnvelopeHandle(bytes, reply[0] === 0);
@@ -154,8 +154,7 @@ export async function deleteEntry(context: ClusterContext, id: bigint, tenantId:
       replicated ? "1" : "0",
       context.options.changeLogLength,
     ),
-  );
-  context.changed.add(tenantId);
+  ).finally(() => context.changed.add(tenantId)); // as for a store
   context.usage.add(tenantId, reply[1], reply[2]);
   if (reply[0] === 0) throw new StoreError("not_found", `entry ${id} of tenant ${tenantId} not found`);
   if (!confirmed) throw unconfirmedError(what, context.options.replicaWaitMs);
