@@ -34,7 +34,7 @@ export interface ClusterLookupStats {
  * its value must still be there, unexpired, and be the very value indexed (same generation),
  * so an answer never names an entry a load would refuse, however far behind the log is.
  * Changes made through this store are caught up before its next lookup of that tenant
- * (read-your-writes); those of other servers within one poll interval.
+ * (read-your-writes); those of other servers at the next poll of the logs.
  */
 export class ClusterLookup {
   readonly index: LookupIndex;
