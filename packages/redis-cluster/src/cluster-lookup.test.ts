@@ -100,6 +100,21 @@ describe("lookup across stores", () => {
     expect(b.lookupStats().builds).toBe(2);
   });
 
+  test("a tenant the cluster never saw gets no feed; an idle one is dropped and built again by its next lookup", async () => {
+    const { a, b } = await pair({}, { changeLogPollMs: 50, lookupIdleMs: 300 });
+    expect(await b.search(999n, f16Bytes([1, 0]))).toEqual([]);
+    expect(await b.findByContext(999n, 7n)).toEqual([]);
+    expect(b.lookupStats().tenants).toBe(0);
+    (await a.store(1n, entry(1n, [1, 0]))).release();
+    expect(ids(await b.search(1n, f16Bytes([1, 0])))).toEqual([1n]);
+    expect(b.lookupStats()).toMatchObject({ tenants: 1, builds: 1 });
+    expect(await eventually(async () => b.lookupStats().tenants === 0)).toBe(true);
+    expect(b.lookupStats().entries).toBe(0);
+    (await a.store(2n, entry(1n, [1, 0.01]))).release();
+    expect(ids(await b.search(1n, f16Bytes([1, 0]), { k: 5 }))).toEqual([1n, 2n]);
+    expect(b.lookupStats()).toMatchObject({ tenants: 1, builds: 2 });
+  });
+
   test("deleteTenant through A empties the tenant on B (the logs are deleted with it: B rebuilds)", async () => {
     const { a, b } = await pair({ buckets: 4 }, { changeLogPollMs: 50 });
     for (let i = 0n; i < 20n; i++) (await a.store(i, entry(1n, [1, 0]))).release();

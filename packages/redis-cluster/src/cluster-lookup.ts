@@ -8,7 +8,7 @@ import {
   unitQuery,
 } from "@reflex/core";
 import { type ClusterContext, checkId, nowSeconds } from "./context.ts";
-import { bucketOf, entryKey } from "./layout.ts";
+import { bucketOf, entryKey, id20 } from "./layout.ts";
 import { readError } from "./redis-errors.ts";
 import { generationOf, TenantFeed } from "./tenant-feed.ts";
 
@@ -41,14 +41,14 @@ export class ClusterLookup {
   readonly #feeds = new Map<bigint, TenantFeed>();
   readonly #timer: Timer | undefined;
   #refused = 0;
+  /** Builds of feeds dropped since (kept so {@link stats} counts every build). */
+  #droppedBuilds = 0;
 
   constructor(private readonly context: ClusterContext) {
     this.index = new LookupIndex(null, { maxBytes: context.options.lookupMaxBytes, build: "first-use" });
     const interval = context.options.changeLogPollMs;
     if (interval > 0) {
-      this.#timer = setInterval(() => {
-        for (const feed of this.#feeds.values()) feed.catchUp().catch(() => {}); // repeated at the next tick
-      }, interval);
+      this.#timer = setInterval(() => this.#tick(), interval);
       this.#timer.unref();
     }
   }
@@ -56,7 +56,7 @@ export class ClusterLookup {
   /** See {@link ClusterLookupStats}. */
   stats(): ClusterLookupStats {
     const { entries, bytes } = this.index.stats();
-    let builds = 0;
+    let builds = this.#droppedBuilds;
     for (const feed of this.#feeds.values()) builds += feed.builds;
     return { tenants: this.#feeds.size, builds, refused: this.#refused, entries, bytes };
   }
@@ -67,6 +67,7 @@ export class ClusterLookup {
     const { k, minSimilarity, exact } = resolveSearchOptions(options);
     const unit = unitQuery(embedding);
     const feed = await this.#current(tenantId);
+    if (feed === null) return [];
     const verdicts = new Map<IndexedEntry, boolean>();
     let hits: ScoredEntry[] = [];
     for (let round = 0; round < MAX_SEARCH_ROUNDS; round++) {
@@ -93,6 +94,7 @@ export class ClusterLookup {
     checkId(tenantId, "tenant id");
     checkId(contextHash, "context hash");
     const feed = await this.#current(tenantId);
+    if (feed === null) return [];
     const verdicts = new Map<IndexedEntry, boolean>();
     while (feed.building) await feed.settled();
     const found = this.index.byContext(tenantId, contextHash, this.#admit(verdicts));
@@ -103,21 +105,46 @@ export class ClusterLookup {
   /** Stops tailing and forgets every tenant. */
   close(): void {
     clearInterval(this.#timer);
-    for (const feed of this.#feeds.values()) feed.forget();
+    for (const feed of this.#feeds.values()) feed.close();
     this.#feeds.clear();
   }
 
-  /** The tenant's feed, built, with this store's own changes of it applied, and the index whole. */
-  async #current(tenantId: bigint): Promise<TenantFeed> {
+  /** Reads the logs of every tailed tenant; drops the feeds no lookup used for `lookupIdleMs`. */
+  #tick(): void {
+    const idleMs = this.context.options.lookupIdleMs;
+    const now = performance.now();
+    for (const [tenantId, feed] of this.#feeds) {
+      if (idleMs > 0 && now - feed.lastUsed > idleMs) {
+        this.#droppedBuilds += feed.builds;
+        feed.close();
+        this.#feeds.delete(tenantId);
+      } else feed.catchUp().catch(() => {}); // a failed round is repeated at the next tick
+    }
+  }
+
+  /**
+   * The tenant's feed, built, with this store's own changes of it applied, and the index
+   * whole; null for a tenant the cluster's tenant set does not hold (no feed is made for it,
+   * so lookups of unknown tenants cost a round trip each, not a feed tailed forever).
+   */
+  async #current(tenantId: bigint): Promise<TenantFeed | null> {
     let feed = this.#feeds.get(tenantId);
     if (feed === undefined) {
-      feed = new TenantFeed(this.context, this.index, tenantId);
+      let known: string | null;
+      try {
+        known = await this.context.clients.reader.zscore(this.context.keys.tenants, id20(tenantId));
+      } catch (error) {
+        throw readError(`looking up tenant ${tenantId}`, error);
+      }
+      if (known === null) return null;
+      feed = this.#feeds.get(tenantId) ?? new TenantFeed(this.context, this.index, tenantId);
       this.#feeds.set(tenantId, feed);
       this.context.changed.delete(tenantId);
       await feed.catchUp();
     } else if (this.context.changed.delete(tenantId) || !feed.built) {
       await feed.catchUp();
     }
+    feed.lastUsed = performance.now();
     this.index.checkComplete();
     return feed;
   }

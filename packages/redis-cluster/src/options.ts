@@ -36,6 +36,8 @@ export interface RedisClusterOptions {
   readonly changeLogLength?: number;
   /** How often a server reads the change logs of the tenants it has searched, in ms; 0: only before its own lookups. Default 100. */
   readonly changeLogPollMs?: number;
+  /** A tenant no lookup used for this long is dropped from the index and no longer tailed (the next lookup builds it again), in ms; 0: never. Default 10 min. */
+  readonly lookupIdleMs?: number;
 }
 
 /** {@link RedisClusterOptions} with every default filled in. */
@@ -53,6 +55,7 @@ export interface ResolvedRedisClusterOptions {
   readonly lookupMaxBytes: number;
   readonly changeLogLength: number;
   readonly changeLogPollMs: number;
+  readonly lookupIdleMs: number;
 }
 
 /** The default buckets per tenant of a new namespace. */
@@ -114,5 +117,6 @@ export function resolveRedisClusterOptions(options: RedisClusterOptions): Resolv
     lookupMaxBytes: integer(options.lookupMaxBytes, 1024 * 1024 * 1024, 0, "lookupMaxBytes"),
     changeLogLength: integer(options.changeLogLength, 1000, 1, "changeLogLength"),
     changeLogPollMs: integer(options.changeLogPollMs, 100, 0, "changeLogPollMs"),
+    lookupIdleMs: integer(options.lookupIdleMs, 600_000, 0, "lookupIdleMs"),
   };
 }

@@ -35,8 +35,12 @@ export class TenantFeed {
   /** A round asked for and not started yet (later askers share it). */
   #queued: Promise<void> | null = null;
   #built = false;
+  /** Set by {@link close}: a round still running applies nothing more. */
+  #closed = false;
   /** The build running now, if any: until it ends the tenant's index is incomplete. */
   #building: Promise<void> | null = null;
+  /** When a lookup last used this feed (`performance.now()`), for dropping idle ones. */
+  lastUsed = performance.now();
   /** Times this tenant was built (1 after the first use), and why the later ones were. */
   builds = 0;
   lastResetReason = "";
@@ -74,7 +78,13 @@ export class TenantFeed {
     return this.#building ?? Promise.resolve();
   }
 
-  /** Forgets the tenant's part of the index (the store is closing or the feed is dropped). */
+  /** Drops the feed for good (the store is closing, or no lookup used it for a while). */
+  close(): void {
+    this.#closed = true;
+    this.forget();
+  }
+
+  /** Forgets the tenant's part of the index (before a build, or when the feed is closed). */
   forget(): void {
     this.index.tenantRemoved(this.tenantId);
     this.generations.clear();
@@ -160,6 +170,7 @@ export class TenantFeed {
 
   /** Indexes `bytes` as entry `entryId`, or forgets it when a load would refuse it (gone, damaged, misplaced). */
   #apply(entryId: bigint, bytes: Buffer | null): void {
+    if (this.#closed) return;
     if (bytes !== null) {
       let decoded: ReturnType<typeof decodeEnvelope> | undefined;
       try {
