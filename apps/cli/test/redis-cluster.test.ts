@@ -1,6 +1,8 @@
 // The `reflex` command on a Redis Cluster: real child processes against a real cluster
 // this file starts (one for the whole file; each test uses tenants of its own).
 import { afterAll, describe, expect, test } from "bun:test";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { useCluster } from "@reflex/redis-cluster/test-cluster";
 import {
   bytesOf,
@@ -72,6 +74,35 @@ describe("reflex on a Redis Cluster", () => {
     const fromCluster = await onCluster(["export", "--tenant", "21"]);
     expect(fromCluster.code).toBe(0);
     expect(fromCluster.bytes).toEqual(fromFiles.bytes);
+  });
+
+  test("search and ls --context-hash answer from the cluster (the tenant's index is built by the command)", async () => {
+    const root = tempRoot();
+    const query = join(root, "query.f16");
+    const f16 = (values: number[]) => new Uint8Array(new Float16Array(values).buffer);
+    writeFileSync(query, f16([1, 0, 0]));
+    for (const [id, values, hash] of [
+      ["1", [1, 0, 0], "7"],
+      ["2", [1, 0.2, 0], "7"],
+      ["3", [0, 1, 0], "8"],
+    ] as const) {
+      const file = join(root, `${id}.f16`);
+      writeFileSync(file, f16([...values]));
+      const put = await onCluster(["put", "41", id, "--payload", "-", "--embedding", file, "--context-hash", hash], {
+        stdin: "x",
+      });
+      expect(put.code).toBe(0);
+    }
+    const found = await onCluster(["search", "41", "--embedding", query, "--k", "5", "--json"]);
+    expect(found.code).toBe(0);
+    expect((JSON.parse(found.stdout) as { hits: { id: string }[] }).hits.map((hit) => hit.id)).toEqual(["1", "2"]);
+    expect((await onCluster(["ls", "41", "--context-hash", "7"])).stdout.split("\n").filter(Boolean).sort()).toEqual([
+      "1",
+      "2",
+    ]);
+    expect((await onCluster(["rm", "41", "1"])).code).toBe(0);
+    const after = await onCluster(["search", "41", "--embedding", query, "--k", "5", "--json"]);
+    expect((JSON.parse(after.stdout) as { hits: { id: string }[] }).hits.map((hit) => hit.id)).toEqual(["2"]);
   });
 
   test("cleanup and gc are files only (exit 3, one line); --root with --redis-cluster is a usage error", async () => {
