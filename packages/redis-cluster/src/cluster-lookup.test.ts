@@ -3,15 +3,29 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import type { EntryFields } from "@reflex/core";
 import { f16Bytes } from "@reflex/testkit";
+import { Cluster } from "ioredis";
 import { useCluster } from "../test/use-cluster.ts";
+import { bucketKeys, id20 } from "./layout.ts";
 import type { RedisClusterOptions } from "./options.ts";
 import type { RedisClusterStore } from "./redis-cluster-store.ts";
 
 const harness = useCluster();
 const stores: RedisClusterStore[] = [];
+let raw: Cluster | undefined;
 afterAll(async () => {
   await Promise.all(stores.map((store) => store.quit()));
+  raw?.disconnect();
 });
+
+function rawClient(): Cluster {
+  raw ??= new Cluster([{ host: "127.0.0.1", port: harness.cluster.nodes[0]?.port ?? 0 }]);
+  return raw;
+}
+
+/** The namespace of a store (the last segment of its storagePath). */
+function namespaceOf(store: RedisClusterStore): string {
+  return store.storagePath.slice(store.storagePath.lastIndexOf("/") + 1);
+}
 
 let namespaces = 0;
 /** Two stores on one fresh namespace: A writes, B looks up. */
@@ -113,6 +127,25 @@ describe("lookup across stores", () => {
     (await a.store(2n, entry(1n, [1, 0.01]))).release();
     expect(ids(await b.search(1n, f16Bytes([1, 0]), { k: 5 }))).toEqual([1n, 2n]);
     expect(b.lookupStats()).toMatchObject({ tenants: 1, builds: 2 });
+  });
+
+  test("a log whose sequence went back (records lost in a failover): B rebuilds and forgets what is gone", async () => {
+    const { a, b } = await pair({ buckets: 1 }, { changeLogPollMs: 50 });
+    for (let i = 1n; i <= 3n; i++) (await a.store(i, entry(1n, [1, Number(i) / 10]))).release();
+    expect((await b.findByContext(1n, 7n)).length).toBe(3);
+    // What a promoted replica that missed the last write looks like: the entry, its index
+    // records and its log record gone, the sequence one lower.
+    const keys = bucketKeys(namespaceOf(a), 1n, 0);
+    const raw = rawClient();
+    await raw.del(keys.entryPrefix + id20(3n));
+    await raw.zrem(keys.ids, id20(3n));
+    await raw.hdel(keys.sizes, id20(3n));
+    const last = await raw.xrevrange(keys.log, "+", "-", "COUNT", 1);
+    await raw.xdel(keys.log, last[0]?.[0] ?? "0-0");
+    await raw.hincrby(keys.usage, "seq", -1);
+    expect(await eventually(async () => b.lookupStats().builds === 2)).toBe(true);
+    expect(b.lookupStats().entries).toBe(2);
+    expect((await b.findByContext(1n, 7n)).sort()).toEqual([1n, 2n]);
   });
 
   test("deleteTenant through A empties the tenant on B (the logs are deleted with it: B rebuilds)", async () => {
