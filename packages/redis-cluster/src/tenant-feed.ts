@@ -12,6 +12,16 @@ export const TAIL_COUNT = 1000;
 /** Tail passes one round makes at most while buckets still have more records. */
 const MAX_PASSES = 64;
 
+/**
+ * Waits for every promise to settle, then rejects with the first failure: no re-read of a
+ * failed round or build is still applying when the next one starts (it would apply values
+ * read before that one's start, after it).
+ */
+async function allSettled(promises: readonly Promise<void>[]): Promise<void> {
+  const failed = (await Promise.allSettled(promises)).find((result) => result.status === "rejected");
+  if (failed !== undefined) throw failed.reason;
+}
+
 /** The generation of a value: its 64-bit hash (the re-check compares it with the value read then). */
 export function generationOf(bytes: Uint8Array): bigint {
   return BigInt(Bun.hash.wyhash(bytes));
@@ -112,7 +122,7 @@ export class TenantFeed {
         }
       }),
     );
-    await Promise.all(marks.map((mark, bucket) => this.#reread(bucket, mark.ids)));
+    await allSettled(marks.map((mark, bucket) => this.#reread(bucket, mark.ids)));
     this.#positions = marks.map((mark) => mark.position);
     this.#built = true;
   }
@@ -141,7 +151,7 @@ export class TenantFeed {
         return this.#build();
       }
       let more = false;
-      await Promise.all(
+      await allSettled(
         verdicts.map(async (verdict, bucket) => {
           if (verdict.kind !== "records") return;
           await this.#reread(bucket, verdict.ids);
