@@ -112,7 +112,7 @@ describe("reflex on a Redis Cluster", () => {
     expect(expectOneLineError(both, 2)).toContain("--redis-cluster");
   });
 
-  test("reflex serve --redis-cluster serves the API from the cluster and stops on SIGTERM", async () => {
+  test("reflex serve --redis-cluster serves the API (search and ?contextHash= too) from the cluster and stops on SIGTERM", async () => {
     const child = Bun.spawn(
       [process.execPath, MAIN, "serve", "--port", "0", "--quiet", "--redis-cluster", harness.cluster.seeds],
       { env: { ...process.env, REFLEX_ROOT: tempRoot() }, stdout: "pipe", stderr: "pipe" },
@@ -132,6 +132,23 @@ describe("reflex on a Redis Cluster", () => {
       body: JSON.stringify({ tenantId: "31", payloadBlob: "aGk=" }),
     });
     expect(put.status).toBe(201);
+    // Search and the exact lookup are served from the cluster too.
+    const withEmbedding = await fetch(`${url}/v1/tenants/31/entries/5`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ tenantId: "31", contextHash: "9", embedding: "ADwAAA==", payloadBlob: "aGk=" }),
+    });
+    expect(withEmbedding.status).toBe(201);
+    const search = await fetch(`${url}/v1/tenants/31/search`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ embedding: "ADwAAA==" }),
+    });
+    expect(((await search.json()) as { hits: { id: string }[] }).hits.map((hit) => hit.id)).toEqual(["5"]);
+    expect(await (await fetch(`${url}/v1/tenants/31/entries?contextHash=9`)).json()).toEqual({
+      ids: ["5"],
+      next: null,
+    });
     child.kill("SIGTERM");
     expect(await child.exited).toBe(0);
     // Written to the cluster, not under the root: the CLI reads it back from there.
