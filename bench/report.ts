@@ -185,6 +185,23 @@ function searchTable(results: Results): string {
   return lines.join("\n");
 }
 
+function clusterSearchTable(results: Results): string {
+  if (results.clusterSearch.length === 0) return "_not run_";
+  const lines = [
+    "| measure | subject | samples | p50 | p99 | vs NvmeStorage (p50) | how |",
+    "|---|---|--:|--:|--:|--:|---|",
+  ];
+  const ms = (value: number) => (Number.isFinite(value) ? formatTime(value * 1e6) : "");
+  for (const p of results.clusterSearch) {
+    const reference = results.clusterSearch.find((r) => r.measure === p.measure && r.subject === "NvmeStorage");
+    const ratio = reference === undefined ? "" : formatRatio(p.p50Ms / reference.p50Ms);
+    lines.push(
+      `| ${p.measure} | ${p.subject} | ${p.samples} | ${ms(p.p50Ms)} | ${ms(p.p99Ms)} | ${ratio} | ${p.note ?? ""} |`,
+    );
+  }
+  return lines.join("\n");
+}
+
 function verdictTable(verdicts: readonly Verdict[]): string {
   const lines = ["| target | goal | measured | verdict |", "|---|---|---|---|"];
   for (const v of verdicts) {
@@ -296,6 +313,12 @@ export function renderReport(
       "### 10. TLS: the same server over http and over https (64 keep-alive connections, fetch client; servers in child processes)",
       "",
       httpTable(results, "tls"),
+      "",
+    ]),
+    ...section("cluster-search", [
+      "### 11. Search on the Redis Cluster (scenario 9's cluster: two servers, change logs, re-checked hits)",
+      "",
+      clusterSearchTable(results),
       "",
     ]),
     ...(results.notes.length === 0 ? [] : ["### Notes of this run", "", ...results.notes.map((n) => `- ${n}`)]),

@@ -89,6 +89,16 @@ export interface SearchOpenPoint {
   readonly firstQueryHits: number;
 }
 
+/** Scenario 11: one measure of the lookup on Redis Cluster (times in ms; NaN where it does not apply). */
+export interface ClusterSearchPoint {
+  readonly measure: string;
+  readonly subject: string;
+  readonly samples: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly note?: string;
+}
+
 /** Everything one run measured. */
 export class Results {
   readonly rows: Row[] = [];
@@ -97,6 +107,7 @@ export class Results {
   readonly serverMemory: ServerMemoryPoint[] = [];
   readonly search: SearchPoint[] = [];
   searchOpen: SearchOpenPoint | undefined;
+  readonly clusterSearch: ClusterSearchPoint[] = [];
   /** Free-form notes scenarios leave for the report (what was skipped and why). */
   readonly notes: string[] = [];
 

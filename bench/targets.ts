@@ -2,6 +2,7 @@
 import { PAYLOAD_SIZES } from "./fixtures.ts";
 import { formatRatio, formatTime } from "./harness.ts";
 import type { Results } from "./results.ts";
+import { CLUSTER_SEARCH, CLUSTER_SEARCH_SUBJECTS } from "./scenarios/cluster-search.ts";
 import { BARE_SUBJECT, HTTP_GROUPS, IN_PROCESS_SUBJECT, REFLEX_SUBJECT } from "./scenarios/http.ts";
 import { coldGroup, hotGroup } from "./scenarios/load.ts";
 import { CLUSTER_GROUPS, CLUSTER_SUBJECTS } from "./scenarios/redis-cluster.ts";
@@ -152,6 +153,7 @@ export function evaluateTargets(results: Results): Verdict[] {
     ...retentionTargets(results),
     ...searchTargets(results),
     ...clusterTargets(results),
+    ...clusterSearchTargets(results),
   );
   return verdicts;
 }
@@ -189,6 +191,36 @@ function clusterTargets(results: Results): Verdict[] {
       }),
     ),
   );
+}
+
+/** Scenario 11: the lag between two servers, and search on the cluster against the same search on files. */
+function clusterSearchTargets(results: Results): Verdict[] {
+  const lag = results.clusterSearch.find((p) => p.measure === CLUSTER_SEARCH.lag);
+  const search = (subject: string) =>
+    results.clusterSearch.find((p) => p.measure.startsWith(CLUSTER_SEARCH.search) && p.subject === subject);
+  const cluster = search(CLUSTER_SEARCH_SUBJECTS.cluster);
+  const nvme = search(CLUSTER_SEARCH_SUBJECTS.nvme);
+  const size = cluster?.measure.slice(CLUSTER_SEARCH.search.length + 4) ?? "";
+  return [
+    verdict(
+      "write on server A found by a lookup on server B: lag p99",
+      "<= 1 s",
+      [lag?.p99Ms, lag?.p50Ms],
+      (p99, p50) => ({
+        measured: `${formatTime(p99 * 1e6)} (p50 ${formatTime(p50 * 1e6)}, ${lag?.samples} writes)`,
+        met: p99 <= 1000,
+      }),
+    ),
+    verdict(
+      `search k=1 on the cluster vs NvmeStorage, ${size}: p50`,
+      "<= 1.5x",
+      [cluster?.p50Ms, nvme?.p50Ms, cluster?.p99Ms, nvme?.p99Ms],
+      (ours, files, ours99, files99) => ({
+        measured: `${formatRatio(ours / files)} (${formatTime(ours * 1e6)} vs ${formatTime(files * 1e6)}; p99 ${formatTime(ours99 * 1e6)} vs ${formatTime(files99 * 1e6)})`,
+        met: ours / files <= 1.5,
+      }),
+    ),
+  ];
 }
 
 /** Scenario 4: throughputs are requests/s (higher is better), per load generator. */

@@ -1,6 +1,8 @@
 // The `reflex` command on a Redis Cluster: real child processes against a real cluster
 // this file starts (one for the whole file; each test uses tenants of its own).
 import { afterAll, describe, expect, test } from "bun:test";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { useCluster } from "@reflex/redis-cluster/test-cluster";
 import {
   bytesOf,
@@ -74,6 +76,35 @@ describe("reflex on a Redis Cluster", () => {
     expect(fromCluster.bytes).toEqual(fromFiles.bytes);
   });
 
+  test("search and ls --context-hash answer from the cluster (the tenant's index is built by the command)", async () => {
+    const root = tempRoot();
+    const query = join(root, "query.f16");
+    const f16 = (values: number[]) => new Uint8Array(new Float16Array(values).buffer);
+    writeFileSync(query, f16([1, 0, 0]));
+    for (const [id, values, hash] of [
+      ["1", [1, 0, 0], "7"],
+      ["2", [1, 0.2, 0], "7"],
+      ["3", [0, 1, 0], "8"],
+    ] as const) {
+      const file = join(root, `${id}.f16`);
+      writeFileSync(file, f16([...values]));
+      const put = await onCluster(["put", "41", id, "--payload", "-", "--embedding", file, "--context-hash", hash], {
+        stdin: "x",
+      });
+      expect(put.code).toBe(0);
+    }
+    const found = await onCluster(["search", "41", "--embedding", query, "--k", "5", "--json"]);
+    expect(found.code).toBe(0);
+    expect((JSON.parse(found.stdout) as { hits: { id: string }[] }).hits.map((hit) => hit.id)).toEqual(["1", "2"]);
+    expect((await onCluster(["ls", "41", "--context-hash", "7"])).stdout.split("\n").filter(Boolean).sort()).toEqual([
+      "1",
+      "2",
+    ]);
+    expect((await onCluster(["rm", "41", "1"])).code).toBe(0);
+    const after = await onCluster(["search", "41", "--embedding", query, "--k", "5", "--json"]);
+    expect((JSON.parse(after.stdout) as { hits: { id: string }[] }).hits.map((hit) => hit.id)).toEqual(["2"]);
+  });
+
   test("cleanup and gc are files only (exit 3, one line); --root with --redis-cluster is a usage error", async () => {
     expect(expectOneLineError(await onCluster(["cleanup"]), 3)).toContain("Redis Cluster");
     expect(expectOneLineError(await onCluster(["gc"]), 3)).toContain("Redis Cluster");
@@ -81,7 +112,7 @@ describe("reflex on a Redis Cluster", () => {
     expect(expectOneLineError(both, 2)).toContain("--redis-cluster");
   });
 
-  test("reflex serve --redis-cluster serves the API from the cluster and stops on SIGTERM", async () => {
+  test("reflex serve --redis-cluster serves the API (search and ?contextHash= too) from the cluster and stops on SIGTERM", async () => {
     const child = Bun.spawn(
       [process.execPath, MAIN, "serve", "--port", "0", "--quiet", "--redis-cluster", harness.cluster.seeds],
       { env: { ...process.env, REFLEX_ROOT: tempRoot() }, stdout: "pipe", stderr: "pipe" },
@@ -101,6 +132,23 @@ describe("reflex on a Redis Cluster", () => {
       body: JSON.stringify({ tenantId: "31", payloadBlob: "aGk=" }),
     });
     expect(put.status).toBe(201);
+    // Search and the exact lookup are served from the cluster too.
+    const withEmbedding = await fetch(`${url}/v1/tenants/31/entries/5`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ tenantId: "31", contextHash: "9", embedding: "ADwAAA==", payloadBlob: "aGk=" }),
+    });
+    expect(withEmbedding.status).toBe(201);
+    const search = await fetch(`${url}/v1/tenants/31/search`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ embedding: "ADwAAA==" }),
+    });
+    expect(((await search.json()) as { hits: { id: string }[] }).hits.map((hit) => hit.id)).toEqual(["5"]);
+    expect(await (await fetch(`${url}/v1/tenants/31/entries?contextHash=9`)).json()).toEqual({
+      ids: ["5"],
+      next: null,
+    });
     child.kill("SIGTERM");
     expect(await child.exited).toBe(0);
     // Written to the cluster, not under the root: the CLI reads it back from there.

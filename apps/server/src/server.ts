@@ -79,6 +79,7 @@ async function openStore(config: ServerConfig, operations: OperationMetrics): Pr
     return RedisClusterStore.open({
       nodes: config.redisCluster,
       recorder: operations,
+      ...(config.lookupMaxBytes === undefined ? {} : { lookupMaxBytes: config.lookupMaxBytes }),
       ...(config.retention.defaultTtlSeconds === undefined
         ? {}
         : { defaultTtlSeconds: config.retention.defaultTtlSeconds }),

@@ -33,17 +33,19 @@ export type {
   WalkProgress,
 } from "./entry-store.ts";
 export { envelopeHandle, storedEnvelopeHandle } from "./envelope-handle.ts";
+export { checkEmbeddingLength, unitQuery } from "./f16.ts";
 export type { FileCacheLimits } from "./file-cache.ts";
 export { type FileOps, nodeFileOps } from "./file-ops.ts";
 export type { GcOptions } from "./gc.ts";
+export type { IndexedEntry } from "./indexed-entry.ts";
 export { DEFAULT_ROOT, ENTRY_EXTENSION } from "./layout.ts";
 export type { LedgerSubscriber, RemovalCause, RemovedEntry, WrittenEntry } from "./ledger.ts";
-export type { LookupStats } from "./lookup-index.ts";
+export { LookupIndex, type LookupIndexOptions, type LookupStats } from "./lookup-index.ts";
 export { NvmeStorage } from "./nvme-storage.ts";
 export type { OperationRecorder, StoreOperation } from "./operation-recorder.ts";
 export { readLockHolder } from "./root-lock.ts";
 export { type EntryFileRef, entryFiles, type WalkMode } from "./root-walk.ts";
-export { DEFAULT_SEARCH_OPTIONS, MAX_SEARCH_K } from "./search-entries.ts";
+export { DEFAULT_SEARCH_OPTIONS, MAX_SEARCH_K, resolveSearchOptions } from "./search-entries.ts";
 export {
   errnoOf,
   isStoreError,
@@ -55,3 +57,4 @@ export {
 export type { LookupOptions, NvmeStorageOptions, RetentionOptions } from "./store-options.ts";
 export type { SweepResult } from "./temp-sweep.ts";
 export { timed } from "./timed.ts";
+export type { ScoredEntry } from "./top-hits.ts";

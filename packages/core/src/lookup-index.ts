@@ -71,8 +71,12 @@ export class LookupIndex implements LedgerSubscriber {
   readonly #toFlush = new Set<VectorSet>();
   #flushScheduled = false;
 
+  /**
+   * `root`: the entry files to build from; null for an index another backend fills through
+   * `written` / `vanished` / `tenantRemoved` alone (ready at once: there are no files).
+   */
   constructor(
-    private readonly root: string,
+    private readonly root: string | null,
     readonly options: LookupIndexOptions,
   ) {
     if (options.build === "open") void this.ready;
@@ -254,9 +258,10 @@ export class LookupIndex implements LedgerSubscriber {
 
   async #buildFromFiles(): Promise<void> {
     await new Promise((resolve) => setImmediate(resolve)); // not one file inside the caller's turn
-    for (const tenant of tenantNames(this.root, "quiet")) {
+    const root = this.root;
+    for (const tenant of root === null ? [] : tenantNames(root, "quiet")) {
       const tenantId = BigInt(tenant);
-      const directory = tenantDirPath(this.root, tenantId);
+      const directory = tenantDirPath(root as string, tenantId);
       const ids = entryIdTexts(directory, "quiet");
       for (let start = 0; start < ids.length; start += BUILD_CHUNK) {
         for (const id of ids.slice(start, start + BUILD_CHUNK)) {

@@ -15,6 +15,8 @@ export interface ClusterContext {
   readonly usage: LiveUsage;
   /** Tenants this client knows are in the tenant set (so a write adds its tenant once). */
   readonly knownTenants: Set<bigint>;
+  /** Tenants this client changed since its lookup last read their change logs (read-your-writes). */
+  readonly changed: Set<bigint>;
   /** Expired entries this client swept from the indexes. */
   expirations: number;
 }

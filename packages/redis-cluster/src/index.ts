@@ -6,6 +6,7 @@
  * import { RedisClusterStore } from "@reflex/redis-cluster";
  * const store = await RedisClusterStore.open({ nodes: process.env.REFLEX_REDIS_CLUSTER ?? "127.0.0.1:7000" });
  */
+export type { ClusterLookupStats } from "./cluster-lookup.ts";
 export { bucketKeys, bucketOf, id20, namespaceKeys } from "./layout.ts";
 export {
   DEFAULT_BUCKETS,

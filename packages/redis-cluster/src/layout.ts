@@ -6,7 +6,9 @@
 //   {ns:t<T>:b<B>}:ids             zset, score 0: the bucket's ids, 20-digit, so ZRANGEBYLEX is id order
 //   {ns:t<T>:b<B>}:exp             zset: ids with an expiry, scored by expires_at (unix seconds)
 //   {ns:t<T>:b<B>}:sizes           hash: id20 -> envelope bytes
-//   {ns:t<T>:b<B>}:usage           hash: entries, bytes of the bucket
+//   {ns:t<T>:b<B>}:usage           hash: entries, bytes of the bucket; seq, epoch of its change log
+//   {ns:t<T>:b<B>}:log             stream, capped (MAXLEN ~ N): one record per change of the bucket,
+//                                  {s: seq, k: p(ut) | d(elete) | x (expired, swept), i: id20}
 //
 // T is the tenant id in decimal, B = entry id mod K, id20 the entry id zero-padded to 20
 // digits (2^64-1 has 20), so string order is numeric order and no id loses precision.
@@ -35,6 +37,8 @@ export interface BucketKeys {
   readonly exp: string;
   readonly sizes: string;
   readonly usage: string;
+  /** The bucket's change log (see change-log.ts). */
+  readonly log: string;
   /** Entry key = entryPrefix + id20. */
   readonly entryPrefix: string;
 }
@@ -52,6 +56,7 @@ export function bucketKeys(ns: string, tenantId: bigint, bucket: number): Bucket
     exp: `${tag}:exp`,
     sizes: `${tag}:sizes`,
     usage: `${tag}:usage`,
+    log: `${tag}:log`,
     entryPrefix: `${tag}:e:`,
   };
 }

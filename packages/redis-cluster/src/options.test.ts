@@ -40,6 +40,20 @@ describe("resolveRedisClusterOptions", () => {
     expect(resolveRedisClusterOptions({ nodes: "h:1", replicaWaitMs: 5000 }).commandTimeoutMs).toBe(6000);
   });
 
+  test("the lookup's defaults: 1 GiB of index, logs of 1,000 records, a poll every 100 ms (0: none), 10 min idle", () => {
+    const resolved = resolveRedisClusterOptions({ nodes: "h:1" });
+    expect([
+      resolved.lookupMaxBytes,
+      resolved.changeLogLength,
+      resolved.changeLogPollMs,
+      resolved.lookupIdleMs,
+    ]).toEqual([2 ** 30, 1000, 100, 600_000]);
+    expect(resolveRedisClusterOptions({ nodes: "h:1", changeLogPollMs: 0 }).changeLogPollMs).toBe(0);
+    expect(invalid(() => resolveRedisClusterOptions({ nodes: "h:1", changeLogLength: 0 }))).toBe(true);
+    expect(invalid(() => resolveRedisClusterOptions({ nodes: "h:1", changeLogPollMs: -1 }))).toBe(true);
+    expect(invalid(() => resolveRedisClusterOptions({ nodes: "h:1", lookupMaxBytes: 1.5 }))).toBe(true);
+  });
+
   test("refuses bad values by name", () => {
     expect(invalid(() => resolveRedisClusterOptions({ nodes: "h:1", namespace: "a b" }))).toBe(true);
     expect(invalid(() => resolveRedisClusterOptions({ nodes: "h:1", buckets: 0 }))).toBe(true);

@@ -30,6 +30,14 @@ export interface RedisClusterOptions {
   readonly sweepIntervalMs?: number;
   /** Receives every operation's duration, outcome and bytes. Default none. */
   readonly recorder?: OperationRecorder;
+  /** Most bytes the lookup index of `search` / `findByContext` may hold (as the core's `lookup.maxBytes`). Default 1 GiB. */
+  readonly lookupMaxBytes?: number;
+  /** Records each bucket's change log keeps (XADD MAXLEN ~ N): a server further behind rebuilds the tenant. Default 1000. */
+  readonly changeLogLength?: number;
+  /** How often a server reads the change logs of the tenants it has searched, in ms; 0: only before its own lookups. Default 100. */
+  readonly changeLogPollMs?: number;
+  /** A tenant no lookup used for this long is dropped from the index and no longer tailed (the next lookup builds it again), in ms; 0: never. Default 10 min. */
+  readonly lookupIdleMs?: number;
 }
 
 /** {@link RedisClusterOptions} with every default filled in. */
@@ -44,6 +52,10 @@ export interface ResolvedRedisClusterOptions {
   readonly defaultTtlSeconds: number;
   readonly sweepIntervalMs: number;
   readonly recorder: OperationRecorder | null;
+  readonly lookupMaxBytes: number;
+  readonly changeLogLength: number;
+  readonly changeLogPollMs: number;
+  readonly lookupIdleMs: number;
 }
 
 /** The default buckets per tenant of a new namespace. */
@@ -102,5 +114,9 @@ export function resolveRedisClusterOptions(options: RedisClusterOptions): Resolv
     defaultTtlSeconds: integer(options.defaultTtlSeconds, 0, 0, "defaultTtlSeconds"),
     sweepIntervalMs: integer(options.sweepIntervalMs, 60_000, 0, "sweepIntervalMs"),
     recorder: options.recorder ?? null,
+    lookupMaxBytes: integer(options.lookupMaxBytes, 1024 * 1024 * 1024, 0, "lookupMaxBytes"),
+    changeLogLength: integer(options.changeLogLength, 1000, 1, "changeLogLength"),
+    changeLogPollMs: integer(options.changeLogPollMs, 100, 0, "changeLogPollMs"),
+    lookupIdleMs: integer(options.lookupIdleMs, 600_000, 0, "lookupIdleMs"),
   };
 }

@@ -137,7 +137,9 @@ async function bucketPage(
     keys.exp,
     keys.sizes,
     keys.usage,
+    keys.log,
     keys.entryPrefix,
+    context.options.changeLogLength,
     after === undefined ? "-" : `(${id20(after)}`,
     limit,
   );
@@ -180,7 +182,15 @@ export async function tenantUsage(context: ClusterContext, tenantId: bigint): Pr
   const replies = await Promise.all(
     Array.from({ length: context.buckets }, (_, bucket) => {
       const keys = bucketKeys(context.options.namespace, tenantId, bucket);
-      return context.clients.reader.reflexSweep(keys.ids, keys.exp, keys.sizes, keys.usage, keys.entryPrefix);
+      return context.clients.reader.reflexSweep(
+        keys.ids,
+        keys.exp,
+        keys.sizes,
+        keys.usage,
+        keys.log,
+        keys.entryPrefix,
+        context.options.changeLogLength,
+      );
     }),
   );
   let entryCount = 0;

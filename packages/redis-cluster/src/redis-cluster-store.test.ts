@@ -9,23 +9,15 @@ import type { RedisClusterStore } from "./redis-cluster-store.ts";
 
 const harness = useCluster();
 
-// No lookup index on the cluster yet: the suite checks that search and findByContext say `unsupported`.
-describeEntryStoreContract(
-  "RedisClusterStore (replicated)",
-  async () => {
-    const store = await harness.open();
-    return { store, dispose: () => store.quit() };
-  },
-  { lookup: false },
-);
-describeEntryStoreContract(
-  "RedisClusterStore (atomic, 3 buckets)",
-  async () => {
-    const store = await harness.open({ durability: "atomic", buckets: 3 });
-    return { store, dispose: () => store.quit() };
-  },
-  { lookup: false },
-);
+// The whole contract, lookup included (search and findByContext through the change logs).
+describeEntryStoreContract("RedisClusterStore (replicated)", async () => {
+  const store = await harness.open();
+  return { store, dispose: () => store.quit() };
+});
+describeEntryStoreContract("RedisClusterStore (atomic, 3 buckets)", async () => {
+  const store = await harness.open({ durability: "atomic", buckets: 3 });
+  return { store, dispose: () => store.quit() };
+});
 
 function entry(tenantId: bigint, payload: string): EntryFields {
   return {

@@ -17,6 +17,7 @@ import type {
 } from "@reflex/core";
 import { StoreError, timed } from "@reflex/core";
 import { Clients } from "./clients.ts";
+import { ClusterLookup, type ClusterLookupStats } from "./cluster-lookup.ts";
 import type { ClusterContext } from "./context.ts";
 import { namespaceKeys } from "./layout.ts";
 import { LiveUsage } from "./live-usage.ts";
@@ -77,9 +78,11 @@ async function recordedBuckets(clients: Clients, configKey: string, wanted: numb
 export class RedisClusterStore implements EntryStore {
   readonly #context: ClusterContext;
   readonly #timer: Timer | undefined;
+  readonly #lookup: ClusterLookup;
 
   private constructor(context: ClusterContext) {
     this.#context = context;
+    this.#lookup = new ClusterLookup(context);
     const interval = context.options.sweepIntervalMs;
     if (interval > 0) {
       this.#timer = setInterval(() => {
@@ -107,6 +110,7 @@ export class RedisClusterStore implements EntryStore {
         buckets,
         usage: new LiveUsage(),
         knownTenants: new Set(),
+        changed: new Set(),
         expirations: 0,
       };
       const store = new RedisClusterStore(context);
@@ -182,16 +186,24 @@ export class RedisClusterStore implements EntryStore {
     );
   }
 
-  /** `unsupported`: this backend keeps no lookup index (semantic search on the cluster is a later issue). */
-  search(_tenantId: bigint, _embedding: Uint8Array, _options?: SearchOptions): Promise<SearchHit[]> {
-    return Promise.reject(new StoreError("unsupported", "search is not offered by the Redis Cluster backend yet"));
+  /**
+   * {@inheritDoc EntryStore.search} The first search of a tenant builds its index from the
+   * cluster (see cluster-lookup.ts); every hit is re-checked against the cluster before it is answered.
+   */
+  search(tenantId: bigint, embedding: Uint8Array, options?: SearchOptions): Promise<SearchHit[]> {
+    return timed(this.#context.options.recorder, "search", () => this.#lookup.search(tenantId, embedding, options));
   }
 
-  /** `unsupported`, as {@link search}. */
-  findByContext(_tenantId: bigint, _contextHash: bigint): Promise<bigint[]> {
-    return Promise.reject(
-      new StoreError("unsupported", "findByContext is not offered by the Redis Cluster backend yet"),
+  /** {@inheritDoc EntryStore.findByContext} Built and re-checked as {@link search}. */
+  findByContext(tenantId: bigint, contextHash: bigint): Promise<bigint[]> {
+    return timed(this.#context.options.recorder, "find_by_context", () =>
+      this.#lookup.findByContext(tenantId, contextHash),
     );
+  }
+
+  /** Figures of the lookup: tenants tailed, builds, re-check refusals, index size. */
+  lookupStats(): ClusterLookupStats {
+    return this.#lookup.stats();
   }
 
   /** {@inheritDoc EntryStore.exists} */
@@ -255,12 +267,14 @@ export class RedisClusterStore implements EntryStore {
   /** Closes every connection at once (in-flight commands fail). */
   close(): void {
     clearInterval(this.#timer);
+    this.#lookup.close();
     this.#context.clients.disconnect();
   }
 
   /** Closes every connection after the replies already asked for. */
   async quit(): Promise<void> {
     clearInterval(this.#timer);
+    this.#lookup.close();
     const { reader, writers } = this.#context.clients;
     await Promise.allSettled([reader, ...writers].map((client) => client.quit()));
   }

@@ -1,6 +1,7 @@
 // The Lua scripts: each runs on one bucket's slot, atomically (what a MULTI gives, plus the
 // reads a write needs: whether the entry existed, its old size).
 import type { Cluster, Result } from "ioredis";
+import { defineLogScripts, LOG_FUNCTION } from "./log-scripts.ts";
 
 /** The error a replicated write is refused with when the shard has no online replica. */
 export const DEGRADED_REPLY = "DEGRADED";
@@ -8,14 +9,14 @@ export const DEGRADED_REPLY = "DEGRADED";
 /** The error a guarded write (touch) gets when the entry changed since it was read. */
 export const CHANGED_REPLY = "CHANGED";
 
-// KEYS: entry ids exp sizes usage. ARGV: value id20 pxat-ms (0: none) expires-s require-replica (1/0)
-// [sha1 of the value the write replaces: refused with CHANGED when it is another].
+// KEYS: entry ids exp sizes usage log. ARGV: value id20 pxat-ms (0: none) expires-s require-replica (1/0)
+// log-length [sha1 of the value the write replaces: refused with CHANGED when it is another].
 // Returns {existed, entries delta, bytes delta}.
-const PUT = `
+const PUT = `${LOG_FUNCTION}
 if ARGV[5] == '1' and not string.find(redis.call('INFO', 'replication'), 'state=online', 1, true) then
   return redis.error_reply('${DEGRADED_REPLY} the shard has no online replica to confirm the write')
 end
-if ARGV[6] and redis.sha1hex(redis.call('GET', KEYS[1]) or '') ~= ARGV[6] then
+if ARGV[7] and redis.sha1hex(redis.call('GET', KEYS[1]) or '') ~= ARGV[7] then
   return redis.error_reply('${CHANGED_REPLY} the entry changed since it was read')
 end
 local existed = redis.call('EXISTS', KEYS[1])
@@ -35,16 +36,19 @@ if not old then redis.call('ZADD', KEYS[2], 0, ARGV[2]) end
 if bytes ~= 0 then redis.call('HSET', KEYS[4], ARGV[2], size) end
 if entries ~= 0 then redis.call('HINCRBY', KEYS[5], 'entries', entries) end
 if bytes ~= 0 then redis.call('HINCRBY', KEYS[5], 'bytes', bytes) end
+log(KEYS[5], KEYS[6], ARGV[6], 'p', ARGV[2])
 return {existed, entries, bytes}
 `;
 
-// KEYS: entry ids exp sizes usage. ARGV: id20 require-replica. Returns {removed, entries delta, bytes delta}.
-const DELETE = `
+// KEYS: entry ids exp sizes usage log. ARGV: id20 require-replica log-length.
+// Returns {removed, entries delta, bytes delta}.
+const DELETE = `${LOG_FUNCTION}
 if ARGV[2] == '1' and not string.find(redis.call('INFO', 'replication'), 'state=online', 1, true) then
   return redis.error_reply('${DEGRADED_REPLY} the shard has no online replica to confirm the delete')
 end
 local removed = redis.call('DEL', KEYS[1])
 local old = redis.call('HGET', KEYS[4], ARGV[1])
+if removed == 1 or old then log(KEYS[5], KEYS[6], ARGV[3], 'd', ARGV[1]) end
 if not old then return {removed, 0, 0} end
 redis.call('HDEL', KEYS[4], ARGV[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
@@ -55,9 +59,9 @@ return {removed, -1, -tonumber(old)}
 `;
 
 // Removes from the index the bucket's entries whose expiry has passed by the server's clock
-// (Redis has expired their keys by then: PXAT = expires_at * 1000). Shared by SWEEP and LIST.
-// KEYS: ids exp sizes usage. ARGV[1]: entry key prefix.
-const SWEEP_BODY = `
+// (Redis has expired their keys by then: PXAT = expires_at * 1000), logging each as expired.
+// Shared by SWEEP and LIST. KEYS: ids exp sizes usage log. ARGV[1]: entry key prefix, ARGV[2]: log length.
+const SWEEP_BODY = `${LOG_FUNCTION}
 local now = redis.call('TIME')[1]
 local due = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, 10000)
 local swept, freed = 0, 0
@@ -72,6 +76,7 @@ for _, id in ipairs(due) do
       redis.call('HINCRBY', KEYS[4], 'bytes', -tonumber(old))
       swept, freed = swept + 1, freed + tonumber(old)
     end
+    log(KEYS[4], KEYS[5], ARGV[2], 'x', id)
   end
 end
 `;
@@ -82,18 +87,19 @@ local usage = redis.call('HMGET', KEYS[4], 'entries', 'bytes')
 return {swept, freed, tonumber(usage[1] or 0), tonumber(usage[2] or 0)}
 `;
 
-// ARGV[2]: exclusive lower bound ('-' or '(' .. id20), ARGV[3]: limit (-1: all). Returns {swept, freed, ids...}.
+// ARGV[3]: exclusive lower bound ('-' or '(' .. id20), ARGV[4]: limit (-1: all). Returns {swept, freed, ids...}.
 const LIST = `${SWEEP_BODY}
-local ids = redis.call('ZRANGEBYLEX', KEYS[1], ARGV[2], '+', 'LIMIT', 0, ARGV[3])
+local ids = redis.call('ZRANGEBYLEX', KEYS[1], ARGV[3], '+', 'LIMIT', 0, ARGV[4])
 table.insert(ids, 1, freed)
 table.insert(ids, 1, swept)
 return ids
 `;
 
-// Removes up to ARGV[2] entries of a bucket and, once it is empty, its index keys.
-// KEYS: ids exp sizes usage. ARGV: entry key prefix, batch, require-replica.
+// Removes up to ARGV[2] entries of a bucket (logging each) and, once it is empty, its index
+// keys and change log: a server tailing it sees a new epoch and rebuilds the tenant.
+// KEYS: ids exp sizes usage log. ARGV: entry key prefix, batch, require-replica, log length.
 // Returns {entries removed, bytes freed, entries left}.
-const DROP_BUCKET = `
+const DROP_BUCKET = `${LOG_FUNCTION}
 if ARGV[3] == '1' and not string.find(redis.call('INFO', 'replication'), 'state=online', 1, true) then
   return redis.error_reply('${DEGRADED_REPLY} the shard has no online replica to confirm the deletion')
 end
@@ -106,9 +112,10 @@ for _, id in ipairs(ids) do
   redis.call('HDEL', KEYS[3], id)
   redis.call('ZREM', KEYS[1], id)
   redis.call('ZREM', KEYS[2], id)
+  log(KEYS[4], KEYS[5], ARGV[4], 'd', id)
 end
 local left = redis.call('ZCARD', KEYS[1])
-if left == 0 then redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4]) end
+if left == 0 then redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]) end
 return {#ids, freed, left}
 `;
 
@@ -131,11 +138,13 @@ declare module "ioredis" {
       exp: string,
       sizes: string,
       usage: string,
+      log: string,
       value: Buffer,
       id: string,
       pxat: string,
       expires: string,
       replica: string,
+      logLength: number,
       expected?: string,
     ): Result<[number, number, number], Context>;
     reflexDelete(
@@ -144,22 +153,28 @@ declare module "ioredis" {
       exp: string,
       sizes: string,
       usage: string,
+      log: string,
       id: string,
       replica: string,
+      logLength: number,
     ): Result<[number, number, number], Context>;
     reflexSweep(
       ids: string,
       exp: string,
       sizes: string,
       usage: string,
+      log: string,
       prefix: string,
+      logLength: number,
     ): Result<[number, number, number, number], Context>;
     reflexList(
       ids: string,
       exp: string,
       sizes: string,
       usage: string,
+      log: string,
       prefix: string,
+      logLength: number,
       after: string,
       limit: number,
     ): Result<(number | string)[], Context>;
@@ -169,9 +184,11 @@ declare module "ioredis" {
       exp: string,
       sizes: string,
       usage: string,
+      log: string,
       prefix: string,
       batch: number,
       replica: string,
+      logLength: number,
     ): Result<[number, number, number], Context>;
     reflexUntenant(tenants: string, tenant: string): Result<number, Context>;
   }
@@ -179,11 +196,12 @@ declare module "ioredis" {
 
 /** Registers the scripts on a client (`client.reflexPut(...)`, ...). */
 export function defineScripts(client: Cluster): void {
-  client.defineCommand("reflexPut", { numberOfKeys: 5, lua: PUT });
-  client.defineCommand("reflexDelete", { numberOfKeys: 5, lua: DELETE });
-  client.defineCommand("reflexSweep", { numberOfKeys: 4, lua: SWEEP });
-  client.defineCommand("reflexList", { numberOfKeys: 4, lua: LIST });
+  client.defineCommand("reflexPut", { numberOfKeys: 6, lua: PUT });
+  client.defineCommand("reflexDelete", { numberOfKeys: 6, lua: DELETE });
+  client.defineCommand("reflexSweep", { numberOfKeys: 5, lua: SWEEP });
+  client.defineCommand("reflexList", { numberOfKeys: 5, lua: LIST });
   client.defineCommand("reflexTenant", { numberOfKeys: 1, lua: TENANT });
-  client.defineCommand("reflexDropBucket", { numberOfKeys: 4, lua: DROP_BUCKET });
+  client.defineCommand("reflexDropBucket", { numberOfKeys: 5, lua: DROP_BUCKET });
   client.defineCommand("reflexUntenant", { numberOfKeys: 1, lua: UNTENANT });
+  defineLogScripts(client);
 }

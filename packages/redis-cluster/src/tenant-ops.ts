@@ -44,11 +44,14 @@ export async function deleteTenantEntries(
           keys.exp,
           keys.sizes,
           keys.usage,
+          keys.log,
           keys.entryPrefix,
           DROP_BATCH,
           replicated ? "1" : "0",
+          context.options.changeLogLength,
         ),
       );
+      context.changed.add(tenantId);
       if (!confirmed) throw unconfirmedError(what, context.options.replicaWaitMs);
       context.usage.add(tenantId, -reply[0], -reply[1]);
       done += reply[0];

@@ -1,5 +1,6 @@
 import { encodeEnvelope } from "@reflex/codec";
 import {
+  checkEmbeddingLength,
   type Durability,
   type EntryFields,
   rethrowCodecError,
@@ -99,6 +100,7 @@ export async function storeEntry(
   const tenantId = checkId(entry?.tenantId, "tenant_id");
   const replicated = isReplicated(context, options?.durability);
   const expiresAt = expiresAtFor(context, options?.ttlSeconds);
+  if (entry.embedding instanceof Uint8Array) checkEmbeddingLength(entry.embedding);
   let bytes: Uint8Array;
   try {
     bytes = encodeEnvelope(id, entry, expiresAt);
@@ -109,6 +111,7 @@ export async function storeEntry(
   const keys = bucketKeys(context.options.namespace, tenantId, bucketOf(id, context.buckets));
   const member = id20(id);
   const what = `store of entry ${id} of tenant ${tenantId}`;
+  // Marked once the reply (or the failure: it may have landed) is in, so this store's next lookup reads the log.
   const { reply, confirmed } = await send<[number, number, number]>(context, what, replicated, (p) =>
     p.reflexPut(
       keys.entryPrefix + member,
@@ -116,14 +119,16 @@ export async function storeEntry(
       keys.exp,
       keys.sizes,
       keys.usage,
+      keys.log,
       Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
       member,
       expiresAt === 0n ? "0" : String(expiresAt * 1000n),
       String(expiresAt),
       replicated ? "1" : "0",
+      context.options.changeLogLength,
       ...(replacing === undefined ? [] : [replacing]),
     ),
-  );
+  ).finally(() => context.changed.add(tenantId));
   context.usage.add(tenantId, reply[1], reply[2]);
   if (!confirmed) throw unconfirmedError(what, context.options.replicaWaitMs);
   return storedEnvelopeHandle(bytes, reply[0] === 0);
@@ -144,10 +149,12 @@ export async function deleteEntry(context: ClusterContext, id: bigint, tenantId:
       keys.exp,
       keys.sizes,
       keys.usage,
+      keys.log,
       member,
       replicated ? "1" : "0",
+      context.options.changeLogLength,
     ),
-  );
+  ).finally(() => context.changed.add(tenantId)); // as for a store
   context.usage.add(tenantId, reply[1], reply[2]);
   if (reply[0] === 0) throw new StoreError("not_found", `entry ${id} of tenant ${tenantId} not found`);
   if (!confirmed) throw unconfirmedError(what, context.options.replicaWaitMs);

@@ -1,0 +1,201 @@
+import {
+  type IndexedEntry,
+  LookupIndex,
+  resolveSearchOptions,
+  type ScoredEntry,
+  type SearchHit,
+  type SearchOptions,
+  unitQuery,
+} from "@reflex/core";
+import { type ClusterContext, checkId, nowSeconds } from "./context.ts";
+import { bucketOf, entryKey, id20 } from "./layout.ts";
+import { readError } from "./redis-errors.ts";
+import { generationOf, TenantFeed } from "./tenant-feed.ts";
+
+/** Searches one call makes at most while hits keep failing their re-check. */
+const MAX_SEARCH_ROUNDS = 8;
+
+/** Figures of a store's lookup, for tests and benchmarks. */
+export interface ClusterLookupStats {
+  /** Tenants with a feed (searched at least once). */
+  readonly tenants: number;
+  /** Builds of all tenants (first uses, then rebuilds after a gap or a reset in a log). */
+  readonly builds: number;
+  /** Hits and context matches refused by the re-check since the store opened. */
+  readonly refused: number;
+  readonly entries: number;
+  readonly bytes: number;
+}
+
+/**
+ * `search` and `findByContext` on the cluster: the core's {@link LookupIndex} (one for the
+ * store, fed by a {@link TenantFeed} per tenant on first use), read by the same code the
+ * file backend uses, and every hit re-checked against the cluster before it is answered:
+ * its value must still be there, unexpired, and be the very value indexed (same generation),
+ * so an answer never names an entry a load would refuse, however far behind the log is.
+ * Changes made through this store are caught up before its next lookup of that tenant
+ * (read-your-writes); those of other servers at the next poll of the logs.
+ */
+export class ClusterLookup {
+  readonly index: LookupIndex;
+  readonly #feeds = new Map<bigint, TenantFeed>();
+  readonly #timer: Timer | undefined;
+  #refused = 0;
+  /** Builds of feeds dropped since (kept so {@link stats} counts every build). */
+  #droppedBuilds = 0;
+
+  constructor(private readonly context: ClusterContext) {
+    this.index = new LookupIndex(null, { maxBytes: context.options.lookupMaxBytes, build: "first-use" });
+    const interval = context.options.changeLogPollMs;
+    if (interval > 0) {
+      this.#timer = setInterval(() => this.#tick(), interval);
+      this.#timer.unref();
+    }
+  }
+
+  /** See {@link ClusterLookupStats}. */
+  stats(): ClusterLookupStats {
+    const { entries, bytes } = this.index.stats();
+    let builds = this.#droppedBuilds;
+    for (const feed of this.#feeds.values()) builds += feed.builds;
+    return { tenants: this.#feeds.size, builds, refused: this.#refused, entries, bytes };
+  }
+
+  /** The best `k` live entries of a tenant by cosine to `embedding` (see `EntryStore.search`). */
+  async search(tenantId: bigint, embedding: Uint8Array, options?: SearchOptions): Promise<SearchHit[]> {
+    checkId(tenantId, "tenant id");
+    const { k, minSimilarity, exact } = resolveSearchOptions(options);
+    const unit = unitQuery(embedding);
+    const feed = await this.#current(tenantId);
+    if (feed === null) return [];
+    const verdicts = new Map<IndexedEntry, boolean>();
+    let hits: ScoredEntry[] = [];
+    for (let round = 0; round < MAX_SEARCH_ROUNDS; round++) {
+      while (feed.building) await feed.settled();
+      const admit = this.#admit(verdicts);
+      hits = this.index.search(tenantId, unit, k, minSimilarity, exact, admit);
+      const unchecked = hits.map((hit) => hit.entry).filter((entry) => !verdicts.has(entry));
+      if (unchecked.length === 0) break;
+      await this.#recheck(feed, unchecked, verdicts);
+      if (hits.every((hit) => verdicts.get(hit.entry))) break;
+    }
+    return hits
+      .filter((hit) => verdicts.get(hit.entry) === true)
+      .map(({ entry, similarity }) => ({
+        entryId: entry.entryId,
+        similarity,
+        timestamp: entry.timestamp,
+        contextHash: entry.contextHash,
+      }));
+  }
+
+  /** Ids of a tenant's live entries with `contextHash`, newest first (see `EntryStore.findByContext`). */
+  async findByContext(tenantId: bigint, contextHash: bigint): Promise<bigint[]> {
+    checkId(tenantId, "tenant id");
+    checkId(contextHash, "context hash");
+    const feed = await this.#current(tenantId);
+    if (feed === null) return [];
+    const verdicts = new Map<IndexedEntry, boolean>();
+    while (feed.building) await feed.settled();
+    const found = this.index.byContext(tenantId, contextHash, this.#admit(verdicts));
+    await this.#recheck(feed, found, verdicts);
+    return found.filter((entry) => verdicts.get(entry) === true).map((entry) => entry.entryId);
+  }
+
+  /** Stops tailing and forgets every tenant. */
+  close(): void {
+    clearInterval(this.#timer);
+    for (const feed of this.#feeds.values()) feed.close();
+    this.#feeds.clear();
+  }
+
+  /** Reads the logs of every tailed tenant; drops the feeds no lookup used for `lookupIdleMs`. */
+  #tick(): void {
+    const idleMs = this.context.options.lookupIdleMs;
+    const now = performance.now();
+    for (const [tenantId, feed] of this.#feeds) {
+      if (idleMs > 0 && now - feed.lastUsed > idleMs) {
+        this.#droppedBuilds += feed.builds;
+        feed.close();
+        this.#feeds.delete(tenantId);
+      } else feed.catchUp().catch(() => {}); // a failed round is repeated at the next tick
+    }
+  }
+
+  /**
+   * The tenant's feed, built, with this store's own changes of it applied, and the index
+   * whole; null for a tenant the cluster's tenant set does not hold (no feed is made for it,
+   * so lookups of unknown tenants cost a round trip each, not a feed tailed forever).
+   */
+  async #current(tenantId: bigint): Promise<TenantFeed | null> {
+    let feed = this.#feeds.get(tenantId);
+    if (feed === undefined) {
+      let known: string | null;
+      try {
+        known = await this.context.clients.reader.zscore(this.context.keys.tenants, id20(tenantId));
+      } catch (error) {
+        throw readError(`looking up tenant ${tenantId}`, error);
+      }
+      if (known === null) return null;
+      feed = this.#feeds.get(tenantId) ?? new TenantFeed(this.context, this.index, tenantId);
+      this.#feeds.set(tenantId, feed);
+      this.context.changed.delete(tenantId);
+      await feed.catchUp();
+    } else if (this.context.changed.delete(tenantId) || !feed.built) {
+      await feed.catchUp();
+    }
+    feed.lastUsed = performance.now();
+    this.index.checkComplete();
+    return feed;
+  }
+
+  /** Unexpired by the index's record, and not already refused by a re-check. */
+  #admit(verdicts: Map<IndexedEntry, boolean>): (entry: IndexedEntry) => boolean {
+    const now = nowSeconds();
+    return (entry) => verdicts.get(entry) !== false && (entry.expiresAt === 0n || entry.expiresAt > now);
+  }
+
+  /**
+   * Reads the values of `entries` (one MGET per bucket, in parallel) and records for each
+   * whether it is still the value indexed: same generation, so the same verdict a load gives
+   * (the index only holds values that decoded and verified) and the same vector and fields.
+   * Called in the same synchronous step as the lookup that found `entries`: the generations
+   * are taken before the first await, while they still belong to those very index records.
+   */
+  async #recheck(feed: TenantFeed, entries: readonly IndexedEntry[], verdicts: Map<IndexedEntry, boolean>) {
+    const expected = entries.map((entry) => feed.generations.get(entry.entryId));
+    const { namespace } = this.context.options;
+    const buckets = this.context.buckets;
+    const byBucket = new Map<number, number[]>();
+    for (const [at, entry] of entries.entries()) {
+      const bucket = bucketOf(entry.entryId, buckets);
+      const list = byBucket.get(bucket);
+      if (list === undefined) byBucket.set(bucket, [at]);
+      else list.push(at);
+    }
+    const now = nowSeconds();
+    try {
+      await Promise.all(
+        [...byBucket.values()].map(async (list) => {
+          const keys = list.map((at) =>
+            entryKey(namespace, feed.tenantId, (entries[at] as IndexedEntry).entryId, buckets),
+          );
+          const { reader } = this.context.clients;
+          // One key (k = 1, the usual case): GET, which ioredis sends without MGET's multi-key handling.
+          const values =
+            keys.length === 1 ? [await reader.getBuffer(keys[0] as string)] : await reader.mgetBuffer(...keys);
+          for (const [i, at] of list.entries()) {
+            const entry = entries[at] as IndexedEntry;
+            const bytes = values[i] ?? null;
+            const live = entry.expiresAt === 0n || entry.expiresAt > now;
+            const same = bytes !== null && expected[at] !== undefined && expected[at] === generationOf(bytes);
+            verdicts.set(entry, live && same);
+            if (!(live && same)) this.#refused++;
+          }
+        }),
+      );
+    } catch (error) {
+      throw readError(`re-checking lookup hits of tenant ${feed.tenantId}`, error);
+    }
+  }
+}
