@@ -286,3 +286,27 @@ describe("a directory named like an entry", () => {
     );
   });
 });
+
+describe("the read slab", () => {
+  test("files of every size around the slab's free part load whole, in any order, and stay valid while held", () => {
+    const store = uncachedStore();
+    // 16 KiB to 128 KiB + 1: some fit what is left of the slab, some fill it and go the large-file way.
+    const sizes = [16 * KiB - 1, 20 * KiB, 40 * KiB + 3, 60 * KiB, 64 * KiB, 100 * KiB, 127 * KiB, 128 * KiB + 1];
+    for (const [i, size] of sizes.entries()) {
+      store.storeSync(BigInt(i), makeEntry({ payload: patternBytes(size, i) })).release();
+    }
+    const held = [];
+    for (let round = 0; round < 3; round++) {
+      for (const [i, size] of sizes.entries()) {
+        const handle = store.loadSync(BigInt(i), 1n);
+        expect(sameBytes(handle.payloadBlob, patternBytes(size, i))).toBe(true);
+        held.push({ handle, size, i });
+      }
+    }
+    // Every handle still reads its own bytes after all the later loads (no slab part was reused under it).
+    for (const { handle, size, i } of held) {
+      expect(sameBytes(handle.payloadBlob, patternBytes(size, i))).toBe(true);
+      handle.release();
+    }
+  });
+});
