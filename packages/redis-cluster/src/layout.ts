@@ -43,6 +43,11 @@ export interface BucketKeys {
   readonly entryPrefix: string;
 }
 
+/** What every whole-bucket script (sweep, list, drop) takes first, in its order: the bucket's keys, then the entry prefix. */
+export function bucketScriptKeys(keys: BucketKeys): [string, string, string, string, string, string] {
+  return [keys.ids, keys.exp, keys.sizes, keys.usage, keys.log, keys.entryPrefix];
+}
+
 /** The keys of namespace `ns`. */
 export function namespaceKeys(ns: string): NamespaceKeys {
   return { config: `{${ns}}:config`, tenants: `{${ns}}:tenants` };

@@ -7,7 +7,7 @@ import {
   type TenantUsage,
 } from "@reflex/core";
 import { type ClusterContext, checkId, nowSeconds, pageLimit } from "./context.ts";
-import { bucketKeys, bucketOf, entryKey, id20 } from "./layout.ts";
+import { bucketKeys, bucketOf, bucketScriptKeys, entryKey, id20 } from "./layout.ts";
 import { readError } from "./redis-errors.ts";
 
 /** Loads and verifies an entry: `not_found` when there is none or it has expired, `corrupt` when damaged. */
@@ -133,12 +133,7 @@ async function bucketPage(
 ): Promise<string[]> {
   const keys = bucketKeys(context.options.namespace, tenantId, bucket);
   const reply = await context.clients.reader.reflexList(
-    keys.ids,
-    keys.exp,
-    keys.sizes,
-    keys.usage,
-    keys.log,
-    keys.entryPrefix,
+    ...bucketScriptKeys(keys),
     context.options.changeLogLength,
     after === undefined ? "-" : `(${id20(after)}`,
     limit,
@@ -182,15 +177,7 @@ export async function tenantUsage(context: ClusterContext, tenantId: bigint): Pr
   const replies = await Promise.all(
     Array.from({ length: context.buckets }, (_, bucket) => {
       const keys = bucketKeys(context.options.namespace, tenantId, bucket);
-      return context.clients.reader.reflexSweep(
-        keys.ids,
-        keys.exp,
-        keys.sizes,
-        keys.usage,
-        keys.log,
-        keys.entryPrefix,
-        context.options.changeLogLength,
-      );
+      return context.clients.reader.reflexSweep(...bucketScriptKeys(keys), context.options.changeLogLength);
     }),
   );
   let entryCount = 0;

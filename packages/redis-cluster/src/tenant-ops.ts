@@ -1,6 +1,6 @@
 import { StoreError, type TenantDeletionOptions } from "@reflex/core";
 import { type ClusterContext, checkId } from "./context.ts";
-import { bucketKeys, id20 } from "./layout.ts";
+import { bucketKeys, bucketScriptKeys, id20 } from "./layout.ts";
 import { readError, unconfirmedError } from "./redis-errors.ts";
 import { isReplicated, send } from "./write-ops.ts";
 
@@ -40,12 +40,7 @@ export async function deleteTenantEntries(
       const what = `deletion of tenant ${tenantId}`;
       const { reply, confirmed } = await send<[number, number, number]>(context, what, replicated, (p) =>
         p.reflexDropBucket(
-          keys.ids,
-          keys.exp,
-          keys.sizes,
-          keys.usage,
-          keys.log,
-          keys.entryPrefix,
+          ...bucketScriptKeys(keys),
           DROP_BATCH,
           replicated ? "1" : "0",
           context.options.changeLogLength,
