@@ -2,7 +2,7 @@ import { create, toBinary } from "@bufbuild/protobuf";
 import { SearchRequestSchema } from "@reflex/codec";
 import { isReflexClientError } from "./client-error.ts";
 import { type Id, idOf, idText, pathId } from "./ids.ts";
-import { type ClientOptions, resolveClientOptions, Transport } from "./transport.ts";
+import { type ClientOptions, isMissing, resolveClientOptions, Transport } from "./transport.ts";
 import type {
   BatchGetResult,
   Entry,
@@ -91,10 +91,7 @@ export class ReflexClient {
       idempotent: true,
       allow: [404],
     });
-    if (response.status === 404) {
-      await response.body?.cancel();
-      return null;
-    }
+    if (await isMissing(response)) return null;
     if (encoding === "protobuf") {
       const bytes = new Uint8Array(await response.arrayBuffer());
       return readAnswer("entry", () => entryOfProtobuf(bytes));
@@ -135,10 +132,7 @@ export class ReflexClient {
       allow: [304, 404],
     });
     const etag = response.headers.get("etag") ?? "";
-    if (response.status === 404) {
-      await response.body?.cancel();
-      return null;
-    }
+    if (await isMissing(response)) return null;
     if (response.status === 304) return { status: 304, etag };
     const bytes = new Uint8Array(await response.arrayBuffer());
     return { status: 200, bytes, etag, expires: response.headers.get("expires") };
@@ -176,10 +170,7 @@ export class ReflexClient {
       idempotent: false,
       allow: [404],
     });
-    if (response.status === 404) {
-      await response.body?.cancel();
-      return null;
-    }
+    if (await isMissing(response)) return null;
     const body = (await response.json()) as { tenant: string; id: string; expiresAt: string };
     return { tenant: BigInt(body.tenant), id: BigInt(body.id), expiresAt: BigInt(body.expiresAt) };
   }
@@ -267,10 +258,7 @@ export class ReflexClient {
       idempotent: true,
       allow: [404],
     });
-    if (response.status === 404) {
-      await response.body?.cancel();
-      return null;
-    }
+    if (await isMissing(response)) return null;
     const body = (await response.json()) as { tenant: string; removed: number };
     return { tenant: BigInt(body.tenant), removed: body.removed };
   }

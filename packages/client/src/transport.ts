@@ -196,3 +196,10 @@ export class Transport {
     return this.options.fetch(new Request(this.url(spec), init));
   }
 }
+
+/** True, with the body discarded, when `response` is the 404 a call allowed (the thing asked for is missing). */
+export async function isMissing(response: Response): Promise<boolean> {
+  if (response.status !== 404) return false;
+  await response.body?.cancel();
+  return true;
+}
