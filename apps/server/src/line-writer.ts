@@ -48,16 +48,32 @@ export class LineWriter {
 
 /** How long an exiting process keeps retrying a full pipe for the log lines still queued. */
 const EXIT_DRAIN_MS = 1000;
+/** Most bytes queued behind a full pipe; lines past it are dropped whole (and counted). */
+export const MAX_QUEUED_BYTES = 8 * 1024 * 1024;
+
+/** A line sink on a file descriptor: {@link fdWriter}. */
+export interface FdWriter {
+  write(text: string): void;
+  /** Writes dropped: past {@link MAX_QUEUED_BYTES} behind a full pipe, or after the descriptor failed. */
+  readonly dropped: number;
+  /** True once a write failed with anything but `EAGAIN` (the reader went away: EPIPE, ...): later writes are dropped. */
+  readonly failed: boolean;
+}
 
 /**
  * A writer on file descriptor `fd` with `writeSync` (process.stdout.write cost ~7x its CPU
  * per line, measured on a pipe). Where the descriptor would block (`EAGAIN`: a full
  * non-blocking pipe), what is left waits in this writer's own queue, retried every 5 ms,
  * and every later write queues behind it: lines keep their order and are never split. At
- * exit the queue gets up to a second more.
+ * exit the queue gets up to a second more. It never throws: a reader that stops reading
+ * costs at most {@link MAX_QUEUED_BYTES} of queue, and one that goes away (EPIPE) turns the
+ * log off; a log must not take the server down or fail a request.
  */
-export function fdWriter(fd: number): { write(text: string): void } {
+export function fdWriter(fd: number): FdWriter {
   const queue: Uint8Array[] = [];
+  let queued = 0;
+  let dropped = 0;
+  let failed = false;
   let retry: Timer | undefined;
   /** Writes from the queue's head until it is empty (true) or the descriptor is full (false). */
   const drain = (): boolean => {
@@ -67,9 +83,14 @@ export function fdWriter(fd: number): { write(text: string): void } {
       try {
         written = writeSync(fd, head);
       } catch (error) {
-        if ((error as { code?: unknown }).code !== "EAGAIN") throw error;
-        return false;
+        if ((error as { code?: unknown }).code === "EAGAIN") return false;
+        failed = true;
+        dropped += queue.length;
+        queue.length = 0;
+        queued = 0;
+        return true;
       }
+      queued -= written;
       if (written < head.byteLength) queue[0] = head.subarray(written);
       else queue.shift();
     }
@@ -90,8 +111,20 @@ export function fdWriter(fd: number): { write(text: string): void } {
   };
   return {
     write(text) {
-      queue.push(Buffer.from(text));
+      if (failed || queued >= MAX_QUEUED_BYTES) {
+        dropped++;
+        return;
+      }
+      const bytes = Buffer.from(text);
+      queue.push(bytes);
+      queued += bytes.byteLength;
       if (queue.length > 1 || !drain()) schedule();
+    },
+    get dropped() {
+      return dropped;
+    },
+    get failed() {
+      return failed;
     },
   };
 }

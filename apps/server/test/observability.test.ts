@@ -275,6 +275,36 @@ describe("a log reader that falls behind", () => {
   });
 });
 
+describe("a log reader that goes away", () => {
+  test("the server keeps serving (no crash, no 500) once stdout's reader is gone (EPIPE)", async () => {
+    const proc = Bun.spawn(
+      [process.execPath, MAIN, "--root", join(dir, "gone-reader"), "--port", "0", "--tokens", tokensFile],
+      { stdout: "pipe", stderr: "pipe" },
+    );
+    const reader = proc.stdout.getReader();
+    const decoder = new TextDecoder();
+    let text = "";
+    while (!text.includes("\n")) text += decoder.decode((await reader.read()).value, { stream: true });
+    const url = (/^reflex listening on (\S+)/.exec(text)?.[1] ?? "") as string;
+    await reader.cancel(); // the read end of the pipe closes: the server's next log write meets EPIPE
+    const put = (id: number) =>
+      fetch(`${url}/v1/tenants/1/entries/${id}`, {
+        method: "PUT",
+        headers: { ...bearer(TOKENS.tenant1), "Content-Type": "application/json" },
+        body: JSON.stringify(entryJson("1", `gone ${id}`)),
+      });
+    for (let round = 0; round < 5; round++) {
+      expect((await put(round)).status).toBe(201);
+      await Bun.sleep(30); // past the 10 ms flush: the write that fails comes from the timer
+    }
+    const got = await fetch(`${url}/v1/tenants/1/entries/4/payload`, { headers: bearer(TOKENS.tenant1) });
+    expect([got.status, await got.text()]).toEqual([200, "gone 4"]);
+    expect(proc.exitCode).toBeNull(); // still running
+    proc.kill("SIGTERM");
+    expect(await proc.exited).toBe(0);
+  });
+});
+
 describe("--log-format text", () => {
   test("one readable line per request, with the request id; REFLEX_LOG_FORMAT=xml is refused", async () => {
     const { child, url } = await startMain("text", ["--log-format", "text"]);
