@@ -35,10 +35,11 @@ export function plainBatchIds(text: string): bigint[] | undefined {
   return parsed;
 }
 
+/** The JSON content types the Hono route takes: @hono/zod-openapi's own pattern for a declared `application/json`. */
+const PLAIN_JSON = /^application\/([a-z-.]+\+)?json(;\s*[a-zA-Z0-9-]+=([^;]+))*$/i;
+
 function isPlainJson(contentType: string | null): boolean {
-  if (contentType === null) return false;
-  const type = contentType.split(";", 1)[0]?.trim().toLowerCase();
-  return type === "application/json";
+  return contentType !== null && PLAIN_JSON.test(contentType);
 }
 
 /**
@@ -74,7 +75,12 @@ export function fastBatchGet(deps: FastRouteDeps) {
     } catch {
       return toHono(); // 400 / 401 / 403, answered by the route's own middleware
     }
-    const text = await request.text();
+    let text: string;
+    try {
+      text = await request.text();
+    } catch (error) {
+      return observer.end(note, request, fastRouteFailed(deps, request, error, note.id)); // the body was cut short
+    }
     const ids = plainBatchIds(text);
     if (ids === undefined) {
       return toHono(new Request(request.url, { method: "POST", headers: request.headers, body: text }));
