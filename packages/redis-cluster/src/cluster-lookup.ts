@@ -129,6 +129,7 @@ export class ClusterLookup {
    */
   async #current(tenantId: bigint): Promise<TenantFeed | null> {
     let feed = this.#feeds.get(tenantId);
+    if (feed !== undefined) feed.lastUsed = performance.now(); // before any await: an idle drop must not close it under this lookup
     if (feed === undefined) {
       let known: string | null;
       try {

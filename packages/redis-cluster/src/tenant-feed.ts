@@ -47,6 +47,8 @@ export class TenantFeed {
   #built = false;
   /** Set by {@link close}: a round still running applies nothing more. */
   #closed = false;
+  /** The close's forget has run. */
+  #forgotten = false;
   /** The build running now, if any: until it ends the tenant's index is incomplete. */
   #building: Promise<void> | null = null;
   /** When a lookup last used this feed (`performance.now()`), for dropping idle ones. */
@@ -66,6 +68,7 @@ export class TenantFeed {
     if (this.#queued !== null) return this.#queued;
     const round = this.#chain.then(() => {
       this.#queued = null;
+      if (this.#closed) return; // a closed feed touches the index no more
       return this.#built ? this.#round() : this.#build();
     });
     this.#queued = round;
@@ -94,8 +97,14 @@ export class TenantFeed {
     this.forget();
   }
 
-  /** Forgets the tenant's part of the index (before a build, or when the feed is closed). */
+  /**
+   * Forgets the tenant's part of the index (before a build, or when the feed is closed);
+   * once closed, only the close itself does (a late round of a closed feed must not wipe
+   * what a newer feed of the same tenant has indexed).
+   */
   forget(): void {
+    if (this.#closed && this.#forgotten) return;
+    this.#forgotten = this.#closed;
     this.index.tenantRemoved(this.tenantId);
     this.generations.clear();
     this.#built = false;
@@ -145,6 +154,7 @@ export class TenantFeed {
           }
         }),
       );
+      if (this.#closed) return;
       const reset = verdicts.find((verdict) => verdict.kind === "reset");
       if (reset !== undefined) {
         this.lastResetReason = reset.reason;
