@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { type EntryFields, NvmeStorage } from "@reflex/core";
+import { spawnScript } from "@reflex/testkit";
 
 /** Absolute path of the CLI entry point. */
 export const MAIN = resolve(import.meta.dir, "../src/main.ts");
@@ -121,4 +122,17 @@ export function bytesOf(length: number, seed: number): Uint8Array {
     out[i] = x & 0xff;
   }
   return out;
+}
+
+/**
+ * Starts `reflex serve ...args` (with `env` as its whole environment) and resolves once it
+ * announces its URL; the caller stops the returned process (SIGTERM).
+ */
+export async function startServe(
+  args: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<{ process: Bun.Subprocess; url: string }> {
+  const child = spawnScript(MAIN, ["serve", ...args], { env });
+  const line = await child.waitFor((text) => text.startsWith("reflex listening on "));
+  return { process: child.process, url: line.slice("reflex listening on ".length).trim() };
 }

@@ -7,11 +7,11 @@ import { useCluster } from "@reflex/redis-cluster/test-cluster";
 import {
   bytesOf,
   expectOneLineError,
-  MAIN,
   type RunOptions,
   reflex,
   removeTempRoots,
   seed,
+  startServe,
   tempRoot,
 } from "./helpers.ts";
 
@@ -113,19 +113,11 @@ describe("reflex on a Redis Cluster", () => {
   });
 
   test("reflex serve --redis-cluster serves the API (search and ?contextHash= too) from the cluster and stops on SIGTERM", async () => {
-    const child = Bun.spawn(
-      [process.execPath, MAIN, "serve", "--port", "0", "--quiet", "--redis-cluster", harness.cluster.seeds],
-      { env: { ...process.env, REFLEX_ROOT: tempRoot() }, stdout: "pipe", stderr: "pipe" },
+    const { process: child, url } = await startServe(
+      ["--port", "0", "--quiet", "--redis-cluster", harness.cluster.seeds],
+      { ...process.env, REFLEX_ROOT: tempRoot() },
     );
-    const reader = child.stdout.getReader();
-    let text = "";
-    while (!text.includes("\n")) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      text += new TextDecoder().decode(value);
-    }
-    const url = /reflex listening on (http:\/\/\S+)/.exec(text)?.[1];
-    expect(url).toBeDefined();
+    expect(url).toMatch(/^http:\/\/\S+$/);
     const put = await fetch(`${url}/v1/tenants/31/entries/4`, {
       method: "PUT",
       headers: { "content-type": "application/json" },

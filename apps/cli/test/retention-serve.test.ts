@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { readdirSync, utimesSync } from "node:fs";
 import { join } from "node:path";
 import { NvmeStorage } from "@reflex/core";
-import { expectOneLineError, MAIN, reflex, removeTempRoots, tempRoot } from "./helpers.ts";
+import { expectOneLineError, reflex, removeTempRoots, startServe, tempRoot } from "./helpers.ts";
 
 afterEach(removeTempRoots);
 
@@ -80,20 +80,8 @@ describe("reflex put --ttl and reflex gc", () => {
 describe("reflex serve", () => {
   test("serves the HTTP API on the root, and stops cleanly on SIGTERM", async () => {
     const root = tempRoot();
-    const child = Bun.spawn([process.execPath, MAIN, "serve", "--port", "0", "--quiet"], {
-      env: { ...process.env, REFLEX_ROOT: root },
-      stdout: "pipe",
-      stderr: "pipe",
-    });
-    const reader = child.stdout.getReader();
-    let text = "";
-    while (!text.includes("\n")) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      text += new TextDecoder().decode(value);
-    }
-    const url = /reflex listening on (http:\/\/\S+)/.exec(text)?.[1];
-    expect(url).toBeDefined();
+    const { process: child, url } = await startServe(["--port", "0", "--quiet"], { ...process.env, REFLEX_ROOT: root });
+    expect(url).toMatch(/^http:\/\/\S+$/);
     const put = await fetch(`${url}/v1/tenants/3/entries/4`, {
       method: "PUT",
       headers: { "content-type": "application/json" },
