@@ -4,7 +4,8 @@
  * lookup on server B answers it (B asks every 5 ms), over >= 1,000 writes by 16 writers.
  * (2) Search k=1 over one tenant of N x 768 f16 (100k; quick 10k): `RedisClusterStore`
  * (a store that did not write them: its index built from the cluster, every hit re-checked)
- * and `NvmeStorage` over the same vectors, the same near-duplicate queries, interleaved.
+ * and `NvmeStorage` over the same vectors, the same near-duplicate queries, interleaved,
+ * after a warm-up of both and a full GC (the build's garbage is not what a search costs).
  * (3) What tailing costs when nothing is written: CPU of this process and of the cluster's
  * masters while one store tails one tenant (K = 16 logs), per poll interval.
  */
@@ -26,6 +27,8 @@ const LAG_WRITERS = 16;
 const LAG_PROBE_MS = 5;
 /** A write not found on B after this long counts as missed. */
 const LAG_GIVE_UP_MS = 10_000;
+/** Searches of each store before the timed ones. */
+const WARM_UP_QUERIES = 20;
 
 /** Measures of the report's table, shared with the targets. */
 export const CLUSTER_SEARCH = {
@@ -173,6 +176,11 @@ async function measureSearch(results: Results, cluster: TestCluster, n: number, 
       p99Ms: Number.NaN,
       note: `${n} x ${DIM}: ${built.entries} entries, index ${(built.bytes / 2 ** 20).toFixed(0)} MiB; first query ${first.length} hit(s); the cluster was filled at ${(n / fillSeconds).toFixed(0)} stores/s (64 in flight, atomic)`,
     });
+    for (const query of asked.slice(0, WARM_UP_QUERIES)) {
+      await reader.search(TENANT, query);
+      await nvme.search(TENANT, query);
+    }
+    Bun.gc(true);
     const times = { cluster: [] as number[], nvme: [] as number[] };
     let agree = 0;
     const cluster1 = reader;

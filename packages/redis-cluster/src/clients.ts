@@ -4,7 +4,10 @@ import type { ResolvedRedisClusterOptions } from "./options.ts";
 import { defineScripts } from "./scripts.ts";
 
 /**
- * The store's connections. Reads go through `reader`; writes through one of `writers`,
+ * The store's connections. Reads go through `reader`; the lookup's re-check reads through
+ * `checker` (no auto-pipelining: a command is written to its socket when it is called, not
+ * on a later turn, so a re-check started during an index scan travels while the scan runs);
+ * writes through one of `writers`,
  * each its own ioredis `Cluster` (one connection per node). A replicated write sends its
  * script and `WAIT` on one writer's connection to the shard, and a `WAIT` blocks that
  * connection until a replica confirms or the timeout passes: so it can hold back only later
@@ -12,17 +15,18 @@ import { defineScripts } from "./scripts.ts";
  */
 export class Clients {
   readonly reader: Cluster;
+  readonly checker: Cluster;
   readonly writers: readonly Cluster[];
   readonly #inFlight: number[];
 
   constructor(options: ResolvedRedisClusterOptions) {
-    const make = () => {
+    const make = (enableAutoPipelining = true) => {
       const client = new Cluster(
         options.seeds.map((seed) => ({ host: seed.host, port: seed.port })),
         {
           scaleReads: "master",
           // Commands issued in one tick go out in one write per node (64 loads in flight: one syscall, not 64).
-          enableAutoPipelining: true,
+          enableAutoPipelining,
           slotsRefreshInterval: 1000,
           retryDelayOnFailover: 200,
           retryDelayOnClusterDown: 200,
@@ -35,6 +39,7 @@ export class Clients {
       return client;
     };
     this.reader = make();
+    this.checker = make(false);
     this.writers = Array.from({ length: options.writeConnections }, make);
     this.#inFlight = this.writers.map(() => 0);
   }
@@ -55,7 +60,7 @@ export class Clients {
 
   /** Resolves once every client has the cluster's slot map; `storage_unavailable` after `timeoutMs`. */
   async ready(timeoutMs: number): Promise<void> {
-    const all = [this.reader, ...this.writers];
+    const all = [this.reader, this.checker, ...this.writers];
     let timer: Timer | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
@@ -72,7 +77,7 @@ export class Clients {
 
   /** Closes every connection at once. */
   disconnect(): void {
-    for (const client of [this.reader, ...this.writers]) client.disconnect();
+    for (const client of [this.reader, this.checker, ...this.writers]) client.disconnect();
   }
 }
 

@@ -91,6 +91,29 @@ describe("lookup across stores", () => {
     expect(await b.findByContext(1n, 6n)).toEqual([1n]);
   });
 
+  test("many hits, several per bucket: B's re-checks (during the scan and after it) refuse exactly what A changed", async () => {
+    const { a, b } = await pair({}, { changeLogPollMs: 0 });
+    const all = Array.from({ length: 48 }, (_, i) => BigInt(i + 1));
+    for (const id of all) (await a.store(id, entry(1n, [1, Number(id) / 1000], 9n))).release();
+    expect((await b.findByContext(1n, 9n)).length).toBe(48);
+    // A deletes every third entry and moves every fifth one to another context and vector; B has not read the log.
+    const changed = new Set<bigint>();
+    for (const id of all) {
+      if (id % 3n === 0n) {
+        await a.delete(id, 1n);
+        changed.add(id);
+      } else if (id % 5n === 0n) {
+        (await a.store(id, entry(1n, [-1, 0], 10n))).release();
+        changed.add(id);
+      }
+    }
+    const untouched = all.filter((id) => !changed.has(id));
+    expect((await b.findByContext(1n, 9n)).sort((x, y) => Number(x - y))).toEqual(untouched);
+    const hits = await b.search(1n, f16Bytes([1, 0.02]), { k: 100 });
+    expect(ids(hits).sort((x, y) => Number(x - y))).toEqual(untouched);
+    expect(b.lookupStats().refused).toBeGreaterThanOrEqual(2 * changed.size);
+  });
+
   test("an entry that expires is not a hit on B, with no log record for the expiry", async () => {
     const { a, b } = await pair({}, { changeLogPollMs: 50 });
     await b.search(1n, f16Bytes([1, 0]));

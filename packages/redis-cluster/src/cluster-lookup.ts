@@ -1,5 +1,4 @@
 import {
-  type IndexedEntry,
   LookupIndex,
   resolveSearchOptions,
   type ScoredEntry,
@@ -7,13 +6,17 @@ import {
   type SearchOptions,
   unitQuery,
 } from "@reflex/core";
-import { type ClusterContext, checkId, nowSeconds } from "./context.ts";
-import { bucketOf, entryKey, id20 } from "./layout.ts";
+import { type ClusterContext, checkId } from "./context.ts";
+import { HitChecks } from "./hit-checks.ts";
+import { id20 } from "./layout.ts";
 import { readError } from "./redis-errors.ts";
-import { generationOf, TenantFeed } from "./tenant-feed.ts";
+import { TenantFeed } from "./tenant-feed.ts";
 
 /** Searches one call makes at most while hits keep failing their re-check. */
 const MAX_SEARCH_ROUNDS = 8;
+/** Re-checks a search starts during its scans: per hit asked for, plus a few for the rows a better one displaces. */
+const EARLY_CHECKS_PER_K = 2;
+const EARLY_CHECKS_SPARE = 2;
 
 /** Figures of a store's lookup, for tests and benchmarks. */
 export interface ClusterLookupStats {
@@ -68,19 +71,19 @@ export class ClusterLookup {
     const unit = unitQuery(embedding);
     const feed = await this.#current(tenantId);
     if (feed === null) return [];
-    const verdicts = new Map<IndexedEntry, boolean>();
+    const checks = new HitChecks(this.context, feed, EARLY_CHECKS_PER_K * k + EARLY_CHECKS_SPARE);
     let hits: ScoredEntry[] = [];
-    for (let round = 0; round < MAX_SEARCH_ROUNDS; round++) {
-      while (feed.building) await feed.settled();
-      const admit = this.#admit(verdicts);
-      hits = this.index.search(tenantId, unit, k, minSimilarity, exact, admit);
-      const unchecked = hits.map((hit) => hit.entry).filter((entry) => !verdicts.has(entry));
-      if (unchecked.length === 0) break;
-      await this.#recheck(feed, unchecked, verdicts);
-      if (hits.every((hit) => verdicts.get(hit.entry))) break;
+    try {
+      for (let round = 0; round < MAX_SEARCH_ROUNDS; round++) {
+        while (feed.building) await feed.settled();
+        hits = this.index.search(tenantId, unit, k, minSimilarity, exact, checks.admitter());
+        if (await checks.settle(hits.map((hit) => hit.entry))) break;
+      }
+    } finally {
+      this.#refused += checks.refused;
     }
     return hits
-      .filter((hit) => verdicts.get(hit.entry) === true)
+      .filter((hit) => checks.passed(hit.entry))
       .map(({ entry, similarity }) => ({
         entryId: entry.entryId,
         similarity,
@@ -95,11 +98,15 @@ export class ClusterLookup {
     checkId(contextHash, "context hash");
     const feed = await this.#current(tenantId);
     if (feed === null) return [];
-    const verdicts = new Map<IndexedEntry, boolean>();
+    const checks = new HitChecks(this.context, feed, 0);
     while (feed.building) await feed.settled();
-    const found = this.index.byContext(tenantId, contextHash, this.#admit(verdicts));
-    await this.#recheck(feed, found, verdicts);
-    return found.filter((entry) => verdicts.get(entry) === true).map((entry) => entry.entryId);
+    const found = this.index.byContext(tenantId, contextHash, checks.admitter());
+    try {
+      await checks.settle(found);
+    } finally {
+      this.#refused += checks.refused;
+    }
+    return found.filter((entry) => checks.passed(entry)).map((entry) => entry.entryId);
   }
 
   /** Stops tailing and forgets every tenant. */
@@ -148,55 +155,5 @@ export class ClusterLookup {
     feed.lastUsed = performance.now();
     this.index.checkComplete();
     return feed;
-  }
-
-  /** Unexpired by the index's record, and not already refused by a re-check. */
-  #admit(verdicts: Map<IndexedEntry, boolean>): (entry: IndexedEntry) => boolean {
-    const now = nowSeconds();
-    return (entry) => verdicts.get(entry) !== false && (entry.expiresAt === 0n || entry.expiresAt > now);
-  }
-
-  /**
-   * Reads the values of `entries` (one MGET per bucket, in parallel) and records for each
-   * whether it is still the value indexed: same generation, so the same verdict a load gives
-   * (the index only holds values that decoded and verified) and the same vector and fields.
-   * Called in the same synchronous step as the lookup that found `entries`: the generations
-   * are taken before the first await, while they still belong to those very index records.
-   */
-  async #recheck(feed: TenantFeed, entries: readonly IndexedEntry[], verdicts: Map<IndexedEntry, boolean>) {
-    const expected = entries.map((entry) => feed.generations.get(entry.entryId));
-    const { namespace } = this.context.options;
-    const buckets = this.context.buckets;
-    const byBucket = new Map<number, number[]>();
-    for (const [at, entry] of entries.entries()) {
-      const bucket = bucketOf(entry.entryId, buckets);
-      const list = byBucket.get(bucket);
-      if (list === undefined) byBucket.set(bucket, [at]);
-      else list.push(at);
-    }
-    const now = nowSeconds();
-    try {
-      await Promise.all(
-        [...byBucket.values()].map(async (list) => {
-          const keys = list.map((at) =>
-            entryKey(namespace, feed.tenantId, (entries[at] as IndexedEntry).entryId, buckets),
-          );
-          const { reader } = this.context.clients;
-          // One key (k = 1, the usual case): GET, which ioredis sends without MGET's multi-key handling.
-          const values =
-            keys.length === 1 ? [await reader.getBuffer(keys[0] as string)] : await reader.mgetBuffer(...keys);
-          for (const [i, at] of list.entries()) {
-            const entry = entries[at] as IndexedEntry;
-            const bytes = values[i] ?? null;
-            const live = entry.expiresAt === 0n || entry.expiresAt > now;
-            const same = bytes !== null && expected[at] !== undefined && expected[at] === generationOf(bytes);
-            verdicts.set(entry, live && same);
-            if (!(live && same)) this.#refused++;
-          }
-        }),
-      );
-    } catch (error) {
-      throw readError(`re-checking lookup hits of tenant ${feed.tenantId}`, error);
-    }
   }
 }
