@@ -60,7 +60,7 @@ export class Clients {
 
   /** Resolves once every client has the cluster's slot map; `storage_unavailable` after `timeoutMs`. */
   async ready(timeoutMs: number): Promise<void> {
-    const all = [this.reader, this.checker, ...this.writers];
+    const all = this.#all();
     let timer: Timer | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
@@ -77,7 +77,16 @@ export class Clients {
 
   /** Closes every connection at once. */
   disconnect(): void {
-    for (const client of [this.reader, this.checker, ...this.writers]) client.disconnect();
+    for (const client of this.#all()) client.disconnect();
+  }
+
+  /** Closes every connection after the replies already asked for. */
+  async quit(): Promise<void> {
+    await Promise.allSettled(this.#all().map((client) => client.quit()));
+  }
+
+  #all(): Cluster[] {
+    return [this.reader, this.checker, ...this.writers];
   }
 }
 

@@ -1,7 +1,9 @@
 import { afterAll, describe, expect, test } from "bun:test";
+import { join } from "node:path";
 import { encodeEnvelope } from "@reflex/codec";
 import { type EntryFields, isStoreError, type StoreErrorCode } from "@reflex/core";
 import { describeEntryStoreContract } from "@reflex/core/contract";
+import { spawnScript } from "@reflex/testkit";
 import { Cluster, Redis } from "ioredis";
 import { useCluster } from "../test/use-cluster.ts";
 import { bucketKeys, bucketOf, id20 } from "./layout.ts";
@@ -62,6 +64,19 @@ function entryKey(store: RedisClusterStore, tenantId: bigint, id: bigint): strin
 }
 
 describe("RedisClusterStore beyond the contract", () => {
+  test("a store that wrote, searched and quit lets its process exit (quit closes every connection)", async () => {
+    const child = spawnScript(join(import.meta.dir, "../test/quit-exits.ts"), [harness.cluster.seeds]);
+    const timer = setTimeout(() => child.process.kill("SIGKILL"), 20_000);
+    const code = await child.process.exited;
+    clearTimeout(timer);
+    expect({ code, signal: child.process.signalCode, stderr: code === 0 ? "" : await child.stderr() }).toEqual({
+      code: 0,
+      signal: null,
+      stderr: "",
+    });
+    expect(JSON.parse(await child.waitFor(() => true))).toEqual({ hits: 1, found: 1 });
+  }, 30_000);
+
   test("K is recorded in the namespace: a reopen adopts it, a different K is refused", async () => {
     const first = await open({ buckets: 5, namespace: "k-test" });
     expect(first.buckets).toBe(5);

@@ -275,7 +275,6 @@ export class RedisClusterStore implements EntryStore {
   async quit(): Promise<void> {
     clearInterval(this.#timer);
     this.#lookup.close();
-    const { reader, writers } = this.#context.clients;
-    await Promise.allSettled([reader, ...writers].map((client) => client.quit()));
+    await this.#context.clients.quit();
   }
 }
