@@ -1,5 +1,6 @@
 import { StoreError } from "@reflex/core";
 import { Cluster } from "ioredis";
+import { DirectGets } from "./direct-gets.ts";
 import type { ResolvedRedisClusterOptions } from "./options.ts";
 import { defineScripts } from "./scripts.ts";
 
@@ -16,6 +17,8 @@ import { defineScripts } from "./scripts.ts";
 export class Clients {
   readonly reader: Cluster;
   readonly checker: Cluster;
+  /** Single-key GETs straight to the slot's master (see {@link DirectGets}), ioredis' `checker` otherwise. */
+  readonly directGets: DirectGets;
   readonly writers: readonly Cluster[];
   readonly #inFlight: number[];
 
@@ -40,6 +43,7 @@ export class Clients {
     };
     this.reader = make();
     this.checker = make(false);
+    this.directGets = new DirectGets(this.checker, options.commandTimeoutMs);
     this.writers = Array.from({ length: options.writeConnections }, make);
     this.#inFlight = this.writers.map(() => 0);
   }
@@ -77,11 +81,13 @@ export class Clients {
 
   /** Closes every connection at once. */
   disconnect(): void {
+    this.directGets.close();
     for (const client of this.#all()) client.disconnect();
   }
 
   /** Closes every connection after the replies already asked for. */
   async quit(): Promise<void> {
+    this.directGets.close();
     await Promise.allSettled(this.#all().map((client) => client.quit()));
   }
 

@@ -7,6 +7,7 @@ import {
   unitQuery,
 } from "@reflex/core";
 import { type ClusterContext, checkId } from "./context.ts";
+import type { DirectGetCounts } from "./direct-gets.ts";
 import { HitChecks } from "./hit-checks.ts";
 import { id20 } from "./layout.ts";
 import { readError } from "./redis-errors.ts";
@@ -28,6 +29,8 @@ export interface ClusterLookupStats {
   readonly refused: number;
   readonly entries: number;
   readonly bytes: number;
+  /** How the re-checks' single GETs went: straight to the slot's master, or through ioredis. */
+  readonly directGets: DirectGetCounts;
 }
 
 /**
@@ -61,7 +64,8 @@ export class ClusterLookup {
     const { entries, bytes } = this.index.stats();
     let builds = this.#droppedBuilds;
     for (const feed of this.#feeds.values()) builds += feed.builds;
-    return { tenants: this.#feeds.size, builds, refused: this.#refused, entries, bytes };
+    const directGets = { ...this.context.clients.directGets.counts };
+    return { tenants: this.#feeds.size, builds, refused: this.#refused, entries, bytes, directGets };
   }
 
   /** The best `k` live entries of a tenant by cosine to `embedding` (see `EntryStore.search`). */

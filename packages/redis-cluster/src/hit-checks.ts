@@ -96,8 +96,8 @@ export class HitChecks {
 
   #readOne(entry: IndexedEntry): Promise<boolean> {
     const expected = this.feed.generations.get(entry.entryId);
-    const check = this.context.clients.checker
-      .getBuffer(this.#key(entry))
+    const check = this.context.clients.directGets
+      .get(this.#key(entry))
       .then((bytes) => this.#judge(entry, expected, bytes));
     check.catch(() => {}); // a check the call ends up not needing may fail unobserved; a needed one rethrows in settle
     return check;
