@@ -194,6 +194,7 @@ async function measureSearch(results: Results, cluster: TestCluster, n: number, 
       }
       if (found.cluster === found.nvme) agree++;
     }
+    const direct = cluster1.lookupStats().directGets;
     for (const subject of ["nvme", "cluster"] as const) {
       const { p50, p99 } = percentiles(times[subject]);
       results.clusterSearch.push({
@@ -204,7 +205,7 @@ async function measureSearch(results: Results, cluster: TestCluster, n: number, 
         p99Ms: p99,
         note:
           subject === "cluster"
-            ? `same top hit as NvmeStorage on ${agree}/${queries} queries; each hit re-read from the cluster`
+            ? `same top hit as NvmeStorage on ${agree}/${queries} queries; each hit re-read from the cluster, the read started during the scan (${direct.direct} of ${direct.direct + direct.viaCluster} straight to the slot's master)`
             : "the reference (same vectors, same queries, interleaved)",
       });
     }
