@@ -5,9 +5,10 @@ import type { ResolvedRedisClusterOptions } from "./options.ts";
 import { defineScripts } from "./scripts.ts";
 
 /**
- * The store's connections. Reads go through `reader`; the lookup's re-check reads through
- * `checker` (no auto-pipelining: a command is written to its socket when it is called, not
- * on a later turn, so a re-check started during an index scan travels while the scan runs);
+ * The store's connections. Reads go through `reader`; the lookup's re-check GETs through
+ * `directGets` (Bun's client, straight to the slot's master), or `checker` when those cannot
+ * (no auto-pipelining either: a command is written to its socket when it is called, not on a
+ * later turn, so a re-check started during an index scan travels while the scan runs);
  * writes through one of `writers`,
  * each its own ioredis `Cluster` (one connection per node). A replicated write sends its
  * script and `WAIT` on one writer's connection to the shard, and a `WAIT` blocks that
@@ -87,7 +88,7 @@ export class Clients {
 
   /** Closes every connection after the replies already asked for. */
   async quit(): Promise<void> {
-    this.directGets.close();
+    await this.directGets.quit(); // its GETs in flight may still fall back to the checker
     await Promise.allSettled(this.#all().map((client) => client.quit()));
   }
 

@@ -2,10 +2,11 @@
 // (which follows the cluster) when it cannot, and a timeout when the owner does not answer.
 import { afterAll, describe, expect, test } from "bun:test";
 import { isStoreError } from "@reflex/core";
+import { RedisClient } from "bun";
 import calculateSlot from "cluster-key-slot";
 import { Cluster } from "ioredis";
 import { useCluster } from "../test/use-cluster.ts";
-import { DirectGets } from "./direct-gets.ts";
+import { DirectGets, nodeUrl } from "./direct-gets.ts";
 
 const harness = useCluster();
 const clients: Cluster[] = [];
@@ -86,7 +87,35 @@ describe("DirectGets", () => {
     }
     expect(isStoreError(failure) && failure.code).toBe("storage_unavailable");
     expect(String(failure)).toContain("GET timed out after 300 ms");
+    // The connection that timed out is closed: the next GET goes through ioredis.
+    const via = direct.counts.viaCluster;
     expect(String(await direct.get("{dg:3}:a"))).toBe("v");
+    expect(direct.counts.viaCluster).toBe(via + 1);
+  });
+
+  test("quit waits for the GETs in flight (they are answered, not failed), and later ones go through ioredis", async () => {
+    const { cluster, direct } = await setUp();
+    await cluster.set("{dg:5}:a", "v");
+    await untilDirect(direct, () => direct.get("{dg:5}:a"));
+    const before = direct.counts.direct;
+    const inFlight = Array.from({ length: 20 }, () => direct.get("{dg:5}:a"));
+    await direct.quit();
+    expect((await Promise.all(inFlight)).map(String)).toEqual(Array(20).fill("v"));
+    expect(direct.counts.direct).toBe(before + 20);
+    const via = direct.counts.viaCluster;
+    expect(String(await direct.get("{dg:5}:a"))).toBe("v");
+    expect(direct.counts.viaCluster).toBe(via + 1);
+  });
+
+  test("node keys become URLs Bun's client takes, IPv6 hosts in brackets", () => {
+    expect(nodeUrl("127.0.0.1:7000")).toBe("redis://127.0.0.1:7000");
+    expect(nodeUrl("::1:7000")).toBe("redis://[::1]:7000");
+    expect(nodeUrl("redis-a.internal:6379")).toBe("redis://redis-a.internal:6379");
+    for (const node of ["127.0.0.1:7000", "::1:7000"]) {
+      const client = new RedisClient(nodeUrl(node), { autoReconnect: false }); // no connection until used
+      client.close();
+    }
+    expect(() => new RedisClient("redis://::1:7000")).toThrow(); // why the brackets
   });
 
   test("after close, GETs go through ioredis", async () => {

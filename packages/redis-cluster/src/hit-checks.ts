@@ -1,5 +1,6 @@
 import type { IndexedEntry } from "@reflex/core";
 import { type ClusterContext, nowSeconds } from "./context.ts";
+import type { DirectGets } from "./direct-gets.ts";
 import { bucketOf, entryKey } from "./layout.ts";
 import { readError } from "./redis-errors.ts";
 import { generationOf, type TenantFeed } from "./tenant-feed.ts";
@@ -16,8 +17,8 @@ function unexpired(entry: IndexedEntry, now: bigint): boolean {
  * taken when the check starts, in the same synchronous step as the index read that found
  * the entry, while it still belongs to that record.
  *
- * A search starts the checks of the entries its scan admits *during* the scan, on the
- * `checker` connection (written at once, no auto-pipelining): the round trip runs while
+ * A search starts the checks of the entries its scan admits *during* the scan, as GETs
+ * straight to the slot's master ({@link DirectGets}, written at once): the round trip runs while
  * the scan goes on, instead of after it. At most `earlyBudget` are started that way (the
  * scan admits only rows that beat its current floor, so a handful for a small k); the
  * rest are read after the scan, one MGET per bucket.
@@ -103,7 +104,7 @@ export class HitChecks {
     return check;
   }
 
-  /** Starts the checks of `entries`: one GET on the checker for a bucket with one of them, one MGET otherwise. */
+  /** Starts the checks of `entries`: one direct GET for a bucket with one of them, one MGET (on the reader) otherwise. */
   #readMany(entries: readonly IndexedEntry[]): void {
     const byBucket = new Map<number, IndexedEntry[]>();
     for (const entry of entries) {
