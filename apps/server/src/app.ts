@@ -15,6 +15,7 @@ import { type MetricsSource, storeMetrics } from "./metrics.ts";
 import { authenticate } from "./middleware/authenticate.ts";
 import { DEFAULT_MAX_BODY_BYTES } from "./middleware/body-limit.ts";
 import { noteContext } from "./middleware/note-context.ts";
+import { refuseGetContent } from "./middleware/refuse-get-content.ts";
 import { wrapNonErrors } from "./middleware/wrap-non-errors.ts";
 import { registerAdminRoutes } from "./routes/admin.ts";
 import { registerBatchGetRoute } from "./routes/batch-get.ts";
@@ -102,6 +103,7 @@ export function createApp(store: EntryStore, options: AppOptions = {}): ReflexAp
   app.notFound(notFoundHandler);
   app.use("*", noteContext());
   app.use("*", wrapNonErrors());
+  app.use("*", refuseGetContent());
   app.use("/v1/*", authenticate(options.tokens));
   app.use("/metrics", authenticate(options.tokens));
 

@@ -2,6 +2,7 @@ import { fastBatchGet } from "./fast-batch-get.ts";
 import { type BunRequest, type FastRouteDeps, fastRouteFailed } from "./fast-route-deps.ts";
 import { principalFor } from "./middleware/authenticate.ts";
 import { coveredTenant, parsedId } from "./middleware/authorize.ts";
+import { refuseContentOnGet } from "./middleware/refuse-get-content.ts";
 import type { RequestNote } from "./request-note.ts";
 import { entryResponse } from "./routes/entries.ts";
 import { payloadResponse } from "./routes/payload.ts";
@@ -14,8 +15,8 @@ type Handler = (request: BunRequest, server: Bun.Server<undefined>) => Response 
  * Fast path: GET payload, GET entry and HEAD entry answered from `Bun.serve`'s own
  * route table, skipping Hono's context, router and middleware chain (most of the app's
  * per-request CPU when profiled under wrk). The answers are the Hono routes' own: the
- * same `principalFor` (401), `coveredTenant` / `parsedId` (400, 403), `payloadResponse` /
- * `entryResponse`, and `responseForError` for every error; the Hono routes stay the
+ * same `refuseContentOnGet` (400), `principalFor` (401), `coveredTenant` / `parsedId`
+ * (400, 403), `payloadResponse` / `entryResponse`, and `responseForError` for every error; the Hono routes stay the
  * definition that `app.request()`, the OpenAPI document and every other request use. A
  * target with a `%` goes to Hono, whose path decoding is the reference. Each request
  * goes through `deps.observer` (request id, HTTP metrics, request log) like Hono's do.
@@ -32,6 +33,7 @@ export function fastRoutes(deps: FastRouteDeps): Record<string, { GET: Handler }
       const note: RequestNote = observer.begin(request, template);
       if (request.url.includes("%")) return observer.settle(note, request, deps.app.fetch(request, { server, note }));
       try {
+        refuseContentOnGet(request);
         const principal = principalFor(deps.tokens, request.headers.get("authorization"));
         note.principal = principal.name;
         const tenantId = coveredTenant(request.params.tenant, principal);
