@@ -1,4 +1,5 @@
 import { type EntryStore, NvmeStorage } from "@reflex/core";
+import { RedisClusterStore } from "@reflex/redis-cluster";
 import {
   Exposition,
   type HttpMetrics,
@@ -7,6 +8,7 @@ import {
   renderPrometheus,
 } from "@reflex/stats";
 import packageJson from "../package.json" with { type: "json" };
+import { clusterLookupFamilies } from "./cluster-metrics.ts";
 
 export { PROMETHEUS_CONTENT_TYPE } from "@reflex/stats";
 
@@ -31,9 +33,9 @@ export interface ServerFigures {
  * The `/metrics` source of a store: `reflex_build_info`, its live size
  * (`reflex_store_tenants`, `reflex_store_entries`, `reflex_store_bytes`, per-tenant
  * gauges while the tenant count is small), an `NvmeStorage`'s mappings, file cache and
- * lookup index gauges and, when given the `OperationMetrics` the store records into,
- * per-operation counters and latency histograms; with `figures`, the HTTP and process
- * families too.
+ * lookup index gauges or a `RedisClusterStore`'s lookup families (cluster-metrics.ts)
+ * and, when given the `OperationMetrics` the store records into, per-operation counters
+ * and latency histograms; with `figures`, the HTTP and process families too.
  *
  * @example
  * const operations = new OperationMetrics();
@@ -51,6 +53,7 @@ export function storeMetrics(
       out.family("reflex_build_info", "gauge", "Always 1; the labels name the server's version and runtime.");
       out.sample("reflex_build_info", buildLabels(store), 1);
       if (store instanceof NvmeStorage) engineGauges(out, store);
+      else if (store instanceof RedisClusterStore) clusterLookupFamilies(out, store);
       figures.http?.render(out);
       figures.process?.render(out);
       return out.text() + renderPrometheus(operations, store.liveStats());

@@ -43,11 +43,17 @@ async function put(server: ServerProcess, tenant: number, id: string | bigint, v
   });
 }
 
-async function search(server: ServerProcess, tenant: number, values: number[], k = 10): Promise<string[]> {
+async function search(
+  server: ServerProcess,
+  tenant: number,
+  values: number[],
+  k = 10,
+  exact = false,
+): Promise<string[]> {
   const res = await fetch(`${server.url}/v1/tenants/${tenant}/search`, {
     method: "POST",
     headers: json,
-    body: JSON.stringify({ embedding: f16Base64(values), k }),
+    body: JSON.stringify({ embedding: f16Base64(values), k, exact }),
   });
   if (res.status !== 200) throw new Error(`search: ${res.status} ${await res.text()}`);
   return ((await res.json()) as { hits: { id: string }[] }).hits.map((hit) => hit.id);
@@ -157,7 +163,7 @@ describe("two servers on one cluster", () => {
   }, 90_000);
 });
 
-test("a master failover during writes on A and searches on B: both servers converge on the acknowledged writes", async () => {
+test("a master failover during writes on A and lookups and searches on B: both servers converge on the acknowledged writes", async () => {
   const tenant = 4;
   const cluster = harness.cluster;
   const acknowledged = new Set<string>();
@@ -165,14 +171,18 @@ test("a master failover during writes on A and searches on B: both servers conve
   const stale: string[] = [];
   let searches = 0;
   let searchErrors = 0;
+  let vectorSearches = 0;
+  let vectorErrors = 0;
   let stop = false;
+  /** Writer `w`'s `n`th entry: up to 20 of a writer's entries share one (n % 100). */
+  const embeddingOf = (w: number, n: number) => [1, (n % 100) / 100, w / 8];
   expect(await byHash(b, tenant, 7)).toEqual([]);
   const writer = async (w: number) => {
     for (let n = 0; n < 2000 && !stop; n++) {
       const id = String(w * 100_000 + n);
       attempted.add(id);
       try {
-        if ((await put(a, tenant, id, [1, (n % 100) / 100, w / 8])).status === 201) acknowledged.add(id);
+        if ((await put(a, tenant, id, embeddingOf(w, n))).status === 201) acknowledged.add(id);
       } catch {
         // a connection reset: outcome unknown, like a 503
       }
@@ -189,7 +199,20 @@ test("a master failover during writes on A and searches on B: both servers conve
       await Bun.sleep(20);
     }
   };
-  const load = Promise.all([...Array.from({ length: 8 }, (_, w) => writer(w)), searcher()]);
+  // Vector searches re-check their hits with single GETs straight to the slot's master: the
+  // failover moves slots under them.
+  const vectorSearcher = async () => {
+    for (let i = 0; !stop; i++) {
+      try {
+        for (const id of await search(b, tenant, embeddingOf(i % 8, i), 10)) if (!attempted.has(id)) stale.push(id);
+        vectorSearches++;
+      } catch {
+        vectorErrors++;
+      }
+      await Bun.sleep(10);
+    }
+  };
+  const load = Promise.all([...Array.from({ length: 8 }, (_, w) => writer(w)), searcher(), vectorSearcher()]);
   const started = performance.now();
   await Bun.sleep(1500);
   const victim = (await cluster.masterPorts())[0] as number;
@@ -223,11 +246,51 @@ test("a master failover during writes on A and searches on B: both servers conve
     );
   expect(await converged(a)).toBe(true);
   expect(await converged(b)).toBe(true);
-  const missing = [...acknowledged].filter((id) => !held.includes(id));
+  // B's vector search finds what the cluster holds, and nothing else: 40 held entries spread
+  // over the writers, each by its own embedding (k 40 covers the up to 20 that share it), exact;
+  // then the embeddings of writes that failed, whose hits must all be held ones.
+  const heldSet = new Set(held);
+  const embeddingOfId = (id: string) => embeddingOf(Math.floor(Number(id) / 100_000), Number(id) % 100_000);
+  const unfound: string[] = [];
+  const notHeld: string[] = [];
+  const step = Math.max(1, Math.floor(held.length / 40));
+  for (let i = 0; i < held.length; i += step) {
+    const id = held[i] as string;
+    let hits: string[] = [];
+    await eventually(async () => {
+      hits = await search(b, tenant, embeddingOfId(id), 40, true);
+      return hits.includes(id);
+    }, 5_000);
+    if (!hits.includes(id)) unfound.push(id);
+    notHeld.push(...hits.filter((hit) => !heldSet.has(hit)));
+  }
+  for (const id of [...attempted].filter((id) => !heldSet.has(id)).slice(0, 20)) {
+    notHeld.push(...(await search(b, tenant, embeddingOfId(id), 40, true)).filter((hit) => !heldSet.has(hit)));
+  }
+  const missing = [...acknowledged].filter((id) => !heldSet.has(id));
+  // B's own count of how its re-checks went: straight to the slot's masters, across the failover.
+  const metrics = await (await fetch(`${b.url}/metrics`)).text();
+  const figure = (series: string) =>
+    Number(
+      metrics
+        .split("\n")
+        .find((l) => l.startsWith(`${series} `))
+        ?.split(" ")[1],
+    );
+  const direct = figure('reflex_cluster_lookup_recheck_gets_total{path="direct"}');
+  console.log(
+    `failover on B: ${direct} re-check GETs direct, ${figure('reflex_cluster_lookup_recheck_gets_total{path="cluster"}')} ` +
+      `through ioredis (${figure("reflex_cluster_lookup_recheck_direct_failures_total")} direct ones failed), ` +
+      `${figure("reflex_cluster_lookup_builds_total")} builds, ${figure("reflex_cluster_lookup_refused_total")} hits refused`,
+  );
+  expect(direct).toBeGreaterThan(0);
   console.log(
     `failover: master ${victim} killed; ${attempted.size} writes tried, ${acknowledged.size} acknowledged, ${held.length} held; ` +
-      `${searches} lookups on B (${searchErrors} failed) in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+      `${searches} lookups (${searchErrors} failed) and ${vectorSearches} searches (${vectorErrors} failed) on B ` +
+      `in ${((performance.now() - started) / 1000).toFixed(1)} s`,
   );
+  expect(unfound).toEqual([]);
+  expect(notHeld).toEqual([]);
   expect(acknowledged.size).toBeGreaterThan(0);
   expect(missing).toEqual([]);
   expect(stale).toEqual([]);

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { LATENCY_BUCKETS_SECONDS } from "@reflex/stats";
 import { type LineChild, spawnScript } from "@reflex/testkit";
 import parsePrometheusTextFormat from "parse-prometheus-text-format";
-import { entryJson, TOKEN_FILE, TOKENS } from "./helpers.ts";
+import { entryJson, promtoolCheck, TOKEN_FILE, TOKENS } from "./helpers.ts";
 
 const MAIN = join(import.meta.dir, "..", "src", "main.ts");
 const PAYLOAD_ROUTE = "/v1/tenants/:tenant/entries/:id/payload";
@@ -124,17 +124,8 @@ describe("a real server's /metrics, request ids and JSON logs", () => {
   });
 
   test("promtool check metrics accepts the whole exposition (and refuses a broken one)", async () => {
-    // Debian's prometheus package provides promtool; .ci/run installs it, so this never skips.
-    const check = async (text: string) => {
-      if (Bun.which("promtool") === null) throw new Error("promtool is not on the PATH: apt-get install prometheus");
-      const proc = Bun.spawn(["promtool", "check", "metrics"], { stdin: "pipe", stdout: "pipe", stderr: "pipe" });
-      proc.stdin.write(text);
-      await proc.stdin.end();
-      const output = (await new Response(proc.stdout).text()) + (await new Response(proc.stderr).text());
-      return { code: await proc.exited, output };
-    };
-    expect(await check(metricsText)).toEqual({ code: 0, output: "" });
-    expect((await check('# TYPE x counter\nx{a="1" 2\n')).code).not.toBe(0);
+    expect(await promtoolCheck(metricsText)).toEqual({ code: 0, output: "" });
+    expect((await promtoolCheck('# TYPE x counter\nx{a="1" 2\n')).code).not.toBe(0);
   });
 
   test("store histograms, build info, process metrics and engine gauges", () => {

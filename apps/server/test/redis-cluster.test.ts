@@ -9,7 +9,7 @@ import { useCluster } from "@reflex/redis-cluster/test-cluster";
 import { createApp } from "../src/app.ts";
 import { DEFAULT_CONFIG, loadConfig } from "../src/config.ts";
 import { type RunningServer, startServer } from "../src/server.ts";
-import { call, entryJson, errorOf, TOKEN_FILE, TOKENS, tempDir } from "./helpers.ts";
+import { call, entryJson, errorOf, promtoolCheck, TOKEN_FILE, TOKENS, tempDir } from "./helpers.ts";
 
 const harness = useCluster();
 let server: RunningServer | undefined;
@@ -109,6 +109,33 @@ describe("the server on a Redis Cluster, over fetch", () => {
     expect([body.status, (await errorOf(body)).code]).toEqual([400, "invalid_body"]);
     const cleanup = await fetch(`${base()}/v1/maintenance/cleanup`, { method: "POST", headers: auth(TOKENS.admin) });
     expect([cleanup.status, (await errorOf(cleanup)).code]).toEqual([501, "unsupported"]);
+  });
+
+  test("/metrics carries the lookup's families after a search; promtool accepts the exposition", async () => {
+    expect((await put("5", "1", "searched")).status).toBe(201);
+    const search = await fetch(`${base()}/v1/tenants/5/search`, {
+      method: "POST",
+      headers: auth(TOKENS.admin, { "Content-Type": "application/json" }),
+      body: JSON.stringify({ embedding: entryJson("5").embedding, k: 1 }),
+    });
+    expect(((await search.json()) as { hits: { id: string }[] }).hits.map((hit) => hit.id)).toEqual(["1"]);
+    const metrics = await (await fetch(`${base()}/metrics`, { headers: auth(TOKENS.admin) })).text();
+    const value = (series: string) => {
+      const line = metrics.split("\n").find((l) => l.startsWith(`${series} `));
+      if (line === undefined) throw new Error(`no ${series} in /metrics`);
+      return Number(line.slice(series.length + 1));
+    };
+    expect(value("reflex_cluster_lookup_tenants")).toBeGreaterThanOrEqual(1);
+    expect(value("reflex_cluster_lookup_entries")).toBeGreaterThanOrEqual(1);
+    expect(value("reflex_cluster_lookup_bytes")).toBeGreaterThan(0);
+    expect(value("reflex_cluster_lookup_builds_total")).toBeGreaterThanOrEqual(1);
+    expect(value("reflex_cluster_lookup_refused_total")).toBe(0);
+    // The hit was re-checked with a single GET, by one path or the other.
+    const direct = value('reflex_cluster_lookup_recheck_gets_total{path="direct"}');
+    expect(direct + value('reflex_cluster_lookup_recheck_gets_total{path="cluster"}')).toBeGreaterThanOrEqual(1);
+    expect(value("reflex_cluster_lookup_recheck_direct_failures_total")).toBe(0);
+    expect(metrics).not.toContain("reflex_lookup_ready"); // the file store's gauges are not made up here
+    expect(await promtoolCheck(metrics)).toEqual({ code: 0, output: "" });
   });
 
   test("a PUT with ?ttl= expires on the cluster", async () => {
