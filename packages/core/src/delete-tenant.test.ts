@@ -48,6 +48,48 @@ describe("deleteTenant", () => {
     expect(readdirSync(root).sort()).toEqual([".reflex-lock", "8"]);
   });
 
+  test("writes racing deletions of their tenant never fail; each lands after the deletion or went with it", async () => {
+    const root = join(tempDir(), "root");
+    const store = openStore(root, { retention: quiet }); // fsync durability: the widest window
+    let failures: unknown[] = [];
+    let inFlight = 0;
+    let overlapped = 0; // writes in flight when a deletion was called: the race is real
+    for (let round = 0; round < 8; round++) {
+      for (let i = 0n; i < 100n; i++)
+        store.storeSync(i, makeEntry({ tenantId: 1n }), { durability: "atomic" }).release();
+      let deleted = false;
+      const after: bigint[] = []; // written wholly after the deletion resolved: must be there
+      const writers = Array.from({ length: 16 }, async (_, w) => {
+        for (let n = 0; n < 30; n++) {
+          const id = BigInt(1_000 + round * 10_000 + w * 100 + n);
+          const startedAfter = deleted;
+          inFlight++;
+          try {
+            (await store.store(id, makeEntry({ tenantId: 1n, payload: new Uint8Array([n]) }))).release();
+            if (startedAfter) after.push(id);
+          } catch (error) {
+            failures.push(error);
+          } finally {
+            inFlight--;
+          }
+        }
+      });
+      await Bun.sleep(1);
+      overlapped += inFlight;
+      await store.deleteTenant(1n);
+      deleted = true;
+      await Promise.all(writers);
+      for (const id of after) expect(store.existsSync(id, 1n)).toBe(true);
+      const report = await store.verify();
+      expect(report.problems).toEqual([]);
+      expect(store.liveStats().entryCount).toBe(store.listEntriesSync(1n).length);
+      await store.deleteTenant(1n);
+      failures = failures.map((error) => (error as Error).message); // names the first failure if any
+      expect(failures).toEqual([]);
+    }
+    expect(overlapped).toBeGreaterThan(8);
+  }, 30_000);
+
   test("a read-only store refuses; a missing tenant is not_found", async () => {
     const root = join(tempDir(), "root");
     const writer = openStore(root);

@@ -49,9 +49,9 @@ async function removeAside(
  * Deletes a whole tenant, crash-safe: one rename takes its directory out of every
  * listing at once (fsynced with `fsync` durability), then its files are removed from
  * there, yielding to the event loop as it goes. Resolves to the entry files removed.
- * `not_found` when the tenant has no directory. A write of this process to the tenant
- * that was in flight may fail (its temp file went with the directory); a later write
- * makes the tenant afresh.
+ * `not_found` when the tenant has no directory. A write of this store to the tenant in
+ * flight either was in place before the rename (and goes with the tenant) or is tried
+ * again and makes the tenant afresh (see `writeEntryFile`): it does not fail for it.
  */
 export async function deleteTenant(
   context: StoreContext,

@@ -23,6 +23,7 @@ const MKDIR_ATTEMPTS = 16;
  */
 export class TenantDirs {
   readonly #known = new Set<bigint>();
+  #movedAside = 0;
 
   constructor(
     readonly root: string,
@@ -55,6 +56,11 @@ export class TenantDirs {
       throw new StoreError("storage_unavailable", `storage root ${this.root} is not a directory`);
     }
     this.lock?.acquire();
+  }
+
+  /** Tenant directories this store has renamed aside (deleted) so far: a write that overlapped one may have lost its temp file to it. */
+  get movedAside(): number {
+    return this.#movedAside;
   }
 
   /** True when this store made or saw the tenant's directory and has not removed it since. */
@@ -107,6 +113,7 @@ export class TenantDirs {
       }
       throw ioError("rename", directory, error);
     }
+    this.#movedAside++;
     this.#known.delete(tenantId);
     this.ledger.tenantRemoved(tenantId);
     if (durable) syncDirectoryNow(this.syncer, this.root);

@@ -46,6 +46,14 @@ const FILE_MODE = 0o644;
  */
 const OPEN_TEMP_ATTEMPTS = 16;
 
+/**
+ * How many times an async write is tried while tenant deletions of this store land during
+ * it. A deletion renames the tenant's directory aside and takes the write's temp file with
+ * it, so the write's rename fails (ENOENT); tried again, the write makes the tenant afresh
+ * and lands after the deletion it overlapped. A sync write cannot overlap one.
+ */
+const DELETION_ATTEMPTS = 4;
+
 /** An open temp file; `fd` is null once it is closed. */
 interface TempFile {
   fd: number | null;
@@ -166,9 +174,11 @@ export function writeEntryFileSync(context: WriteContext, write: EntryWrite): bo
 /**
  * The same protocol as {@link writeEntryFileSync}, with the data write (for large
  * files), the file fsync and the directory fsync off the event loop, so many writes
- * overlap their fsyncs and writes to one directory share directory fsyncs.
+ * overlap their fsyncs and writes to one directory share directory fsyncs. A write that
+ * fails while a tenant deletion of this store lands is tried again (see DELETION_ATTEMPTS).
  */
-export async function writeEntryFile(context: WriteContext, write: EntryWrite): Promise<boolean> {
+export async function writeEntryFile(context: WriteContext, write: EntryWrite, attempt = 1): Promise<boolean> {
+  const deletions = context.dirs.movedAside;
   const { temp, fd } = openTemp(context, write);
   try {
     if (write.bytes.byteLength >= ASYNC_WRITE_BYTES)
@@ -180,6 +190,9 @@ export async function writeEntryFile(context: WriteContext, write: EntryWrite): 
     return created;
   } catch (error) {
     discardTemp(context.ops, temp);
+    if (context.dirs.movedAside !== deletions && attempt < DELETION_ATTEMPTS) {
+      return writeEntryFile(context, write, attempt + 1);
+    }
     throw error;
   }
 }
