@@ -2,7 +2,8 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { decodeDumpStream, type EntryFields } from "@reflex/codec";
+import { decodeDumpStream, type EntryFields, encodeDumpRecord } from "@reflex/codec";
+import { NvmeStorage } from "@reflex/core";
 import { bytesOf, expectOneLineError, reflex, removeTempRoots, seed, snapshot, tempRoot } from "./helpers.ts";
 
 afterAll(removeTempRoots);
@@ -87,8 +88,15 @@ describe("export then import", () => {
     const first = await reflex(["import", "--json"], { root: target, stdin: one.bytes });
     expect(first.code).toBe(0);
     const report = JSON.parse(first.stdout);
-    expect(report).toEqual({ imported: 6, created: 6, replaced: 0, tenantCount: 1, bytesRead: one.bytes.byteLength });
-    expect(Object.keys(report)).toEqual(["imported", "created", "replaced", "tenantCount", "bytesRead"]);
+    expect(report).toEqual({
+      imported: 6,
+      created: 6,
+      replaced: 0,
+      expired: 0,
+      tenantCount: 1,
+      bytesRead: one.bytes.byteLength,
+    });
+    expect(Object.keys(report)).toEqual(["imported", "created", "replaced", "expired", "tenantCount", "bytesRead"]);
     const second = JSON.parse((await reflex(["import", "--json"], { root: target, stdin: one.bytes })).stdout);
     expect(second).toMatchObject({ imported: 6, created: 0, replaced: 6 });
     expect((await reflex(["ls"], { root: target })).stdout).toBe("7\n");
@@ -135,7 +143,49 @@ describe("export then import", () => {
     const exported = await reflex(["export"], { root: tempRoot() });
     expect(exported).toMatchObject({ code: 0, stdout: "", stderr: "" });
     const imported = await reflex(["import", "--json"], { root: tempRoot(), stdin: new Uint8Array(0) });
-    expect(JSON.parse(imported.stdout)).toEqual({ imported: 0, created: 0, replaced: 0, tenantCount: 0, bytesRead: 0 });
+    expect(JSON.parse(imported.stdout)).toEqual({
+      imported: 0,
+      created: 0,
+      replaced: 0,
+      expired: 0,
+      tenantCount: 0,
+      bytesRead: 0,
+    });
+  });
+
+  test("expiries travel: an entry keeps its expiry (to the second), one without stays without, one past it is not stored", async () => {
+    const source = tempRoot();
+    const writer = new NvmeStorage(source, { durability: "atomic" });
+    const entry = (n: number): EntryFields => ({
+      tenantId: 5n,
+      contextHash: BigInt(n),
+      timestamp: 1n,
+      embedding: new Uint8Array(0),
+      payloadBlob: bytesOf(16, n),
+    });
+    writer.storeSync(1n, entry(1), { ttlSeconds: 3600 }).release();
+    writer.storeSync(2n, entry(2), { ttlSeconds: 0 }).release();
+    const expiresAt = writer.loadSync(1n, 5n).expiresAt;
+    writer.close();
+    const exported = await reflex(["export"], { root: source });
+    const expiries: bigint[] = [];
+    for await (const record of decodeDumpStream(once(exported.bytes))) expiries.push(record.expiresAt);
+    expect(expiries).toEqual([expiresAt, 0n]);
+    // A third record whose expiry has passed (a dump kept for a while).
+    const stale = encodeDumpRecord(3n, { ...entry(3), expiresAt: BigInt(Math.floor(Date.now() / 1000) - 5) });
+    const target = tempRoot();
+    const result = await reflex(["import", "--json"], { root: target, stdin: Buffer.concat([exported.bytes, stale]) });
+    expect(JSON.parse(result.stdout)).toMatchObject({ imported: 2, created: 2, expired: 1, tenantCount: 1 });
+    const text = await reflex(["import"], { root: tempRoot(), stdin: stale });
+    expect(text.stdout).toContain("1 expired, not stored");
+    const reader = new NvmeStorage(target, { readOnly: true });
+    const restored = reader.loadSync(1n, 5n);
+    // The import's TTL is counted from its own second: a second boundary crossed meanwhile adds one.
+    expect(restored.expiresAt >= expiresAt && restored.expiresAt <= expiresAt + 1n).toBe(true);
+    restored.release();
+    expect(reader.loadSync(2n, 5n).expiresAt).toBe(0n);
+    expect(reader.existsSync(3n, 5n)).toBe(false);
+    reader.close();
   });
 
   test("export --tenant of a missing tenant exits 1", async () => {

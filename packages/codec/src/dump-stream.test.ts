@@ -54,15 +54,24 @@ async function collectUntilError(
 }
 
 function plainRecords(records: readonly DumpEntry[]): unknown[] {
-  return records.map((record) => ({ entryId: record.entryId, entry: plain(record.entry) }));
+  return records.map((record) => ({
+    entryId: record.entryId,
+    entry: plain(record.entry),
+    expiresAt: record.expiresAt,
+  }));
 }
 
 function smallDump(): { records: DumpEntry[]; bytes: Uint8Array; ends: number[] } {
   const records: DumpEntry[] = [
-    { entryId: 0n, entry: ZERO_ENTRY },
-    { entryId: U64_MAX, entry: { ...ZERO_ENTRY, tenantId: U64_MAX, payloadBlob: new TextEncoder().encode("hi") } },
+    { entryId: 0n, entry: ZERO_ENTRY, expiresAt: 0n },
+    {
+      entryId: U64_MAX,
+      entry: { ...ZERO_ENTRY, tenantId: U64_MAX, payloadBlob: new TextEncoder().encode("hi") },
+      expiresAt: 1_800_000_000n,
+    },
     {
       entryId: 42n,
+      expiresAt: 0n,
       entry: {
         tenantId: 7n,
         contextHash: 1n,
@@ -72,7 +81,9 @@ function smallDump(): { records: DumpEntry[]; bytes: Uint8Array; ends: number[] 
       },
     },
   ];
-  const parts = records.map((record) => encodeDumpRecord(record.entryId, record.entry));
+  const parts = records.map((record) =>
+    encodeDumpRecord(record.entryId, { ...record.entry, expiresAt: record.expiresAt }),
+  );
   const ends: number[] = [];
   let end = 0;
   for (const part of parts) {
@@ -94,6 +105,16 @@ describe("encodeDumpRecord", () => {
     expect(record.entryId).toBe(U64_MAX);
     expect(record.entry).toBeDefined();
     expect(plain(record.entry as EntryFields)).toEqual(plain(entry));
+  });
+
+  test("the entry's expiresAt (a loaded handle's) goes in the record's expires_at; absent: 0", () => {
+    const kept = fromBinary(
+      DumpRecordSchema,
+      new BinaryReader(encodeDumpRecord(1n, { ...ZERO_ENTRY, expiresAt: 99n })).bytes(),
+    );
+    expect(kept.entry?.expiresAt).toBe(99n);
+    const none = fromBinary(DumpRecordSchema, new BinaryReader(encodeDumpRecord(1n, ZERO_ENTRY)).bytes());
+    expect(none.entry?.expiresAt).toBe(0n);
   });
 
   test("a record of the zero entry still carries its (empty) entry field", () => {
@@ -136,11 +157,13 @@ describe("decodeDumpStream", () => {
 
   test("reads a larger dump fed in random chunk sizes, records intact after the whole stream", async () => {
     const prng = new SeededRandom(0xd0d0);
-    const records: DumpEntry[] = [...extremeEntries().map((entry, i) => ({ entryId: BigInt(i), entry }))];
+    const records: DumpEntry[] = [
+      ...extremeEntries().map((entry, i) => ({ entryId: BigInt(i), entry, expiresAt: 0n })),
+    ];
     for (const [entryId, entry] of sampleSeeded(fc.tuple(u64Arbitrary, entryArbitrary), 0xd0d0, 150)) {
-      records.push({ entryId, entry });
+      records.push({ entryId, entry, expiresAt: 0n });
     }
-    records.push({ entryId: 1n, entry: { ...ZERO_ENTRY, payloadBlob: prng.bytes(300_000) } });
+    records.push({ entryId: 1n, entry: { ...ZERO_ENTRY, payloadBlob: prng.bytes(300_000) }, expiresAt: 0n });
     const bytes = concat(records.map((record) => encodeDumpRecord(record.entryId, record.entry)));
     expect(bytes.byteLength).toBeGreaterThan(500_000);
     // compared only after the stream ends: no record may alias a buffer the decoder reuses
@@ -233,7 +256,7 @@ describe("decodeDumpStream", () => {
     const message = toBinary(DumpRecordSchema, create(DumpRecordSchema, { entryId: 77n, entry }));
     const framed = concat([new Uint8Array([message.byteLength]), message]);
     const decoded = await collect(chunked(framed, repeat(3)));
-    expect(plainRecords(decoded)).toEqual([{ entryId: 77n, entry: plain(entry) }]);
+    expect(plainRecords(decoded)).toEqual([{ entryId: 77n, entry: plain(entry), expiresAt: 0n }]);
   });
 });
 

@@ -7,10 +7,12 @@ import { CacheEntrySchema } from "./gen/reflex/v1/cache_entry_pb.ts";
 import { DumpRecordSchema } from "./gen/reflex/v1/dump_record_pb.ts";
 import { assertU64 } from "./u64.ts";
 
-/** One record of an export dump: an entry and the id it is stored under. */
+/** One record of an export dump: an entry, the id it is stored under, and its expiry. */
 export interface DumpEntry {
   readonly entryId: bigint;
   readonly entry: EntryFields;
+  /** Unix seconds after which the entry was gone where it was exported from; 0 never (or a dump without it). */
+  readonly expiresAt: bigint;
 }
 
 /** Default largest record {@link decodeDumpStream} accepts: 1 GiB. */
@@ -18,14 +20,17 @@ export const DEFAULT_MAX_RECORD_BYTES = 1024 * 1024 * 1024;
 
 /**
  * Encodes one dump record, size-delimited (varint length, then a protobuf
- * `reflex.v1.DumpRecord`). A dump is these records concatenated.
+ * `reflex.v1.DumpRecord`). A dump is these records concatenated. The entry's `expiresAt`
+ * (a loaded handle has one) goes in the record's `expires_at`; absent or 0: never.
  */
-export function encodeDumpRecord(entryId: bigint, entry: EntryFields): Uint8Array {
+export function encodeDumpRecord(entryId: bigint, entry: EntryFields & { readonly expiresAt?: bigint }): Uint8Array {
   assertU64(entryId, "entry id");
   assertEntryFields(entry);
+  const { tenantId, contextHash, timestamp, embedding, payloadBlob } = entry;
+  const fields = { tenantId, contextHash, timestamp, embedding, payloadBlob, expiresAt: entry.expiresAt ?? 0n };
   return sizeDelimitedEncode(
     DumpRecordSchema,
-    create(DumpRecordSchema, { entryId, entry: create(CacheEntrySchema, entry) }),
+    create(DumpRecordSchema, { entryId, entry: create(CacheEntrySchema, fields) }),
   );
 }
 
@@ -63,8 +68,12 @@ export async function* decodeDumpStream(
       if (record.entry === undefined) {
         throw new CodecError("malformed_stream", `dump record ${index} has no entry`);
       }
-      const { tenantId, contextHash, timestamp, embedding, payloadBlob } = record.entry;
-      yield { entryId: record.entryId, entry: { tenantId, contextHash, timestamp, embedding, payloadBlob } };
+      const { tenantId, contextHash, timestamp, embedding, payloadBlob, expiresAt } = record.entry;
+      yield {
+        entryId: record.entryId,
+        entry: { tenantId, contextHash, timestamp, embedding, payloadBlob },
+        expiresAt: expiresAt < 0n ? 0n : expiresAt,
+      };
       index++;
     }
   } catch (error) {

@@ -26,6 +26,8 @@ export interface ImportReport {
   readonly created: number;
   /** Of those, entries that replaced one with the same id. */
   readonly replaced: number;
+  /** Records not stored: their expiry (kept in the dump) had passed. */
+  readonly expired: number;
   /** Distinct tenants written to. */
   readonly tenantCount: number;
   /** Bytes of dump read. */
@@ -45,6 +47,17 @@ function withNote(error: unknown, note: string): unknown {
   return error;
 }
 
+/**
+ * The time to live that gives an entry its dumped expiry again (to the second): undefined for
+ * none (0: the store's default TTL applies, as to any write), null once it has passed.
+ */
+function ttlOf(expiresAt: bigint): number | undefined | null {
+  if (expiresAt === 0n) return undefined;
+  // The store's expiry is ceil(now) + ttl in whole seconds: this ttl lands on expiresAt.
+  const ttl = expiresAt - BigInt(Math.ceil(Date.now() / 1000));
+  return ttl > 0n ? Number(ttl) : null;
+}
+
 /** `reflex import`: reads a dump from stdin, streaming, and stores every record. */
 export const importCommand: Command = {
   name: "import",
@@ -54,13 +67,14 @@ export const importCommand: Command = {
     description:
       "Reads a dump written by `reflex export` from stdin, one record at a time (a dump larger\n" +
       "than memory is fine), and stores every entry durably, replacing entries with the same id;\n" +
-      "a later record for the same id wins. Prints what it wrote. A damaged or truncated dump\n" +
-      "stops the import (exit 2); the records before the damage stay imported. Shows progress\n" +
-      "on a terminal when stdin is a file.",
+      "a later record for the same id wins. An entry keeps the expiry it had (to the second);\n" +
+      "one whose expiry has passed is not stored (counted as expired). Prints what it wrote.\n" +
+      "A damaged or truncated dump stops the import (exit 2); the records before the damage\n" +
+      "stay imported. Shows progress on a terminal when stdin is a file.",
     options: [["--json", "print the report as JSON"]],
     json:
-      '  {"imported":3,"created":3,"replaced":0,"tenantCount":2,"bytesRead":4096}\n' +
-      "  created + replaced = imported",
+      '  {"imported":3,"created":3,"replaced":0,"expired":0,"tenantCount":2,"bytesRead":4096}\n' +
+      "  created + replaced = imported; expired records are not stored",
     exit: "0 ok, 2 usage error or damaged dump, 3 storage error",
   }),
   async run(args, io) {
@@ -82,19 +96,26 @@ export const importCommand: Command = {
     }
     let imported = 0;
     let created = 0;
+    let expired = 0;
     const tenants = new Set<bigint>();
     // Writes of different ids overlap; a record waits for an earlier one of the same id,
     // so the last record of an id wins as it would in order.
     const inFlight = new Map<string, Promise<void>>();
     let failure: { error: unknown } | undefined;
     try {
-      for await (const { entryId, entry } of decodeDumpStream(counted())) {
+      for await (const { entryId, entry, expiresAt } of decodeDumpStream(counted())) {
         const key = `${entry.tenantId}/${entryId}`;
         await inFlight.get(key);
         while (inFlight.size >= WRITES_IN_FLIGHT && failure === undefined) await Promise.race(inFlight.values());
         if (failure !== undefined) break;
+        const ttlSeconds = ttlOf(expiresAt);
+        if (ttlSeconds === null) {
+          expired++;
+          continue;
+        }
         // store() encodes the entry before it first yields: the record's bytes are not kept.
-        const write: Promise<void> = store.store(entryId, entry).then(
+        const options = ttlSeconds === undefined ? undefined : { ttlSeconds };
+        const write: Promise<void> = store.store(entryId, entry, options).then(
           (handle) => {
             imported++;
             if (handle.created) created++;
@@ -133,6 +154,7 @@ export const importCommand: Command = {
       imported,
       created,
       replaced: imported - created,
+      expired,
       tenantCount: tenants.size,
       bytesRead,
     };
@@ -143,7 +165,8 @@ export const importCommand: Command = {
         io,
         `imported ${formatCount(imported)} ${imported === 1 ? "entry" : "entries"} into ` +
           `${formatCount(report.tenantCount)} ${report.tenantCount === 1 ? "tenant" : "tenants"} ` +
-          `(${formatCount(created)} new, ${formatCount(report.replaced)} replaced) from ${formatBytes(bytesRead)} of dump`,
+          `(${formatCount(created)} new, ${formatCount(report.replaced)} replaced) from ${formatBytes(bytesRead)} of dump` +
+          (expired === 0 ? "" : `; ${formatCount(expired)} expired, not stored`),
       );
     }
     return ExitCode.ok;
