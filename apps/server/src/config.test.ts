@@ -66,6 +66,32 @@ describe("loadConfig", () => {
     expect(() => loadConfig(["--lookup-max-bytes", "lots"], {})).toThrow(ConfigError);
   });
 
+  test("--change-log-length and --change-log-poll-ms (or their env) tune the cluster's change logs; files refuse them", () => {
+    const cluster = ["--redis-cluster", "127.0.0.1:7000"];
+    expect(loadConfig(cluster, {}).changeLog).toBeUndefined();
+    expect(loadConfig([...cluster, "--change-log-length", "5000", "--change-log-poll-ms", "0"], {}).changeLog).toEqual({
+      changeLogLength: 5000,
+      changeLogPollMs: 0,
+    });
+    const env = { REFLEX_CHANGE_LOG_LENGTH: "20", REFLEX_CHANGE_LOG_POLL_MS: "250" };
+    expect(loadConfig(cluster, env).changeLog).toEqual({ changeLogLength: 20, changeLogPollMs: 250 });
+    expect(loadConfig([...cluster, "--change-log-poll-ms", "50"], env).changeLog).toEqual({
+      changeLogLength: 20,
+      changeLogPollMs: 50,
+    });
+    expect(() => loadConfig([...cluster, "--change-log-length", "0"], {})).toThrow(
+      "--change-log-length must be an integer in [1, 100000000]",
+    );
+    expect(() => loadConfig([...cluster, "--change-log-poll-ms", "-5"], {})).toThrow(ConfigError);
+    expect(() => loadConfig(cluster, { REFLEX_CHANGE_LOG_POLL_MS: "soon" })).toThrow(
+      "REFLEX_CHANGE_LOG_POLL_MS must be",
+    );
+    expect(() => loadConfig(["--change-log-length", "10"], {})).toThrow(
+      "--change-log-length applies to a store on a Redis Cluster only (--redis-cluster)",
+    );
+    expect(() => loadConfig([], { REFLEX_CHANGE_LOG_POLL_MS: "10" })).toThrow(/REFLEX_CHANGE_LOG_POLL_MS applies/);
+  });
+
   test("--help", () => {
     expect(loadConfig(["-h"], {}).help).toBe(true);
   });

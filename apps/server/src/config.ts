@@ -1,6 +1,7 @@
 import { type ParseArgsOptionsConfig, parseArgs } from "node:util";
 import { isTtlText, MAX_BODY_BYTES, TTL_GRAMMAR } from "@reflex/codec";
 import { DEFAULT_ROOT, type RetentionOptions } from "@reflex/core";
+import { CHANGE_LOG_OPTIONS, type ChangeLogConfig, changeLogConfig, checkClusterRetention } from "./cluster-config.ts";
 import { ConfigError } from "./config-error.ts";
 import { LOG_FORMATS, type LogFormat } from "./logger.ts";
 import { DEFAULT_MAX_BODY_BYTES } from "./middleware/body-limit.ts";
@@ -40,6 +41,8 @@ export interface ServerConfig {
   readonly maxEntryBytes?: number | undefined;
   /** Memory bound of the lookup index (search, contextHash), in bytes; absent: the core's 1 GiB. */
   readonly lookupMaxBytes?: number;
+  /** On a Redis Cluster: how the change logs are kept and read (absent: the store's defaults). */
+  readonly changeLog?: ChangeLogConfig;
 }
 
 /**
@@ -95,6 +98,10 @@ options (flag, then env, then default):
   --max-entry-bytes SIZE      REFLEX_MAX_ENTRY_BYTES      largest entry file one PUT may make (default none)
                               (a PUT over this, --tenant-max-bytes or --max-bytes is 413, before any eviction)
   --lookup-max-bytes SIZE     REFLEX_LOOKUP_MAX_BYTES     memory bound of the search index (default 1GiB)
+  --change-log-length N       REFLEX_CHANGE_LOG_LENGTH    Redis Cluster: records each change log keeps (default
+                              1000; a server away for more rebuilds the tenant's index)
+  --change-log-poll-ms MS     REFLEX_CHANGE_LOG_POLL_MS   Redis Cluster: how often the change logs of searched
+                              tenants are read (default 100; 0 = only before this server's own lookups)
   --log-format text|json      REFLEX_LOG_FORMAT           log lines as text, or one JSON object a line
                               (default json, or text when stdout is a terminal)
   --quiet                             no request log (metrics and X-Request-Id stay)
@@ -190,6 +197,7 @@ export function loadConfig(
         "default-ttl": { type: "string" },
         "max-entry-bytes": { type: "string" },
         "lookup-max-bytes": { type: "string" },
+        ...CHANGE_LOG_OPTIONS,
         "log-format": { type: "string" },
         quiet: { type: "boolean" },
         help: { type: "boolean", short: "h" },
@@ -214,6 +222,10 @@ export function loadConfig(
   const retention = retentionConfig(flag, env);
   const logFormat = parseLogFormat(flag("log-format"), nonEmpty(env.REFLEX_LOG_FORMAT));
   if (redisCluster !== undefined) checkClusterRetention(retention);
+  const changeLog = changeLogConfig((name, envName) => {
+    const text = flag(name) ?? nonEmpty(env[envName]);
+    return text === undefined ? undefined : { text, what: flag(name) === undefined ? envName : `--${name}` };
+  }, redisCluster !== undefined);
   return {
     root,
     redisCluster,
@@ -242,6 +254,7 @@ export function loadConfig(
     ...(lookupText === undefined
       ? {}
       : { lookupMaxBytes: parseByteSize(lookupText, lookupWhat, Number.MAX_SAFE_INTEGER) }),
+    ...(Object.keys(changeLog).length === 0 ? {} : { changeLog }),
   };
 }
 
@@ -255,18 +268,6 @@ function parseLogFormat(fromFlag: string | undefined, fromEnv: string | undefine
     throw new ConfigError(`${what} must be text or json, got ${JSON.stringify(text)}`);
   }
   return format;
-}
-
-/** A Redis Cluster store keeps no size bounds of its own (Redis' `maxmemory` is the bound): refuse them. */
-function checkClusterRetention(retention: RetentionOptions): void {
-  const bounds = ["maxBytes", "maxEntries", "tenantMaxBytes", "tenantMaxEntries"] as const;
-  const given = bounds.filter((name) => retention[name] !== undefined);
-  if (given.length > 0) {
-    throw new ConfigError(
-      `size bounds (${given.join(", ")}) are not offered on a Redis Cluster: bound it with Redis maxmemory ` +
-        "and maxmemory-policy noeviction (writes past it answer 503 storage_unavailable)",
-    );
-  }
 }
 
 /** Reads the retention flags and env (`REFLEX_MAX_BYTES`, ...); unset ones stay unbounded. */

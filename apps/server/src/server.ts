@@ -83,6 +83,7 @@ async function openStore(config: ServerConfig, operations: OperationMetrics): Pr
       ...(config.retention.defaultTtlSeconds === undefined
         ? {}
         : { defaultTtlSeconds: config.retention.defaultTtlSeconds }),
+      ...config.changeLog,
     });
   }
   const store = new NvmeStorage(config.root, {

@@ -138,6 +138,36 @@ describe("the server on a Redis Cluster, over fetch", () => {
     expect(await promtoolCheck(metrics)).toEqual({ code: 0, output: "" });
   });
 
+  test("--change-log-poll-ms 0 reaches the store: a second server sees another's writes only at its own write", async () => {
+    const args = ["--redis-cluster", harness.cluster.seeds, "--port", "0", "--quiet", "--change-log-poll-ms", "0"];
+    const other = await startServer({ ...loadConfig(args, {}) }, { logger: { info() {}, error() {} } });
+    try {
+      const embedding = entryJson("9").embedding;
+      const search = async (server: RunningServer) => {
+        const res = await fetch(`${server.url}/v1/tenants/9/search`, {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ embedding, k: 10 }),
+        });
+        return ((await res.json()) as { hits: { id: string }[] }).hits.map((hit) => hit.id).sort();
+      };
+      expect((await put("9", "1", "first")).status).toBe(201);
+      expect(await search(other)).toEqual(["1"]); // built on first use
+      expect((await put("9", "2", "second")).status).toBe(201);
+      await Bun.sleep(500); // five default polls
+      expect(await search(other)).toEqual(["1"]); // no poll: the change log is not read
+      const own = await fetch(`${other.url}/v1/tenants/9/entries/3`, {
+        method: "PUT",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(entryJson("9", "third")),
+      });
+      expect(own.status).toBe(201);
+      expect(await search(other)).toEqual(["1", "2", "3"]); // its own write: the log is read before the lookup
+    } finally {
+      await other.shutdown();
+    }
+  });
+
   test("a PUT with ?ttl= expires on the cluster", async () => {
     expect((await put("3", "1", "brief", "?ttl=1")).status).toBe(201);
     expect((await fetch(`${base()}/v1/tenants/3/entries/1`, { headers: auth(TOKENS.admin) })).status).toBe(200);
