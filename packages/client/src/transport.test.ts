@@ -131,6 +131,21 @@ describe("an https server with a self-signed certificate", () => {
     expect((error.cause as { code?: string }).code).toBe("DEPTH_ZERO_SELF_SIGNED_CERT");
   });
 
+  test("a refused certificate is not retried: asking again gets the same answer", async () => {
+    let attempts = 0;
+    const counting = (request: Request) => {
+      attempts++;
+      return fetch(request);
+    };
+    const client = new ReflexClient({ baseUrl: server.url, retries: 3, fetch: counting });
+    const error = await rejection(client.healthz());
+    expect([error.code, (error.cause as { code?: string }).code]).toEqual([
+      "network_error",
+      "DEPTH_ZERO_SELF_SIGNED_CERT",
+    ]);
+    expect(attempts).toBe(1);
+  });
+
   test("tls and a custom fetch together are refused at construction", () => {
     expect(
       () => new ReflexClient({ baseUrl: server.url, tls: { ca: "x" }, fetch: (request) => fetch(request) }),

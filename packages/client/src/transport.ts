@@ -8,7 +8,7 @@ export interface ClientOptions {
   readonly token?: string;
   /** Time limit of one attempt, in ms (`AbortSignal.timeout`). Default 10,000. */
   readonly timeoutMs?: number;
-  /** Further attempts of an idempotent call after a network error or a 503. Default 2. */
+  /** Further attempts of an idempotent call after a network error (not a refused certificate) or a 503. Default 2. */
   readonly retries?: number;
   /** Wait before the first retry, in ms, doubled each time up to {@link MAX_BACKOFF_MS}. Default 50. */
   readonly backoffMs?: number;
@@ -131,6 +131,16 @@ function isTimeout(error: unknown): boolean {
   return error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
 }
 
+/**
+ * True for a refused server certificate (`DEPTH_ZERO_SELF_SIGNED_CERT`, `CERT_HAS_EXPIRED`,
+ * `ERR_TLS_CERT_ALTNAME_INVALID`, `UNABLE_TO_VERIFY_LEAF_SIGNATURE`, ...): asking again gets
+ * the same answer, so such a call is not retried.
+ */
+function isCertificateError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && /CERT|LEAF_SIGNATURE|HOSTNAME_MISMATCH/.test(code);
+}
+
 /** Sends calls: bearer token, one timeout per attempt, bounded retries of idempotent calls. */
 export class Transport {
   constructor(readonly options: ResolvedClientOptions) {}
@@ -162,7 +172,7 @@ export class Transport {
             { cause: error },
           );
         }
-        if (last) {
+        if (last || isCertificateError(error)) {
           throw new ReflexClientError("network_error", 0, `${spec.method} ${spec.path}: ${(error as Error).message}`, {
             cause: error,
           });
