@@ -240,6 +240,11 @@ describe("decodeDumpStream", () => {
     }
   });
 
+  test("a record with a negative expires_at fails with malformed_stream", async () => {
+    const bytes = encodeDumpRecord(1n, { ...ZERO_ENTRY, expiresAt: -5n });
+    expect((await collectUntilError(chunked(bytes, []))).outcome).toBe("malformed_stream");
+  });
+
   test("a length prefix that is not a valid varint fails with malformed_stream", async () => {
     const bad = new Uint8Array(11).fill(0xff);
     expect((await collectUntilError(chunked(bad, []))).outcome).toBe("malformed_stream");

@@ -43,7 +43,7 @@ export interface DecodeDumpOptions {
 /**
  * Decodes a dump from a stream of byte chunks, one record at a time, so a dump
  * larger than memory can be read. Fails with `malformed_stream` on a record that
- * does not decode, lacks its entry, or is cut off at the end; an error of the input
+ * does not decode, lacks its entry, has a negative expires_at, or is cut off at the end; an error of the input
  * stream itself is rethrown as it is.
  */
 export async function* decodeDumpStream(
@@ -69,11 +69,9 @@ export async function* decodeDumpStream(
         throw new CodecError("malformed_stream", `dump record ${index} has no entry`);
       }
       const { tenantId, contextHash, timestamp, embedding, payloadBlob, expiresAt } = record.entry;
-      yield {
-        entryId: record.entryId,
-        entry: { tenantId, contextHash, timestamp, embedding, payloadBlob },
-        expiresAt: expiresAt < 0n ? 0n : expiresAt,
-      };
+      if (expiresAt < 0n)
+        throw new CodecError("malformed_stream", `dump record ${index} has expires_at ${expiresAt} < 0`);
+      yield { entryId: record.entryId, entry: { tenantId, contextHash, timestamp, embedding, payloadBlob }, expiresAt };
       index++;
     }
   } catch (error) {

@@ -50,8 +50,9 @@ async function removeAside(
  * listing at once (fsynced with `fsync` durability), then its files are removed from
  * there, yielding to the event loop as it goes. Resolves to the entry files removed.
  * `not_found` when the tenant has no directory. A write of this store to the tenant in
- * flight either was in place before the rename (and goes with the tenant) or is tried
- * again and makes the tenant afresh (see `writeEntryFile`): it does not fail for it.
+ * flight either was in place before the rename (and goes with the tenant) or, when the
+ * rename took its temp file, is tried again (up to 4 times, see `writeEntryFile`) and
+ * makes the tenant afresh.
  */
 export async function deleteTenant(
   context: StoreContext,

@@ -50,7 +50,9 @@ const OPEN_TEMP_ATTEMPTS = 16;
  * How many times an async write is tried while tenant deletions of this store land during
  * it. A deletion renames the tenant's directory aside and takes the write's temp file with
  * it, so the write's rename fails (ENOENT); tried again, the write makes the tenant afresh
- * and lands after the deletion it overlapped. A sync write cannot overlap one.
+ * and lands after the deletion it overlapped. Only a failure before the entry was renamed
+ * into place is tried again: once in place, a later write or delete may already have
+ * superseded it. A sync write cannot overlap a deletion.
  */
 const DELETION_ATTEMPTS = 4;
 
@@ -180,18 +182,22 @@ export function writeEntryFileSync(context: WriteContext, write: EntryWrite): bo
 export async function writeEntryFile(context: WriteContext, write: EntryWrite, attempt = 1): Promise<boolean> {
   const deletions = context.dirs.movedAside;
   const { temp, fd } = openTemp(context, write);
+  let placed: boolean | undefined; // set once the entry is in place: whether it was new
   try {
     if (write.bytes.byteLength >= ASYNC_WRITE_BYTES)
       await step("write", temp.path, () => writeAll(context.ops, fd, write.bytes));
     else step("write", temp.path, () => writeAllSync(context.ops, fd, write.bytes));
     if (write.durable) await step("fsync", temp.path, () => context.ops.fsync(fd));
-    const created = renameIntoPlace(context, write, temp, fd);
+    placed = renameIntoPlace(context, write, temp, fd);
     if (write.durable) await syncDirectory(context.syncer, write.directory);
-    return created;
+    return placed;
   } catch (error) {
     discardTemp(context.ops, temp);
-    if (context.dirs.movedAside !== deletions && attempt < DELETION_ATTEMPTS) {
-      return writeEntryFile(context, write, attempt + 1);
+    const errno = error instanceof StoreError ? error.errno : errnoOf(error);
+    if (errno === "ENOENT" && context.dirs.movedAside !== deletions) {
+      // In place, then its directory renamed aside before the fsync of it: the deletion came after the write.
+      if (placed !== undefined) return placed;
+      if (attempt < DELETION_ATTEMPTS) return writeEntryFile(context, write, attempt + 1);
     }
     throw error;
   }

@@ -48,14 +48,17 @@ function withNote(error: unknown, note: string): unknown {
 }
 
 /**
- * The time to live that gives an entry its dumped expiry again (to the second): undefined for
- * none (0: the store's default TTL applies, as to any write), null once it has passed.
+ * The time to live that gives an entry its dumped expiry again: 0 (never) for none, null once
+ * it has passed. The store counts it from its own clock reading, as ceil(now) + ttl whole
+ * seconds, so the expiry lands on `expiresAt`, or one second later when a second boundary
+ * passes in between; an entry in its last second gets 1 s.
  */
-function ttlOf(expiresAt: bigint): number | undefined | null {
-  if (expiresAt === 0n) return undefined;
-  // The store's expiry is ceil(now) + ttl in whole seconds: this ttl lands on expiresAt.
-  const ttl = expiresAt - BigInt(Math.ceil(Date.now() / 1000));
-  return ttl > 0n ? Number(ttl) : null;
+function ttlOf(expiresAt: bigint): number | null {
+  if (expiresAt === 0n) return 0;
+  const now = Date.now() / 1000;
+  if (expiresAt <= BigInt(Math.floor(now))) return null; // a load would refuse it already
+  const ttl = expiresAt - BigInt(Math.ceil(now));
+  return ttl < 1n ? 1 : ttl > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(ttl);
 }
 
 /** `reflex import`: reads a dump from stdin, streaming, and stores every record. */
@@ -67,8 +70,9 @@ export const importCommand: Command = {
     description:
       "Reads a dump written by `reflex export` from stdin, one record at a time (a dump larger\n" +
       "than memory is fine), and stores every entry durably, replacing entries with the same id;\n" +
-      "a later record for the same id wins. An entry keeps the expiry it had (to the second);\n" +
-      "one whose expiry has passed is not stored (counted as expired). Prints what it wrote.\n" +
+      "a later record for the same id wins. An entry keeps the expiry it had (to the second, or\n" +
+      "one later); one without never expires; one whose expiry has passed is not stored\n" +
+      "(counted as expired). Prints what it wrote.\n" +
       "A damaged or truncated dump stops the import (exit 2); the records before the damage\n" +
       "stay imported. Shows progress on a terminal when stdin is a file.",
     options: [["--json", "print the report as JSON"]],
@@ -114,8 +118,7 @@ export const importCommand: Command = {
           continue;
         }
         // store() encodes the entry before it first yields: the record's bytes are not kept.
-        const options = ttlSeconds === undefined ? undefined : { ttlSeconds };
-        const write: Promise<void> = store.store(entryId, entry, options).then(
+        const write: Promise<void> = store.store(entryId, entry, { ttlSeconds }).then(
           (handle) => {
             imported++;
             if (handle.created) created++;
