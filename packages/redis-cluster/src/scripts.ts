@@ -11,7 +11,8 @@ export const CHANGED_REPLY = "CHANGED";
 
 // KEYS: entry ids exp sizes usage log. ARGV: value id20 pxat-ms (0: none) expires-s require-replica (1/0)
 // log-length [sha1 of the value the write replaces: refused with CHANGED when it is another].
-// Returns {existed, entries delta, bytes delta}.
+// Returns {existed, entries delta, bytes delta, fresh}: fresh 1 when the bucket had no usage
+// hash (a new bucket, or one a tenant deletion emptied: the tenant may have left the set).
 const PUT = `${LOG_FUNCTION}
 if ARGV[5] == '1' and not string.find(redis.call('INFO', 'replication'), 'state=online', 1, true) then
   return redis.error_reply('${DEGRADED_REPLY} the shard has no online replica to confirm the write')
@@ -36,8 +37,8 @@ if not old then redis.call('ZADD', KEYS[2], 0, ARGV[2]) end
 if bytes ~= 0 then redis.call('HSET', KEYS[4], ARGV[2], size) end
 if entries ~= 0 then redis.call('HINCRBY', KEYS[5], 'entries', entries) end
 if bytes ~= 0 then redis.call('HINCRBY', KEYS[5], 'bytes', bytes) end
-log(KEYS[5], KEYS[6], ARGV[6], 'p', ARGV[2])
-return {existed, entries, bytes}
+local seq = log(KEYS[5], KEYS[6], ARGV[6], 'p', ARGV[2])
+return {existed, entries, bytes, seq == 1 and 1 or 0}
 `;
 
 // KEYS: entry ids exp sizes usage log. ARGV: id20 require-replica log-length.
@@ -146,7 +147,7 @@ declare module "ioredis" {
       replica: string,
       logLength: number,
       expected?: string,
-    ): Result<[number, number, number], Context>;
+    ): Result<[number, number, number, number], Context>;
     reflexDelete(
       entry: string,
       ids: string,

@@ -61,6 +61,33 @@ export async function deleteTenantEntries(
   if (!confirmed) throw unconfirmedError(what, context.options.replicaWaitMs);
   context.knownTenants.delete(tenantId);
   context.usage.forget(tenantId);
+  await keepListedIfWritten(context, tenantId, buckets, replicated);
   options.onProgress?.({ done, total: done });
   return done;
+}
+
+/**
+ * A write that landed in a bucket after this deletion emptied it (it raced the deletion, on
+ * this server or another) made the bucket's usage hash again: the tenant has entries, so it
+ * goes back into the tenant set, where listings and other servers' lookups look for it. A
+ * write landing after this check finds its bucket fresh and adds the tenant itself.
+ */
+async function keepListedIfWritten(
+  context: ClusterContext,
+  tenantId: bigint,
+  buckets: readonly ReturnType<typeof bucketKeys>[],
+  replicated: boolean,
+): Promise<void> {
+  let written: number[];
+  try {
+    written = await Promise.all(buckets.map((keys) => context.clients.reader.exists(keys.usage)));
+  } catch (error) {
+    throw readError(`checking tenant ${tenantId} after its deletion`, error);
+  }
+  if (!written.some((count) => count > 0)) return;
+  const what = `re-adding tenant ${tenantId}, written during its deletion`;
+  const { confirmed } = await send<number>(context, what, replicated, (p) =>
+    p.reflexTenant(context.keys.tenants, id20(tenantId), replicated ? "1" : "0"),
+  );
+  if (!confirmed) throw unconfirmedError(what, context.options.replicaWaitMs);
 }

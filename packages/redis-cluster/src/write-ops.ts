@@ -64,9 +64,18 @@ export async function send<T>(
   });
 }
 
-/** Adds the tenant to the namespace's tenant set, once per client (before its first entry). */
-async function ensureTenant(context: ClusterContext, tenantId: bigint, replicated: boolean): Promise<void> {
-  if (context.knownTenants.has(tenantId)) return;
+/**
+ * Adds the tenant to the namespace's tenant set, once per client (before its first entry), or
+ * again when `force`: after a write into a fresh bucket, which may follow another server's
+ * deletion of the tenant (its set entry gone, this client's memory of it not).
+ */
+async function ensureTenant(
+  context: ClusterContext,
+  tenantId: bigint,
+  replicated: boolean,
+  force = false,
+): Promise<void> {
+  if (!force && context.knownTenants.has(tenantId)) return;
   const what = `adding tenant ${tenantId}`;
   const { confirmed } = await send<number>(context, what, replicated, (p) =>
     p.reflexTenant(context.keys.tenants, id20(tenantId), replicated ? "1" : "0"),
@@ -112,7 +121,7 @@ export async function storeEntry(
   const member = id20(id);
   const what = `store of entry ${id} of tenant ${tenantId}`;
   // Marked once the reply (or the failure: it may have landed) is in, so this store's next lookup reads the log.
-  const { reply, confirmed } = await send<[number, number, number]>(context, what, replicated, (p) =>
+  const { reply, confirmed } = await send<[number, number, number, number]>(context, what, replicated, (p) =>
     p.reflexPut(
       keys.entryPrefix + member,
       keys.ids,
@@ -131,6 +140,9 @@ export async function storeEntry(
   ).finally(() => context.changed.add(tenantId));
   context.usage.add(tenantId, reply[1], reply[2]);
   if (!confirmed) throw unconfirmedError(what, context.options.replicaWaitMs);
+  // A fresh bucket: a deletion of the tenant (another server's, or one racing this write) may
+  // have taken it out of the set after the add above; add it again, after the entry is in.
+  if (reply[3] === 1) await ensureTenant(context, tenantId, replicated, true);
   return storedEnvelopeHandle(bytes, reply[0] === 0);
 }
 
