@@ -1,12 +1,13 @@
 // Where everything lives in the cluster. One namespace (default "reflex") holds:
 //
 //   {ns}:config                    hash: version, buckets (K, fixed when the namespace is made)
-//   {ns}:tenants                   zset, score 0: every tenant ever written, as 20-digit ids
+//   {ns}:tenants                   zset, score 0: the tenants written and not deleted, as 20-digit ids
 //   {ns:t<T>:b<B>}:e:<id20>        string: the entry's envelope bytes (PEXPIREAT when it has a TTL)
 //   {ns:t<T>:b<B>}:ids             zset, score 0: the bucket's ids, 20-digit, so ZRANGEBYLEX is id order
 //   {ns:t<T>:b<B>}:exp             zset: ids with an expiry, scored by expires_at (unix seconds)
 //   {ns:t<T>:b<B>}:sizes           hash: id20 -> envelope bytes
-//   {ns:t<T>:b<B>}:usage           hash: entries, bytes of the bucket; seq, epoch of its change log
+//   {ns:t<T>:b<B>}:usage           hash: entries, bytes of the bucket; seq, epoch of its change log; listed (1 once
+//                                  a writer re-added its tenant after writing into it)
 //   {ns:t<T>:b<B>}:log             stream, capped (MAXLEN ~ N): one record per change of the bucket,
 //                                  {s: seq, k: p(ut) | d(elete) | x (expired, swept), i: id20}
 //

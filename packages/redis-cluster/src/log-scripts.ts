@@ -7,14 +7,12 @@ import type { Cluster, Result } from "ioredis";
  * script as the change (one slot, atomic): the bucket's `seq` goes up by one, a new
  * sequence starts a new `epoch` (the server's time: the usage hash was new or deleted), and
  * the record `{s: seq, k: kind, i: id20}` is appended, the stream capped near `maxlen`.
- * Returns the new seq (1: the bucket had no usage hash: new, or emptied by a tenant deletion).
  */
 export const LOG_FUNCTION = `
 local function log(usage, stream, maxlen, kind, id)
   local seq = redis.call('HINCRBY', usage, 'seq', 1)
   if seq == 1 then redis.call('HSET', usage, 'epoch', table.concat(redis.call('TIME'), '.')) end
   redis.call('XADD', stream, 'MAXLEN', '~', maxlen, '*', 's', seq, 'k', kind, 'i', id)
-  return seq
 end
 `;
 

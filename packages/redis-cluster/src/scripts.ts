@@ -11,8 +11,10 @@ export const CHANGED_REPLY = "CHANGED";
 
 // KEYS: entry ids exp sizes usage log. ARGV: value id20 pxat-ms (0: none) expires-s require-replica (1/0)
 // log-length [sha1 of the value the write replaces: refused with CHANGED when it is another].
-// Returns {existed, entries delta, bytes delta, fresh}: fresh 1 when the bucket had no usage
-// hash (a new bucket, or one a tenant deletion emptied: the tenant may have left the set).
+// Returns {existed, entries delta, bytes delta, unlisted, epoch}: unlisted 1 until a writer
+// marked the bucket's usage hash `listed` (MARK_LISTED, after its add to the tenant set was
+// confirmed): a new bucket, one a tenant deletion emptied (the tenant may have left the set),
+// or one whose writer failed between its write and that add.
 const PUT = `${LOG_FUNCTION}
 if ARGV[5] == '1' and not string.find(redis.call('INFO', 'replication'), 'state=online', 1, true) then
   return redis.error_reply('${DEGRADED_REPLY} the shard has no online replica to confirm the write')
@@ -37,8 +39,18 @@ if not old then redis.call('ZADD', KEYS[2], 0, ARGV[2]) end
 if bytes ~= 0 then redis.call('HSET', KEYS[4], ARGV[2], size) end
 if entries ~= 0 then redis.call('HINCRBY', KEYS[5], 'entries', entries) end
 if bytes ~= 0 then redis.call('HINCRBY', KEYS[5], 'bytes', bytes) end
-local seq = log(KEYS[5], KEYS[6], ARGV[6], 'p', ARGV[2])
-return {existed, entries, bytes, seq == 1 and 1 or 0}
+log(KEYS[5], KEYS[6], ARGV[6], 'p', ARGV[2])
+local state = redis.call('HMGET', KEYS[5], 'listed', 'epoch')
+return {existed, entries, bytes, state[1] and 0 or 1, state[2]}
+`;
+
+// Marks a bucket's usage hash \`listed\` (its tenant is in the tenant set), only while the hash
+// is the one of \`epoch\`: a deletion emptied and dropped it meanwhile makes this a no-op.
+// KEYS: usage. ARGV: epoch. Returns 1 when marked.
+const MARK_LISTED = `
+if redis.call('HGET', KEYS[1], 'epoch') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'listed', '1')
+return 1
 `;
 
 // KEYS: entry ids exp sizes usage log. ARGV: id20 require-replica log-length.
@@ -147,7 +159,8 @@ declare module "ioredis" {
       replica: string,
       logLength: number,
       expected?: string,
-    ): Result<[number, number, number, number], Context>;
+    ): Result<[number, number, number, number, string], Context>;
+    reflexMarkListed(usage: string, epoch: string): Result<number, Context>;
     reflexDelete(
       entry: string,
       ids: string,
@@ -202,6 +215,7 @@ export function defineScripts(client: Cluster): void {
   client.defineCommand("reflexSweep", { numberOfKeys: 5, lua: SWEEP });
   client.defineCommand("reflexList", { numberOfKeys: 5, lua: LIST });
   client.defineCommand("reflexTenant", { numberOfKeys: 1, lua: TENANT });
+  client.defineCommand("reflexMarkListed", { numberOfKeys: 1, lua: MARK_LISTED });
   client.defineCommand("reflexDropBucket", { numberOfKeys: 5, lua: DROP_BUCKET });
   client.defineCommand("reflexUntenant", { numberOfKeys: 1, lua: UNTENANT });
   defineLogScripts(client);

@@ -1,17 +1,26 @@
 // The tenant set across stores: a tenant deleted through one store and written through another
 // stays listed, counted and searchable exactly while it has entries.
 import { expect, test } from "bun:test";
+import { join } from "node:path";
 import type { EntryFields } from "@reflex/core";
+import { Cluster } from "ioredis";
 import { useCluster } from "../test/use-cluster.ts";
+import { bucketKeys, bucketOf, id20, namespaceKeys } from "./layout.ts";
 import type { RedisClusterStore } from "./redis-cluster-store.ts";
 
 const harness = useCluster();
 let namespaces = 0;
+let lastNamespace = "";
 
 /** Two stores on one namespace: two servers on one cluster. */
 async function twoStores(): Promise<[RedisClusterStore, RedisClusterStore]> {
-  const namespace = `tenant-set-${process.pid}-${++namespaces}`;
-  return [await harness.open({ namespace }), await harness.open({ namespace })];
+  lastNamespace = `tenant-set-${process.pid}-${++namespaces}`;
+  return [await harness.open({ namespace: lastNamespace }), await harness.open({ namespace: lastNamespace })];
+}
+
+/** A plain client of the test cluster, to make by hand what a crash or a lost write leaves. */
+function rawClient(): Cluster {
+  return new Cluster([{ host: "127.0.0.1", port: harness.cluster.nodes[0]?.port ?? 0 }]);
 }
 
 function entry(tenantId: bigint, n: number): EntryFields {
@@ -62,6 +71,67 @@ test("writes through A racing deletions through B: the tenant is listed exactly 
       if (ids.length > 0) await b.deleteTenant(tenant); // the next round starts from nothing
     }
     expect(raced).toBeGreaterThan(0);
+  } finally {
+    await Promise.all([a.quit(), b.quit()]);
+  }
+}, 60_000);
+
+test("a writer that failed between its write and the tenant's add: the next write into that bucket adds it", async () => {
+  const [a, b] = await twoStores();
+  const raw = rawClient();
+  try {
+    (await a.store(3n, entry(7n, 3))).release();
+    // What a crash right after the put script leaves: the bucket not marked listed, the tenant not in the set.
+    const keys = bucketKeys(lastNamespace, 7n, bucketOf(3n, a.buckets));
+    await raw.hdel(keys.usage, "listed");
+    await raw.zrem(namespaceKeys(lastNamespace).tenants, id20(7n));
+    expect(await b.listTenants()).toEqual([]);
+    (await a.store(3n, entry(7n, 4))).release(); // an overwrite: the bucket is not new
+    expect(await b.listTenants()).toEqual([7n]);
+    expect(await b.findByContext(7n, 9n)).toEqual([3n]);
+  } finally {
+    raw.disconnect();
+    await Promise.all([a.quit(), b.quit()]);
+  }
+}, 30_000);
+
+test("a deletion cut short after the tenant left the set is finished by a retry, not answered not_found", async () => {
+  const [a, b] = await twoStores();
+  const raw = rawClient();
+  try {
+    (await a.store(1n, entry(8n, 1))).release();
+    (await a.store(2n, entry(8n, 2))).release();
+    await raw.zrem(namespaceKeys(lastNamespace).tenants, id20(8n)); // as if the rest of a deletion never ran
+    expect(await b.deleteTenant(8n)).toBe(2);
+    expect(await b.load(1n, 8n).catch((error: { code: string }) => error.code)).toBe("not_found");
+    await expect(b.deleteTenant(8n)).rejects.toMatchObject({ code: "not_found" });
+  } finally {
+    raw.disconnect();
+    await Promise.all([a.quit(), b.quit()]);
+  }
+}, 30_000);
+
+test("a write landing after a deletion emptied the buckets but before the tenant left the set: listed again", async () => {
+  const [a, b] = await twoStores();
+  try {
+    (await a.store(1n, entry(9n, 1))).release();
+    let calls = 0;
+    const removed = await b.deleteTenant(9n, {
+      onProgress: () => {
+        // The K-th call comes after the last bucket is emptied, before the set removal: another
+        // process writes there and then, to completion (the event loop waits for it).
+        if (++calls !== b.buckets) return;
+        const child = Bun.spawnSync(
+          ["bun", join(import.meta.dir, "../test/store-one.ts"), harness.cluster.seeds, lastNamespace, "9", "5"],
+          { stderr: "pipe" },
+        );
+        if (child.exitCode !== 0) throw new Error(`the writing child failed: ${child.stderr.toString()}`);
+      },
+    });
+    expect(removed).toBe(1);
+    expect(calls).toBe(b.buckets + 1);
+    expect(await b.listTenants()).toEqual([9n]); // the write of entry 5 keeps it listed
+    expect(await b.findByContext(9n, 9n)).toEqual([5n]);
   } finally {
     await Promise.all([a.quit(), b.quit()]);
   }

@@ -9,10 +9,12 @@ const DROP_BATCH = 1000;
 
 /**
  * Deletes a whole tenant: each of its K buckets is emptied by scripts of up to 1,000
- * entries (each atomic on its shard), then the tenant leaves the tenant set. Unlike the
- * file backend, the buckets go one after another, not all at once: a failure midway
- * leaves the tenant listed with what was not removed yet, and a retry finishes it.
- * `not_found` when the tenant is not in the tenant set. Resolves to the entries removed.
+ * entries (each atomic on its shard), then the tenant leaves the tenant set, and comes back
+ * if a racing write landed in a bucket already emptied. Unlike the file backend, the buckets
+ * go one after another, not all at once: a failure midway leaves the tenant listed with what
+ * was not removed yet, and a retry finishes it (also once the tenant has left the set).
+ * `not_found` when the tenant is not in the set and no bucket of it holds anything.
+ * Resolves to the entries removed.
  */
 export async function deleteTenantEntries(
   context: ClusterContext,
@@ -26,7 +28,12 @@ export async function deleteTenantEntries(
   const buckets = Array.from({ length: context.buckets }, (_, bucket) => bucketKeys(namespace, tenantId, bucket));
   let total = 0;
   try {
-    if ((await context.clients.reader.zscore(context.keys.tenants, t20)) === null) {
+    // Not in the set, yet written: a deletion cut short after the set removal, or a writer that
+    // failed before adding it. Delete what is there rather than answer not_found.
+    if (
+      (await context.clients.reader.zscore(context.keys.tenants, t20)) === null &&
+      !(await anyBucketWritten(context, buckets))
+    ) {
       throw new StoreError("not_found", `tenant ${tenantId} not found`);
     }
     for (const keys of buckets) total += await context.clients.reader.zcard(keys.ids);
@@ -78,16 +85,25 @@ async function keepListedIfWritten(
   buckets: readonly ReturnType<typeof bucketKeys>[],
   replicated: boolean,
 ): Promise<void> {
-  let written: number[];
+  let written: boolean;
   try {
-    written = await Promise.all(buckets.map((keys) => context.clients.reader.exists(keys.usage)));
+    written = await anyBucketWritten(context, buckets);
   } catch (error) {
     throw readError(`checking tenant ${tenantId} after its deletion`, error);
   }
-  if (!written.some((count) => count > 0)) return;
+  if (!written) return;
   const what = `re-adding tenant ${tenantId}, written during its deletion`;
   const { confirmed } = await send<number>(context, what, replicated, (p) =>
     p.reflexTenant(context.keys.tenants, id20(tenantId), replicated ? "1" : "0"),
   );
   if (!confirmed) throw unconfirmedError(what, context.options.replicaWaitMs);
+}
+
+/** True when any of the buckets has a usage hash: a write made it (a deletion drops it with the bucket's last entry). */
+async function anyBucketWritten(
+  context: ClusterContext,
+  buckets: readonly ReturnType<typeof bucketKeys>[],
+): Promise<boolean> {
+  const counts = await Promise.all(buckets.map((keys) => context.clients.reader.exists(keys.usage)));
+  return counts.some((count) => count > 0);
 }

@@ -95,7 +95,7 @@ function expiresAtFor(context: ClusterContext, ttlSeconds: number | undefined): 
 
 /**
  * Writes an entry: its envelope and the bucket's index in one script, the tenant set
- * before it. Replicated writes resolve once a replica confirmed; `degraded` when the shard
+ * before it (and again after it, into a bucket not yet marked listed: see `listAgain`). Replicated writes resolve once a replica confirmed; `degraded` when the shard
  * has no online replica (nothing written), `outcome_unknown` when no confirmation came.
  */
 export async function storeEntry(
@@ -121,7 +121,7 @@ export async function storeEntry(
   const member = id20(id);
   const what = `store of entry ${id} of tenant ${tenantId}`;
   // Marked once the reply (or the failure: it may have landed) is in, so this store's next lookup reads the log.
-  const { reply, confirmed } = await send<[number, number, number, number]>(context, what, replicated, (p) =>
+  const { reply, confirmed } = await send<[number, number, number, number, string]>(context, what, replicated, (p) =>
     p.reflexPut(
       keys.entryPrefix + member,
       keys.ids,
@@ -139,11 +139,33 @@ export async function storeEntry(
     ),
   ).finally(() => context.changed.add(tenantId));
   context.usage.add(tenantId, reply[1], reply[2]);
+  if (reply[3] === 1) await listAgain(context, tenantId, replicated, keys.usage, reply[4], confirmed);
   if (!confirmed) throw unconfirmedError(what, context.options.replicaWaitMs);
-  // A fresh bucket: a deletion of the tenant (another server's, or one racing this write) may
-  // have taken it out of the set after the add above; add it again, after the entry is in.
-  if (reply[3] === 1) await ensureTenant(context, tenantId, replicated, true);
   return storedEnvelopeHandle(bytes, reply[0] === 0);
+}
+
+/**
+ * After a write into a bucket not marked `listed`: a deletion of the tenant (another
+ * server's, or one racing this write) may have taken it out of the set after the add before
+ * the write, so it is added again, now that the entry is in, and the bucket is marked. A
+ * failure leaves the bucket unmarked: the next write into it adds the tenant again. Its error
+ * is the write's when the write itself was confirmed.
+ */
+async function listAgain(
+  context: ClusterContext,
+  tenantId: bigint,
+  replicated: boolean,
+  usage: string,
+  epoch: string,
+  writeConfirmed: boolean,
+): Promise<void> {
+  try {
+    await ensureTenant(context, tenantId, replicated, true);
+    await send<number>(context, `marking tenant ${tenantId} listed`, false, (p) => p.reflexMarkListed(usage, epoch));
+  } catch (error) {
+    context.knownTenants.delete(tenantId);
+    if (writeConfirmed) throw error;
+  }
 }
 
 /** Deletes an entry and its index records in one script: `not_found` when there was none. */
