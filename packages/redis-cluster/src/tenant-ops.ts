@@ -2,7 +2,7 @@ import { StoreError, type TenantDeletionOptions } from "@reflex/core";
 import { type ClusterContext, checkId } from "./context.ts";
 import { bucketKeys, bucketScriptKeys, id20 } from "./layout.ts";
 import { readError, unconfirmedError } from "./redis-errors.ts";
-import { isReplicated, send } from "./write-ops.ts";
+import { ensureTenant, isReplicated, send } from "./write-ops.ts";
 
 /** Entries one script removes from a bucket at a time, so no script holds its shard for long. */
 const DROP_BATCH = 1000;
@@ -77,7 +77,7 @@ export async function deleteTenantEntries(
  * A write that landed in a bucket after this deletion emptied it (it raced the deletion, on
  * this server or another) made the bucket's usage hash again: the tenant has entries, so it
  * goes back into the tenant set, where listings and other servers' lookups look for it. A
- * write landing after this check finds its bucket fresh and adds the tenant itself.
+ * write landing after this check finds its bucket unmarked and adds the tenant itself.
  */
 async function keepListedIfWritten(
   context: ClusterContext,
@@ -91,12 +91,7 @@ async function keepListedIfWritten(
   } catch (error) {
     throw readError(`checking tenant ${tenantId} after its deletion`, error);
   }
-  if (!written) return;
-  const what = `re-adding tenant ${tenantId}, written during its deletion`;
-  const { confirmed } = await send<number>(context, what, replicated, (p) =>
-    p.reflexTenant(context.keys.tenants, id20(tenantId), replicated ? "1" : "0"),
-  );
-  if (!confirmed) throw unconfirmedError(what, context.options.replicaWaitMs);
+  if (written) await ensureTenant(context, tenantId, replicated, true);
 }
 
 /** True when any of the buckets has a usage hash: a write made it (a deletion drops it with the bucket's last entry). */

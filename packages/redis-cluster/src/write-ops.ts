@@ -66,10 +66,11 @@ export async function send<T>(
 
 /**
  * Adds the tenant to the namespace's tenant set, once per client (before its first entry), or
- * again when `force`: after a write into a fresh bucket, which may follow another server's
- * deletion of the tenant (its set entry gone, this client's memory of it not).
+ * again when `force`: after a write into a bucket not marked listed, which may follow another
+ * server's deletion of the tenant (its set entry gone, this client's memory of it not), and
+ * when a deletion finds a bucket written during it.
  */
-async function ensureTenant(
+export async function ensureTenant(
   context: ClusterContext,
   tenantId: bigint,
   replicated: boolean,
@@ -95,8 +96,9 @@ function expiresAtFor(context: ClusterContext, ttlSeconds: number | undefined): 
 
 /**
  * Writes an entry: its envelope and the bucket's index in one script, the tenant set
- * before it (and again after it, into a bucket not yet marked listed: see `listAgain`). Replicated writes resolve once a replica confirmed; `degraded` when the shard
- * has no online replica (nothing written), `outcome_unknown` when no confirmation came.
+ * before it (and again after it, into a bucket not yet marked listed: see `listAgain`).
+ * Replicated writes resolve once a replica confirmed; `degraded` when the shard has no
+ * online replica (nothing written), `outcome_unknown` when no confirmation came.
  */
 export async function storeEntry(
   context: ClusterContext,
