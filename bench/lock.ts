@@ -15,7 +15,7 @@ import { closeSync, constants, mkdtempSync, openSync, rmSync, unlinkSync, writeS
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isStoreError, NvmeStorage } from "@reflex/core";
-import { tryLockExclusive, unlock } from "../packages/core/src/libc-flock.ts";
+import { tryLockExclusive, unlock } from "../packages/core/src/disk/libc-flock.ts";
 
 const HOLDER = join(import.meta.dir, "..", "packages", "core", "test", "fixtures", "lock-holder.ts");
 const roundsArg = process.argv.indexOf("--rounds");

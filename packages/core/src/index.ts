@@ -11,7 +11,6 @@
  * handle.release();
  */
 export { type EntryFields, parseU64, U64_MAX } from "@reflex/codec";
-export { EntryHandle, StoredEntryHandle } from "./entry-handle.ts";
 export type {
   Durability,
   EntryStore,
@@ -31,21 +30,8 @@ export type {
   VerifyProblem,
   VerifyReport,
   WalkProgress,
-} from "./entry-store.ts";
-export { envelopeHandle, storedEnvelopeHandle } from "./envelope-handle.ts";
-export { checkEmbeddingLength, unitQuery } from "./f16.ts";
-export type { FileCacheLimits } from "./file-cache.ts";
-export { type FileOps, nodeFileOps } from "./file-ops.ts";
-export type { GcOptions } from "./gc.ts";
-export type { IndexedEntry } from "./indexed-entry.ts";
-export { DEFAULT_ROOT, ENTRY_EXTENSION } from "./layout.ts";
-export type { LedgerSubscriber, RemovalCause, RemovedEntry, WrittenEntry } from "./ledger.ts";
-export { LookupIndex, type LookupIndexOptions, type LookupStats } from "./lookup-index.ts";
-export { NvmeStorage } from "./nvme-storage.ts";
-export type { OperationRecorder, StoreOperation } from "./operation-recorder.ts";
-export { readLockHolder } from "./root-lock.ts";
-export { type EntryFileRef, entryFiles, type WalkMode } from "./root-walk.ts";
-export { DEFAULT_SEARCH_OPTIONS, MAX_SEARCH_K, resolveSearchOptions } from "./search-entries.ts";
+} from "./contract/entry-store.ts";
+export type { OperationRecorder, StoreOperation } from "./contract/operation-recorder.ts";
 export {
   errnoOf,
   isStoreError,
@@ -53,8 +39,22 @@ export {
   rethrowCodecError,
   StoreError,
   type StoreErrorCode,
-} from "./store-error.ts";
-export type { LookupOptions, NvmeStorageOptions, RetentionOptions } from "./store-options.ts";
-export type { SweepResult } from "./temp-sweep.ts";
-export { timed } from "./timed.ts";
-export type { ScoredEntry } from "./top-hits.ts";
+} from "./contract/store-error.ts";
+export { type FileOps, nodeFileOps } from "./disk/file-ops.ts";
+export { DEFAULT_ROOT, ENTRY_EXTENSION } from "./disk/layout.ts";
+export { readLockHolder } from "./disk/root-lock.ts";
+export { type EntryFileRef, entryFiles, type WalkMode } from "./disk/root-walk.ts";
+export type { SweepResult } from "./disk/temp-sweep.ts";
+export { EntryHandle, StoredEntryHandle } from "./handle/entry-handle.ts";
+export { envelopeHandle, storedEnvelopeHandle } from "./handle/envelope-handle.ts";
+export type { FileCacheLimits } from "./ledger/handle-cache.ts";
+export type { LedgerSubscriber, RemovalCause, RemovedEntry, WrittenEntry } from "./ledger/ledger.ts";
+export { checkEmbeddingLength, unitQuery } from "./lookup/f16.ts";
+export type { IndexedEntry } from "./lookup/indexed-entry.ts";
+export { LookupIndex, type LookupIndexOptions, type LookupStats } from "./lookup/lookup-index.ts";
+export type { ScoredEntry } from "./lookup/top-hits.ts";
+export type { GcOptions } from "./ops/gc.ts";
+export { DEFAULT_SEARCH_OPTIONS, MAX_SEARCH_K, resolveSearchOptions } from "./ops/search.ts";
+export { NvmeStorage } from "./store/nvme-storage.ts";
+export type { LookupOptions, NvmeStorageOptions, RetentionOptions } from "./store/store-options.ts";
+export { timed } from "./store/timed.ts";

@@ -3,8 +3,8 @@
 // describeEntryStoreContract with a way to open a fresh, empty store.
 import { afterEach, describe, expect, test } from "bun:test";
 import type { EntryFields } from "@reflex/codec";
-import type { EntryStore } from "../src/entry-store.ts";
-import { isStoreError, type StoreErrorCode } from "../src/store-error.ts";
+import type { EntryStore } from "../src/contract/entry-store.ts";
+import { isStoreError, type StoreErrorCode } from "../src/contract/store-error.ts";
 
 /** What a backend offers beyond the core of the contract. */
 export interface ContractCapabilities {

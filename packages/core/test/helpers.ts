@@ -4,9 +4,9 @@
 import { expect } from "bun:test";
 import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from "node:fs";
 import { removeTempDirs, tempDir } from "@reflex/testkit";
-import { NvmeStorage } from "../src/nvme-storage.ts";
-import { isStoreError, type StoreError, type StoreErrorCode } from "../src/store-error.ts";
-import type { NvmeStorageOptions } from "../src/store-options.ts";
+import { isStoreError, type StoreError, type StoreErrorCode } from "../src/contract/store-error.ts";
+import { NvmeStorage } from "../src/store/nvme-storage.ts";
+import type { NvmeStorageOptions } from "../src/store/store-options.ts";
 
 /** Largest u64: 2^64 - 1. */
 export const MAX_ID = 0xffff_ffff_ffff_ffffn;

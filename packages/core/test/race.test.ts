@@ -4,7 +4,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import * as fs from "node:fs";
 import { join } from "node:path";
 import { entryProblem, type LineChild, removeTempDirs, spawnScript, taggedEntry, tempDir } from "@reflex/testkit";
-import { DIR_OPEN_FLAGS, type FileOps, nodeFileOps } from "../src/file-ops.ts";
+import { DIR_OPEN_FLAGS, type FileOps, nodeFileOps } from "../src/disk/file-ops.ts";
 import { isStoreError, NvmeStorage } from "../src/index.ts";
 import { racePayloadLength, raceWrite } from "./fixtures/entry-patterns.ts";
 

@@ -1,0 +1,278 @@
+import type { EntryFields } from "@reflex/codec";
+import { StoreError } from "../contract/store-error.ts";
+import { readLookupFields } from "../disk/index-fields.ts";
+import { ENTRY_EXTENSION, tenantDirPath } from "../disk/layout.ts";
+import { entryIdTexts, tenantNames } from "../disk/root-walk.ts";
+import type { LedgerSubscriber, RemovedEntry, WrittenEntry } from "../ledger/ledger.ts";
+import { f16Bits } from "./f16.ts";
+import { checkpointsOf, squaredSums } from "./f16-math.ts";
+import type { IndexedEntry } from "./indexed-entry.ts";
+import { hammingCutoff, SKETCH_BITS, Sketcher } from "./sketch.ts";
+import { type ScoredEntry, TopHits } from "./top-hits.ts";
+import { VectorSet } from "./vector-set.ts";
+
+/** Estimated bytes of one entry's record beside its vector: the object, two map slots, three bigints. */
+export const ENTRY_RECORD_BYTES = 200;
+/** Files read per event-loop turn while the index is built. */
+const BUILD_CHUNK = 256;
+/** From this Hamming cutoff on, the prefilter lets most rows through: scan them all instead. */
+const PREFILTER_USELESS_AT = Math.floor(SKETCH_BITS * 0.42);
+
+/** Options of the lookup index (resolved). */
+export interface LookupIndexOptions {
+  /** Most bytes the index may hold (estimate: vectors, sketches, records). */
+  readonly maxBytes: number;
+  /** `"open"`: build in the background when the store opens; `"first-use"`: on the first search. */
+  readonly build: "open" | "first-use";
+}
+
+/** Figures of the lookup index. */
+export interface LookupStats {
+  /** True once the build from the entry files has finished. */
+  readonly ready: boolean;
+  /** Entries indexed (for findByContext), searchable or not. */
+  readonly entries: number;
+  /** Entries with a searchable vector. */
+  readonly searchable: number;
+  /** Estimated bytes held. */
+  readonly bytes: number;
+  readonly maxBytes: number;
+  /** Entries left out because the index was at its bound: while non-zero, lookups fail with `index_full`. */
+  readonly dropped: number;
+}
+
+class TenantLookup {
+  readonly entries = new Map<bigint, IndexedEntry>();
+  readonly byContext = new Map<bigint, Set<IndexedEntry>>();
+  readonly sets = new Map<number, VectorSet>();
+}
+
+/**
+ * The index behind `search` and `findByContext`: per tenant, every entry's context
+ * hash, timestamp and expiry, and per dimension a {@link VectorSet} of the searchable
+ * embeddings. A ledger subscriber: kept current by this store's writes and removals
+ * (delete, eviction, expiry) in the same synchronous step as the file change, and
+ * built from the entry files in the background, a chunk of files per event-loop turn.
+ * The build and the ledger cannot disagree: the build skips an entry the ledger has
+ * already indexed, and an entry the ledger removed has no file left to read (each
+ * file is read and indexed in one synchronous step, as each rename or unlink is
+ * reported in one).
+ */
+export class LookupIndex implements LedgerSubscriber {
+  readonly #tenants = new Map<bigint, TenantLookup>();
+  readonly #sketchers = new Map<number, Sketcher>();
+  #entries = 0;
+  #searchable = 0;
+  #bytes = 0;
+  #dropped = 0;
+  #ready = false;
+  #build: Promise<void> | null = null;
+  /** Vector sets with rows whose sketch waits for the background flush. */
+  readonly #toFlush = new Set<VectorSet>();
+  #flushScheduled = false;
+
+  /**
+   * `root`: the entry files to build from; null for an index another backend fills through
+   * `written` / `vanished` / `tenantRemoved` alone (ready at once: there are no files).
+   */
+  constructor(
+    private readonly root: string | null,
+    readonly options: LookupIndexOptions,
+  ) {
+    if (options.build === "open") void this.ready;
+  }
+
+  /** Resolves once the index covers every entry file (starts the build if it has not started). */
+  get ready(): Promise<void> {
+    this.#build ??= this.#buildFromFiles();
+    return this.#build;
+  }
+
+  /** Figures for stats and the docs' memory bound. */
+  stats(): LookupStats {
+    return {
+      ready: this.#ready,
+      entries: this.#entries,
+      searchable: this.#searchable,
+      bytes: this.#bytes,
+      maxBytes: this.options.maxBytes,
+      dropped: this.#dropped,
+    };
+  }
+
+  /** Throws `index_full` when entries were left out for the memory bound: an answer now could miss them. */
+  checkComplete(): void {
+    if (this.#dropped === 0) return;
+    throw new StoreError(
+      "index_full",
+      `the lookup index reached its bound of ${this.options.maxBytes} bytes (lookup.maxBytes) and left ${this.#dropped} entries out; raise the bound and reopen the store`,
+    );
+  }
+
+  /** Ledger: indexes the entry just written, replacing what it replaced. */
+  written(entry: WrittenEntry): void {
+    this.#remove(entry.tenantId, entry.entryId);
+    this.#insert(entry.tenantId, entry.entryId, entry.entry, entry.expiresAt, true);
+  }
+
+  /** Ledger: forgets a deleted, evicted or expired entry. */
+  removed(entry: RemovedEntry): void {
+    this.#remove(entry.tenantId, entry.entryId);
+  }
+
+  /** Ledger: forgets an entry whose file is gone. */
+  vanished(tenantId: bigint, entryId: bigint): void {
+    this.#remove(tenantId, entryId);
+  }
+
+  /** Ledger: a removed tenant directory held no entry file; forget whatever is left of it. */
+  tenantRemoved(tenantId: bigint): void {
+    const tenant = this.#tenants.get(tenantId);
+    if (tenant === undefined) return;
+    for (const entryId of [...tenant.entries.keys()]) this.#remove(tenantId, entryId);
+    this.#tenants.delete(tenantId);
+  }
+
+  /**
+   * The best `k` entries of `tenantId` whose embedding has the query's dimension and a
+   * cosine of at least `minSimilarity` to `unit` (the query at unit length), best first.
+   * With `exact` false and a large set, a sketch prefilter picks the rows to score.
+   */
+  search(
+    tenantId: bigint,
+    unit: Float64Array,
+    k: number,
+    minSimilarity: number,
+    exact: boolean,
+    admit: (entry: IndexedEntry) => boolean,
+  ): ScoredEntry[] {
+    const set = this.#tenants.get(tenantId)?.sets.get(unit.length);
+    if (set === undefined) return [];
+    const top = new TopHits(k, minSimilarity);
+    const cutoff = hammingCutoff(minSimilarity);
+    const halfCutoff = hammingCutoff(minSimilarity, SKETCH_BITS / 2);
+    let sketch: Uint32Array | null = null;
+    if (!exact && set.sketched && cutoff < PREFILTER_USELESS_AT) {
+      sketch = new Uint32Array(SKETCH_BITS / 32);
+      this.#sketcher(unit.length).sketchValues(unit, sketch, 0);
+    }
+    set.scan({ unit, tailNorms: set.tailNormsOf(unit), sketch, halfCutoff, cutoff, admit }, top);
+    return top.hits;
+  }
+
+  /** Entries of `tenantId` with `contextHash` that `admit` accepts, newest first (then by id). */
+  byContext(tenantId: bigint, contextHash: bigint, admit: (entry: IndexedEntry) => boolean): IndexedEntry[] {
+    const found = this.#tenants.get(tenantId)?.byContext.get(contextHash);
+    if (found === undefined) return [];
+    return [...found]
+      .filter(admit)
+      .sort((a, b) =>
+        a.timestamp !== b.timestamp ? (a.timestamp > b.timestamp ? -1 : 1) : a.entryId < b.entryId ? -1 : 1,
+      );
+  }
+
+  #sketcher(dim: number): Sketcher {
+    let sketcher = this.#sketchers.get(dim);
+    if (sketcher === undefined) {
+      sketcher = new Sketcher(dim);
+      this.#sketchers.set(dim, sketcher);
+    }
+    return sketcher;
+  }
+
+  /** Sketches the rows written since the last flush, on a later turn of the event loop. */
+  #scheduleFlush(set: VectorSet): void {
+    this.#toFlush.add(set);
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    setImmediate(() => {
+      this.#flushScheduled = false;
+      for (const pending of this.#toFlush) pending.flushSketches();
+      this.#toFlush.clear();
+    }).unref();
+  }
+
+  #insert(tenantId: bigint, entryId: bigint, fields: EntryFields, expiresAt: bigint, deferSketch = false): void {
+    const bits = f16Bits(fields.embedding);
+    const sums = bits.length === 0 ? null : squaredSums(bits, checkpointsOf(bits.length));
+    const total = sums === null ? 0 : sums.reduce((a, b) => a + b, 0);
+    // Empty, all zeros, NaN or infinity: no cosine, so not searchable (findByContext still sees it).
+    const dim = sums !== null && Number.isFinite(total) && total > 0 ? bits.length : 0;
+    const cost = ENTRY_RECORD_BYTES + (dim > 0 ? VectorSet.rowBytes(dim) : 0);
+    if (this.#bytes + cost > this.options.maxBytes) {
+      this.#dropped++;
+      return;
+    }
+    let tenant = this.#tenants.get(tenantId);
+    if (tenant === undefined) {
+      tenant = new TenantLookup();
+      this.#tenants.set(tenantId, tenant);
+    }
+    const entry: IndexedEntry = {
+      entryId,
+      contextHash: fields.contextHash,
+      timestamp: fields.timestamp,
+      expiresAt,
+      dim,
+      slot: -1,
+    };
+    tenant.entries.set(entryId, entry);
+    let sameContext = tenant.byContext.get(entry.contextHash);
+    if (sameContext === undefined) {
+      sameContext = new Set();
+      tenant.byContext.set(entry.contextHash, sameContext);
+    }
+    sameContext.add(entry);
+    if (dim > 0) {
+      let set = tenant.sets.get(dim);
+      if (set === undefined) {
+        set = new VectorSet(dim, this.#sketcher(dim));
+        tenant.sets.set(dim, set);
+      }
+      set.add(entry, bits, sums as Float64Array, deferSketch);
+      if (deferSketch) this.#scheduleFlush(set);
+      this.#searchable++;
+    }
+    this.#entries++;
+    this.#bytes += cost;
+  }
+
+  #remove(tenantId: bigint, entryId: bigint): void {
+    const tenant = this.#tenants.get(tenantId);
+    const entry = tenant?.entries.get(entryId);
+    if (tenant === undefined || entry === undefined) return;
+    tenant.entries.delete(entryId);
+    const sameContext = tenant.byContext.get(entry.contextHash);
+    sameContext?.delete(entry);
+    if (sameContext?.size === 0) tenant.byContext.delete(entry.contextHash);
+    if (entry.dim > 0) {
+      const set = tenant.sets.get(entry.dim);
+      set?.remove(entry);
+      if (set?.size === 0) tenant.sets.delete(entry.dim);
+      this.#searchable--;
+    }
+    this.#entries--;
+    this.#bytes -= ENTRY_RECORD_BYTES + (entry.dim > 0 ? VectorSet.rowBytes(entry.dim) : 0);
+    if (tenant.entries.size === 0) this.#tenants.delete(tenantId);
+  }
+
+  async #buildFromFiles(): Promise<void> {
+    await new Promise((resolve) => setImmediate(resolve)); // not one file inside the caller's turn
+    const root = this.root;
+    for (const tenant of root === null ? [] : tenantNames(root, "quiet")) {
+      const tenantId = BigInt(tenant);
+      const directory = tenantDirPath(root as string, tenantId);
+      const ids = entryIdTexts(directory, "quiet");
+      for (let start = 0; start < ids.length; start += BUILD_CHUNK) {
+        for (const id of ids.slice(start, start + BUILD_CHUNK)) {
+          const entryId = BigInt(id);
+          if (this.#tenants.get(tenantId)?.entries.has(entryId)) continue;
+          const read = readLookupFields(tenantId, entryId, `${directory}/${id}${ENTRY_EXTENSION}`);
+          if (read !== undefined) this.#insert(tenantId, entryId, read.entry, read.expiresAt);
+        }
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    }
+    this.#ready = true;
+  }
+}

@@ -1,0 +1,55 @@
+import type { ListPage } from "../contract/entry-store.ts";
+import { checkId } from "../contract/ids.ts";
+import { StoreError } from "../contract/store-error.ts";
+import { readEntryExpiry } from "../disk/entry-file-info.ts";
+import { compareDecimal, ENTRY_EXTENSION, tenantDirPath } from "../disk/layout.ts";
+import { entryIdTexts, tenantNames } from "../disk/root-walk.ts";
+import type { StoreContext } from "../store/store-context.ts";
+
+/** Tenant ids of the root (directories with canonical decimal names), ascending. */
+export function listTenants(root: string): bigint[] {
+  return tenantNames(root).map((name) => BigInt(name));
+}
+
+function pageLimit(page: ListPage): number {
+  const limit = page.limit ?? Number.POSITIVE_INFINITY;
+  if (!(limit >= 0) || !(Number.isInteger(limit) || limit === Number.POSITIVE_INFINITY)) {
+    throw new StoreError("invalid_argument", `limit must be an integer >= 0, got ${limit}`);
+  }
+  return limit;
+}
+
+/**
+ * Entry ids of a tenant after `page.after`, ascending, at most `page.limit`. A page
+ * costs one directory read of the tenant (O(entries in the tenant)) and a sort of the
+ * ids after `after`; only the page's ids become bigints. Once the root holds TTL
+ * entries, each candidate's header is read and expired ones are skipped (and queued
+ * for removal).
+ */
+export function listEntries(context: StoreContext, tenantId: bigint, page: ListPage = {}): bigint[] {
+  checkId(tenantId, "tenant id");
+  const limit = pageLimit(page);
+  const after = page.after === undefined ? undefined : checkId(page.after, "after").toString();
+  const directory = tenantDirPath(context.root, tenantId);
+  const ids = entryIdTexts(directory).filter((id) => after === undefined || compareDecimal(id, after) > 0);
+  ids.sort(compareDecimal);
+  if (!context.expiry.checksNeeded()) {
+    const end = Math.min(ids.length, limit);
+    const plain: bigint[] = new Array(end);
+    for (let i = 0; i < end; i++) plain[i] = BigInt(ids[i] as string);
+    return plain;
+  }
+  const result: bigint[] = [];
+  for (let i = 0; i < ids.length && result.length < limit; i++) {
+    const text = ids[i] as string;
+    const expiresAt = readEntryExpiry(`${directory}/${text}${ENTRY_EXTENSION}`);
+    if (expiresAt === undefined) continue; // deleted meanwhile
+    const id = BigInt(text);
+    if (context.expiry.isExpired(expiresAt)) {
+      context.reclaimer.queue(tenantId, id);
+      continue;
+    }
+    result.push(id);
+  }
+  return result;
+}

@@ -1,0 +1,31 @@
+import { checkId } from "../contract/ids.ts";
+import { StoreError } from "../contract/store-error.ts";
+import { entryFilePathOfKey, entryKey } from "../disk/layout.ts";
+import { readEntryFile } from "../disk/read-entry.ts";
+import { EntryHandle } from "../handle/entry-handle.ts";
+import type { StoreContext } from "../store/store-context.ts";
+
+/**
+ * Loads and verifies an entry on this thread: from the file cache when it holds the
+ * file, else one read (or mapping) of the file. An expired entry is a `not_found`
+ * miss and is queued for removal; a hit is reported to the ledger as an access.
+ */
+export function loadEntry(context: StoreContext, id: bigint, tenantId: bigint): EntryHandle {
+  checkId(id, "entry id");
+  checkId(tenantId, "tenant id");
+  const cache = context.cache;
+  const cached = cache.limits.maxEntries > 0;
+  const key = entryKey(tenantId, id);
+  let file = cached ? cache.get(key) : undefined;
+  if (file === undefined) {
+    file = readEntryFile(entryFilePathOfKey(context.root, key), tenantId, id, context.read);
+    if (cached) cache.set(key, file);
+  }
+  if (file.expiresAt !== 0n && context.expiry.isExpired(file.expiresAt)) {
+    cache.invalidate(key);
+    context.reclaimer.queue(tenantId, id);
+    throw new StoreError("not_found", `entry ${id} of tenant ${tenantId} expired`, { reason: "expired" });
+  }
+  context.ledger.accessed(tenantId, id);
+  return new EntryHandle(file);
+}

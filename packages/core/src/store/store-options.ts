@@ -1,0 +1,199 @@
+import type { Durability } from "../contract/entry-store.ts";
+import type { OperationRecorder } from "../contract/operation-recorder.ts";
+import { type FileOps, nodeFileOps } from "../disk/file-ops.ts";
+import type { LockMode } from "../disk/root-lock.ts";
+import type { FileCacheLimits } from "../ledger/handle-cache.ts";
+import type { LookupIndexOptions } from "../lookup/lookup-index.ts";
+
+/**
+ * How a store bounds itself. Every field is optional; with none set the store
+ * keeps everything forever (the seed's behaviour).
+ */
+export interface RetentionOptions {
+  /** Default time to live of a new entry, in seconds. 0 or absent: entries do not expire unless a write says so. */
+  readonly defaultTtlSeconds?: number;
+  /** Most entry-file bytes in the whole root. */
+  readonly maxBytes?: number;
+  /** Most entries in the whole root. */
+  readonly maxEntries?: number;
+  /** Most entry-file bytes of any one tenant. */
+  readonly tenantMaxBytes?: number;
+  /** Most entries of any one tenant. */
+  readonly tenantMaxEntries?: number;
+  /** How often expired entries are reclaimed in the background, in ms. Default 30 s; 0 turns the timer off. */
+  readonly reclaimIntervalMs?: number;
+  /** How often last-access times are written back to the files (mtime), in ms. Default 60 s; 0: only on close and gc. */
+  readonly persistAccessIntervalMs?: number;
+}
+
+/** The index behind `search` and `findByContext` (see README "Lookup"). */
+export interface LookupOptions {
+  /** Most bytes the index may hold (about 1.7 KiB per 768-dim entry). Default 1 GiB. */
+  readonly maxBytes?: number;
+  /**
+   * `"first-use"` (default): build from the entry files on the first lookup (or `lookupReady()`),
+   * so a store opened only to load never reads every file; `"open"`: in the background as
+   * the store opens (what the server does).
+   */
+  readonly build?: "open" | "first-use";
+}
+
+/** Options of `NvmeStorage`. Every one has a default that suits a server. */
+export interface NvmeStorageOptions {
+  /** Default durability of writes. Default `"fsync"`. */
+  readonly durability?: Durability;
+  /** Bounds of the cache of verified entry files. Default 4096 entries, 256 MiB. `{ maxEntries: 0 }` turns it off. */
+  readonly handleCache?: Partial<FileCacheLimits>;
+  /** Most live mappings this store creates; past it, large files are read into the heap. Default 16384. */
+  readonly maxMappings?: number;
+  /** Files of at least this size are mapped rather than read (files under 64 KiB are always read). Default 256 KiB. */
+  readonly mmapThresholdBytes?: number;
+  /** Sweep stale temp files when the store opens. Default true. */
+  readonly sweepTempFiles?: boolean;
+  /** A temp file older than this is stale even if its writer's pid is alive. Default 10 minutes. */
+  readonly staleTempAfterMs?: number;
+  /** File-system calls of the write path; tests inject faults here. Default node:fs. */
+  readonly fileOps?: FileOps;
+  /** Receives every operation's duration, outcome and bytes (e.g. `@reflex/stats` OperationMetrics). Default none. */
+  readonly recorder?: OperationRecorder;
+  /** TTL and size bounds (see README "Retention"). Default: keep everything. */
+  readonly retention?: RetentionOptions;
+  /** The clock for expiry and recency, in ms since the epoch. Default `Date.now` (tests pass a fake one). */
+  readonly clock?: () => number;
+  /**
+   * Open without writing: takes no root lock, so it works beside a running writer (the
+   * server); every write is refused with `read_only`; no file cache (every load reads
+   * the file, so nothing stale is served), no retention index, no temp sweep, expired
+   * entries are not removed, and `liveStats()` is a fresh scan. Default false.
+   */
+  readonly readOnly?: boolean;
+  /**
+   * The root's writer lock (see root-lock.ts). Default true. `false` takes none: only for
+   * tests of the file protocol under several writer processes; such stores' caches and
+   * indexes do not see each other's changes.
+   */
+  readonly lock?: boolean;
+  /** How this store names itself in the lock file, for others' `locked` errors. Default `"a store"`. */
+  readonly lockOwner?: string;
+  /**
+   * Largest entry file (envelope: header + encoded entry) one write may make, in bytes.
+   * A larger write is `too_large`. Default none (the tenant and root byte bounds still apply).
+   */
+  readonly maxEntryBytes?: number;
+  /** The lookup index; `false` keeps none (search and findByContext are then `unsupported`). Default on. */
+  readonly lookup?: LookupOptions | false;
+}
+
+/** Defaults of {@link NvmeStorageOptions}. */
+export const DEFAULT_STORAGE_OPTIONS = {
+  durability: "fsync" as Durability,
+  handleCache: { maxEntries: 4096, maxBytes: 256 * 1024 * 1024 },
+  maxMappings: 16_384,
+  mmapThresholdBytes: 256 * 1024,
+  staleTempAfterMs: 10 * 60 * 1000,
+  lookup: { maxBytes: 1024 * 1024 * 1024, build: "first-use" },
+} as const;
+
+/** Retention options with every bound resolved (Infinity when unbounded). */
+export interface ResolvedRetention {
+  readonly defaultTtlSeconds: number;
+  readonly maxBytes: number;
+  readonly maxEntries: number;
+  readonly tenantMaxBytes: number;
+  readonly tenantMaxEntries: number;
+  readonly reclaimIntervalMs: number;
+  readonly persistAccessIntervalMs: number;
+  /** True when any size bound is set: the store keeps an index of entries and evicts. */
+  readonly bounded: boolean;
+}
+
+/** Every option of a store, validated and with its default filled in. */
+export interface ResolvedStoreOptions {
+  readonly durability: Durability;
+  readonly fileCache: FileCacheLimits;
+  readonly maxMappings: number;
+  readonly mmapThresholdBytes: number;
+  readonly sweepTempFiles: boolean;
+  readonly staleTempAfterMs: number;
+  readonly fileOps: FileOps;
+  readonly recorder: OperationRecorder | null;
+  readonly retention: ResolvedRetention;
+  readonly clock: () => number;
+  readonly lockMode: LockMode;
+  readonly lockOwner: string;
+  /** Infinity when unbounded. */
+  readonly maxEntryBytes: number;
+  /** Null: no lookup index. */
+  readonly lookup: LookupIndexOptions | null;
+}
+
+function bound(value: number | undefined, name: string): number {
+  if (value === undefined) return Number.POSITIVE_INFINITY;
+  if (!Number.isFinite(value) || value <= 0 || !Number.isInteger(value)) {
+    throw new RangeError(`${name} must be a positive integer, got ${value}`);
+  }
+  return value;
+}
+
+function nonNegative(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value < 0 || !Number.isInteger(value)) {
+    throw new RangeError(`${name} must be a non-negative integer, got ${value}`);
+  }
+  return value;
+}
+
+/** Validates retention options and fills in defaults; throws a RangeError naming a bad option. */
+export function resolveRetention(options: RetentionOptions = {}): ResolvedRetention {
+  const resolved = {
+    defaultTtlSeconds: nonNegative(options.defaultTtlSeconds, 0, "defaultTtlSeconds"),
+    maxBytes: bound(options.maxBytes, "maxBytes"),
+    maxEntries: bound(options.maxEntries, "maxEntries"),
+    tenantMaxBytes: bound(options.tenantMaxBytes, "tenantMaxBytes"),
+    tenantMaxEntries: bound(options.tenantMaxEntries, "tenantMaxEntries"),
+    reclaimIntervalMs: nonNegative(options.reclaimIntervalMs, 30_000, "reclaimIntervalMs"),
+    persistAccessIntervalMs: nonNegative(options.persistAccessIntervalMs, 60_000, "persistAccessIntervalMs"),
+  };
+  const bounded =
+    Number.isFinite(resolved.maxBytes) ||
+    Number.isFinite(resolved.maxEntries) ||
+    Number.isFinite(resolved.tenantMaxBytes) ||
+    Number.isFinite(resolved.tenantMaxEntries);
+  return { ...resolved, bounded };
+}
+
+/** Fills in every default of {@link NvmeStorageOptions}; throws a RangeError naming a bad retention option. */
+export function resolveStoreOptions(options: NvmeStorageOptions = {}): ResolvedStoreOptions {
+  const defaults = DEFAULT_STORAGE_OPTIONS;
+  return {
+    durability: options.durability ?? defaults.durability,
+    // Read-only: no cache, so a file another process replaced or removed is never served from memory.
+    fileCache:
+      options.readOnly === true
+        ? { ...defaults.handleCache, maxEntries: 0 }
+        : { ...defaults.handleCache, ...options.handleCache },
+    maxMappings: options.maxMappings ?? defaults.maxMappings,
+    mmapThresholdBytes: options.mmapThresholdBytes ?? defaults.mmapThresholdBytes,
+    sweepTempFiles: options.sweepTempFiles !== false && options.readOnly !== true,
+    staleTempAfterMs: options.staleTempAfterMs ?? defaults.staleTempAfterMs,
+    fileOps: options.fileOps ?? nodeFileOps,
+    recorder: options.recorder ?? null,
+    retention: resolveRetention(options.retention),
+    clock: options.clock ?? Date.now,
+    lockMode: options.readOnly === true ? "read-only" : options.lock === false ? "none" : "exclusive",
+    lockOwner: options.lockOwner ?? "a store",
+    maxEntryBytes: bound(options.maxEntryBytes, "maxEntryBytes"),
+    lookup: resolveLookup(options.lookup),
+  };
+}
+
+/** Validates lookup options and fills in defaults; throws a RangeError naming a bad option. */
+export function resolveLookup(options: LookupOptions | false | undefined): LookupIndexOptions | null {
+  if (options === false) return null;
+  const defaults = DEFAULT_STORAGE_OPTIONS.lookup;
+  const build = options?.build ?? defaults.build;
+  if (build !== "open" && build !== "first-use") {
+    throw new RangeError(`lookup.build must be "open" or "first-use", got ${String(build)}`);
+  }
+  return { maxBytes: bound(options?.maxBytes ?? defaults.maxBytes, "lookup.maxBytes"), build };
+}
