@@ -137,7 +137,7 @@ test.skipIf(!MOUNTED)(
   async () => {
     const root = join(MOUNT_DIR, "store");
     state.root = root;
-    const store = new NvmeStorage(root); // durable, with the default hot-handle cache
+    const store = new NvmeStorage(root); // durable, with the default handle cache
     const expected = state.expected;
     const TENANT = 1n;
     let tag = 1n;

@@ -39,7 +39,7 @@ const SMALL_ID = 1n;
 const LARGE_ID = 2n;
 const SMALL_PAYLOAD = 4 * 1024;
 const LARGE_PAYLOAD = 16 * 1024 * 1024;
-/** The GETs cycle over this many entries of 4 KiB, ids from CYCLE_FIRST on (all in the default file cache). */
+/** The GETs cycle over this many entries of 4 KiB, ids from CYCLE_FIRST on (all in the default handle cache). */
 const CYCLE_FIRST = 100;
 const CYCLE_COUNT = 1000;
 /** Ids per batch-get request. */

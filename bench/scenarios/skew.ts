@@ -3,7 +3,7 @@
  * among many cached entries. Loads of the same key, of 8 hot keys in turn, and of keys
  * drawn from Zipf(1.0), through an unbounded store and a bounded one (whose retention
  * index records every access), with 10k entries and (full mode) 1M tiny entries known
- * to the index and to the file cache. Also the retention index's heap per entry.
+ * to the index and to the handle cache. Also the retention index's heap per entry.
  */
 import { join } from "node:path";
 import { NvmeStorage, type NvmeStorageOptions } from "@reflex/core";
@@ -107,7 +107,7 @@ async function skewAt(results: Results, count: number, payloadBytes: number): Pr
         subject: `reflex loadSync (${name})`,
         figure: figures[i] as Figure,
         ...(i === 0 ? { reference: true, referenceLabel: "unbounded" } : {}),
-        note: `file cache holds all ${count.toLocaleString("en")}${name === "bounded" ? "; retention index records each access" : ""}`,
+        note: `handle cache holds all ${count.toLocaleString("en")}${name === "bounded" ? "; retention index records each access" : ""}`,
       });
     }
   }

@@ -28,7 +28,7 @@ function reasonOf(error: unknown): string {
  * Opens the store at `root` for one command. A root that exists but is not a
  * readable directory is a `storage_unavailable` error (exit 3) rather than an
  * empty store; a missing root reads as an empty store, and is created only when
- * `create`. The hot-handle cache is off: a CLI process loads each entry once.
+ * `create`. The handle cache is off: a CLI process loads each entry once.
  * The lookup index is built on first use (only `search` and `ls --context-hash`
  * need it), not at open. Durability is the default, `fsync`. Read-only unless `write`
  * names the command.

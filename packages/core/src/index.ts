@@ -1,5 +1,8 @@
 /**
- * `@reflex/core`: the Reflex store engine.
+ * `@reflex/core`: the Reflex store engine, the API an application programs against.
+ * A second backend takes its building blocks from `@reflex/core/backend` and
+ * `@reflex/core/lookup`; tests take the fault seam from `@reflex/core/testing` and the
+ * contract suite from `@reflex/core/contract`.
  *
  * @example
  * import { NvmeStorage } from "@reflex/core";
@@ -32,29 +35,20 @@ export type {
   WalkProgress,
 } from "./contract/entry-store.ts";
 export type { OperationRecorder, StoreOperation } from "./contract/operation-recorder.ts";
+export { DEFAULT_SEARCH_OPTIONS, MAX_SEARCH_K } from "./contract/search-options.ts";
 export {
   errnoOf,
   isStoreError,
   type LockHolderInfo,
-  rethrowCodecError,
   StoreError,
   type StoreErrorCode,
 } from "./contract/store-error.ts";
-export { type FileOps, nodeFileOps } from "./disk/file-ops.ts";
 export { DEFAULT_ROOT, ENTRY_EXTENSION } from "./disk/layout.ts";
 export { readLockHolder } from "./disk/root-lock.ts";
-export { type EntryFileRef, entryFiles, type WalkMode } from "./disk/root-walk.ts";
 export type { SweepResult } from "./disk/temp-sweep.ts";
 export { EntryHandle, StoredEntryHandle } from "./handle/entry-handle.ts";
-export { envelopeHandle, storedEnvelopeHandle } from "./handle/envelope-handle.ts";
-export type { FileCacheLimits } from "./ledger/handle-cache.ts";
-export type { LedgerSubscriber, RemovalCause, RemovedEntry, WrittenEntry } from "./ledger/ledger.ts";
-export { checkEmbeddingLength, unitQuery } from "./lookup/f16.ts";
-export type { IndexedEntry } from "./lookup/indexed-entry.ts";
-export { LookupIndex, type LookupIndexOptions, type LookupStats } from "./lookup/lookup-index.ts";
-export type { ScoredEntry } from "./lookup/top-hits.ts";
+export type { HandleCacheLimits } from "./ledger/handle-cache.ts";
+export type { LookupStats } from "./lookup/lookup-index.ts";
 export type { GcOptions } from "./ops/gc.ts";
-export { DEFAULT_SEARCH_OPTIONS, MAX_SEARCH_K, resolveSearchOptions } from "./ops/search.ts";
 export { NvmeStorage } from "./store/nvme-storage.ts";
 export type { LookupOptions, NvmeStorageOptions, RetentionOptions } from "./store/store-options.ts";
-export { timed } from "./store/timed.ts";

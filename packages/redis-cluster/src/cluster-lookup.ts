@@ -1,12 +1,7 @@
-import {
-  LookupIndex,
-  resolveSearchOptions,
-  type ScoredEntry,
-  type SearchHit,
-  type SearchOptions,
-  unitQuery,
-} from "@reflex/core";
-import { type ClusterContext, checkId } from "./context.ts";
+import type { SearchHit, SearchOptions } from "@reflex/core";
+import { checkId, resolveSearchOptions } from "@reflex/core/backend";
+import { LookupIndex, type ScoredEntry, unitQuery } from "@reflex/core/lookup";
+import type { ClusterContext } from "./context.ts";
 import type { DirectGetCounts } from "./direct-gets.ts";
 import { HitChecks } from "./hit-checks.ts";
 import { id20 } from "./layout.ts";
@@ -56,7 +51,7 @@ export class ClusterLookup {
   #droppedBuilds = 0;
 
   constructor(private readonly context: ClusterContext) {
-    this.index = new LookupIndex(null, { maxBytes: context.options.lookupMaxBytes, build: "first-use" });
+    this.index = new LookupIndex({ maxBytes: context.options.lookupMaxBytes });
     const interval = context.options.changeLogPollMs;
     if (interval > 0) {
       this.#timer = setInterval(() => this.#tick(), interval);
@@ -162,7 +157,7 @@ export class ClusterLookup {
       await feed.catchUp();
     }
     feed.lastUsed = performance.now();
-    this.index.checkComplete();
+    this.index.checkComplete(tenantId);
     return feed;
   }
 }

@@ -1,5 +1,3 @@
-import { assertU64 } from "@reflex/codec";
-import { type ListPage, rethrowCodecError, StoreError } from "@reflex/core";
 import type { Clients } from "./clients.ts";
 import type { NamespaceKeys } from "./layout.ts";
 import type { LiveUsage } from "./live-usage.ts";
@@ -19,24 +17,6 @@ export interface ClusterContext {
   readonly changed: Set<bigint>;
   /** Expired entries this client swept from the indexes. */
   expirations: number;
-}
-
-/** `value` as a u64 bigint; an `invalid_argument` store error naming `what` otherwise. */
-export function checkId(value: unknown, what: string): bigint {
-  try {
-    return assertU64(value, what);
-  } catch (error) {
-    rethrowCodecError(error);
-  }
-}
-
-/** The limit of a page (Infinity when absent); `invalid_argument` unless an integer >= 0. */
-export function pageLimit(page: ListPage): number {
-  const limit = page.limit ?? Number.POSITIVE_INFINITY;
-  if (!(limit >= 0) || !(Number.isInteger(limit) || limit === Number.POSITIVE_INFINITY)) {
-    throw new StoreError("invalid_argument", `limit must be an integer >= 0, got ${limit}`);
-  }
-  return limit;
 }
 
 /** Now, in whole unix seconds. */

@@ -1,4 +1,4 @@
-import type { IndexedEntry } from "@reflex/core";
+import type { IndexedEntry } from "@reflex/core/lookup";
 import { type ClusterContext, nowSeconds } from "./context.ts";
 import type { DirectGets } from "./direct-gets.ts";
 import { bucketOf, entryKey } from "./layout.ts";

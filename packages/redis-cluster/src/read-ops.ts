@@ -1,12 +1,6 @@
-import {
-  type EntryHandle,
-  envelopeHandle,
-  type ListPage,
-  type LoadManyResult,
-  StoreError,
-  type TenantUsage,
-} from "@reflex/core";
-import { type ClusterContext, checkId, nowSeconds, pageLimit } from "./context.ts";
+import { type EntryHandle, type ListPage, type LoadManyResult, StoreError, type TenantUsage } from "@reflex/core";
+import { checkId, envelopeHandle, pageLimit } from "@reflex/core/backend";
+import { type ClusterContext, nowSeconds } from "./context.ts";
 import { bucketKeys, bucketOf, bucketScriptKeys, entryKey, id20 } from "./layout.ts";
 import { readError } from "./redis-errors.ts";
 

@@ -15,7 +15,8 @@ import type {
   VerifyOptions,
   VerifyReport,
 } from "@reflex/core";
-import { StoreError, timed } from "@reflex/core";
+import { StoreError } from "@reflex/core";
+import { timed } from "@reflex/core/backend";
 import { Clients } from "./clients.ts";
 import { ClusterLookup, type ClusterLookupStats } from "./cluster-lookup.ts";
 import type { ClusterContext } from "./context.ts";

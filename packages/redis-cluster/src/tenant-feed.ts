@@ -1,5 +1,5 @@
 import { decodeEnvelope } from "@reflex/codec";
-import type { LookupIndex } from "@reflex/core";
+import type { LookupIndex } from "@reflex/core/lookup";
 import { judgeTail, type LogPosition, markOf, type TailVerdict } from "./change-log.ts";
 import { type ClusterContext, nowSeconds } from "./context.ts";
 import { bucketKeys } from "./layout.ts";

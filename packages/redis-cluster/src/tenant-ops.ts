@@ -1,5 +1,6 @@
 import { StoreError, type TenantDeletionOptions } from "@reflex/core";
-import { type ClusterContext, checkId } from "./context.ts";
+import { checkId } from "@reflex/core/backend";
+import type { ClusterContext } from "./context.ts";
 import { bucketKeys, bucketScriptKeys, id20 } from "./layout.ts";
 import { readError, unconfirmedError } from "./redis-errors.ts";
 import { ensureTenant, isReplicated, send } from "./write-ops.ts";

@@ -1,5 +1,6 @@
-import { envelopeHandle, isStoreError, type VerifyOptions, type VerifyProblem, type VerifyReport } from "@reflex/core";
-import { type ClusterContext, checkId, nowSeconds } from "./context.ts";
+import { isStoreError, type VerifyOptions, type VerifyProblem, type VerifyReport } from "@reflex/core";
+import { checkId, envelopeHandle } from "@reflex/core/backend";
+import { type ClusterContext, nowSeconds } from "./context.ts";
 import { bucketKeys } from "./layout.ts";
 import { listTenants, tenantUsage } from "./read-ops.ts";
 import { readError } from "./redis-errors.ts";

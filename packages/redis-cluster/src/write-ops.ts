@@ -1,16 +1,9 @@
 import { encodeEnvelope } from "@reflex/codec";
-import {
-  checkEmbeddingLength,
-  type Durability,
-  type EntryFields,
-  rethrowCodecError,
-  type StoredEntryHandle,
-  StoreError,
-  type StoreOptions,
-  storedEnvelopeHandle,
-} from "@reflex/core";
+import { type Durability, type EntryFields, type StoredEntryHandle, StoreError, type StoreOptions } from "@reflex/core";
+import { checkId, checkTtl, expiresAtOf, rethrowCodecError, storedEnvelopeHandle } from "@reflex/core/backend";
+import { checkEmbeddingLength } from "@reflex/core/lookup";
 import type { ChainableCommander, Cluster } from "ioredis";
-import { type ClusterContext, checkId } from "./context.ts";
+import type { ClusterContext } from "./context.ts";
 import { bucketKeys, bucketOf, id20 } from "./layout.ts";
 import { loadEnvelope } from "./read-ops.ts";
 import { isChangedReply, unconfirmedError, writeError } from "./redis-errors.ts";
@@ -86,12 +79,9 @@ export async function ensureTenant(
   context.usage.tenant(tenantId);
 }
 
+/** The expiry of an entry written now with `ttlSeconds` (else the namespace's default), by the contract's rule. */
 function expiresAtFor(context: ClusterContext, ttlSeconds: number | undefined): bigint {
-  const ttl = ttlSeconds ?? context.options.defaultTtlSeconds;
-  if (!Number.isInteger(ttl) || ttl < 0) {
-    throw new StoreError("invalid_argument", `ttlSeconds must be a non-negative integer, got ${ttl}`);
-  }
-  return ttl === 0 ? 0n : BigInt(Math.ceil(Date.now() / 1000)) + BigInt(ttl);
+  return expiresAtOf(checkTtl(ttlSeconds ?? context.options.defaultTtlSeconds), Date.now());
 }
 
 /**

@@ -1,5 +1,4 @@
-import { statSync } from "node:fs";
-import { type EntryStore, entryFiles, NvmeStorage } from "@reflex/core";
+import { type EntryStore, NvmeStorage } from "@reflex/core";
 import { type ArgsSpec, parseCommandArgs } from "../args.ts";
 import { type Command, helpText, printJson, printLine } from "../command.ts";
 import { ExitCode } from "../exit-codes.ts";
@@ -31,32 +30,14 @@ export interface StatsReport {
 }
 
 /**
- * Scans the store as the core's `statsSync` does (every tenant directory, the size of
- * every entry file; junk ignored), per tenant and with progress: first the core's walk
- * of the tree, which gives the total, then one stat per entry file.
+ * Scans the store with the core's own scan (every tenant directory, the size of every
+ * entry file; junk ignored), per tenant and with progress.
  */
 export function scanStats(store: NvmeStorage, progress: Progress): StatsReport {
-  const root = store.storagePath;
-  const byTenant = new Map<bigint, { entryCount: number; totalBytes: number }>();
-  for (const tenantId of store.listTenantsSync()) byTenant.set(tenantId, { entryCount: 0, totalBytes: 0 });
-  const files = entryFiles(root);
-  let done = 0;
-  let entryCount = 0;
-  let totalBytes = 0;
-  for (const { tenantId, relativePath } of files) {
-    const stat = statSync(`${root}/${relativePath}`, { throwIfNoEntry: false });
-    done++;
-    if (done % 1024 === 0) progress.update(done, files.length);
-    const figures = byTenant.get(tenantId);
-    if (stat === undefined || figures === undefined) continue; // deleted meanwhile
-    figures.entryCount++;
-    figures.totalBytes += stat.size;
-    entryCount++;
-    totalBytes += stat.size;
-  }
+  const usage = store.rescanStats({ onProgress: ({ done, total }) => progress.update(done, total) });
   progress.finish();
-  const tenants = [...byTenant].map(([tenantId, figures]) => ({ tenantId, ...figures }));
-  return { tenantCount: tenants.length, entryCount, totalBytes, tenants };
+  const tenants = usage.perTenant.map(({ tenantId, entryCount, totalBytes }) => ({ tenantId, entryCount, totalBytes }));
+  return { tenantCount: usage.tenantCount, entryCount: usage.entryCount, totalBytes: usage.totalBytes, tenants };
 }
 
 /** The counts of a store that is not files (a Redis Cluster): its exact stats, per tenant from its live view. */

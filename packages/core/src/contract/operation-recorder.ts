@@ -13,7 +13,8 @@ export type StoreOperation =
   | "touch"
   | "delete_tenant"
   | "search"
-  | "find_by_context";
+  | "find_by_context"
+  | "gc";
 
 /**
  * Where the store reports each operation, if anywhere. Owned by the core so that

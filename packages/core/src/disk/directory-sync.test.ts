@@ -73,6 +73,18 @@ class ManualOps implements FileOps {
   rmdirSync(): void {
     throw new Error("not used");
   }
+
+  rmSync(): void {
+    throw new Error("not used");
+  }
+
+  statSync(): undefined {
+    throw new Error("not used");
+  }
+
+  utimesSync(): void {
+    throw new Error("not used");
+  }
 }
 
 /** A promise's state, readable synchronously. */

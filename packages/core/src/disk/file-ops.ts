@@ -1,7 +1,8 @@
 import * as fs from "node:fs";
 
 /**
- * Every file-system call the store makes on its write, delete and maintenance paths.
+ * Every file-system call the store makes on its write, delete and maintenance paths
+ * (directory listings aside: they go through root-walk.ts).
  * It is the store's fault-injection seam: a test replaces one call with one that
  * throws `ENOSPC`, `EIO`, ... and checks that nothing is lost. Production uses
  * {@link nodeFileOps}. The read path uses node:fs and Bun.mmap directly (faults
@@ -16,8 +17,23 @@ export interface FileOps {
   closeSync(fd: number): void;
   renameSync(from: string, to: string): void;
   unlinkSync(path: string): void;
-  mkdirSync(path: string): void;
+  /** Makes one directory (mode 0755); `recursive` makes its missing parents too and accepts an existing one. */
+  mkdirSync(path: string, recursive?: boolean): void;
   rmdirSync(path: string): void;
+  /** Removes a file, or a directory with everything in it (`recursive`); nothing there is no error. */
+  rmSync(path: string, recursive: boolean): void;
+  /** The file's size, mtime and kind; undefined when nothing is there. */
+  statSync(path: string): FileStat | undefined;
+  /** Sets a file's access and modification times, in seconds since the epoch. */
+  utimesSync(path: string, atimeSeconds: number, mtimeSeconds: number): void;
+}
+
+/** What the store reads of a stat. */
+export interface FileStat {
+  readonly size: number;
+  readonly mtimeMs: number;
+  isDirectory(): boolean;
+  isFile(): boolean;
 }
 
 /** The real node:fs calls (run on Bun's thread pool for the async ones). */
@@ -33,10 +49,13 @@ export const nodeFileOps: FileOps = {
   closeSync: (fd) => fs.closeSync(fd),
   renameSync: (from, to) => fs.renameSync(from, to),
   unlinkSync: (path) => fs.unlinkSync(path),
-  mkdirSync: (path) => {
-    fs.mkdirSync(path, { mode: 0o755 });
+  mkdirSync: (path, recursive = false) => {
+    fs.mkdirSync(path, { mode: 0o755, recursive });
   },
   rmdirSync: (path) => fs.rmdirSync(path),
+  rmSync: (path, recursive) => fs.rmSync(path, { recursive, force: true }),
+  statSync: (path) => fs.statSync(path, { throwIfNoEntry: false }),
+  utimesSync: (path, atimeSeconds, mtimeSeconds) => fs.utimesSync(path, atimeSeconds, mtimeSeconds),
 };
 
 /** open(2) flags for a new temp file: write-only, must not exist yet. */

@@ -1,5 +1,8 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
-import { decodeEnvelope, type EntryFields, peekEntryPrefix } from "@reflex/codec";
+import { decodeEnvelope, peekEntryPrefix } from "@reflex/codec";
+import type { LookupFields, LookupSource } from "../lookup/lookup-index.ts";
+import { ENTRY_EXTENSION, tenantDirPath } from "./layout.ts";
+import { entryIdTexts, tenantNames } from "./root-walk.ts";
 
 /**
  * Files up to this size are read whole and verified by the build, as a load would; of a
@@ -8,11 +11,6 @@ import { decodeEnvelope, type EntryFields, peekEntryPrefix } from "@reflex/codec
  */
 export const VERIFIED_READ_BYTES = 64 * 1024;
 const scratch = new Uint8Array(VERIFIED_READ_BYTES);
-/** What the lookup index takes from an entry file. */
-export interface LookupFields {
-  readonly entry: EntryFields;
-  readonly expiresAt: bigint;
-}
 
 /**
  * Reads what the index needs of one entry file; undefined when a load would refuse it
@@ -68,4 +66,18 @@ function readWhole(fd: number, size: number, tenantId: bigint, entryId: bigint):
   const decoded = decodeEnvelope(bytes);
   if (decoded.entry.tenantId !== tenantId || decoded.entryId !== entryId) return undefined;
   return { entry: decoded.entry, expiresAt: decoded.expiresAt };
+}
+
+/**
+ * The entry files under `root` as the lookup index's source: its build walks them (quietly:
+ * an unreadable directory is skipped, as a later build repeats it) and it takes back
+ * entries it left out at its bound from them.
+ */
+export function fileLookupSource(root: string): LookupSource {
+  return {
+    tenants: () => tenantNames(root, "quiet").map((name) => BigInt(name)),
+    entryIds: (tenantId) => entryIdTexts(tenantDirPath(root, tenantId), "quiet").map((id) => BigInt(id)),
+    read: (tenantId, entryId) =>
+      readLookupFields(tenantId, entryId, `${tenantDirPath(root, tenantId)}/${entryId}${ENTRY_EXTENSION}`),
+  };
 }

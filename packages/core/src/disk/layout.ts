@@ -67,7 +67,7 @@ export function entryFilePath(root: string, tenantId: bigint, entryId: bigint): 
   return `${root}/${tenantId}/${entryId}${ENTRY_EXTENSION}`;
 }
 
-/** `<tenant>/<id>`: an entry's file under the root without its extension; also the file cache's key. */
+/** `<tenant>/<id>`: an entry's file under the root without its extension; also the handle cache's key. */
 export function entryKey(tenantId: bigint, entryId: bigint): string {
   return `${tenantId}/${entryId}`;
 }

@@ -20,7 +20,7 @@ afterEach(cleanupTestState);
 const MiB = 1024 * 1024;
 const KiB = 1024;
 
-/** A store whose hot-handle cache is off, so every load reads the file. */
+/** A store whose handle cache is off, so every load reads the file. */
 const uncachedStore = (root = tempDir()) => openStore(root, { handleCache: { maxEntries: 0 }, durability: "atomic" });
 
 describe("corruption on load", () => {

@@ -1,4 +1,3 @@
-import { statSync } from "node:fs";
 import { errnoOf, ioError } from "../contract/store-error.ts";
 import type { Ledger, RemovalCause } from "../ledger/ledger.ts";
 import type { DirectorySyncer } from "./directory-sync.ts";
@@ -20,7 +19,7 @@ export interface RemoveContext {
  */
 export function removeEntryFile(context: RemoveContext, tenantId: bigint, entryId: bigint, cause: RemovalCause): void {
   const path = entryFilePath(context.root, tenantId, entryId);
-  const fileBytes = statSync(path, { throwIfNoEntry: false })?.size;
+  const fileBytes = context.ops.statSync(path)?.size;
   try {
     context.ops.unlinkSync(path);
   } catch (error) {

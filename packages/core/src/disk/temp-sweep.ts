@@ -1,4 +1,3 @@
-import { statSync } from "node:fs";
 import { join } from "node:path";
 import type { FileOps } from "./file-ops.ts";
 import { TEMP_EXTENSION, tempFileOwnerPid } from "./layout.ts";
@@ -40,11 +39,14 @@ export function sweepTempFiles(root: string, ops: FileOps, staleAfterMs: number,
       const path = join(directory, file.name);
       let stale = pid !== process.pid && !processIsAlive(pid);
       if (!stale) {
+        let mtimeMs: number | undefined;
         try {
-          stale = now - statSync(path).mtimeMs > staleAfterMs;
+          mtimeMs = ops.statSync(path)?.mtimeMs;
         } catch {
-          continue; // gone already: its writer finished
+          continue; // unreadable: leave it to a later sweep
         }
+        if (mtimeMs === undefined) continue; // gone already: its writer finished
+        stale = now - mtimeMs > staleAfterMs;
       }
       if (!stale) {
         kept++;

@@ -1,4 +1,3 @@
-import { mkdirSync, statSync } from "node:fs";
 import { errnoOf, ioError, StoreError } from "../contract/store-error.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import type { DirectorySyncer } from "./directory-sync.ts";
@@ -40,11 +39,11 @@ export class TenantDirs {
    */
   ensureRoot(): void {
     if (this.lock?.mode === "read-only") {
-      if (statSync(this.root, { throwIfNoEntry: false })?.isDirectory() === true) return;
+      if (this.ops.statSync(this.root)?.isDirectory() === true) return;
       throw new StoreError("storage_unavailable", `storage root ${this.root} does not exist (read-only: not created)`);
     }
     try {
-      mkdirSync(this.root, { recursive: true });
+      if (this.ops.statSync(this.root) === undefined) this.ops.mkdirSync(this.root, true);
     } catch (error) {
       throw new StoreError(
         "storage_unavailable",
@@ -52,7 +51,7 @@ export class TenantDirs {
         { cause: error, errno: errnoOf(error) },
       );
     }
-    if (!statSync(this.root).isDirectory()) {
+    if (this.ops.statSync(this.root)?.isDirectory() !== true) {
       throw new StoreError("storage_unavailable", `storage root ${this.root} is not a directory`);
     }
     this.lock?.acquire();
@@ -78,7 +77,7 @@ export class TenantDirs {
         this.ops.mkdirSync(directory);
         break;
       } catch (error) {
-        const existing = errnoOf(error) === "EEXIST" ? statSync(directory, { throwIfNoEntry: false }) : undefined;
+        const existing = errnoOf(error) === "EEXIST" ? this.ops.statSync(directory) : undefined;
         if (existing?.isDirectory()) break;
         // EEXIST, then gone by the stat: a cleanup in another process removed it meanwhile; make it again.
         if (errnoOf(error) === "EEXIST" && existing === undefined && attempt < MKDIR_ATTEMPTS) continue;
@@ -104,7 +103,7 @@ export class TenantDirs {
     const directory = tenantDirPath(this.root, tenantId);
     const aside = `${this.root}/${DELETING_PREFIX}${tenantId}-${process.pid}-${++asideCounter}`;
     try {
-      if (statSync(directory, { throwIfNoEntry: false })?.isDirectory() !== true) throw enoent();
+      if (this.ops.statSync(directory)?.isDirectory() !== true) throw enoent();
       this.ops.renameSync(directory, aside);
     } catch (error) {
       const errno = errnoOf(error);

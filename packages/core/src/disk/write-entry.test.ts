@@ -8,7 +8,7 @@ import { removeTempDirs, tempDir } from "@reflex/testkit";
 import { isStoreError, type StoreError } from "../contract/store-error.ts";
 import { NvmeStorage } from "../store/nvme-storage.ts";
 import type { NvmeStorageOptions } from "../store/store-options.ts";
-import { DIR_OPEN_FLAGS, type FileOps, nodeFileOps } from "./file-ops.ts";
+import { DIR_OPEN_FLAGS, type FileOps, type FileStat, nodeFileOps } from "./file-ops.ts";
 
 afterEach(removeTempDirs);
 
@@ -136,12 +136,24 @@ class FaultyOps implements FileOps {
     nodeFileOps.unlinkSync(path);
   }
 
-  mkdirSync(path: string): void {
-    nodeFileOps.mkdirSync(path);
+  mkdirSync(path: string, recursive?: boolean): void {
+    nodeFileOps.mkdirSync(path, recursive);
   }
 
   rmdirSync(path: string): void {
     nodeFileOps.rmdirSync(path);
+  }
+
+  rmSync(path: string, recursive: boolean): void {
+    nodeFileOps.rmSync(path, recursive);
+  }
+
+  statSync(path: string): FileStat | undefined {
+    return nodeFileOps.statSync(path);
+  }
+
+  utimesSync(path: string, atimeSeconds: number, mtimeSeconds: number): void {
+    nodeFileOps.utimesSync(path, atimeSeconds, mtimeSeconds);
   }
 }
 
@@ -177,7 +189,7 @@ describe("a fault at any step of a write loses nothing and leaves nothing behind
         test.each(ERRNOS)(`${mode}, ${size.name}: ${step} fails with %s`, async (errno) => {
           const root = tempDir();
           const ops = new FaultyOps();
-          // The default hot-handle cache is on: a failed write must not leave it stale either.
+          // The default handle cache is on: a failed write must not leave it stale either.
           const store = new NvmeStorage(root, { fileOps: ops });
           store.storeSync(ID, entryOf(1, size.bytes)).release();
           expect(versionOf(store)).toBe(1); // now cached

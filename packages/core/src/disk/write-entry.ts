@@ -1,4 +1,3 @@
-import { statSync } from "node:fs";
 import { join } from "node:path";
 import type { EntryFields } from "@reflex/codec";
 import { errnoOf, ioError, StoreError } from "../contract/store-error.ts";
@@ -139,7 +138,7 @@ async function writeAll(ops: FileOps, fd: number, bytes: Uint8Array): Promise<vo
 function renameIntoPlace(context: WriteContext, write: EntryWrite, temp: TempFile, fd: number): boolean {
   temp.fd = null; // closed, or failed to close: either way not to be closed again
   step("close", temp.path, () => context.ops.closeSync(fd));
-  const replacedBytes = step("stat", write.finalPath, () => statSync(write.finalPath, { throwIfNoEntry: false })?.size);
+  const replacedBytes = step("stat", write.finalPath, () => context.ops.statSync(write.finalPath)?.size);
   step("rename", temp.path, () => context.ops.renameSync(temp.path, write.finalPath));
   context.ledger.written({
     tenantId: write.tenantId,

@@ -125,7 +125,7 @@ describe("handles from the store", () => {
     expect(handles.every((handle) => handle.mapped)).toBe(true);
     expect(store.liveMappings).toBe(3);
     for (const handle of handles) handle.release();
-    expect(store.liveMappings).toBe(3); // the hot-handle cache keeps them
+    expect(store.liveMappings).toBe(3); // the handle cache keeps them
     store.close();
     expect(store.liveMappings).toBe(0);
     const again = store.loadSync(2n, 1n);
@@ -184,7 +184,7 @@ describe("handles from the store", () => {
   });
 });
 
-describe("hot-handle cache bounds through the store", () => {
+describe("handle cache bounds through the store", () => {
   test("with maxEntries 2, loading 3 entries keeps at most 2 and evicts the least recently used", () => {
     const store = openStore(tempDir(), { handleCache: { maxEntries: 2 } });
     for (const id of [1n, 2n, 3n]) store.storeSync(id, makeEntry({ payload: `entry ${id}` })).release();

@@ -32,7 +32,7 @@ export class MappingBudget {
 /**
  * One verified entry file in memory: its bytes (a private mapping or a heap buffer)
  * and the decoded fields, whose bytes fields are views of those bytes. Shared by
- * every handle of the same load and by the hot-handle cache; reference counted so
+ * every handle of the same load and by the handle cache; reference counted so
  * that a mapping is unmapped only when nobody can still read it.
  */
 export class LoadedFile {

@@ -1,5 +1,6 @@
 import { closeSync, existsSync, openSync } from "node:fs";
-import { ioError, StoreError } from "../contract/store-error.ts";
+import { ioError } from "../contract/store-error.ts";
+import { checkTtl, expiresAtOf } from "../contract/ttl.ts";
 import { TTL_MARKER } from "../disk/layout.ts";
 import type { TenantDirs } from "../disk/tenant-dirs.ts";
 
@@ -35,13 +36,9 @@ export class Expiry {
    * one-second resolution). The first expiring write marks the root.
    */
   expiresAtFor(ttlSeconds: number | undefined): bigint {
-    const ttl = ttlSeconds ?? this.defaultTtlSeconds;
-    if (!Number.isInteger(ttl) || ttl < 0) {
-      throw new StoreError("invalid_argument", `ttlSeconds must be a non-negative integer, got ${ttl}`);
-    }
-    if (ttl === 0) return 0n;
-    if (!this.#ttlInUse) this.#markRoot();
-    return BigInt(Math.ceil(this.clock() / 1000)) + BigInt(ttl);
+    const ttl = checkTtl(ttlSeconds ?? this.defaultTtlSeconds);
+    if (ttl !== 0 && !this.#ttlInUse) this.#markRoot();
+    return expiresAtOf(ttl, this.clock());
   }
 
   /** True when `expiresAt` (unix seconds, 0 never) has passed. */

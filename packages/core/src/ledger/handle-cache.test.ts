@@ -6,7 +6,7 @@ import { makeEntry, patternBytes, tempDir } from "@reflex/testkit";
 import { cleanupTestState } from "../../test/helpers.ts";
 import { EntryHandle } from "../handle/entry-handle.ts";
 import { LoadedFile, MappingBudget } from "../handle/loaded-file.ts";
-import { FileCache } from "./handle-cache.ts";
+import { HandleCache } from "./handle-cache.ts";
 
 afterEach(cleanupTestState);
 
@@ -29,17 +29,17 @@ function mappedFile(id: bigint, budget: MappingBudget): LoadedFile {
   return new LoadedFile(1n, id, bytes, decodeEnvelope(bytes).entry, budget);
 }
 
-const keys = (cache: FileCache, ids: readonly bigint[]): (string | undefined)[] =>
-  ids.map((id) => (cache.get(FileCache.key(1n, id)) === undefined ? undefined : `${id}`));
+const keys = (cache: HandleCache, ids: readonly bigint[]): (string | undefined)[] =>
+  ids.map((id) => (cache.get(HandleCache.key(1n, id)) === undefined ? undefined : `${id}`));
 
-describe("FileCache", () => {
+describe("HandleCache", () => {
   test("key is tenant/id and distinguishes tenants", () => {
-    expect(FileCache.key(1n, 2n)).toBe("1/2");
-    expect(FileCache.key(12n, 3n)).not.toBe(FileCache.key(1n, 23n));
+    expect(HandleCache.key(1n, 2n)).toBe("1/2");
+    expect(HandleCache.key(12n, 3n)).not.toBe(HandleCache.key(1n, 23n));
   });
 
   test("get returns what set stored; a miss is undefined", () => {
-    const cache = new FileCache({ maxEntries: 10, maxBytes: 1 << 20 });
+    const cache = new HandleCache({ maxEntries: 10, maxBytes: 1 << 20 });
     const file = heapFile(1n);
     cache.set("1/1", file);
     expect(cache.get("1/1")).toBe(file);
@@ -49,21 +49,21 @@ describe("FileCache", () => {
   });
 
   test("the entry bound evicts the least recently used, and get refreshes", () => {
-    const cache = new FileCache({ maxEntries: 3, maxBytes: 1 << 20 });
-    for (const id of [1n, 2n, 3n]) cache.set(FileCache.key(1n, id), heapFile(id));
-    expect(cache.get(FileCache.key(1n, 1n))).toBeDefined(); // 1 is now the most recent: order 2, 3, 1
-    cache.set(FileCache.key(1n, 4n), heapFile(4n)); // evicts 2
+    const cache = new HandleCache({ maxEntries: 3, maxBytes: 1 << 20 });
+    for (const id of [1n, 2n, 3n]) cache.set(HandleCache.key(1n, id), heapFile(id));
+    expect(cache.get(HandleCache.key(1n, 1n))).toBeDefined(); // 1 is now the most recent: order 2, 3, 1
+    cache.set(HandleCache.key(1n, 4n), heapFile(4n)); // evicts 2
     expect(cache.size).toBe(3);
-    expect(cache.get(FileCache.key(1n, 2n))).toBeUndefined();
-    cache.set(FileCache.key(1n, 5n), heapFile(5n)); // order was 3, 1, 4: evicts 3
+    expect(cache.get(HandleCache.key(1n, 2n))).toBeUndefined();
+    cache.set(HandleCache.key(1n, 5n), heapFile(5n)); // order was 3, 1, 4: evicts 3
     expect(keys(cache, [1n, 2n, 3n, 4n, 5n])).toEqual(["1", undefined, undefined, "4", "5"]);
   });
 
   test("the byte bound evicts until the bytes fit", () => {
-    const cache = new FileCache({ maxEntries: 100, maxBytes: 350 });
-    for (const id of [1n, 2n, 3n]) cache.set(FileCache.key(1n, id), heapFile(id, 100));
+    const cache = new HandleCache({ maxEntries: 100, maxBytes: 350 });
+    for (const id of [1n, 2n, 3n]) cache.set(HandleCache.key(1n, id), heapFile(id, 100));
     expect(cache.bytes).toBe(300);
-    cache.set(FileCache.key(1n, 4n), heapFile(4n, 200)); // 500 bytes: 1 and 2 go
+    cache.set(HandleCache.key(1n, 4n), heapFile(4n, 200)); // 500 bytes: 1 and 2 go
     expect(cache.bytes).toBe(300);
     expect(cache.size).toBe(2);
     expect(keys(cache, [1n, 2n, 3n, 4n])).toEqual([undefined, undefined, "3", "4"]);
@@ -71,7 +71,7 @@ describe("FileCache", () => {
   });
 
   test("a file larger than maxBytes is not cached and evicts nothing", () => {
-    const cache = new FileCache({ maxEntries: 100, maxBytes: 150 });
+    const cache = new HandleCache({ maxEntries: 100, maxBytes: 150 });
     cache.set("1/1", heapFile(1n, 100));
     cache.set("1/2", heapFile(2n, 200));
     expect(cache.size).toBe(1);
@@ -80,7 +80,7 @@ describe("FileCache", () => {
   });
 
   test("maxEntries 0 turns the cache off", () => {
-    const cache = new FileCache({ maxEntries: 0, maxBytes: 1 << 20 });
+    const cache = new HandleCache({ maxEntries: 0, maxBytes: 1 << 20 });
     cache.set("1/1", heapFile(1n));
     expect(cache.size).toBe(0);
     expect(cache.bytes).toBe(0);
@@ -88,7 +88,7 @@ describe("FileCache", () => {
   });
 
   test("set under an existing key replaces the older file and its bytes", () => {
-    const cache = new FileCache({ maxEntries: 10, maxBytes: 1 << 20 });
+    const cache = new HandleCache({ maxEntries: 10, maxBytes: 1 << 20 });
     const older = heapFile(1n, 100);
     const newer = heapFile(1n, 120);
     cache.set("1/1", older);
@@ -99,10 +99,10 @@ describe("FileCache", () => {
   });
 
   test("invalidate forgets a key and its bytes; clear forgets all", () => {
-    const cache = new FileCache({ maxEntries: 10, maxBytes: 1 << 20 });
-    for (const id of [1n, 2n, 3n]) cache.set(FileCache.key(1n, id), heapFile(id));
-    cache.invalidate(FileCache.key(1n, 2n));
-    cache.invalidate(FileCache.key(1n, 99n)); // a miss is a no-op
+    const cache = new HandleCache({ maxEntries: 10, maxBytes: 1 << 20 });
+    for (const id of [1n, 2n, 3n]) cache.set(HandleCache.key(1n, id), heapFile(id));
+    cache.invalidate(HandleCache.key(1n, 2n));
+    cache.invalidate(HandleCache.key(1n, 99n)); // a miss is a no-op
     expect(keys(cache, [1n, 2n, 3n])).toEqual(["1", undefined, "3"]);
     expect(cache.bytes).toBe(200);
     cache.clear();
@@ -111,13 +111,13 @@ describe("FileCache", () => {
   });
 });
 
-describe("FileCache references to mapped files", () => {
+describe("HandleCache references to mapped files", () => {
   test("invalidate drops the cache's reference: the last one unmaps the file", () => {
     const budget = new MappingBudget(10);
     const file = mappedFile(1n, budget);
     expect(file.mapped).toBe(true);
     expect(budget.live).toBe(1);
-    const cache = new FileCache({ maxEntries: 10, maxBytes: 1 << 20 });
+    const cache = new HandleCache({ maxEntries: 10, maxBytes: 1 << 20 });
     cache.set("1/1", file);
     expect(file.bytes.byteLength).toBeGreaterThan(64 * 1024);
     cache.invalidate("1/1");
@@ -130,7 +130,7 @@ describe("FileCache references to mapped files", () => {
     const budget = new MappingBudget(10);
     const file = mappedFile(1n, budget);
     const size = file.bytes.byteLength;
-    const cache = new FileCache({ maxEntries: 1, maxBytes: 1 << 20 });
+    const cache = new HandleCache({ maxEntries: 1, maxBytes: 1 << 20 });
     cache.set("1/1", file);
     const handle = new EntryHandle(file);
     cache.set("1/2", heapFile(2n)); // evicts 1/1
@@ -146,7 +146,7 @@ describe("FileCache references to mapped files", () => {
   test("eviction by the entry bound and clear() unmap files nobody else holds", () => {
     const budget = new MappingBudget(10);
     const files = [1n, 2n, 3n].map((id) => mappedFile(id, budget));
-    const cache = new FileCache({ maxEntries: 2, maxBytes: 1 << 30 });
+    const cache = new HandleCache({ maxEntries: 2, maxBytes: 1 << 30 });
     files.forEach((file, i) => {
       cache.set(`1/${i}`, file);
     });
@@ -160,7 +160,7 @@ describe("FileCache references to mapped files", () => {
   test("a file not taken by a disabled cache is still unmapped by its last handle", () => {
     const budget = new MappingBudget(10);
     const file = mappedFile(1n, budget);
-    const cache = new FileCache({ maxEntries: 0, maxBytes: 1 << 20 });
+    const cache = new HandleCache({ maxEntries: 0, maxBytes: 1 << 20 });
     cache.set("1/1", file);
     const handle = new EntryHandle(file);
     expect(budget.live).toBe(1);

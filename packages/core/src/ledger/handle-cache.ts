@@ -3,8 +3,8 @@ import type { LoadedFile } from "../handle/loaded-file.ts";
 import type { LedgerSubscriber, RemovedEntry, WrittenEntry } from "./ledger.ts";
 import { LruList, type LruNode } from "./lru-list.ts";
 
-/** Bounds of the file cache. */
-export interface FileCacheLimits {
+/** Bounds of the handle cache. */
+export interface HandleCacheLimits {
   /** Most entries kept. 0 turns the cache off. */
   readonly maxEntries: number;
   /** Most file bytes kept (heap and mapped together). */
@@ -24,12 +24,12 @@ interface Slot extends LruNode {
  * entry once this store's write or removal of it lands; writes by other processes
  * are not seen until the key is evicted (see README).
  */
-export class FileCache implements LedgerSubscriber {
+export class HandleCache implements LedgerSubscriber {
   readonly #slots = new Map<string, Slot>();
   readonly #order = new LruList<Slot>();
   #bytes = 0;
 
-  constructor(readonly limits: FileCacheLimits) {}
+  constructor(readonly limits: HandleCacheLimits) {}
 
   /** Cache key of an entry: its {@link entryKey}. */
   static key(tenantId: bigint, entryId: bigint): string {
@@ -82,17 +82,17 @@ export class FileCache implements LedgerSubscriber {
 
   /** Ledger: a new file replaced the cached one. */
   written(entry: WrittenEntry): void {
-    this.invalidate(FileCache.key(entry.tenantId, entry.entryId));
+    this.invalidate(HandleCache.key(entry.tenantId, entry.entryId));
   }
 
   /** Ledger: the file was removed. */
   removed(entry: RemovedEntry): void {
-    this.invalidate(FileCache.key(entry.tenantId, entry.entryId));
+    this.invalidate(HandleCache.key(entry.tenantId, entry.entryId));
   }
 
   /** Ledger: the file was found missing. */
   vanished(tenantId: bigint, entryId: bigint): void {
-    this.invalidate(FileCache.key(tenantId, entryId));
+    this.invalidate(HandleCache.key(tenantId, entryId));
   }
 
   /** Ledger: the tenant's directory went (a tenant deletion): forgets its files. */

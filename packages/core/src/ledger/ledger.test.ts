@@ -49,6 +49,31 @@ describe("Ledger", () => {
     ]);
   });
 
+  test("every index subscriber hears an event before any policy subscriber, whatever the order of subscription", () => {
+    const heard: string[] = [];
+    const ledger = new Ledger();
+    ledger.subscribe({ written: () => heard.push("retention") }, "policy");
+    ledger.subscribe({ written: () => heard.push("cache") });
+    ledger.subscribe({ written: () => heard.push("lookup") }, "index");
+    ledger.written(written);
+    expect(heard).toEqual(["cache", "lookup", "retention"]);
+  });
+
+  test("a subscriber that throws silences none after it; its error reaches the reporter once all have heard", () => {
+    const heard: string[] = [];
+    const ledger = new Ledger();
+    ledger.subscribe({ removed: () => heard.push("first") });
+    ledger.subscribe({
+      removed: () => {
+        throw new Error("index broke");
+      },
+    });
+    ledger.subscribe({ removed: () => heard.push("third") });
+    ledger.subscribe({ removed: () => heard.push("retention") }, "policy");
+    expect(() => ledger.removed(removed)).toThrow("index broke");
+    expect(heard).toEqual(["first", "third", "retention"]);
+  });
+
   test("a subscriber's methods run with the subscriber as this", () => {
     class Counter implements LedgerSubscriber {
       count = 0;

@@ -49,56 +49,92 @@ export interface LedgerSubscriber {
 type Handler<A extends unknown[]> = (...args: A) => void;
 
 /**
+ * When a subscriber hears an event: `"index"` subscribers (caches, counts, lookup) all
+ * hear it before any `"policy"` subscriber (retention), which may act on it (evict) and
+ * so report further events that the indexes must hear after the first.
+ */
+export type LedgerPhase = "index" | "policy";
+
+/** Calls every handler; an error of one does not silence the ones after it and is thrown once all have heard. */
+function tell<A extends unknown[]>(handlers: readonly Handler<A>[], ...args: A): void {
+  let failure: { error: unknown } | null = null;
+  for (const handler of handlers) {
+    try {
+      handler(...args);
+    } catch (error) {
+      failure ??= { error };
+    }
+  }
+  if (failure !== null) throw failure.error;
+}
+
+/** One event's handlers, `"index"` ones first. */
+class Handlers<A extends unknown[]> {
+  readonly #index: Handler<A>[] = [];
+  readonly #policy: Handler<A>[] = [];
+  /** Both phases in order, rebuilt on subscribe (events far outnumber subscriptions). */
+  all: readonly Handler<A>[] = [];
+
+  add(handler: Handler<A>, phase: LedgerPhase): void {
+    (phase === "index" ? this.#index : this.#policy).push(handler);
+    this.all = [...this.#index, ...this.#policy];
+  }
+}
+
+/**
  * The one event path of a store: every write, removal (delete, eviction, expiry),
  * access and tenant-directory change is reported here once, and the ledger tells
- * every index that subscribed (file cache, live stats, retention index, ...).
+ * every index that subscribed (handle cache, live stats, lookup index, retention).
  * Nothing else updates an index by hand.
  */
 export class Ledger {
-  readonly #written: Handler<[WrittenEntry]>[] = [];
-  readonly #removed: Handler<[RemovedEntry]>[] = [];
-  readonly #vanished: Handler<[bigint, bigint]>[] = [];
-  readonly #accessed: Handler<[bigint, bigint]>[] = [];
-  readonly #tenantCreated: Handler<[bigint]>[] = [];
-  readonly #tenantRemoved: Handler<[bigint]>[] = [];
+  readonly #written = new Handlers<[WrittenEntry]>();
+  readonly #removed = new Handlers<[RemovedEntry]>();
+  readonly #vanished = new Handlers<[bigint, bigint]>();
+  readonly #accessed = new Handlers<[bigint, bigint]>();
+  readonly #tenantCreated = new Handlers<[bigint]>();
+  readonly #tenantRemoved = new Handlers<[bigint]>();
 
-  /** Adds an index; it hears events in the order subscribers were added. */
-  subscribe(subscriber: LedgerSubscriber): void {
-    if (subscriber.written) this.#written.push(subscriber.written.bind(subscriber));
-    if (subscriber.removed) this.#removed.push(subscriber.removed.bind(subscriber));
-    if (subscriber.vanished) this.#vanished.push(subscriber.vanished.bind(subscriber));
-    if (subscriber.accessed) this.#accessed.push(subscriber.accessed.bind(subscriber));
-    if (subscriber.tenantCreated) this.#tenantCreated.push(subscriber.tenantCreated.bind(subscriber));
-    if (subscriber.tenantRemoved) this.#tenantRemoved.push(subscriber.tenantRemoved.bind(subscriber));
+  /**
+   * Adds a subscriber. Every `"index"` subscriber hears an event before any `"policy"`
+   * one; within a phase, in the order they were added.
+   */
+  subscribe(subscriber: LedgerSubscriber, phase: LedgerPhase = "index"): void {
+    if (subscriber.written) this.#written.add(subscriber.written.bind(subscriber), phase);
+    if (subscriber.removed) this.#removed.add(subscriber.removed.bind(subscriber), phase);
+    if (subscriber.vanished) this.#vanished.add(subscriber.vanished.bind(subscriber), phase);
+    if (subscriber.accessed) this.#accessed.add(subscriber.accessed.bind(subscriber), phase);
+    if (subscriber.tenantCreated) this.#tenantCreated.add(subscriber.tenantCreated.bind(subscriber), phase);
+    if (subscriber.tenantRemoved) this.#tenantRemoved.add(subscriber.tenantRemoved.bind(subscriber), phase);
   }
 
   /** Reports a write that landed. */
   written(entry: WrittenEntry): void {
-    for (const handler of this.#written) handler(entry);
+    tell(this.#written.all, entry);
   }
 
   /** Reports an unlinked entry file. */
   removed(entry: RemovedEntry): void {
-    for (const handler of this.#removed) handler(entry);
+    tell(this.#removed.all, entry);
   }
 
   /** Reports an entry file found missing. */
   vanished(tenantId: bigint, entryId: bigint): void {
-    for (const handler of this.#vanished) handler(tenantId, entryId);
+    tell(this.#vanished.all, tenantId, entryId);
   }
 
   /** Reports a load. */
   accessed(tenantId: bigint, entryId: bigint): void {
-    for (const handler of this.#accessed) handler(tenantId, entryId);
+    tell(this.#accessed.all, tenantId, entryId);
   }
 
   /** Reports a new tenant directory. */
   tenantCreated(tenantId: bigint): void {
-    for (const handler of this.#tenantCreated) handler(tenantId);
+    tell(this.#tenantCreated.all, tenantId);
   }
 
   /** Reports a removed tenant directory. */
   tenantRemoved(tenantId: bigint): void {
-    for (const handler of this.#tenantRemoved) handler(tenantId);
+    tell(this.#tenantRemoved.all, tenantId);
   }
 }

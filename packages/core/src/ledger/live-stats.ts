@@ -1,5 +1,5 @@
 import { statSync } from "node:fs";
-import type { StorageStats, StorageUsage } from "../contract/entry-store.ts";
+import type { StorageStats, StorageUsage, WalkProgress } from "../contract/entry-store.ts";
 import { compareDecimal, ENTRY_EXTENSION, tenantDirPath } from "../disk/layout.ts";
 import { entryIdTexts, tenantNames } from "../disk/root-walk.ts";
 import type { LedgerSubscriber, RemovedEntry, WrittenEntry } from "./ledger.ts";
@@ -12,21 +12,30 @@ interface Usage {
 /**
  * Scans the root: every tenant directory and the size of every entry file in it.
  * This is the exact figure the live counters start from and are checked against.
+ * With `onProgress`, every tenant directory is listed first (so the total is known), then
+ * the files are counted, with a report every 1,024 files and one at the end.
  */
-export function scanUsage(root: string): Map<bigint, Usage> {
+export function scanUsage(root: string, onProgress?: (progress: WalkProgress) => void): Map<bigint, Usage> {
+  const tenantIds = tenantNames(root).map((tenant) => BigInt(tenant));
+  // Without progress one tenant's ids are held at a time: the first scan of a large root stays small.
+  const listed = onProgress === undefined ? null : tenantIds.map((id) => entryIdTexts(tenantDirPath(root, id)));
+  const total = listed?.reduce((sum, ids) => sum + ids.length, 0) ?? 0;
+  let done = 0;
   const tenants = new Map<bigint, Usage>();
-  for (const tenant of tenantNames(root)) {
-    const tenantId = BigInt(tenant);
+  tenantIds.forEach((tenantId, index) => {
     const usage: Usage = { entries: 0, bytes: 0 };
     const directory = tenantDirPath(root, tenantId);
-    for (const id of entryIdTexts(directory)) {
+    for (const id of listed?.[index] ?? entryIdTexts(directory)) {
       const stat = statSync(`${directory}/${id}${ENTRY_EXTENSION}`, { throwIfNoEntry: false });
+      done++;
+      if (onProgress !== undefined && done % 1024 === 0) onProgress({ done, total });
       if (stat === undefined) continue; // deleted meanwhile
       usage.entries++;
       usage.bytes += stat.size;
     }
     tenants.set(tenantId, usage);
-  }
+  });
+  onProgress?.({ done, total });
   return tenants;
 }
 
@@ -63,8 +72,8 @@ export class LiveStats implements LedgerSubscriber {
   }
 
   /** Replaces the figures with a fresh scan. */
-  rescan(): void {
-    this.#tenants = scanUsage(this.root);
+  rescan(onProgress?: (progress: WalkProgress) => void): void {
+    this.#tenants = scanUsage(this.root, onProgress);
     this.#entries = 0;
     this.#bytes = 0;
     for (const usage of this.#tenants.values()) {

@@ -287,8 +287,14 @@ describe("size bounds", () => {
   });
 
   test("bad bounds are refused", () => {
-    expect(() => open(tempDir("reflex-retention-"), { retention: { maxBytes: 0 } })).toThrow(RangeError);
-    expect(() => open(tempDir("reflex-retention-"), { retention: { tenantMaxEntries: -1 } })).toThrow(RangeError);
-    expect(() => open(tempDir("reflex-retention-"), { retention: { defaultTtlSeconds: 0.5 } })).toThrow(RangeError);
+    expect(() => open(tempDir("reflex-retention-"), { retention: { maxBytes: 0 } })).toThrow(
+      expect.objectContaining({ name: "ReflexStoreError", code: "invalid_argument" }),
+    );
+    expect(() => open(tempDir("reflex-retention-"), { retention: { tenantMaxEntries: -1 } })).toThrow(
+      expect.objectContaining({ name: "ReflexStoreError", code: "invalid_argument" }),
+    );
+    expect(() => open(tempDir("reflex-retention-"), { retention: { defaultTtlSeconds: 0.5 } })).toThrow(
+      expect.objectContaining({ name: "ReflexStoreError", code: "invalid_argument" }),
+    );
   });
 });

@@ -1,4 +1,3 @@
-import { utimesSync } from "node:fs";
 import type { EvictionReason, RetentionStats } from "../contract/entry-store.ts";
 import { entryFilePath } from "../disk/layout.ts";
 import { removeEntryFile } from "../disk/remove-entry-file.ts";
@@ -129,7 +128,7 @@ export class Retention implements LedgerSubscriber {
     for (const { tenantId, entryId, lastAccessMs } of this.index.takeTouched()) {
       try {
         const seconds = lastAccessMs / 1000;
-        utimesSync(entryFilePath(this.context.root, tenantId, entryId), seconds, seconds);
+        this.context.ops.utimesSync(entryFilePath(this.context.root, tenantId, entryId), seconds, seconds);
         written++;
       } catch {
         // deleted meanwhile

@@ -12,7 +12,7 @@ const entry = (contextHash: bigint, values: number[]) => ({
 });
 
 test("an index with no root (another backend feeds it) is ready at once and holds what it is told", async () => {
-  const index = new LookupIndex(null, { maxBytes: 1 << 20, build: "open" });
+  const index = new LookupIndex({ maxBytes: 1 << 20 });
   await index.ready;
   expect(index.stats()).toMatchObject({ ready: true, entries: 0 });
   const written = (entryId: bigint, contextHash: bigint, values: number[]) =>

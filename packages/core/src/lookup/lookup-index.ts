@@ -1,8 +1,5 @@
 import type { EntryFields } from "@reflex/codec";
 import { StoreError } from "../contract/store-error.ts";
-import { readLookupFields } from "../disk/index-fields.ts";
-import { ENTRY_EXTENSION, tenantDirPath } from "../disk/layout.ts";
-import { entryIdTexts, tenantNames } from "../disk/root-walk.ts";
 import type { LedgerSubscriber, RemovedEntry, WrittenEntry } from "../ledger/ledger.ts";
 import { f16Bits } from "./f16.ts";
 import { checkpointsOf, squaredSums } from "./f16-math.ts";
@@ -13,7 +10,7 @@ import { VectorSet } from "./vector-set.ts";
 
 /** Estimated bytes of one entry's record beside its vector: the object, two map slots, three bigints. */
 export const ENTRY_RECORD_BYTES = 200;
-/** Files read per event-loop turn while the index is built. */
+/** Entries read per event-loop turn while the index is built. */
 const BUILD_CHUNK = 256;
 /** From this Hamming cutoff on, the prefilter lets most rows through: scan them all instead. */
 const PREFILTER_USELESS_AT = Math.floor(SKETCH_BITS * 0.42);
@@ -22,8 +19,26 @@ const PREFILTER_USELESS_AT = Math.floor(SKETCH_BITS * 0.42);
 export interface LookupIndexOptions {
   /** Most bytes the index may hold (estimate: vectors, sketches, records). */
   readonly maxBytes: number;
-  /** `"open"`: build in the background when the store opens; `"first-use"`: on the first search. */
-  readonly build: "open" | "first-use";
+}
+
+/** What the index needs of one entry a source holds. */
+export interface LookupFields {
+  readonly entry: EntryFields;
+  /** Unix seconds; 0n: never expires. */
+  readonly expiresAt: bigint;
+}
+
+/**
+ * Where the index reads the entries a backend already holds: for its build, and to take
+ * back entries it left out at its bound once there is room. Each call is synchronous.
+ */
+export interface LookupSource {
+  /** Tenant ids with entries, in any order. */
+  tenants(): bigint[];
+  /** Entry ids of one tenant, in any order. */
+  entryIds(tenantId: bigint): bigint[];
+  /** One entry's fields, read as a load would accept them; undefined when gone or refused. */
+  read(tenantId: bigint, entryId: bigint): LookupFields | undefined;
 }
 
 /** Figures of the lookup index. */
@@ -37,7 +52,7 @@ export interface LookupStats {
   /** Estimated bytes held. */
   readonly bytes: number;
   readonly maxBytes: number;
-  /** Entries left out because the index was at its bound: while non-zero, lookups fail with `index_full`. */
+  /** Entries left out because the index was at its bound: lookups of their tenants fail with `index_full`. */
   readonly dropped: number;
 }
 
@@ -64,7 +79,9 @@ export class LookupIndex implements LedgerSubscriber {
   #entries = 0;
   #searchable = 0;
   #bytes = 0;
-  #dropped = 0;
+  /** Per tenant, the ids of entries left out at the bound (and not removed since). */
+  readonly #dropped = new Map<bigint, Set<bigint>>();
+  #droppedCount = 0;
   #ready = false;
   #build: Promise<void> | null = null;
   /** Vector sets with rows whose sketch waits for the background flush. */
@@ -72,19 +89,18 @@ export class LookupIndex implements LedgerSubscriber {
   #flushScheduled = false;
 
   /**
-   * `root`: the entry files to build from; null for an index another backend fills through
-   * `written` / `vanished` / `tenantRemoved` alone (ready at once: there are no files).
+   * `source`: the entries to build from (and to take back left-out entries from); null for
+   * an index a backend fills through `written` / `vanished` / `tenantRemoved` alone (ready
+   * at once). The build starts on the first `ready`.
    */
   constructor(
-    private readonly root: string | null,
     readonly options: LookupIndexOptions,
-  ) {
-    if (options.build === "open") void this.ready;
-  }
+    private readonly source: LookupSource | null = null,
+  ) {}
 
-  /** Resolves once the index covers every entry file (starts the build if it has not started). */
+  /** Resolves once the index covers every entry of its source (starts the build if it has not started). */
   get ready(): Promise<void> {
-    this.#build ??= this.#buildFromFiles();
+    this.#build ??= this.#buildFromSource();
     return this.#build;
   }
 
@@ -96,16 +112,22 @@ export class LookupIndex implements LedgerSubscriber {
       searchable: this.#searchable,
       bytes: this.#bytes,
       maxBytes: this.options.maxBytes,
-      dropped: this.#dropped,
+      dropped: this.#droppedCount,
     };
   }
 
-  /** Throws `index_full` when entries were left out for the memory bound: an answer now could miss them. */
-  checkComplete(): void {
-    if (this.#dropped === 0) return;
+  /**
+   * Throws `index_full` when entries of `tenantId` are left out for the memory bound (an
+   * answer now could miss them), after taking back from the source those that now fit.
+   */
+  checkComplete(tenantId: bigint): void {
+    const dropped = this.#dropped.get(tenantId);
+    if (dropped === undefined) return;
+    if (this.source !== null) this.#takeBack(tenantId, dropped, this.source);
+    if (!this.#dropped.has(tenantId)) return;
     throw new StoreError(
       "index_full",
-      `the lookup index reached its bound of ${this.options.maxBytes} bytes (lookup.maxBytes) and left ${this.#dropped} entries out; raise the bound and reopen the store`,
+      `the lookup index reached its bound of ${this.options.maxBytes} bytes (lookup.maxBytes) and left ${dropped.size} entries of this tenant out; delete entries or raise the bound`,
     );
   }
 
@@ -128,6 +150,7 @@ export class LookupIndex implements LedgerSubscriber {
   /** Ledger: a removed tenant directory held no entry file; forget whatever is left of it. */
   tenantRemoved(tenantId: bigint): void {
     const tenant = this.#tenants.get(tenantId);
+    for (const entryId of [...(this.#dropped.get(tenantId) ?? [])]) this.#unmarkDropped(tenantId, entryId);
     if (tenant === undefined) return;
     for (const entryId of [...tenant.entries.keys()]) this.#remove(tenantId, entryId);
     this.#tenants.delete(tenantId);
@@ -192,7 +215,8 @@ export class LookupIndex implements LedgerSubscriber {
     }).unref();
   }
 
-  #insert(tenantId: bigint, entryId: bigint, fields: EntryFields, expiresAt: bigint, deferSketch = false): void {
+  /** Indexes an entry, or records it as left out when it does not fit (false). */
+  #insert(tenantId: bigint, entryId: bigint, fields: EntryFields, expiresAt: bigint, deferSketch = false): boolean {
     const bits = f16Bits(fields.embedding);
     const sums = bits.length === 0 ? null : squaredSums(bits, checkpointsOf(bits.length));
     const total = sums === null ? 0 : sums.reduce((a, b) => a + b, 0);
@@ -200,8 +224,8 @@ export class LookupIndex implements LedgerSubscriber {
     const dim = sums !== null && Number.isFinite(total) && total > 0 ? bits.length : 0;
     const cost = ENTRY_RECORD_BYTES + (dim > 0 ? VectorSet.rowBytes(dim) : 0);
     if (this.#bytes + cost > this.options.maxBytes) {
-      this.#dropped++;
-      return;
+      this.#markDropped(tenantId, entryId);
+      return false;
     }
     let tenant = this.#tenants.get(tenantId);
     if (tenant === undefined) {
@@ -235,9 +259,38 @@ export class LookupIndex implements LedgerSubscriber {
     }
     this.#entries++;
     this.#bytes += cost;
+    return true;
+  }
+
+  #markDropped(tenantId: bigint, entryId: bigint): void {
+    let dropped = this.#dropped.get(tenantId);
+    if (dropped === undefined) {
+      dropped = new Set();
+      this.#dropped.set(tenantId, dropped);
+    }
+    if (!dropped.has(entryId)) this.#droppedCount++;
+    dropped.add(entryId);
+  }
+
+  /** Forgets that an entry was left out (it was removed, or is indexed again now). */
+  #unmarkDropped(tenantId: bigint, entryId: bigint): void {
+    const dropped = this.#dropped.get(tenantId);
+    if (dropped === undefined || !dropped.delete(entryId)) return;
+    this.#droppedCount--;
+    if (dropped.size === 0) this.#dropped.delete(tenantId);
+  }
+
+  /** Reads left-out entries of a tenant back from the source while they fit; stops at the first that does not. */
+  #takeBack(tenantId: bigint, dropped: Set<bigint>, source: LookupSource): void {
+    for (const entryId of [...dropped]) {
+      this.#unmarkDropped(tenantId, entryId);
+      const read = source.read(tenantId, entryId);
+      if (read !== undefined && !this.#insert(tenantId, entryId, read.entry, read.expiresAt)) return;
+    }
   }
 
   #remove(tenantId: bigint, entryId: bigint): void {
+    this.#unmarkDropped(tenantId, entryId);
     const tenant = this.#tenants.get(tenantId);
     const entry = tenant?.entries.get(entryId);
     if (tenant === undefined || entry === undefined) return;
@@ -256,18 +309,15 @@ export class LookupIndex implements LedgerSubscriber {
     if (tenant.entries.size === 0) this.#tenants.delete(tenantId);
   }
 
-  async #buildFromFiles(): Promise<void> {
-    await new Promise((resolve) => setImmediate(resolve)); // not one file inside the caller's turn
-    const root = this.root;
-    for (const tenant of root === null ? [] : tenantNames(root, "quiet")) {
-      const tenantId = BigInt(tenant);
-      const directory = tenantDirPath(root as string, tenantId);
-      const ids = entryIdTexts(directory, "quiet");
+  async #buildFromSource(): Promise<void> {
+    await new Promise((resolve) => setImmediate(resolve)); // not one read inside the caller's turn
+    const source = this.source;
+    for (const tenantId of source?.tenants() ?? []) {
+      const ids = (source as LookupSource).entryIds(tenantId);
       for (let start = 0; start < ids.length; start += BUILD_CHUNK) {
-        for (const id of ids.slice(start, start + BUILD_CHUNK)) {
-          const entryId = BigInt(id);
-          if (this.#tenants.get(tenantId)?.entries.has(entryId)) continue;
-          const read = readLookupFields(tenantId, entryId, `${directory}/${id}${ENTRY_EXTENSION}`);
+        for (const entryId of ids.slice(start, start + BUILD_CHUNK)) {
+          if (this.#tenants.get(tenantId)?.entries.has(entryId) || this.#dropped.get(tenantId)?.has(entryId)) continue;
+          const read = (source as LookupSource).read(tenantId, entryId);
           if (read !== undefined) this.#insert(tenantId, entryId, read.entry, read.expiresAt);
         }
         await new Promise((resolve) => setImmediate(resolve));

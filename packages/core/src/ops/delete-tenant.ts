@@ -1,7 +1,8 @@
-import { readdirSync, rmSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import type { TenantDeletionOptions } from "../contract/entry-store.ts";
 import { checkId } from "../contract/ids.ts";
 import { errnoOf, ioError } from "../contract/store-error.ts";
+import type { FileOps } from "../disk/file-ops.ts";
 import { DELETING_PREFIX, ENTRY_EXTENSION } from "../disk/layout.ts";
 import { readDirectory } from "../disk/root-walk.ts";
 import type { StoreContext } from "../store/store-context.ts";
@@ -15,6 +16,7 @@ const YIELD_EVERY = 256;
  * tenant: the next writer that opens the root finishes the job.
  */
 async function removeAside(
+  ops: FileOps,
   aside: string,
   onProgress: TenantDeletionOptions["onProgress"],
   yieldNow: () => Promise<void>,
@@ -25,7 +27,7 @@ async function removeAside(
   for (const dirent of names) {
     const path = `${aside}/${dirent.name}`;
     try {
-      rmSync(path, { recursive: dirent.isDirectory(), force: true });
+      ops.rmSync(path, dirent.isDirectory());
     } catch (error) {
       throw ioError("unlink", path, error);
     }
@@ -38,7 +40,7 @@ async function removeAside(
   }
   onProgress?.({ done, total: names.length });
   try {
-    rmSync(aside, { recursive: true, force: true });
+    ops.rmSync(aside, true);
   } catch (error) {
     throw ioError("rmdir", aside, error);
   }
@@ -62,19 +64,19 @@ export async function deleteTenant(
   context.lock.ensureWritable();
   checkId(tenantId, "tenant id");
   const aside = context.dirs.moveAside(tenantId, context.options.durability === "fsync");
-  return removeAside(aside, options.onProgress, () => new Promise((resolve) => setImmediate(resolve)));
+  return removeAside(context.ops, aside, options.onProgress, () => new Promise((resolve) => setImmediate(resolve)));
 }
 
 /**
  * Finishes tenant deletions a crash cut short: removes every `<root>/.deleting-*`
  * directory. A writer runs it when it opens. Returns how many it removed.
  */
-export function finishTenantDeletions(root: string): number {
+export function finishTenantDeletions(root: string, ops: FileOps): number {
   let finished = 0;
   for (const dirent of readDirectory(root, "quiet") ?? []) {
     if (!dirent.isDirectory() || !dirent.name.startsWith(DELETING_PREFIX)) continue;
     try {
-      rmSync(`${root}/${dirent.name}`, { recursive: true, force: true });
+      ops.rmSync(`${root}/${dirent.name}`, true);
       finished++;
     } catch (error) {
       if (errnoOf(error) !== "ENOENT") throw ioError("rm", `${root}/${dirent.name}`, error);

@@ -11,6 +11,6 @@ export async function findByContext(context: StoreContext, tenantId: bigint, con
   checkId(contextHash, "context hash");
   const index = lookupIndexOf(context);
   await index.ready;
-  index.checkComplete();
+  index.checkComplete(tenantId);
   return index.byContext(tenantId, contextHash, admitLive(context, tenantId)).map((entry) => entry.entryId);
 }

@@ -21,6 +21,14 @@ describe("gc", () => {
     expect(stats.evictions.root_entries).toBe(500);
   });
 
+  test("gc is timed like every other operation: the recorder hears it once", async () => {
+    const heard: string[] = [];
+    const recorder = { record: (operation: string) => void heard.push(operation) };
+    const store = openStore(join(tempDir(), "root"), { recorder });
+    await store.gc();
+    expect(heard.filter((operation) => operation === "gc")).toEqual(["gc"]);
+  });
+
   test("a second gc on a store within its bounds evicts nothing and says so", async () => {
     const root = join(tempDir(), "root");
     const store = openStore(root, { retention: { maxEntries: 10, reclaimIntervalMs: 0, persistAccessIntervalMs: 0 } });

@@ -1,6 +1,6 @@
 import type { ListPage } from "../contract/entry-store.ts";
 import { checkId } from "../contract/ids.ts";
-import { StoreError } from "../contract/store-error.ts";
+import { pageLimit } from "../contract/page-limit.ts";
 import { readEntryExpiry } from "../disk/entry-file-info.ts";
 import { compareDecimal, ENTRY_EXTENSION, tenantDirPath } from "../disk/layout.ts";
 import { entryIdTexts, tenantNames } from "../disk/root-walk.ts";
@@ -9,14 +9,6 @@ import type { StoreContext } from "../store/store-context.ts";
 /** Tenant ids of the root (directories with canonical decimal names), ascending. */
 export function listTenants(root: string): bigint[] {
   return tenantNames(root).map((name) => BigInt(name));
-}
-
-function pageLimit(page: ListPage): number {
-  const limit = page.limit ?? Number.POSITIVE_INFINITY;
-  if (!(limit >= 0) || !(Number.isInteger(limit) || limit === Number.POSITIVE_INFINITY)) {
-    throw new StoreError("invalid_argument", `limit must be an integer >= 0, got ${limit}`);
-  }
-  return limit;
 }
 
 /**

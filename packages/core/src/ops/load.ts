@@ -6,7 +6,7 @@ import { EntryHandle } from "../handle/entry-handle.ts";
 import type { StoreContext } from "../store/store-context.ts";
 
 /**
- * Loads and verifies an entry on this thread: from the file cache when it holds the
+ * Loads and verifies an entry on this thread: from the handle cache when it holds the
  * file, else one read (or mapping) of the file. An expired entry is a `not_found`
  * miss and is queued for removal; a hit is reported to the ledger as an access.
  */

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { EntryFields } from "@reflex/codec";
 import { cosine, f16Bytes, f16Values, tempDir, VectorSource } from "@reflex/testkit";
 import { cleanupTestState, expectStoreError, expectStoreErrorAsync, flipByte, openStore } from "../../test/helpers.ts";
-import { resolveSearchOptions } from "./search.ts";
+import { resolveSearchOptions } from "../contract/search-options.ts";
 
 afterEach(cleanupTestState);
 
@@ -275,5 +275,38 @@ describe("search", () => {
     expect(error.message).toContain("1000 bytes");
     await expectStoreErrorAsync(() => store.findByContext(1n, 7n), "index_full");
     expect(store.existsSync(9n, 1n)).toBe(true);
+  });
+
+  test("entries left out stop failing lookups once they are deleted", async () => {
+    const store = openStore(tempDir(), { durability: "atomic", lookup: { maxBytes: 1000 } });
+    for (let id = 0n; id < 10n; id++) (await store.store(id, entry(1n, f16Bytes(base)))).release();
+    expect(store.lookupStats()?.dropped).toBeGreaterThan(0);
+    for (let id = 0n; id < 10n; id++) await store.delete(id, 1n);
+    expect(store.lookupStats()).toMatchObject({ entries: 0, dropped: 0 });
+    expect(await store.search(1n, f16Bytes(base))).toEqual([]);
+    expect(await store.findByContext(1n, 7n)).toEqual([]);
+  });
+
+  test("room freed by a deletion takes a left-out entry back in: a search finds it", async () => {
+    const store = openStore(tempDir(), { durability: "atomic", lookup: { maxBytes: 1000 } });
+    let last = 0n;
+    for (; store.lookupStats()?.dropped === 0; last++) (await store.store(last, entry(1n, f16Bytes(base)))).release();
+    expect(store.lookupStats()?.dropped).toBe(1); // the entry `last - 1` is left out
+    await expectStoreErrorAsync(() => store.search(1n, f16Bytes(base)), "index_full");
+    await store.delete(0n, 1n);
+    const ids = Array.from({ length: Number(last) - 1 }, (_, i) => BigInt(i + 1));
+    expect((await store.search(1n, f16Bytes(base), { k: 10 })).map((hit) => hit.entryId)).toEqual(ids);
+    expect((await store.findByContext(1n, 7n)).sort((a, b) => Number(a - b))).toEqual(ids);
+    expect(store.lookupStats()?.dropped).toBe(0);
+  });
+
+  test("one tenant past the bound does not fail another tenant's lookups", async () => {
+    const store = openStore(tempDir(), { durability: "atomic", lookup: { maxBytes: 1000 } });
+    (await store.store(100n, entry(2n, f16Bytes(base)))).release();
+    for (let id = 0n; id < 10n; id++) (await store.store(id, entry(1n, f16Bytes(base)))).release();
+    expect(store.lookupStats()?.dropped).toBeGreaterThan(0);
+    await expectStoreErrorAsync(() => store.search(1n, f16Bytes(base)), "index_full");
+    expect((await store.search(2n, f16Bytes(base))).map((hit) => hit.entryId)).toEqual([100n]);
+    expect(await store.findByContext(2n, 7n)).toEqual([100n]);
   });
 });

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { makeEntry, tempDir } from "@reflex/testkit";
-import { cleanupTestState, expectStoreErrorAsync, openStore } from "../../test/helpers.ts";
+import { cleanupTestState, expectStoreError, expectStoreErrorAsync, openStore } from "../../test/helpers.ts";
 import type { NvmeStorageOptions } from "../store/store-options.ts";
 
 afterEach(cleanupTestState);
@@ -54,7 +54,7 @@ describe("a write larger than its bound is refused before anything is evicted", 
 
   test("maxEntryBytes must be a positive integer", () => {
     for (const maxEntryBytes of [0, -1, 1.5, Number.NaN]) {
-      expect(() => openStore(tempDir(), { maxEntryBytes })).toThrow(RangeError);
+      expectStoreError(() => openStore(tempDir(), { maxEntryBytes }), "invalid_argument");
     }
   });
 });

@@ -151,7 +151,7 @@ describe("verify", () => {
     expect(calls[calls.length - 1]).toEqual({ done: 600, total: 600 });
   });
 
-  test("verify reads the files, not the hot-handle cache", async () => {
+  test("verify reads the files, not the handle cache", async () => {
     const store = openStore();
     store.storeSync(1n, makeEntry({ payload: "cached" })).release();
     store.loadSync(1n, 1n).release();

@@ -17,6 +17,6 @@ function openNvme(options: ConstructorParameters<typeof NvmeStorage>[1] = {}) {
 }
 
 describeEntryStoreContract("NvmeStorage (fsync)", () => openNvme());
-describeEntryStoreContract("NvmeStorage (atomic, no file cache, bounded)", () =>
+describeEntryStoreContract("NvmeStorage (atomic, no handle cache, bounded)", () =>
   openNvme({ durability: "atomic", handleCache: { maxEntries: 0 }, retention: { maxEntries: 1000 } }),
 );

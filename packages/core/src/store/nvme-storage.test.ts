@@ -515,7 +515,7 @@ describe("concurrent async writes", () => {
   });
 });
 
-describe("the hot-handle cache and this store's own writes", () => {
+describe("the handle cache and this store's own writes", () => {
   test("a store or delete through the store invalidates the cached entry", async () => {
     const store = openStore();
     (await store.store(1n, makeEntry({ payload: "v1" }))).release();

@@ -13,6 +13,7 @@ import type {
   TenantDeletionOptions,
   VerifyOptions,
   VerifyReport,
+  WalkProgress,
 } from "../contract/entry-store.ts";
 import { checkId } from "../contract/ids.ts";
 import { type SweepResult, sweepTempFiles } from "../disk/temp-sweep.ts";
@@ -63,7 +64,9 @@ export class NvmeStorage implements EntryStore {
     // A writer locks an existing root at once, so a second writing process fails here, not at its first write.
     if (this.#context.lock.mode === "exclusive") this.#context.lock.ensureWritable();
     // A tenant deletion a crash cut short: its directory is out of sight already; finish it.
-    this.finishedTenantDeletions = this.#context.lock.held ? finishTenantDeletions(this.#context.root) : 0;
+    this.finishedTenantDeletions = this.#context.lock.held
+      ? finishTenantDeletions(this.#context.root, this.#context.ops)
+      : 0;
     this.sweep = this.#context.options.sweepTempFiles ? this.sweepTempFiles() : { removed: 0, kept: 0 };
   }
 
@@ -77,7 +80,7 @@ export class NvmeStorage implements EntryStore {
     return this.#context.read.budget.live;
   }
 
-  /** Entries and bytes in the file cache. */
+  /** Entries and bytes in the handle cache. */
   get cacheUsage(): { entries: number; bytes: number } {
     return { entries: this.#context.cache.size, bytes: this.#context.cache.bytes };
   }
@@ -241,9 +244,12 @@ export class NvmeStorage implements EntryStore {
     return this.#context.live.totals();
   }
 
-  /** Replaces the live figures with a fresh scan (after other processes wrote the root). */
-  rescanStats(): StorageUsage {
-    this.#context.live.rescan();
+  /**
+   * Replaces the live figures with a fresh scan (after other processes wrote the root);
+   * `onProgress` hears how many entry files were counted of how many.
+   */
+  rescanStats(options: { readonly onProgress?: (progress: WalkProgress) => void } = {}): StorageUsage {
+    this.#context.live.rescan(options.onProgress);
     return this.#context.live.snapshot();
   }
 
@@ -271,7 +277,7 @@ export class NvmeStorage implements EntryStore {
    * evicts until the store is within its bounds, and writes last-access times back.
    */
   gc(options: GcOptions = {}): Promise<GcReport> {
-    return collectGarbage(this.#context, options);
+    return timed(this.#context.recorder, "gc", () => collectGarbage(this.#context, options));
   }
 
   /**

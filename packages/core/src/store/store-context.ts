@@ -1,12 +1,13 @@
 import { resolve } from "node:path";
 import { DirectorySyncer } from "../disk/directory-sync.ts";
+import { fileLookupSource } from "../disk/index-fields.ts";
 import type { ReadOptions } from "../disk/read-entry.ts";
 import { RootLock } from "../disk/root-lock.ts";
 import { TenantDirs } from "../disk/tenant-dirs.ts";
 import type { WriteContext } from "../disk/write-entry.ts";
 import { MappingBudget } from "../handle/loaded-file.ts";
 import { Expiry } from "../ledger/expiry.ts";
-import { FileCache } from "../ledger/handle-cache.ts";
+import { HandleCache } from "../ledger/handle-cache.ts";
 import { Ledger } from "../ledger/ledger.ts";
 import { LiveStats } from "../ledger/live-stats.ts";
 import { Reclaimer } from "../ledger/reclaim.ts";
@@ -17,14 +18,14 @@ import { type NvmeStorageOptions, type ResolvedStoreOptions, resolveStoreOptions
 /**
  * Every part of one open store, shared by its operations through this one object
  * (no part calls back into the facade). The ledger is how parts hear of each other's
- * changes: the file cache, live stats and the retention index subscribe to it.
+ * changes: the handle cache, live stats and the retention index subscribe to it.
  */
 export interface StoreContext extends WriteContext, Omit<RetentionContext, "bounds"> {
   /** The absolute, normalised root. */
   readonly root: string;
   readonly options: ResolvedStoreOptions;
   readonly read: ReadOptions;
-  readonly cache: FileCache;
+  readonly cache: HandleCache;
   readonly live: LiveStats;
   /** Null when nothing is bounded and there is no default TTL (or the store is read-only): no index is kept. */
   readonly retention: Retention | null;
@@ -47,20 +48,23 @@ export function openStoreContext(root: string, options: NvmeStorageOptions = {})
   const recorder = resolved.recorder;
   const readOnly = resolved.lockMode === "read-only";
   const reclaimer = new Reclaimer({ root: absoluteRoot, ops, ledger, expiry, recorder }, readOnly);
-  const cache = new FileCache(resolved.fileCache);
+  const cache = new HandleCache(resolved.handleCache);
   const live = new LiveStats(absoluteRoot);
   const bounds = resolved.retention;
   const indexed = !readOnly && (bounds.bounded || bounds.defaultTtlSeconds > 0);
   const retention = indexed
     ? new Retention({ root: absoluteRoot, ops, ledger, expiry, recorder, bounds, reclaimer })
     : null;
-  const lookup = resolved.lookup === null ? null : new LookupIndex(absoluteRoot, resolved.lookup);
-  // Order matters only in that each subscriber sees every event: the cache, live
-  // figures and lookup index hear of a write before retention evicts because of it.
+  const lookup =
+    resolved.lookup === null
+      ? null
+      : new LookupIndex({ maxBytes: resolved.lookup.maxBytes }, fileLookupSource(absoluteRoot));
+  if (lookup !== null && resolved.lookup?.build === "open") void lookup.ready;
   ledger.subscribe(cache);
   ledger.subscribe(live);
   if (lookup !== null) ledger.subscribe(lookup);
-  if (retention !== null) ledger.subscribe(retention);
+  // Retention evicts because of a write: every index must have heard of the write first.
+  if (retention !== null) ledger.subscribe(retention, "policy");
   return {
     root: absoluteRoot,
     options: resolved,

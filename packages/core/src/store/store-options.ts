@@ -1,9 +1,9 @@
 import type { Durability } from "../contract/entry-store.ts";
 import type { OperationRecorder } from "../contract/operation-recorder.ts";
+import { StoreError } from "../contract/store-error.ts";
 import { type FileOps, nodeFileOps } from "../disk/file-ops.ts";
 import type { LockMode } from "../disk/root-lock.ts";
-import type { FileCacheLimits } from "../ledger/handle-cache.ts";
-import type { LookupIndexOptions } from "../lookup/lookup-index.ts";
+import type { HandleCacheLimits } from "../ledger/handle-cache.ts";
 
 /**
  * How a store bounds itself. Every field is optional; with none set the store
@@ -43,7 +43,7 @@ export interface NvmeStorageOptions {
   /** Default durability of writes. Default `"fsync"`. */
   readonly durability?: Durability;
   /** Bounds of the cache of verified entry files. Default 4096 entries, 256 MiB. `{ maxEntries: 0 }` turns it off. */
-  readonly handleCache?: Partial<FileCacheLimits>;
+  readonly handleCache?: Partial<HandleCacheLimits>;
   /** Most live mappings this store creates; past it, large files are read into the heap. Default 16384. */
   readonly maxMappings?: number;
   /** Files of at least this size are mapped rather than read (files under 64 KiB are always read). Default 256 KiB. */
@@ -62,7 +62,7 @@ export interface NvmeStorageOptions {
   readonly clock?: () => number;
   /**
    * Open without writing: takes no root lock, so it works beside a running writer (the
-   * server); every write is refused with `read_only`; no file cache (every load reads
+   * server); every write is refused with `read_only`; no handle cache (every load reads
    * the file, so nothing stale is served), no retention index, no temp sweep, expired
    * entries are not removed, and `liveStats()` is a fresh scan. Default false.
    */
@@ -107,10 +107,16 @@ export interface ResolvedRetention {
   readonly bounded: boolean;
 }
 
+/** Lookup options resolved: the index's bound, and when its build starts. */
+export interface ResolvedLookup {
+  readonly maxBytes: number;
+  readonly build: "open" | "first-use";
+}
+
 /** Every option of a store, validated and with its default filled in. */
 export interface ResolvedStoreOptions {
   readonly durability: Durability;
-  readonly fileCache: FileCacheLimits;
+  readonly handleCache: HandleCacheLimits;
   readonly maxMappings: number;
   readonly mmapThresholdBytes: number;
   readonly sweepTempFiles: boolean;
@@ -124,26 +130,49 @@ export interface ResolvedStoreOptions {
   /** Infinity when unbounded. */
   readonly maxEntryBytes: number;
   /** Null: no lookup index. */
-  readonly lookup: LookupIndexOptions | null;
+  readonly lookup: ResolvedLookup | null;
 }
 
+function invalid(name: string, rule: string, value: unknown): StoreError {
+  return new StoreError("invalid_argument", `${name} must be ${rule}, got ${String(value)}`);
+}
+
+/** A size bound: Infinity when absent, else a positive integer. */
 function bound(value: number | undefined, name: string): number {
   if (value === undefined) return Number.POSITIVE_INFINITY;
-  if (!Number.isFinite(value) || value <= 0 || !Number.isInteger(value)) {
-    throw new RangeError(`${name} must be a positive integer, got ${value}`);
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value <= 0) {
+    throw invalid(name, "a positive integer", value);
   }
   return value;
 }
 
 function nonNegative(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value < 0 || !Number.isInteger(value)) {
-    throw new RangeError(`${name} must be a non-negative integer, got ${value}`);
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
+    throw invalid(name, "a non-negative integer", value);
   }
   return value;
 }
 
-/** Validates retention options and fills in defaults; throws a RangeError naming a bad option. */
+function oneOf<T extends string>(value: T | undefined, fallback: T, allowed: readonly T[], name: string): T {
+  if (value === undefined) return fallback;
+  if (!allowed.includes(value)) throw invalid(name, allowed.map((a) => `"${a}"`).join(" or "), value);
+  return value;
+}
+
+function flag(value: boolean | undefined, fallback: boolean, name: string): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== "boolean") throw invalid(name, "a boolean", value);
+  return value;
+}
+
+function fn<T>(value: T | undefined, fallback: T, name: string): T {
+  if (value === undefined) return fallback;
+  if (typeof value !== "function") throw invalid(name, "a function", value);
+  return value;
+}
+
+/** Validates retention options and fills in defaults; `invalid_argument` names a bad option. */
 export function resolveRetention(options: RetentionOptions = {}): ResolvedRetention {
   const resolved = {
     defaultTtlSeconds: nonNegative(options.defaultTtlSeconds, 0, "defaultTtlSeconds"),
@@ -162,38 +191,39 @@ export function resolveRetention(options: RetentionOptions = {}): ResolvedRetent
   return { ...resolved, bounded };
 }
 
-/** Fills in every default of {@link NvmeStorageOptions}; throws a RangeError naming a bad retention option. */
+/** Validates every option of {@link NvmeStorageOptions} and fills in its default; `invalid_argument` names a bad one. */
 export function resolveStoreOptions(options: NvmeStorageOptions = {}): ResolvedStoreOptions {
   const defaults = DEFAULT_STORAGE_OPTIONS;
+  const readOnly = flag(options.readOnly, false, "readOnly");
+  const cache = options.handleCache ?? {};
   return {
-    durability: options.durability ?? defaults.durability,
+    durability: oneOf(options.durability, defaults.durability, ["fsync", "atomic"], "durability"),
     // Read-only: no cache, so a file another process replaced or removed is never served from memory.
-    fileCache:
-      options.readOnly === true
-        ? { ...defaults.handleCache, maxEntries: 0 }
-        : { ...defaults.handleCache, ...options.handleCache },
-    maxMappings: options.maxMappings ?? defaults.maxMappings,
-    mmapThresholdBytes: options.mmapThresholdBytes ?? defaults.mmapThresholdBytes,
-    sweepTempFiles: options.sweepTempFiles !== false && options.readOnly !== true,
-    staleTempAfterMs: options.staleTempAfterMs ?? defaults.staleTempAfterMs,
+    handleCache: {
+      maxEntries: readOnly
+        ? 0
+        : nonNegative(cache.maxEntries, defaults.handleCache.maxEntries, "handleCache.maxEntries"),
+      maxBytes: nonNegative(cache.maxBytes, defaults.handleCache.maxBytes, "handleCache.maxBytes"),
+    },
+    maxMappings: nonNegative(options.maxMappings, defaults.maxMappings, "maxMappings"),
+    mmapThresholdBytes: nonNegative(options.mmapThresholdBytes, defaults.mmapThresholdBytes, "mmapThresholdBytes"),
+    sweepTempFiles: flag(options.sweepTempFiles, true, "sweepTempFiles") && !readOnly,
+    staleTempAfterMs: nonNegative(options.staleTempAfterMs, defaults.staleTempAfterMs, "staleTempAfterMs"),
     fileOps: options.fileOps ?? nodeFileOps,
     recorder: options.recorder ?? null,
     retention: resolveRetention(options.retention),
-    clock: options.clock ?? Date.now,
-    lockMode: options.readOnly === true ? "read-only" : options.lock === false ? "none" : "exclusive",
+    clock: fn(options.clock, Date.now, "clock"),
+    lockMode: readOnly ? "read-only" : flag(options.lock, true, "lock") ? "exclusive" : "none",
     lockOwner: options.lockOwner ?? "a store",
     maxEntryBytes: bound(options.maxEntryBytes, "maxEntryBytes"),
     lookup: resolveLookup(options.lookup),
   };
 }
 
-/** Validates lookup options and fills in defaults; throws a RangeError naming a bad option. */
-export function resolveLookup(options: LookupOptions | false | undefined): LookupIndexOptions | null {
+/** Validates lookup options and fills in defaults; `invalid_argument` names a bad option. */
+export function resolveLookup(options: LookupOptions | false | undefined): ResolvedLookup | null {
   if (options === false) return null;
   const defaults = DEFAULT_STORAGE_OPTIONS.lookup;
-  const build = options?.build ?? defaults.build;
-  if (build !== "open" && build !== "first-use") {
-    throw new RangeError(`lookup.build must be "open" or "first-use", got ${String(build)}`);
-  }
+  const build = oneOf(options?.build, defaults.build, ["open", "first-use"], "lookup.build");
   return { maxBytes: bound(options?.maxBytes ?? defaults.maxBytes, "lookup.maxBytes"), build };
 }
