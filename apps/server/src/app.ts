@@ -2,6 +2,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import type { EntryStore } from "@reflex/core";
 import type { OperationMetrics } from "@reflex/stats";
 import type { ZodError } from "zod";
+import type { TokenSet } from "./auth/token-set.ts";
 import type { AppEnv } from "./env.ts";
 import {
   ApiError,
@@ -10,13 +11,13 @@ import {
   type InternalErrorReporter,
   notFoundHandler,
 } from "./errors.ts";
-import { type Logger, silentLogger } from "./logger.ts";
-import { type MetricsSource, storeMetrics } from "./metrics.ts";
 import { authenticate } from "./middleware/authenticate.ts";
 import { DEFAULT_MAX_BODY_BYTES } from "./middleware/body-limit.ts";
 import { noteContext } from "./middleware/note-context.ts";
 import { refuseGetContent } from "./middleware/refuse-get-content.ts";
 import { wrapNonErrors } from "./middleware/wrap-non-errors.ts";
+import { type Logger, silentLogger } from "./observe/logger.ts";
+import { type MetricsSource, storeMetrics } from "./observe/metrics.ts";
 import { registerAdminRoutes } from "./routes/admin.ts";
 import { registerBatchGetRoute } from "./routes/batch-get.ts";
 import type { RouteDeps } from "./routes/deps.ts";
@@ -27,7 +28,6 @@ import { registerPayloadRoute } from "./routes/payload.ts";
 import { registerSearchRoute } from "./routes/search.ts";
 import { registerTenantDeleteRoute } from "./routes/tenant-delete.ts";
 import { registerTouchRoute } from "./routes/touch.ts";
-import type { TokenSet } from "./token-set.ts";
 
 /** Options of {@link createApp}. */
 export interface AppOptions {

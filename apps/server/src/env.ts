@@ -1,5 +1,5 @@
-import type { Principal } from "./principal.ts";
-import type { RequestNote } from "./request-note.ts";
+import type { Principal } from "./auth/principal.ts";
+import type { RequestNote } from "./observe/request-note.ts";
 
 /** The Hono environment of the app: what middleware leaves on the context for handlers. */
 export interface AppEnv {

@@ -1,4 +1,4 @@
-import { isCodecError } from "@reflex/codec";
+import { type ApiErrorCode, apiErrorCodeOfStatus, apiErrorStatus, isCodecError } from "@reflex/codec";
 import { isStoreError, type StoreError } from "@reflex/core";
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
@@ -6,27 +6,10 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 
 /**
  * The closed set of error codes the API answers with, in the body
- * `{"error":{"code":"...","message":"..."}}`.
+ * `{"error":{"code":"...","message":"..."}}`: listed once, with their statuses, in
+ * `@reflex/codec` (`API_ERRORS`), which the client reads too.
  */
-export type ApiErrorCode =
-  | "invalid_id"
-  | "invalid_query"
-  | "invalid_body"
-  | "bad_request"
-  | "unauthorized"
-  | "forbidden"
-  | "not_found"
-  | "payload_too_large"
-  | "unsupported_media_type"
-  | "tenant_mismatch"
-  | "data_corrupted"
-  | "invalid_embedding"
-  | "unsupported"
-  | "index_full"
-  | "storage_unavailable"
-  | "outcome_unknown"
-  | "degraded"
-  | "internal_error";
+export type { ApiErrorCode } from "@reflex/codec";
 
 /** The JSON body of every error response. */
 export interface ApiErrorBody {
@@ -60,17 +43,6 @@ export class ApiError extends HTTPException {
 /** Reports errors that are the server's fault (5xx); gets the full error, never shown to clients, and the request's id when known. */
 export type InternalErrorReporter = (message: string, error: unknown, requestId?: string) => void;
 
-const HTTP_EXCEPTION_CODES: Partial<Record<number, ApiErrorCode>> = {
-  400: "bad_request",
-  401: "unauthorized",
-  403: "forbidden",
-  404: "not_found",
-  413: "payload_too_large",
-  415: "unsupported_media_type",
-  422: "tenant_mismatch",
-  503: "storage_unavailable",
-};
-
 /** The JSON body of an error, in the API's one shape. */
 export function errorBody(code: ApiErrorCode, message: string): ApiErrorBody {
   return { error: { code, message } };
@@ -89,6 +61,11 @@ export function jsonErrorResponse(
   });
 }
 
+/** {@link jsonErrorResponse} with the status `code` always comes with (`API_ERRORS` in `@reflex/codec`). */
+function apiErrorResponse(code: ApiErrorCode, message: string): Response {
+  return jsonErrorResponse(apiErrorStatus(code), code, message);
+}
+
 function errnoSuffix(error: StoreError): string {
   return error.errno === undefined ? "" : ` (${error.errno})`;
 }
@@ -97,55 +74,53 @@ function errnoSuffix(error: StoreError): string {
 function storeErrorResponse(error: StoreError, report: InternalErrorReporter): Response {
   switch (error.code) {
     case "not_found":
-      return jsonErrorResponse(404, "not_found", error.message);
+      return apiErrorResponse("not_found", error.message);
     case "invalid_argument":
-      return jsonErrorResponse(400, "bad_request", error.message);
+      return apiErrorResponse("bad_request", error.message);
     case "serialization":
-      return jsonErrorResponse(400, "invalid_body", error.message);
+      return apiErrorResponse("invalid_body", error.message);
     case "corrupt":
       report(`corrupt entry: ${error.message}`, error);
-      return jsonErrorResponse(
-        500,
+      return apiErrorResponse(
         "data_corrupted",
         `the stored entry is corrupt${error.reason === undefined ? "" : ` (${error.reason})`}; it needs to be rewritten or deleted`,
       );
     case "storage_unavailable":
     case "tenant_dir_creation_failed":
       report(`storage unavailable: ${error.message}`, error);
-      return jsonErrorResponse(503, "storage_unavailable", `storage is unavailable${errnoSuffix(error)}`);
+      return apiErrorResponse("storage_unavailable", `storage is unavailable${errnoSuffix(error)}`);
     case "io":
       report(`storage i/o error: ${error.message}`, error);
       if (error.errno === "ENOSPC" || error.errno === "EDQUOT" || error.errno === "EROFS" || error.errno === "EACCES") {
-        return jsonErrorResponse(503, "storage_unavailable", `storage is unavailable${errnoSuffix(error)}`);
+        return apiErrorResponse("storage_unavailable", `storage is unavailable${errnoSuffix(error)}`);
       }
-      return jsonErrorResponse(500, "internal_error", `storage i/o error${errnoSuffix(error)}`);
+      return apiErrorResponse("internal_error", `storage i/o error${errnoSuffix(error)}`);
     case "released":
       report(`handle misuse: ${error.message}`, error);
-      return jsonErrorResponse(500, "internal_error", "internal server error");
+      return apiErrorResponse("internal_error", "internal server error");
     case "too_large":
-      return jsonErrorResponse(413, "payload_too_large", error.message);
+      return apiErrorResponse("payload_too_large", error.message);
     case "locked":
     case "read_only":
       report(`storage not writable: ${error.message}`, error);
-      return jsonErrorResponse(503, "storage_unavailable", "storage is not writable by this server");
+      return apiErrorResponse("storage_unavailable", "storage is not writable by this server");
     case "invalid_embedding":
-      return jsonErrorResponse(400, "invalid_embedding", error.message);
+      return apiErrorResponse("invalid_embedding", error.message);
     case "index_full":
       report(`lookup index full: ${error.message}`, error);
-      return jsonErrorResponse(503, "index_full", error.message);
+      return apiErrorResponse("index_full", error.message);
     case "outcome_unknown":
       report(`write outcome unknown: ${error.message}`, error);
-      return jsonErrorResponse(
-        503,
+      return apiErrorResponse(
         "outcome_unknown",
         "the write may or may not have been applied (no confirmation in time); retrying the same request is safe",
       );
     case "degraded":
       report(`write refused, storage degraded: ${error.message}`, error);
-      return jsonErrorResponse(503, "degraded", `write refused, nothing was written: ${error.message}`);
+      return apiErrorResponse("degraded", `write refused, nothing was written: ${error.message}`);
     case "unsupported":
       report(`unsupported by this backend: ${error.message}`, error);
-      return jsonErrorResponse(501, "unsupported", error.message);
+      return apiErrorResponse("unsupported", error.message);
   }
 }
 
@@ -180,8 +155,8 @@ export function responseForError(
     requestId === undefined ? reportTo : (message, cause) => reportTo(message, cause, requestId);
   if (isStoreError(error)) return storeErrorResponse(error, report);
   if (isCodecError(error)) {
-    if (error.code === "too_large") return jsonErrorResponse(413, "payload_too_large", error.message);
-    return jsonErrorResponse(400, "invalid_body", error.message);
+    if (error.code === "too_large") return apiErrorResponse("payload_too_large", error.message);
+    return apiErrorResponse("invalid_body", error.message);
   }
   if (error instanceof HTTPException) {
     const status = error.status as ContentfulStatusCode;
@@ -189,15 +164,15 @@ export function responseForError(
     const code =
       status === 400 && /json/i.test(error.message)
         ? "invalid_body"
-        : (HTTP_EXCEPTION_CODES[status] ?? (status >= 500 ? "internal_error" : "bad_request"));
+        : (apiErrorCodeOfStatus(status) ?? (status >= 500 ? "internal_error" : "bad_request"));
     if (status >= 500) report(`HTTP ${status}: ${error.message}`, error);
     return jsonErrorResponse(status, code, error.message || `HTTP ${status}`);
   }
   report(`unhandled error in ${where}`, error);
-  return jsonErrorResponse(500, "internal_error", "internal server error");
+  return apiErrorResponse("internal_error", "internal server error");
 }
 
 /** Answers requests that match no route: 404 in the API's error shape. */
 export function notFoundHandler(c: Context): Response {
-  return jsonErrorResponse(404, "not_found", `no route for ${c.req.method} ${c.req.path}`);
+  return apiErrorResponse("not_found", `no route for ${c.req.method} ${c.req.path}`);
 }

@@ -12,7 +12,9 @@
  * const running = await startServer(loadConfig(Bun.argv.slice(2), process.env));
  */
 export { type AppOptions, createApp, type ReflexApp } from "./app.ts";
-export { type Binding, checkBinding, isLoopbackHost } from "./bind-policy.ts";
+export { ANONYMOUS_ADMIN, type Principal } from "./auth/principal.ts";
+export { MIN_TOKEN_LENGTH, TokenFileError, TokenSet } from "./auth/token-set.ts";
+export { type Binding, checkBinding, isLoopbackHost } from "./config/bind-policy.ts";
 export {
   ConfigError,
   DEFAULT_CONFIG,
@@ -21,8 +23,10 @@ export {
   RETENTION_BOUND_OPTIONS,
   type ServerConfig,
   USAGE,
-} from "./config.ts";
+} from "./config/config.ts";
+export { readTlsFiles, TLS_OPTIONS, type TlsConfig, type TlsMaterial, tlsConfig } from "./config/tls.ts";
 export { ApiError, type ApiErrorBody, type ApiErrorCode } from "./errors.ts";
+export { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_PAYLOAD_BYTES } from "./middleware/body-limit.ts";
 export {
   consoleLogger,
   createLogger,
@@ -34,11 +38,9 @@ export {
   notice,
   type RequestRecord,
   silentLogger,
-} from "./logger.ts";
-export { type MetricsSource, PROMETHEUS_CONTENT_TYPE, type ServerFigures, storeMetrics } from "./metrics.ts";
-export { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_PAYLOAD_BYTES } from "./middleware/body-limit.ts";
-export { ANONYMOUS_ADMIN, type Principal } from "./principal.ts";
-export { REQUEST_ID_HEADER, requestIdOf } from "./request-id.ts";
+} from "./observe/logger.ts";
+export { type MetricsSource, PROMETHEUS_CONTENT_TYPE, type ServerFigures, storeMetrics } from "./observe/metrics.ts";
+export { REQUEST_ID_HEADER, requestIdOf } from "./observe/request-id.ts";
 export {
   exitCodeOnSignal,
   type RunningServer,
@@ -46,5 +48,3 @@ export {
   type StartOptions,
   startServer,
 } from "./server.ts";
-export { readTlsFiles, TLS_OPTIONS, type TlsConfig, type TlsMaterial, tlsConfig } from "./tls.ts";
-export { MIN_TOKEN_LENGTH, TokenFileError, TokenSet } from "./token-set.ts";

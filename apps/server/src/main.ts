@@ -6,10 +6,10 @@
  */
 
 import packageJson from "../package.json" with { type: "json" };
-import { ConfigError, loadConfig, USAGE } from "./config.ts";
-import { notice } from "./logger.ts";
+import { TokenFileError } from "./auth/token-set.ts";
+import { ConfigError, loadConfig, USAGE } from "./config/config.ts";
+import { notice } from "./observe/logger.ts";
 import { exitCodeOnSignal, startServer } from "./server.ts";
-import { TokenFileError } from "./token-set.ts";
 
 async function main(): Promise<number | undefined> {
   const config = loadConfig(Bun.argv.slice(2), process.env);

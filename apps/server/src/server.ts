@@ -2,15 +2,15 @@ import { type EntryStore, NvmeStorage } from "@reflex/core";
 import { RedisClusterStore } from "@reflex/redis-cluster";
 import { HttpMetrics, OperationMetrics, ProcessMetrics } from "@reflex/stats";
 import { createApp, errorReporter, type ReflexApp } from "./app.ts";
-import { checkBinding } from "./bind-policy.ts";
-import type { ServerConfig } from "./config.ts";
+import { TokenSet } from "./auth/token-set.ts";
+import { checkBinding } from "./config/bind-policy.ts";
+import type { ServerConfig } from "./config/config.ts";
+import { readTlsFiles } from "./config/tls.ts";
 import { errorBody } from "./errors.ts";
-import { fastRoutes } from "./fast-routes.ts";
-import { createLogger, defaultLogFormat, type Logger, notice } from "./logger.ts";
-import { type MetricsSource, storeMetrics } from "./metrics.ts";
-import { RequestObserver } from "./request-observer.ts";
-import { readTlsFiles } from "./tls.ts";
-import { TokenSet } from "./token-set.ts";
+import { fastRoutes } from "./fast-routes/fast-routes.ts";
+import { createLogger, defaultLogFormat, type Logger, notice } from "./observe/logger.ts";
+import { type MetricsSource, storeMetrics } from "./observe/metrics.ts";
+import { RequestObserver } from "./observe/request-observer.ts";
 
 /** Options of {@link startServer} beyond the config. */
 export interface StartOptions {
@@ -101,7 +101,7 @@ async function openStore(config: ServerConfig, operations: OperationMetrics): Pr
  * Opens the store (at `config.root`, creating it, or on `config.redisCluster`), loads the
  * token file and the TLS files, and serves the app with `Bun.serve` (https with `config.tls`).
  * Refuses a non-loopback host without tokens, and without TLS unless `config.allowPlainHttp`
- * (see bind-policy.ts). With a token file, SIGHUP reloads it (keeping the old tokens if the new file is bad).
+ * (see config/bind-policy.ts). With a token file, SIGHUP reloads it (keeping the old tokens if the new file is bad).
  * Used by `src/main.ts` and by `reflex serve`.
  *
  * @example
@@ -152,7 +152,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       port: config.port,
       maxRequestBodySize: BUN_MAX_REQUEST_BODY,
       ...(tls === undefined ? {} : { tls: { cert: tls.cert, key: tls.key } }),
-      // The hot entry routes skip Hono (see fast-routes.ts); the observer sees every request.
+      // The hot entry routes skip Hono (see fast-routes/fast-routes.ts); the observer sees every request.
       routes: fastRoutes({ app, store, tokens, report: errorReporter(logger), observer }),
       // No async wrapper here: awaiting Hono's promise cost ~4 us of CPU per request under load (profiled).
       fetch: (request, bunServer) => {

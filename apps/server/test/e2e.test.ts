@@ -3,7 +3,7 @@ import { writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { decodeEntryBody, encodeEntryBody } from "@reflex/codec";
-import { ConfigError, DEFAULT_CONFIG, type ServerConfig } from "../src/config.ts";
+import { ConfigError, DEFAULT_CONFIG, type ServerConfig } from "../src/config/config.ts";
 import { type RunningServer, startServer } from "../src/server.ts";
 import { TOKEN_FILE, TOKENS, tempDir } from "./helpers.ts";
 

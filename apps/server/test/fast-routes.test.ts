@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { RequestRecord } from "../src/logger.ts";
+import type { RequestRecord } from "../src/observe/logger.ts";
 import type { RunningServer } from "../src/server.ts";
 import { TOKENS } from "./helpers.ts";
 import { startTokenServer, storeSampleEntries } from "./token-server.ts";

@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { DEFAULT_CONFIG } from "../src/config.ts";
+import { DEFAULT_CONFIG } from "../src/config/config.ts";
 import { type RunningServer, startServer } from "../src/server.ts";
 import { call, entryJson, errorOf, TOKEN_FILE, TOKENS, tempDir, testApp, testTokens } from "./helpers.ts";
 

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { NvmeStorage, type NvmeStorageOptions, type OperationRecorder } from "@reflex/core";
 import { type AppOptions, createApp, type ReflexApp } from "../src/app.ts";
-import { TokenSet } from "../src/token-set.ts";
+import { TokenSet } from "../src/auth/token-set.ts";
 
 /** Tokens of the auth tests: one per tenant 1 and 2, one covering both, one admin. */
 export const TOKENS = {

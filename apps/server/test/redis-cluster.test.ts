@@ -7,7 +7,7 @@ import { decodeEntryBody } from "@reflex/codec";
 import { RedisClusterStore } from "@reflex/redis-cluster";
 import { useCluster } from "@reflex/redis-cluster/test-cluster";
 import { createApp } from "../src/app.ts";
-import { DEFAULT_CONFIG, loadConfig } from "../src/config.ts";
+import { DEFAULT_CONFIG, loadConfig } from "../src/config/config.ts";
 import { type RunningServer, startServer } from "../src/server.ts";
 import { call, entryJson, errorOf, promtoolCheck, TOKEN_FILE, TOKENS, tempDir } from "./helpers.ts";
 

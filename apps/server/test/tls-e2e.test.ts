@@ -4,7 +4,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { removeTempDirs, type SelfSignedCert, selfSignedCert, spawnScript, tempDir } from "@reflex/testkit";
-import { ConfigError, DEFAULT_CONFIG, type ServerConfig } from "../src/config.ts";
+import { ConfigError, DEFAULT_CONFIG, type ServerConfig } from "../src/config/config.ts";
 import { type RunningServer, startServer } from "../src/server.ts";
 import { TOKENS } from "./helpers.ts";
 import { startTokenServer } from "./token-server.ts";

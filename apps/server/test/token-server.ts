@@ -1,8 +1,8 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { EntryStore } from "@reflex/core";
-import { DEFAULT_CONFIG, type ServerConfig } from "../src/config.ts";
-import { silentLogger } from "../src/logger.ts";
+import { DEFAULT_CONFIG, type ServerConfig } from "../src/config/config.ts";
+import { silentLogger } from "../src/observe/logger.ts";
 import { type RunningServer, type StartOptions, startServer } from "../src/server.ts";
 import { TOKEN_FILE } from "./helpers.ts";
 

@@ -1,26 +1,12 @@
+import type { ApiErrorCode } from "@reflex/codec";
+
 /**
  * Every error code a {@link ReflexClientError} carries: the server's codes (the `code` of
- * its `{"error":{"code","message"}}` body) and three of the client's own.
+ * its `{"error":{"code","message"}}` body, listed once in `@reflex/codec`'s `API_ERRORS`)
+ * and three of the client's own.
  */
 export type ReflexClientErrorCode =
-  | "invalid_id"
-  | "invalid_query"
-  | "invalid_body"
-  | "bad_request"
-  | "unauthorized"
-  | "forbidden"
-  | "not_found"
-  | "payload_too_large"
-  | "unsupported_media_type"
-  | "tenant_mismatch"
-  | "data_corrupted"
-  | "invalid_embedding"
-  | "unsupported"
-  | "index_full"
-  | "storage_unavailable"
-  | "outcome_unknown"
-  | "degraded"
-  | "internal_error"
+  | ApiErrorCode
   /** No answer: the connection failed or was cut (retried for idempotent calls). */
   | "network_error"
   /** No answer within the call's timeout. */

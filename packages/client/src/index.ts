@@ -12,6 +12,8 @@
  * const ca = await Bun.file("cert.pem").text();
  * const secure = new ReflexClient({ baseUrl: "https://127.0.0.1:8443", token: process.env.REFLEX_TOKEN, tls: { ca } });
  */
+/** The server's error codes (`@reflex/codec`'s list), the part of {@link ReflexClientErrorCode} the server sends. */
+export type { ApiErrorCode } from "@reflex/codec";
 export { isReflexClientError, ReflexClientError, type ReflexClientErrorCode } from "./client-error.ts";
 export type { Id } from "./ids.ts";
 export { ReflexClient, type ReflexClientOptions } from "./reflex-client.ts";

@@ -1,7 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { API_ERROR_CODES, API_ERRORS, apiErrorStatus } from "@reflex/codec";
 import { startTestServer, type TestServer, TOKENS } from "../test/real-server.ts";
 import { isReflexClientError, type ReflexClientError } from "./client-error.ts";
 import { ReflexClient } from "./reflex-client.ts";
+import { errorOf } from "./transport.ts";
 
 const servers: Bun.Server<undefined>[] = [];
 afterEach(async () => {
@@ -151,4 +153,23 @@ describe("an https server with a self-signed certificate", () => {
       () => new ReflexClient({ baseUrl: server.url, tls: { ca: "x" }, fetch: (request) => fetch(request) }),
     ).toThrow("give tls or fetch, not both");
   });
+});
+
+test("every code the server answers with is known to the client, with its status", async () => {
+  for (const code of API_ERROR_CODES) {
+    const status = apiErrorStatus(code);
+    const error = await errorOf(Response.json({ error: { code, message: `a ${code}` } }, { status }));
+    expect([error.code, error.status, error.message]).toEqual([code, status, `a ${code}`]);
+  }
+  const unknown = await errorOf(Response.json({ error: { code: "new_code", message: "?" } }, { status: 409 }));
+  expect([unknown.code, unknown.status]).toEqual(["bad_response", 409]);
+});
+
+test("a body-less error answer (HEAD) gets the code that stands for its status", async () => {
+  for (const code of API_ERROR_CODES.filter((c) => "bare" in API_ERRORS[c])) {
+    const status = apiErrorStatus(code);
+    const error = await errorOf(new Response(null, { status }));
+    expect([error.code, error.status, error.message]).toEqual([code, status, `HTTP ${status}`]);
+  }
+  expect((await errorOf(new Response(null, { status: 502 }))).code).toBe("bad_response");
 });

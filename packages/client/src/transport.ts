@@ -1,3 +1,4 @@
+import { apiErrorCodeOfStatus, isApiErrorCode } from "@reflex/codec";
 import { ReflexClientError, type ReflexClientErrorCode } from "./client-error.ts";
 
 /** Options of a {@link ReflexClient} (and its transport), with {@link resolveClientOptions} beside them. */
@@ -72,42 +73,9 @@ export interface CallSpec {
   readonly allow?: readonly number[];
 }
 
-const KNOWN_CODES: ReadonlySet<string> = new Set<ReflexClientErrorCode>([
-  "invalid_id",
-  "invalid_query",
-  "invalid_body",
-  "bad_request",
-  "unauthorized",
-  "forbidden",
-  "not_found",
-  "payload_too_large",
-  "unsupported_media_type",
-  "tenant_mismatch",
-  "data_corrupted",
-  "invalid_embedding",
-  "unsupported",
-  "index_full",
-  "storage_unavailable",
-  "outcome_unknown",
-  "degraded",
-  "internal_error",
-]);
-
-/** The code of a body-less error answer (HEAD), by status. */
+/** The code of a body-less error answer (HEAD), by status (`apiErrorCodeOfStatus` of `@reflex/codec`). */
 function codeOfStatus(status: number): ReflexClientErrorCode {
-  const byStatus: Record<number, ReflexClientErrorCode> = {
-    400: "bad_request",
-    401: "unauthorized",
-    403: "forbidden",
-    404: "not_found",
-    413: "payload_too_large",
-    415: "unsupported_media_type",
-    422: "tenant_mismatch",
-    500: "internal_error",
-    501: "unsupported",
-    503: "storage_unavailable",
-  };
-  return byStatus[status] ?? "bad_response";
+  return apiErrorCodeOfStatus(status) ?? "bad_response";
 }
 
 /** The error of a non-2xx answer, from its `{"error":{code,message}}` body when it has one. */
@@ -118,7 +86,7 @@ export async function errorOf(response: Response): Promise<ReflexClientError> {
     const code = body.error?.code;
     const message = body.error?.message;
     if (typeof code === "string" && typeof message === "string") {
-      const known = KNOWN_CODES.has(code) ? (code as ReflexClientErrorCode) : "bad_response";
+      const known = isApiErrorCode(code) ? code : "bad_response";
       return new ReflexClientError(known, response.status, message);
     }
   } catch {

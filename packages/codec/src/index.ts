@@ -6,6 +6,7 @@
  * - the protobuf JSON mapping for humans and HTTP,
  * - size-delimited dump streams for export and import,
  * - the search request and response messages (`reflex.v1.SearchRequest`, `SearchResponse`),
+ * - the HTTP API's error codes and their statuses, shared by the server and the client,
  * - the u64 id grammar and the TTL grammar shared by the store, the server and the CLI.
  *
  * @example
@@ -13,6 +14,15 @@
  * const file = encodeEnvelope(42n, entry);
  * const { entry: view } = decodeEnvelope(file); // view.payloadBlob is a view of `file`
  */
+export {
+  API_ERROR_CODES,
+  API_ERRORS,
+  type ApiErrorCode,
+  type ApiErrorStatus,
+  apiErrorCodeOfStatus,
+  apiErrorStatus,
+  isApiErrorCode,
+} from "./api-errors.ts";
 export {
   type BatchEntry,
   type BatchGetResponseJson,

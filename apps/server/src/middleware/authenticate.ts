@@ -1,8 +1,8 @@
 import type { MiddlewareHandler } from "hono";
+import { ANONYMOUS_ADMIN, type Principal } from "../auth/principal.ts";
+import type { TokenSet } from "../auth/token-set.ts";
 import type { AppEnv } from "../env.ts";
 import { ApiError } from "../errors.ts";
-import { ANONYMOUS_ADMIN, type Principal } from "../principal.ts";
-import type { TokenSet } from "../token-set.ts";
 
 const BEARER_REALM = { "WWW-Authenticate": 'Bearer realm="reflex"' };
 

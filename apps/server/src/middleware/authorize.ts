@@ -1,9 +1,9 @@
 // Route authorization: what the authenticated principal may touch (else 403).
 import { isCodecError, parseU64 } from "@reflex/codec";
 import type { MiddlewareHandler } from "hono";
+import { coversTenant, type Principal } from "../auth/principal.ts";
 import type { AppEnv } from "../env.ts";
 import { ApiError } from "../errors.ts";
-import { coversTenant, type Principal } from "../principal.ts";
 
 /**
  * Route middleware: the `{tenant}` path parameter must be a decimal u64 (else 400)

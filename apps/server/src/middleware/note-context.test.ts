@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { testApp } from "../../test/helpers.ts";
-import type { RequestNote } from "../request-note.ts";
+import type { RequestNote } from "../observe/request-note.ts";
 
 describe("noteContext", () => {
   test("leaves the Hono context on the note Bun.serve passes; without one (app.request) it does nothing", async () => {

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from "hono";
-import { JSON_TYPE, PROTOBUF_TYPE, requestEncoding } from "../content.ts";
 import { ApiError } from "../errors.ts";
+import { JSON_TYPE, PROTOBUF_TYPE, requestEncoding } from "../wire/content.ts";
 
 /**
  * Route middleware: a request body must be JSON or protobuf (else 415), checked

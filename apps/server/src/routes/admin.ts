@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
-import { JSON_TYPE } from "../content.ts";
 import { requireAdmin } from "../middleware/authorize.ts";
-import { AUTH_ERRORS, BEARER, CleanupResult, STORAGE_ERRORS, Stats } from "../schemas.ts";
+import { JSON_TYPE } from "../wire/content.ts";
+import { AUTH_ERRORS, BEARER, CleanupResult, STORAGE_ERRORS, Stats } from "../wire/schemas.ts";
 import type { App, RouteDeps } from "./deps.ts";
 
 /** Registers the admin routes: `GET /v1/stats` and `POST /v1/maintenance/cleanup`. */

@@ -1,10 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { batchGetResponseToJson, encodeBatchGetResponse } from "@reflex/codec";
 import type { EntryStore } from "@reflex/core";
-import { JSON_TYPE, negotiateEntryEncoding, PROTOBUF_TYPE } from "../content.ts";
 import { requireTenantAccess } from "../middleware/authorize.ts";
 import { bodyLimit } from "../middleware/body-limit.ts";
-import { AUTH_ERRORS, BEARER, openApiErrorResponse, STORAGE_ERRORS, TenantParams, u64String } from "../schemas.ts";
+import { JSON_TYPE, negotiateEntryEncoding, PROTOBUF_TYPE } from "../wire/content.ts";
+import { AUTH_ERRORS, BEARER, openApiErrorResponse, STORAGE_ERRORS, TenantParams, u64String } from "../wire/schemas.ts";
 import type { App, RouteDeps } from "./deps.ts";
 
 /** Most ids one batch-get asks for. */

@@ -2,7 +2,7 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { EntryStore } from "@reflex/core";
 import type { OperationMetrics } from "@reflex/stats";
 import type { AppEnv } from "../env.ts";
-import type { MetricsSource } from "../metrics.ts";
+import type { MetricsSource } from "../observe/metrics.ts";
 
 /** What the route modules need from the app. */
 export interface RouteDeps {

@@ -1,11 +1,17 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { entryToJson, withExpiresAt } from "@reflex/codec";
 import type { EntryHandle, EntryStore } from "@reflex/core";
-import { JSON_TYPE, negotiateEntryEncoding, PROTOBUF_TYPE, PROTOBUF_TYPE_ALIAS, requestEncoding } from "../content.ts";
-import { entryFromRequest } from "../entry-body.ts";
 import { requireTenantAccess } from "../middleware/authorize.ts";
 import { bodyLimit } from "../middleware/body-limit.ts";
 import { requireEntryContentType } from "../middleware/require-entry-content-type.ts";
+import {
+  JSON_TYPE,
+  negotiateEntryEncoding,
+  PROTOBUF_TYPE,
+  PROTOBUF_TYPE_ALIAS,
+  requestEncoding,
+} from "../wire/content.ts";
+import { entryFromRequest } from "../wire/entry-body.ts";
 import {
   AUTH_ERRORS,
   BEARER,
@@ -17,10 +23,10 @@ import {
   PutQuery,
   STORAGE_ERRORS,
   StoredEntry,
-} from "../schemas.ts";
-import { withLoadedEntry } from "../with-loaded-entry.ts";
+} from "../wire/schemas.ts";
 import { type App, entryIds, type RouteDeps } from "./deps.ts";
 import { registerHotEntryRoute } from "./hot-route.ts";
+import { withLoadedEntry } from "./with-loaded-entry.ts";
 
 const PATH = "/v1/tenants/{tenant}/entries/{id}";
 const protobufBody = z.string().openapi({ format: "binary", description: "Binary protobuf reflex.v1.CacheEntry." });

@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
-import { JSON_TYPE } from "../content.ts";
 import { ApiError } from "../errors.ts";
 import { requireAdmin, requireTenantAccess } from "../middleware/authorize.ts";
+import { JSON_TYPE } from "../wire/content.ts";
 import {
   AUTH_ERRORS,
   BEARER,
@@ -12,7 +12,7 @@ import {
   STORAGE_ERRORS,
   TenantList,
   TenantParams,
-} from "../schemas.ts";
+} from "../wire/schemas.ts";
 import type { App, RouteDeps } from "./deps.ts";
 
 /**

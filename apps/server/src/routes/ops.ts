@@ -1,8 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { JSON_TYPE } from "../content.ts";
-import { PROMETHEUS_CONTENT_TYPE } from "../metrics.ts";
 import { requireAdmin } from "../middleware/authorize.ts";
-import { AUTH_ERRORS, BEARER, Health, STORAGE_ERRORS } from "../schemas.ts";
+import { PROMETHEUS_CONTENT_TYPE } from "../observe/metrics.ts";
+import { JSON_TYPE } from "../wire/content.ts";
+import { AUTH_ERRORS, BEARER, Health, STORAGE_ERRORS } from "../wire/schemas.ts";
 import type { App, RouteDeps } from "./deps.ts";
 
 /** Registers `GET /healthz` (public) and `GET /metrics` (admin). */

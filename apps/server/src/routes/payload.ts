@@ -1,11 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { EntryHandle, EntryStore } from "@reflex/core";
-import { OCTET_STREAM_TYPE } from "../content.ts";
-import { etagOf, ifNoneMatchMatches } from "../etag.ts";
-import { BEARER, ENTRY_ERRORS, EntryParams } from "../schemas.ts";
-import { withLoadedEntry } from "../with-loaded-entry.ts";
+import { OCTET_STREAM_TYPE } from "../wire/content.ts";
+import { etagOf, ifNoneMatchMatches } from "../wire/etag.ts";
+import { BEARER, ENTRY_ERRORS, EntryParams } from "../wire/schemas.ts";
 import type { App, RouteDeps } from "./deps.ts";
 import { registerHotEntryRoute } from "./hot-route.ts";
+import { withLoadedEntry } from "./with-loaded-entry.ts";
 
 /** Payloads from this size are streamed from the entry's view instead of copied whole into the response. */
 export const STREAM_FROM_BYTES = 1024 * 1024;

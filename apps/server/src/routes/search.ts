@@ -8,10 +8,16 @@ import {
   searchResponseToJson,
 } from "@reflex/codec";
 import { type EntryStore, isStoreError, MAX_SEARCH_K } from "@reflex/core";
-import { JSON_TYPE, negotiateEntryEncoding, PROTOBUF_TYPE, PROTOBUF_TYPE_ALIAS, requestEncoding } from "../content.ts";
 import { requireTenantAccess } from "../middleware/authorize.ts";
 import { bodyLimit } from "../middleware/body-limit.ts";
 import { requireEntryContentType } from "../middleware/require-entry-content-type.ts";
+import {
+  JSON_TYPE,
+  negotiateEntryEncoding,
+  PROTOBUF_TYPE,
+  PROTOBUF_TYPE_ALIAS,
+  requestEncoding,
+} from "../wire/content.ts";
 import {
   AUTH_ERRORS,
   BEARER,
@@ -20,7 +26,7 @@ import {
   SearchJsonOutput,
   STORAGE_ERRORS,
   TenantParams,
-} from "../schemas.ts";
+} from "../wire/schemas.ts";
 import type { App, RouteDeps } from "./deps.ts";
 
 const protobufRequest = z

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { JSON_TYPE } from "../content.ts";
 import { requireTenantAccess } from "../middleware/authorize.ts";
-import { AUTH_ERRORS, BEARER, openApiErrorResponse, STORAGE_ERRORS, TenantParams } from "../schemas.ts";
+import { JSON_TYPE } from "../wire/content.ts";
+import { AUTH_ERRORS, BEARER, openApiErrorResponse, STORAGE_ERRORS, TenantParams } from "../wire/schemas.ts";
 import type { App, RouteDeps } from "./deps.ts";
 
 const TenantDeleted = z

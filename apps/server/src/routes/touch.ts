@@ -1,8 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { isTtlText, TTL_GRAMMAR } from "@reflex/codec";
-import { JSON_TYPE } from "../content.ts";
 import { requireTenantAccess } from "../middleware/authorize.ts";
-import { BEARER, ENTRY_ERRORS, EntryParams } from "../schemas.ts";
+import { JSON_TYPE } from "../wire/content.ts";
+import { BEARER, ENTRY_ERRORS, EntryParams } from "../wire/schemas.ts";
 import { type App, entryIds, type RouteDeps } from "./deps.ts";
 
 const TouchQuery = z.object({

@@ -1,10 +1,10 @@
 import { type ParseArgsOptionsConfig, parseArgs } from "node:util";
 import { isTtlText, MAX_BODY_BYTES, TTL_GRAMMAR } from "@reflex/codec";
 import { DEFAULT_ROOT, type RetentionOptions } from "@reflex/core";
+import { DEFAULT_MAX_BODY_BYTES } from "../middleware/body-limit.ts";
+import { LOG_FORMATS, type LogFormat } from "../observe/logger.ts";
 import { CHANGE_LOG_OPTIONS, type ChangeLogConfig, changeLogConfig, checkClusterRetention } from "./cluster-config.ts";
 import { ConfigError } from "./config-error.ts";
-import { LOG_FORMATS, type LogFormat } from "./logger.ts";
-import { DEFAULT_MAX_BODY_BYTES } from "./middleware/body-limit.ts";
 import { TLS_OPTIONS, type TlsConfig, tlsConfig } from "./tls.ts";
 
 /** Everything `startServer` needs. */

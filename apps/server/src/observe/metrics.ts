@@ -7,7 +7,7 @@ import {
   type ProcessMetrics,
   renderPrometheus,
 } from "@reflex/stats";
-import packageJson from "../package.json" with { type: "json" };
+import packageJson from "../../package.json" with { type: "json" };
 import { clusterLookupFamilies } from "./cluster-metrics.ts";
 
 export { PROMETHEUS_CONTENT_TYPE } from "@reflex/stats";

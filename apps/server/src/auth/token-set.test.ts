@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { TOKEN_FILE, TOKENS, tempDir, testTokens } from "../test/helpers.ts";
+import { TOKEN_FILE, TOKENS, tempDir, testTokens } from "../../test/helpers.ts";
 import { TokenFileError, TokenSet } from "./token-set.ts";
 
 describe("TokenSet", () => {

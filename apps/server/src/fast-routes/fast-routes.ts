@@ -1,11 +1,11 @@
+import { principalFor } from "../middleware/authenticate.ts";
+import { coveredTenant, parsedId } from "../middleware/authorize.ts";
+import { refuseContentOnGet } from "../middleware/refuse-get-content.ts";
+import type { RequestNote } from "../observe/request-note.ts";
+import { entryResponse } from "../routes/entries.ts";
+import { payloadResponse } from "../routes/payload.ts";
 import { fastBatchGet } from "./fast-batch-get.ts";
 import { type BunRequest, type FastRouteDeps, fastRouteFailed } from "./fast-route-deps.ts";
-import { principalFor } from "./middleware/authenticate.ts";
-import { coveredTenant, parsedId } from "./middleware/authorize.ts";
-import { refuseContentOnGet } from "./middleware/refuse-get-content.ts";
-import type { RequestNote } from "./request-note.ts";
-import { entryResponse } from "./routes/entries.ts";
-import { payloadResponse } from "./routes/payload.ts";
 
 export type { FastRouteDeps } from "./fast-route-deps.ts";
 

@@ -1,8 +1,8 @@
 import type { EntryStore } from "@reflex/core";
-import type { ReflexApp } from "./app.ts";
-import { type InternalErrorReporter, responseForError } from "./errors.ts";
-import type { RequestObserver } from "./request-observer.ts";
-import type { TokenSet } from "./token-set.ts";
+import type { ReflexApp } from "../app.ts";
+import type { TokenSet } from "../auth/token-set.ts";
+import { type InternalErrorReporter, responseForError } from "../errors.ts";
+import type { RequestObserver } from "../observe/request-observer.ts";
 
 /** What the fast routes need: the same store, tokens and error reporter as the app, the app for fallbacks, and the observer. */
 export interface FastRouteDeps {

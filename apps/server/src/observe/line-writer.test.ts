@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { closeSync, constants, openSync, readFileSync, readSync } from "node:fs";
 import { join } from "node:path";
-import { tempDir } from "../test/helpers.ts";
+import { tempDir } from "../../test/helpers.ts";
 import { fdWriter, LineWriter, MAX_QUEUED_BYTES } from "./line-writer.ts";
 
 describe("LineWriter", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { HttpMetrics } from "@reflex/stats";
-import { entryJson, testApp } from "../test/helpers.ts";
+import { entryJson, testApp } from "../../test/helpers.ts";
 import type { RequestRecord } from "./logger.ts";
 import { RequestObserver } from "./request-observer.ts";
 

@@ -1,5 +1,5 @@
 import { decodeEntryBody, type EntryFields, entryFromJson } from "@reflex/codec";
-import { ApiError } from "./errors.ts";
+import { ApiError } from "../errors.ts";
 
 /** A request body's entry once validated: its JSON (already checked by the route's schema) or its protobuf bytes. */
 export type EntryRequestBody =

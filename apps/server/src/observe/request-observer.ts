@@ -1,7 +1,7 @@
 import { type HttpMetrics, UNMATCHED_ROUTE } from "@reflex/stats";
 import type { Context } from "hono";
 import { matchedRoutes } from "hono/route";
-import type { AppEnv } from "./env.ts";
+import type { AppEnv } from "../env.ts";
 import type { Logger } from "./logger.ts";
 import { REQUEST_ID_HEADER, requestIdOf } from "./request-id.ts";
 import type { RequestNote } from "./request-note.ts";

@@ -1,8 +1,8 @@
 import { isCanonicalU64 } from "@reflex/codec";
+import { principalFor } from "../middleware/authenticate.ts";
+import { coveredTenant } from "../middleware/authorize.ts";
+import { batchGetResponse, MAX_BATCH_BODY_BYTES, MAX_BATCH_IDS } from "../routes/batch-get.ts";
 import { type BunRequest, type FastRouteDeps, fastRouteFailed } from "./fast-route-deps.ts";
-import { principalFor } from "./middleware/authenticate.ts";
-import { coveredTenant } from "./middleware/authorize.ts";
-import { batchGetResponse, MAX_BATCH_BODY_BYTES, MAX_BATCH_IDS } from "./routes/batch-get.ts";
 
 const DECLARED_LENGTH = /^\d{1,15}$/;
 /** The route template the HTTP metrics and the request log name a batch-get by. */
