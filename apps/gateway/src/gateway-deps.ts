@@ -1,6 +1,7 @@
 import type { Logger } from "@reflex/server";
 import type { HttpMetrics, ProcessMetrics } from "@reflex/stats";
 import type { ExactCache } from "./cache/exact-cache.ts";
+import type { Flight } from "./cache/flight.ts";
 import type { SingleFlight } from "./cache/single-flight.ts";
 import type { GatewayMetrics, Outcome } from "./observe/gateway-metrics.ts";
 import type { Caller, Tenancy } from "./tenancy/tenancy.ts";
@@ -24,7 +25,8 @@ export interface GatewayDeps {
   readonly tenancy: Tenancy;
   readonly upstream: UpstreamClient;
   readonly cache: ExactCache;
-  readonly flights: SingleFlight;
+  /** Identical misses in flight, by `tenant:key`. */
+  readonly flights: SingleFlight<Flight>;
   readonly metrics: GatewayMetrics;
   readonly policy: CachePolicy;
   readonly logger: Logger;

@@ -20,6 +20,8 @@ export interface FakeUpstream {
   readonly baseUrl: string;
   /** The calls it got so far. */
   calls(): Promise<UpstreamCalls>;
+  /** Opens the gate `name` (see `[hold:NAME]`). */
+  release(name: string): Promise<void>;
   /** Sets its counts to zero. */
   reset(): Promise<void>;
   /** SIGTERM (SIGKILL after 5 s); resolves once it exited. */
@@ -54,6 +56,9 @@ export async function startFakeUpstream(timeoutMs = 20_000): Promise<FakeUpstrea
     baseUrl: `${url}/v1`,
     async calls() {
       return (await (await fetch(`${url}/__calls`)).json()) as UpstreamCalls;
+    },
+    async release(name) {
+      await fetch(`${url}/__release/${name}`, { method: "POST" });
     },
     async reset() {
       await fetch(`${url}/__reset`, { method: "POST" });

@@ -15,6 +15,8 @@
 //     `[delay:MS]`    wait MS between SSE chunks
 //     `[cut:N]`       a stream: send N chunks, then break the connection (no [DONE])
 //     `[nofinish]`    a JSON answer whose choice has `finish_reason: null`
+//     `[hold:NAME]`   a JSON answer waits, a stream waits after its first chunk, until
+//                     `POST /__release/NAME` (so a test knows a byte got through before the end)
 // - POST /v1/embeddings: one 4-number vector per input, from the input's text.
 // - GET /v1/models: a fixed list.
 // - GET /__calls: `{"chat":N,"embeddings":N,"other":N,"lastAuthorization":...}`;
@@ -25,6 +27,21 @@
 const counts = { chat: 0, embeddings: 0, other: 0 };
 const answersByBody = new Map<string, number>();
 let lastAuthorization: string | null = null;
+const gates = new Map<string, { promise: Promise<void>; open: () => void }>();
+
+/** The gate NAME (made on first use): `POST /__release/NAME` opens it. */
+function gate(name: string): { promise: Promise<void>; open: () => void } {
+  let found = gates.get(name);
+  if (found === undefined) {
+    let open!: () => void;
+    const promise = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    found = { promise, open };
+    gates.set(name, found);
+  }
+  return found;
+}
 
 interface ChatMessage {
   readonly role: string;
@@ -72,6 +89,7 @@ async function chat(request: Request): Promise<Response> {
   const slow = control(userText, "slow");
   if (slow !== undefined) await Bun.sleep(slow);
   if (status !== undefined) return errorAnswer(status);
+  const hold = /\[hold:(\w+)\]/.exec(userText)?.[1];
 
   const { stream: _stream, stream_options: _options, ...keyed } = body;
   const bodyKey = JSON.stringify(keyed);
@@ -95,6 +113,7 @@ async function chat(request: Request): Promise<Response> {
   const finishReason = tool === undefined ? "stop" : "tool_calls";
 
   if (body.stream !== true) {
+    if (hold !== undefined) await gate(hold).promise;
     return Response.json({
       id,
       object: "chat.completion",
@@ -170,10 +189,13 @@ async function chat(request: Request): Promise<Response> {
     async start(controller) {
       for (const [i, event] of events.entries()) {
         if (cut !== undefined && i === cut) {
-          controller.error(new Error("fake upstream cut the stream"));
+          // Past the response headers first, so the gateway has the stream open when it breaks.
+          await Bun.sleep(50);
+          controller.error(new Error("fake upstream cut the stream (on purpose)"));
           return;
         }
         controller.enqueue(encoder.encode(`data: ${JSON.stringify(event)}\n\n`));
+        if (i === 0 && hold !== undefined) await gate(hold).promise;
         if (delay > 0) await Bun.sleep(delay);
       }
       controller.enqueue(encoder.encode("data: [DONE]\n\n"));
@@ -209,6 +231,10 @@ const server = Bun.serve({
       counts.chat = 0;
       counts.embeddings = 0;
       counts.other = 0;
+      return Response.json({ ok: true });
+    }
+    if (pathname.startsWith("/__release/") && request.method === "POST") {
+      gate(pathname.slice("/__release/".length)).open();
       return Response.json({ ok: true });
     }
     lastAuthorization = request.headers.get("authorization");
