@@ -1,0 +1,43 @@
+/**
+ * The gateway's command: `bun apps/gateway/src/main.ts [--upstream URL] [--port P] [--root DIR] ...`
+ * (`--help` lists every flag). Prints `reflex gateway listening on <url>` as its first stdout
+ * line; SIGTERM or SIGINT stops accepting, finishes requests in flight and exits 0.
+ */
+
+import { ConfigError, notice, TokenFileError } from "@reflex/server";
+import { GATEWAY_USAGE, loadGatewayConfig } from "./config.ts";
+import { startGateway } from "./server.ts";
+
+async function main(): Promise<number> {
+  const config = loadGatewayConfig(Bun.argv.slice(2), process.env);
+  if (config.help) {
+    process.stdout.write(GATEWAY_USAGE);
+    return 0;
+  }
+  const gateway = await startGateway(config);
+  const logger = gateway.deps.logger;
+  const stopped = new Promise<number>((resolve) => {
+    let signals = 0;
+    const stop = (signal: NodeJS.Signals) => {
+      if (++signals > 1) process.exit(130);
+      notice(logger, `reflex-gateway: ${signal}, finishing requests in flight`);
+      gateway.shutdown().then((drained) => resolve(drained ? 0 : 1));
+    };
+    process.on("SIGTERM", stop);
+    process.on("SIGINT", stop);
+  });
+  process.stdout.write(`reflex gateway listening on ${gateway.url}\n`);
+  return stopped;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof ConfigError || error instanceof TokenFileError) {
+      process.stderr.write(`reflex-gateway: ${error.message}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`reflex-gateway: cannot start: ${(error as Error)?.message ?? error}\n`);
+    process.exit(3);
+  },
+);
