@@ -75,23 +75,20 @@ const BUN_MAX_REQUEST_BODY = Number.MAX_SAFE_INTEGER;
  * the first search finds it ready.
  */
 async function openStore(config: ServerConfig, operations: OperationMetrics): Promise<EntryStore> {
-  if (config.redisCluster !== undefined) {
-    return RedisClusterStore.open({
-      nodes: config.redisCluster,
-      recorder: operations,
-      ...(config.lookupMaxBytes === undefined ? {} : { lookupMaxBytes: config.lookupMaxBytes }),
-      ...(config.retention.defaultTtlSeconds === undefined
-        ? {}
-        : { defaultTtlSeconds: config.retention.defaultTtlSeconds }),
-      ...config.changeLog,
-    });
-  }
-  const store = new NvmeStorage(config.root, {
+  // The options both backends take in one shape (config refused size bounds on a cluster already).
+  const shared = {
     recorder: operations,
     retention: config.retention,
+    lookup: config.lookupMaxBytes === undefined ? {} : { maxBytes: config.lookupMaxBytes },
+  };
+  if (config.redisCluster !== undefined) {
+    return RedisClusterStore.open({ nodes: config.redisCluster, ...shared, ...config.changeLog });
+  }
+  const store = new NvmeStorage(config.root, {
+    ...shared,
     lockOwner: SERVER_LOCK_OWNER,
     ...(config.maxEntryBytes === undefined ? {} : { maxEntryBytes: config.maxEntryBytes }),
-    lookup: { build: "open", ...(config.lookupMaxBytes === undefined ? {} : { maxBytes: config.lookupMaxBytes }) },
+    lookup: { ...shared.lookup, build: "open" },
   });
   store.ensureStoragePath();
   return store;

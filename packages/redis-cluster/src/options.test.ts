@@ -51,7 +51,20 @@ describe("resolveRedisClusterOptions", () => {
     expect(resolveRedisClusterOptions({ nodes: "h:1", changeLogPollMs: 0 }).changeLogPollMs).toBe(0);
     expect(invalid(() => resolveRedisClusterOptions({ nodes: "h:1", changeLogLength: 0 }))).toBe(true);
     expect(invalid(() => resolveRedisClusterOptions({ nodes: "h:1", changeLogPollMs: -1 }))).toBe(true);
-    expect(invalid(() => resolveRedisClusterOptions({ nodes: "h:1", lookupMaxBytes: 1.5 }))).toBe(true);
+    expect(invalid(() => resolveRedisClusterOptions({ nodes: "h:1", lookup: { maxBytes: 1.5 } }))).toBe(true);
+  });
+
+  test("retention and lookup take NvmeStorage's shape; size bounds are refused (Redis maxmemory bounds a cluster)", () => {
+    const resolved = resolveRedisClusterOptions({
+      nodes: "h:1",
+      retention: { defaultTtlSeconds: 60 },
+      lookup: { maxBytes: 4096 },
+    });
+    expect([resolved.defaultTtlSeconds, resolved.lookupMaxBytes]).toEqual([60, 4096]);
+    expect(invalid(() => resolveRedisClusterOptions({ nodes: "h:1", retention: { maxEntries: 10 } }))).toBe(true);
+    expect(invalid(() => resolveRedisClusterOptions({ nodes: "h:1", retention: { defaultTtlSeconds: -1 } }))).toBe(
+      true,
+    );
   });
 
   test("refuses bad values by name", () => {

@@ -1,4 +1,4 @@
-import type { OperationRecorder } from "@reflex/core";
+import type { LookupOptions, OperationRecorder, RetentionOptions } from "@reflex/core";
 import { StoreError } from "@reflex/core";
 
 /** How durable a write to the cluster is. */
@@ -24,14 +24,20 @@ export interface RedisClusterOptions {
   readonly commandTimeoutMs?: number;
   /** Connections per node for writes (each blocks only its own writes while it WAITs). Default 4. */
   readonly writeConnections?: number;
-  /** Default time to live of new entries, in seconds; 0: forever. Default 0. */
-  readonly defaultTtlSeconds?: number;
+  /**
+   * Retention, in the shape `NvmeStorage` takes: `defaultTtlSeconds` (0: forever; default 0).
+   * Size bounds are Redis' `maxmemory`: any of them is `invalid_argument`.
+   */
+  readonly retention?: RetentionOptions;
   /** How often expired entries are swept from the indexes and live stats refreshed, in ms; 0: never. Default 60 s. */
   readonly sweepIntervalMs?: number;
   /** Receives every operation's duration, outcome and bytes. Default none. */
   readonly recorder?: OperationRecorder;
-  /** Most bytes the lookup index of `search` / `findByContext` may hold (as the core's `lookup.maxBytes`). Default 1 GiB. */
-  readonly lookupMaxBytes?: number;
+  /**
+   * The lookup index of `search` / `findByContext`, in the shape `NvmeStorage` takes:
+   * `maxBytes` (default 1 GiB). Its `build` does not apply: a tenant is built on its first lookup.
+   */
+  readonly lookup?: Pick<LookupOptions, "maxBytes">;
   /** Records each bucket's change log keeps (XADD MAXLEN ~ N): a server further behind rebuilds the tenant. Default 1000. */
   readonly changeLogLength?: number;
   /** How often a server reads the change logs of the tenants it has searched, in ms; 0: only before its own lookups. Default 100. */
@@ -103,6 +109,15 @@ export function resolveRedisClusterOptions(options: RedisClusterOptions): Resolv
     throw invalid(`durability must be "replicated" or "atomic", got ${JSON.stringify(durability)}`);
   }
   const replicaWaitMs = integer(options.replicaWaitMs, 1000, 1, "replicaWaitMs");
+  const retention = options.retention ?? {};
+  const bounds = (["maxBytes", "maxEntries", "tenantMaxBytes", "tenantMaxEntries"] as const).filter(
+    (name) => retention[name] !== undefined,
+  );
+  if (bounds.length > 0) {
+    throw invalid(
+      `retention.${bounds.join(", retention.")}: size bounds are Redis' maxmemory on a cluster, not options`,
+    );
+  }
   return {
     seeds: parseSeeds(options.nodes),
     namespace,
@@ -111,10 +126,10 @@ export function resolveRedisClusterOptions(options: RedisClusterOptions): Resolv
     replicaWaitMs,
     commandTimeoutMs: integer(options.commandTimeoutMs, Math.max(3000, replicaWaitMs + 1000), 1, "commandTimeoutMs"),
     writeConnections: integer(options.writeConnections, 4, 1, "writeConnections"),
-    defaultTtlSeconds: integer(options.defaultTtlSeconds, 0, 0, "defaultTtlSeconds"),
+    defaultTtlSeconds: integer(retention.defaultTtlSeconds, 0, 0, "retention.defaultTtlSeconds"),
     sweepIntervalMs: integer(options.sweepIntervalMs, 60_000, 0, "sweepIntervalMs"),
     recorder: options.recorder ?? null,
-    lookupMaxBytes: integer(options.lookupMaxBytes, 1024 * 1024 * 1024, 0, "lookupMaxBytes"),
+    lookupMaxBytes: integer(options.lookup?.maxBytes, 1024 * 1024 * 1024, 0, "lookup.maxBytes"),
     changeLogLength: integer(options.changeLogLength, 1000, 1, "changeLogLength"),
     changeLogPollMs: integer(options.changeLogPollMs, 100, 0, "changeLogPollMs"),
     lookupIdleMs: integer(options.lookupIdleMs, 600_000, 0, "lookupIdleMs"),
