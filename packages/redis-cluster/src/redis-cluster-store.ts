@@ -134,9 +134,6 @@ export class RedisClusterStore implements EntryStore {
     return this.#context.buckets;
   }
 
-  /** Nothing to create: `open()` already reached the cluster. */
-  ensureStoragePath(): void {}
-
   /** {@inheritDoc EntryStore.store} */
   store(id: bigint, entry: EntryFields, options?: StoreOptions): Promise<StoredEntryHandle> {
     return timed(

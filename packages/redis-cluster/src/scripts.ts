@@ -44,6 +44,39 @@ local state = redis.call('HMGET', KEYS[5], 'listed', 'epoch')
 return {existed, entries, bytes, state[1] and 0 or 1, state[2]}
 `;
 
+/** The put script's reply, by name. */
+export interface PutReply {
+  /** True when the key held an entry before (the write replaced it). */
+  readonly existed: boolean;
+  /** Change of the bucket's entry count (1 or 0) and byte count. */
+  readonly entriesDelta: number;
+  readonly bytesDelta: number;
+  /** True until a writer marked the bucket \`listed\` (see PUT): the writer adds its tenant to the set again. */
+  readonly unlisted: boolean;
+  /** The bucket usage hash's epoch, for MARK_LISTED. */
+  readonly epoch: string;
+}
+
+/** Names the put script's positional reply. */
+export function putReplyOf(reply: readonly [number, number, number, number, string]): PutReply {
+  const [existed, entriesDelta, bytesDelta, unlisted, epoch] = reply;
+  return { existed: existed === 1, entriesDelta, bytesDelta, unlisted: unlisted === 1, epoch };
+}
+
+/** The delete script's reply, by name. */
+export interface DeleteReply {
+  /** True when the entry's key was there to remove. */
+  readonly removed: boolean;
+  readonly entriesDelta: number;
+  readonly bytesDelta: number;
+}
+
+/** Names the delete script's positional reply. */
+export function deleteReplyOf(reply: readonly [number, number, number]): DeleteReply {
+  const [removed, entriesDelta, bytesDelta] = reply;
+  return { removed: removed === 1, entriesDelta, bytesDelta };
+}
+
 // Marks a bucket's usage hash \`listed\` (its tenant is in the tenant set), only while the hash
 // is the one of \`epoch\`: a deletion emptied and dropped it meanwhile makes this a no-op.
 // KEYS: usage. ARGV: epoch. Returns 1 when marked.

@@ -7,6 +7,7 @@ import type { ClusterContext } from "./context.ts";
 import { bucketKeys, bucketOf, id20 } from "./layout.ts";
 import { loadEnvelope } from "./read-ops.ts";
 import { isChangedReply, unconfirmedError, writeError } from "./redis-errors.ts";
+import { deleteReplyOf, putReplyOf } from "./scripts.ts";
 
 /** True when a write with `durability` (else the store's default) waits for a replica. */
 export function isReplicated(context: ClusterContext, durability: Durability | undefined): boolean {
@@ -113,7 +114,7 @@ export async function storeEntry(
   const member = id20(id);
   const what = `store of entry ${id} of tenant ${tenantId}`;
   // Marked once the reply (or the failure: it may have landed) is in, so this store's next lookup reads the log.
-  const { reply, confirmed } = await send<[number, number, number, number, string]>(context, what, replicated, (p) =>
+  const sent = await send<[number, number, number, number, string]>(context, what, replicated, (p) =>
     p.reflexPut(
       keys.entryPrefix + member,
       keys.ids,
@@ -130,10 +131,11 @@ export async function storeEntry(
       ...(replacing === undefined ? [] : [replacing]),
     ),
   ).finally(() => context.changed.add(tenantId));
-  context.usage.add(tenantId, reply[1], reply[2]);
-  if (reply[3] === 1) await listAgain(context, tenantId, replicated, keys.usage, reply[4], confirmed);
-  if (!confirmed) throw unconfirmedError(what, context.options.replicaWaitMs);
-  return storedEnvelopeHandle(bytes, reply[0] === 0);
+  const reply = putReplyOf(sent.reply);
+  context.usage.add(tenantId, reply.entriesDelta, reply.bytesDelta);
+  if (reply.unlisted) await listAgain(context, tenantId, replicated, keys.usage, reply.epoch, sent.confirmed);
+  if (!sent.confirmed) throw unconfirmedError(what, context.options.replicaWaitMs);
+  return storedEnvelopeHandle(bytes, !reply.existed);
 }
 
 /**
@@ -168,7 +170,7 @@ export async function deleteEntry(context: ClusterContext, id: bigint, tenantId:
   const keys = bucketKeys(context.options.namespace, tenantId, bucketOf(id, context.buckets));
   const member = id20(id);
   const what = `delete of entry ${id} of tenant ${tenantId}`;
-  const { reply, confirmed } = await send<[number, number, number]>(context, what, replicated, (p) =>
+  const sent = await send<[number, number, number]>(context, what, replicated, (p) =>
     p.reflexDelete(
       keys.entryPrefix + member,
       keys.ids,
@@ -181,9 +183,10 @@ export async function deleteEntry(context: ClusterContext, id: bigint, tenantId:
       context.options.changeLogLength,
     ),
   ).finally(() => context.changed.add(tenantId)); // as for a store
-  context.usage.add(tenantId, reply[1], reply[2]);
-  if (reply[0] === 0) throw new StoreError("not_found", `entry ${id} of tenant ${tenantId} not found`);
-  if (!confirmed) throw unconfirmedError(what, context.options.replicaWaitMs);
+  const reply = deleteReplyOf(sent.reply);
+  context.usage.add(tenantId, reply.entriesDelta, reply.bytesDelta);
+  if (!reply.removed) throw new StoreError("not_found", `entry ${id} of tenant ${tenantId} not found`);
+  if (!sent.confirmed) throw unconfirmedError(what, context.options.replicaWaitMs);
 }
 
 /** How many times a touch re-reads an entry that another client rewrote under it. */

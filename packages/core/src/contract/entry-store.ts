@@ -156,10 +156,8 @@ export interface SearchHit {
  * the backend (HTTP 413 / 503 / 503, CLI exit 2 / 3 / 3).
  */
 export interface EntryStore {
-  /** The store's root directory. */
+  /** Where the entries are, for messages: a directory, or a backend's address. */
   readonly storagePath: string;
-  /** Creates the root (and parents); `storage_unavailable` when it cannot. */
-  ensureStoragePath(): void;
   /** Writes `entry` under `id` in `entry.tenantId`, replacing any older entry. */
   store(id: bigint, entry: EntryFields, options?: StoreOptions): Promise<StoredEntryHandle>;
   /** Loads and verifies an entry: `not_found`, `corrupt`. */
@@ -193,7 +191,7 @@ export interface EntryStore {
   listEntries(tenantId: bigint, page?: ListPage): Promise<bigint[]>;
   /** Tenant ids, ascending. */
   listTenants(): Promise<bigint[]>;
-  /** Removes empty tenant directories; returns how many. */
+  /** Removes empty tenant directories; returns how many. A backend without directories rejects with `unsupported`. */
   cleanupEmptyTenantDirs(): Promise<number>;
   /** Exact counts by a scan; zeros when the root does not exist. */
   stats(): Promise<StorageStats>;

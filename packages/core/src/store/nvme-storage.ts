@@ -85,6 +85,7 @@ export class NvmeStorage implements EntryStore {
     return { entries: this.#context.cache.size, bytes: this.#context.cache.bytes };
   }
 
+  /** Creates the root (and parents) and takes the writer lock; `storage_unavailable` when it cannot, `locked` when another process writes it. */
   ensureStoragePath(): void {
     this.#context.dirs.ensureRoot();
   }
