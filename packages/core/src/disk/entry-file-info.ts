@@ -1,6 +1,7 @@
-import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, fstatSync, readSync } from "node:fs";
 import { MAX_ENVELOPE_HEADER_BYTES, peekExpiresAt } from "@reflex/codec";
 import { errnoOf, ioError } from "../contract/store-error.ts";
+import { openEntryFile } from "./open-entry-file.ts";
 
 /** What the retention index keeps of one entry file. */
 export interface EntryFileInfo {
@@ -18,20 +19,12 @@ export interface EntryFileInfo {
 
 const headerScratch = new Uint8Array(MAX_ENVELOPE_HEADER_BYTES);
 
-function openRegular(path: string): number | undefined {
-  try {
-    return openSync(path, constants.O_RDONLY);
-  } catch {
-    return undefined; // missing (deleted meanwhile), or not ours to read: nothing to index
-  }
-}
-
 /**
  * Reads an entry file's header and stat: one open, one 40-byte read, one fstat.
  * Undefined when the file is gone or is not a regular file.
  */
 export function readEntryFileInfo(path: string): EntryFileInfo | undefined {
-  const fd = openRegular(path);
+  const fd = openEntryFile(path, "quiet"); // missing, or not ours to read: nothing to index
   if (fd === undefined) return undefined;
   try {
     const stat = fstatSync(fd);
@@ -56,14 +49,8 @@ export function readEntryFileInfo(path: string): EntryFileInfo | undefined {
  * error: a file that could not be looked at is not absent.
  */
 export function readEntryExpiry(path: string): bigint | undefined {
-  let fd: number;
-  try {
-    fd = openSync(path, constants.O_RDONLY);
-  } catch (error) {
-    const errno = errnoOf(error);
-    if (errno === "ENOENT" || errno === "ENOTDIR") return undefined;
-    throw ioError("open", path, error);
-  }
+  const fd = openEntryFile(path, "strict");
+  if (fd === undefined) return undefined;
   try {
     const read = readSync(fd, headerScratch, 0, headerScratch.byteLength, 0);
     return peekExpiresAt(headerScratch.subarray(0, read)) ?? 0n;

@@ -1,7 +1,8 @@
-import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, fstatSync, readSync } from "node:fs";
 import { decodeEnvelope, peekEntryPrefix } from "@reflex/codec";
 import type { LookupFields, LookupSource } from "../lookup/lookup-index.ts";
 import { ENTRY_EXTENSION, tenantDirPath } from "./layout.ts";
+import { openEntryFile } from "./open-entry-file.ts";
 import { entryIdTexts, tenantNames } from "./root-walk.ts";
 
 /**
@@ -20,12 +21,8 @@ const scratch = new Uint8Array(VERIFIED_READ_BYTES);
  * of a scratch buffer: use them before the next read.
  */
 export function readLookupFields(tenantId: bigint, entryId: bigint, path: string): LookupFields | undefined {
-  let fd: number;
-  try {
-    fd = openSync(path, constants.O_RDONLY);
-  } catch {
-    return undefined;
-  }
+  const fd = openEntryFile(path, "quiet");
+  if (fd === undefined) return undefined;
   try {
     const size = fstatSync(fd).size;
     if (size <= VERIFIED_READ_BYTES) {

@@ -1,7 +1,8 @@
-import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, fstatSync, readSync } from "node:fs";
 import { type DecodedEnvelope, decodeEnvelope, uninitializedBytes } from "@reflex/codec";
 import { errnoOf, ioError, rethrowCodecError, StoreError } from "../contract/store-error.ts";
 import { LoadedFile, type MappingBudget } from "../handle/loaded-file.ts";
+import { openEntryFile } from "./open-entry-file.ts";
 
 /** How {@link readEntryFile} reads. */
 export interface ReadOptions {
@@ -92,16 +93,8 @@ function decodeOrThrow(bytes: Uint8Array, path: string): DecodedEnvelope {
  * another id's entry, is `corrupt`; never returns unverified bytes.
  */
 export function readEntryFile(path: string, tenantId: bigint, entryId: bigint, options: ReadOptions): LoadedFile {
-  let fd: number;
-  try {
-    fd = openSync(path, constants.O_RDONLY);
-  } catch (error) {
-    const errno = errnoOf(error);
-    if (errno === "ENOENT" || errno === "ENOTDIR") {
-      throw new StoreError("not_found", `entry ${entryId} of tenant ${tenantId} not found`, { errno });
-    }
-    throw ioError("open", path, error);
-  }
+  const fd = openEntryFile(path, "strict");
+  if (fd === undefined) throw new StoreError("not_found", `entry ${entryId} of tenant ${tenantId} not found`);
   let bytes: Uint8Array | null = null;
   let mapped = false;
   try {
