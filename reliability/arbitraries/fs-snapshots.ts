@@ -51,7 +51,7 @@ export function added(before: ReadonlySet<string>, after: ReadonlySet<string>): 
   return [...after].filter((name) => !before.has(name));
 }
 
-/** The store's own marker file at the root, made by the first write with a TTL (packages/core/src/layout.ts). */
+/** The store's own marker file at the root, made by the first write with a TTL (packages/core/src/disk/layout.ts). */
 const TTL_MARKER = ".reflex-ttl";
 const LOCK_FILE = ".reflex-lock";
 

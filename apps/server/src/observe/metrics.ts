@@ -81,8 +81,8 @@ function engineGauges(out: Exposition, store: NvmeStorage): void {
     store.liveMappings,
   );
   const cache = store.cacheUsage;
-  gauge("reflex_file_cache_entries", "Entry files held by the file cache.", cache.entries);
-  gauge("reflex_file_cache_bytes", "Bytes of entry files held by the file cache.", cache.bytes);
+  gauge("reflex_file_cache_entries", "Entry files held by the handle cache.", cache.entries);
+  gauge("reflex_file_cache_bytes", "Bytes of entry files held by the handle cache.", cache.bytes);
   const lookup = store.lookupStats();
   if (lookup === null) return;
   gauge("reflex_lookup_entries", "Entries in the lookup index (for findByContext).", lookup.entries);
