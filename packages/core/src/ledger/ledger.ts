@@ -55,14 +55,33 @@ type Handler<A extends unknown[]> = (...args: A) => void;
  */
 export type LedgerPhase = "index" | "policy";
 
-/** Calls every handler; an error of one does not silence the ones after it and is thrown once all have heard. */
-function tell<A extends unknown[]>(handlers: readonly Handler<A>[], ...args: A): void {
+/**
+ * Calls every handler with one argument; an error of one does not silence the ones after it
+ * and is thrown once all have heard. One `try` around the loop (entered again after a
+ * throw), not one per call, and no rest parameters: `accessed` runs on every load.
+ */
+function tell<A>(handlers: readonly Handler<[A]>[], a: A): void {
   let failure: { error: unknown } | null = null;
-  for (const handler of handlers) {
+  for (let i = 0; i < handlers.length; ) {
     try {
-      handler(...args);
+      for (; i < handlers.length; i++) (handlers[i] as Handler<[A]>)(a);
     } catch (error) {
       failure ??= { error };
+      i++;
+    }
+  }
+  if (failure !== null) throw failure.error;
+}
+
+/** {@link tell} for two arguments. */
+function tell2<A, B>(handlers: readonly Handler<[A, B]>[], a: A, b: B): void {
+  let failure: { error: unknown } | null = null;
+  for (let i = 0; i < handlers.length; ) {
+    try {
+      for (; i < handlers.length; i++) (handlers[i] as Handler<[A, B]>)(a, b);
+    } catch (error) {
+      failure ??= { error };
+      i++;
     }
   }
   if (failure !== null) throw failure.error;
@@ -120,12 +139,12 @@ export class Ledger {
 
   /** Reports an entry file found missing. */
   vanished(tenantId: bigint, entryId: bigint): void {
-    tell(this.#vanished.all, tenantId, entryId);
+    tell2(this.#vanished.all, tenantId, entryId);
   }
 
   /** Reports a load. */
   accessed(tenantId: bigint, entryId: bigint): void {
-    tell(this.#accessed.all, tenantId, entryId);
+    tell2(this.#accessed.all, tenantId, entryId);
   }
 
   /** Reports a new tenant directory. */
