@@ -2,8 +2,10 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
+import { gatewayLatencyTable } from "./gateway-report.ts";
 import { formatRate, formatRatio, formatTime } from "./harness.ts";
 import type { Results, Row } from "./results.ts";
+import { GATEWAY_PREFIX } from "./scenarios/gateway.ts";
 import { TLS_HTTP_PREFIX } from "./scenarios/http-tls.ts";
 import { CLUSTER_HTTP_PREFIX } from "./scenarios/redis-cluster.ts";
 import { SCALE_OPERATIONS, sizeLabel, tenantSizes } from "./scenarios/scale.ts";
@@ -115,13 +117,16 @@ function memoryTable(results: Results): string {
   return lines.join("\n");
 }
 
-/** Which table an HTTP figure goes in: scenario 4's, the cluster's (9) or TLS's (10). */
-function httpKind(group: string): "plain" | "cluster" | "tls" {
+type HttpKind = "plain" | "cluster" | "tls" | "gateway";
+
+/** Which table an HTTP figure goes in: scenario 4's, the cluster's (9), TLS's (10) or the gateway's (12). */
+function httpKind(group: string): HttpKind {
   if (group.startsWith(CLUSTER_HTTP_PREFIX)) return "cluster";
+  if (group.startsWith(GATEWAY_PREFIX)) return "gateway";
   return group.startsWith(TLS_HTTP_PREFIX) ? "tls" : "plain";
 }
 
-function httpTable(results: Results, kind: "plain" | "cluster" | "tls" = "plain"): string {
+function httpTable(results: Results, kind: HttpKind = "plain"): string {
   const points = results.http.filter((p) => httpKind(p.group) === kind);
   if (points.length === 0) return "_not run_";
   const lines = [
@@ -319,6 +324,16 @@ export function renderReport(
       "### 11. Search on the Redis Cluster (scenario 9's cluster: two servers, change logs, re-checked hits)",
       "",
       clusterSearchTable(results),
+      "",
+    ]),
+    ...section("gateway", [
+      "### 12. The caching gateway (servers in child processes on loopback; the same fake upstream behind each)",
+      "",
+      gatewayLatencyTable(results),
+      "",
+      "Exact hits at 64 connections (Portkey: a pass-through to the fake upstream):",
+      "",
+      httpTable(results, "gateway"),
       "",
     ]),
     ...(results.notes.length === 0 ? [] : ["### Notes of this run", "", ...results.notes.map((n) => `- ${n}`)]),

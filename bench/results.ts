@@ -99,6 +99,19 @@ export interface ClusterSearchPoint {
   readonly note?: string;
 }
 
+/** One latency measure of the gateway scenario (times in ms): one request at a time. */
+export interface GatewayLatencyPoint {
+  /** What is measured, e.g. `exact hit` or `miss (unique requests)`. */
+  readonly measure: string;
+  readonly subject: string;
+  readonly samples: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  /** The subject the measure's added latency is against (the upstream called directly, or bare Bun.serve). */
+  readonly reference?: boolean;
+  readonly note?: string;
+}
+
 /** Everything one run measured. */
 export class Results {
   readonly rows: Row[] = [];
@@ -108,6 +121,7 @@ export class Results {
   readonly search: SearchPoint[] = [];
   searchOpen: SearchOpenPoint | undefined;
   readonly clusterSearch: ClusterSearchPoint[] = [];
+  readonly gatewayLatency: GatewayLatencyPoint[] = [];
   /** Free-form notes scenarios leave for the report (what was skipped and why). */
   readonly notes: string[] = [];
 

@@ -1,9 +1,9 @@
 /**
  * The benchmark entry point: `bun run bench` from the repository root.
  *
- *   bun bench/run.ts [--quick] [--only=load,store,scale,http,memory,retention,skew,search,redis-cluster,tls,cluster-search] [--write]
+ *   bun bench/run.ts [--quick] [--only=load,store,scale,http,memory,retention,skew,search,redis-cluster,tls,cluster-search,gateway] [--write]
  *
- * Runs the scenarios (all by default; `--only` takes names or numbers 1 to 11),
+ * Runs the scenarios (all by default; `--only` takes names or numbers 1 to 12),
  * prints the results as Markdown on stdout (progress on stderr), and with `--write`
  * replaces the results section of BENCHMARKS.md (between its markers). Data lives
  * in a temp directory under os.tmpdir(), removed at the end.
@@ -21,6 +21,7 @@ import { FULL_MODE, QUICK_MODE, setMode } from "./harness.ts";
 import { BEGIN_MARKER, END_MARKER, machineSection, partialMarkers, renderReport } from "./report.ts";
 import { Results } from "./results.ts";
 import { runClusterSearch } from "./scenarios/cluster-search.ts";
+import { runGateway } from "./scenarios/gateway.ts";
 import { runHttp } from "./scenarios/http.ts";
 import { runHttpTls } from "./scenarios/http-tls.ts";
 import { runLoad } from "./scenarios/load.ts";
@@ -45,6 +46,7 @@ const SCENARIOS = [
   { name: "redis-cluster", number: "9", run: runRedisCluster },
   { name: "tls", number: "10", run: runHttpTls },
   { name: "cluster-search", number: "11", run: runClusterSearch },
+  { name: "gateway", number: "12", run: runGateway },
 ] as const;
 
 interface Args {
@@ -55,7 +57,7 @@ interface Args {
 
 function usage(message: string): never {
   console.error(
-    `${message}\nusage: bun bench/run.ts [--quick] [--only=load,store,scale,http,memory,retention,skew,search,redis-cluster,tls,cluster-search] [--write]`,
+    `${message}\nusage: bun bench/run.ts [--quick] [--only=load,store,scale,http,memory,retention,skew,search,redis-cluster,tls,cluster-search,gateway] [--write]`,
   );
   process.exit(2);
 }

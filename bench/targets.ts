@@ -1,5 +1,6 @@
 /** The targets, evaluated against a run's results. */
 import { PAYLOAD_SIZES } from "./fixtures.ts";
+import { gatewayTargets } from "./gateway-targets.ts";
 import { formatRatio, formatTime } from "./harness.ts";
 import type { Results } from "./results.ts";
 import { CLUSTER_SEARCH, CLUSTER_SEARCH_SUBJECTS } from "./scenarios/cluster-search.ts";
@@ -17,16 +18,9 @@ import {
   SEARCH_SUBJECTS,
 } from "./scenarios/search.ts";
 import { storeGroup } from "./scenarios/store.ts";
+import type { Verdict } from "./verdict.ts";
 
-/** A target's verdict on one run. */
-export interface Verdict {
-  readonly target: string;
-  readonly goal: string;
-  /** What was measured, or why it was not. */
-  readonly measured: string;
-  /** Undefined when a figure it needs was not measured. */
-  readonly met: boolean | undefined;
-}
+export type { Verdict } from "./verdict.ts";
 
 const [size4k] = PAYLOAD_SIZES;
 
@@ -356,5 +350,6 @@ function searchTargets(results: Results): Verdict[] {
       }),
     ),
   );
+  verdicts.push(...gatewayTargets(results));
   return verdicts;
 }

@@ -4,6 +4,7 @@ import type { Command } from "./command.ts";
 import { cleanupCommand } from "./commands/cleanup.ts";
 import { existsCommand } from "./commands/exists.ts";
 import { exportCommand } from "./commands/export.ts";
+import { gatewayCommand } from "./commands/gateway.ts";
 import { gcCommand } from "./commands/gc.ts";
 import { getCommand } from "./commands/get.ts";
 import { importCommand } from "./commands/import.ts";
@@ -41,6 +42,7 @@ export const COMMANDS: readonly Command[] = [
   exportCommand,
   importCommand,
   serveCommand,
+  gatewayCommand,
 ];
 
 /** The text of `reflex --help`. */
@@ -66,7 +68,7 @@ leading zeros. Every read command takes --json. Progress bars appear only when s
 stdout are terminals (stderr alone for export), and never with NO_COLOR or CI set.
 
 One writer per root: commands that write (put, rm, touch, rm-tenant, cleanup, gc, import,
-serve) take the root's lock and exit 3 while a server holds it (use the HTTP API then); the
+serve, gateway) take the root's lock and exit 3 while a server holds it (use the HTTP API then); the
 read commands (get, exists, ls, stats, verify, export) open the store read-only and work
 beside a running server.
 

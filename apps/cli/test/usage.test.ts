@@ -58,7 +58,7 @@ describe("usage errors exit 2 with one line on stderr", () => {
     ]);
     expect(expectOneLineError(none, 2)).toContain("missing command");
     expect(expectOneLineError(unknown, 2)).toBe(
-      'reflex: unknown command "frobnicate" (commands: put, get, rm, touch, rm-tenant, exists, ls, search, stats, cleanup, verify, gc, export, import, serve; see reflex --help)',
+      'reflex: unknown command "frobnicate" (commands: put, get, rm, touch, rm-tenant, exists, ls, search, stats, cleanup, verify, gc, export, import, serve, gateway; see reflex --help)',
     );
     expect(expectOneLineError(option, 2)).toBe("reflex: ls: unknown option '--bogus'");
     expect(expectOneLineError(serve, 2)).toContain("--json");

@@ -54,4 +54,27 @@ describe("loadGatewayConfig", () => {
     expect(failure(() => loadGatewayConfig(["--port", "70000"], {})).message).toContain("--port");
     expect(failure(() => loadGatewayConfig(["--max-body", "lots"], {})).message).toContain("--max-body");
   });
+
+  test("--redis-cluster (or REFLEX_REDIS_CLUSTER) names the cluster; with --root it is refused", () => {
+    expect(loadGatewayConfig(["--redis-cluster", "127.0.0.1:7000,127.0.0.1:7001"], {}).redisCluster).toBe(
+      "127.0.0.1:7000,127.0.0.1:7001",
+    );
+    expect(loadGatewayConfig([], { REFLEX_REDIS_CLUSTER: "127.0.0.1:7000" }).redisCluster).toBe("127.0.0.1:7000");
+    expect(
+      failure(() => loadGatewayConfig(["--root", "d", "--redis-cluster", "127.0.0.1:7000"], {})).message,
+    ).toContain("give one of them");
+  });
+
+  test("TLS flags as the server reads them: both files or neither, env too; the opt-outs", () => {
+    const config = loadGatewayConfig(["--tls-cert", "c.pem", "--tls-key", "k.pem", "--allow-plain-http"], {});
+    expect(config.tls).toEqual({ certFile: "c.pem", keyFile: "k.pem" });
+    expect(config.allowPlainHttp).toBe(true);
+    expect(loadGatewayConfig([], { REFLEX_TLS_CERT: "c", REFLEX_TLS_KEY: "k" }).tls).toEqual({
+      certFile: "c",
+      keyFile: "k",
+    });
+    expect(failure(() => loadGatewayConfig(["--tls-cert", "c.pem"], {})).message).toContain("--tls-key");
+    expect(loadGatewayConfig(["--allow-network-pass-through"], {}).allowNetworkPassThrough).toBe(true);
+    expect(loadGatewayConfig(["-h"], {}).help).toBe(true);
+  });
 });

@@ -2,7 +2,15 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { isTtlText, TTL_GRAMMAR } from "@reflex/codec";
 import { DEFAULT_ROOT } from "@reflex/core";
-import { ConfigError, LOG_FORMATS, type LogFormat, parseByteSize } from "@reflex/server";
+import {
+  ConfigError,
+  LOG_FORMATS,
+  type LogFormat,
+  parseByteSize,
+  TLS_OPTIONS,
+  type TlsConfig,
+  tlsConfig,
+} from "@reflex/server";
 
 /** Everything `startGateway` needs. */
 export interface GatewayConfig {
@@ -10,11 +18,20 @@ export interface GatewayConfig {
   readonly upstream: string;
   /** Most ms to the upstream's response headers (and, for a JSON answer, its last byte). */
   readonly upstreamTimeoutMs: number;
+  /** Address to bind: anything but loopback needs a token file (or {@link allowNetworkPassThrough}), and TLS or {@link allowPlainHttp}. */
   readonly host: string;
   /** TCP port; 0 picks a free one. */
   readonly port: number;
-  /** Store root (created when missing); the gateway holds its writer lock. */
+  /** Store root (created when missing); the gateway holds its writer lock. Unused with {@link redisCluster}. */
   readonly root: string;
+  /** Seed nodes of a Redis Cluster (`host:port,...`): the cache lives there, shared by every gateway on it. */
+  readonly redisCluster?: string | undefined;
+  /** Certificate and key files: the gateway speaks https. Absent: plain http. */
+  readonly tls?: TlsConfig | undefined;
+  /** Plain http on a non-loopback host is allowed (a proxy in front terminates TLS). */
+  readonly allowPlainHttp?: boolean;
+  /** A non-loopback host without a token file is allowed: the clients' own provider keys are the credential. */
+  readonly allowNetworkPassThrough?: boolean;
   /**
    * HMAC key of pass-through tenant ids. Undefined: a random key for this process (the cache
    * then lasts as long as the process; give one to keep it across restarts or share it).
@@ -62,40 +79,15 @@ export const DEFAULT_GATEWAY_CONFIG: GatewayConfig = {
   help: false,
 };
 
-/** `--help` text. */
-export const GATEWAY_USAGE = `reflex gateway: an OpenAI-compatible caching proxy over the Reflex store (exact tier)
-
-usage: bun apps/gateway/src/main.ts [options]
-then:  export OPENAI_BASE_URL=http://127.0.0.1:8080/v1
-
-  --upstream URL            provider API base (REFLEX_UPSTREAM; default https://api.openai.com/v1)
-  --upstream-timeout MS     to the upstream's response headers (REFLEX_UPSTREAM_TIMEOUT_MS; default 600000)
-  --host H                  address to bind (REFLEX_HOST; default 127.0.0.1)
-  --port P                  port, 0 for any (REFLEX_PORT; default 8080)
-  --root DIR                store root (REFLEX_ROOT; default ./reflex-data)
-  --secret TEXT             HMAC key of tenant ids in pass-through mode (REFLEX_GATEWAY_SECRET)
-  --secret-file FILE        the same, read from a file (REFLEX_GATEWAY_SECRET_FILE)
-  --tokens FILE             token-file mode: gateway tokens, one tenant each (REFLEX_GATEWAY_TOKENS)
-  --upstream-key-file FILE  the key sent upstream in token-file mode (or REFLEX_UPSTREAM_KEY)
-  --allow-anonymous         serve requests without a credential as tenant 0
-  --no-cache-sampled        do not cache requests with temperature > 0 (or no temperature)
-  --default-ttl SECONDS     time to live of stored answers, 0 = never (REFLEX_DEFAULT_TTL)
-  --max-body SIZE           largest request body (REFLEX_MAX_BODY; default 16MiB)
-  --log-format text|json    default: json unless stdout is a terminal
-  --quiet                   no request lines
-  --shutdown-timeout MS     wait for requests in flight on SIGTERM (default 30000)
-  --help
-
-Request headers: Cache-Control: no-cache | no-store, X-Reflex-TTL: SECONDS.
-Response headers: X-Reflex-Cache: hit | miss | bypass, X-Reflex-Tier, X-Reflex-Entry, Age, X-Request-Id.
-`;
-
 const OPTIONS = {
   upstream: { type: "string" },
   "upstream-timeout": { type: "string" },
   host: { type: "string" },
   port: { type: "string" },
   root: { type: "string" },
+  "redis-cluster": { type: "string" },
+  ...TLS_OPTIONS,
+  "allow-network-pass-through": { type: "boolean" },
   secret: { type: "string" },
   "secret-file": { type: "string" },
   tokens: { type: "string" },
@@ -107,7 +99,7 @@ const OPTIONS = {
   "log-format": { type: "string" },
   quiet: { type: "boolean" },
   "shutdown-timeout": { type: "string" },
-  help: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
 } as const;
 
 /** Largest `--max-body`: 1 GiB. */
@@ -155,6 +147,10 @@ export function loadGatewayConfig(
   const upstreamKey =
     keyFile === undefined ? nonEmpty(env.REFLEX_UPSTREAM_KEY) : readSecret(keyFile, "--upstream-key-file");
   const maxBody = text("max-body", "REFLEX_MAX_BODY");
+  const redisCluster = text("redis-cluster", "REFLEX_REDIS_CLUSTER");
+  if (redisCluster !== undefined && typeof values.root === "string") {
+    throw new ConfigError("--root and --redis-cluster choose where the cache lives: give one of them");
+  }
   return {
     upstream,
     upstreamTimeoutMs:
@@ -162,6 +158,9 @@ export function loadGatewayConfig(
     host: text("host", "REFLEX_HOST") ?? d.host,
     port: port(text("port", "REFLEX_PORT")) ?? d.port,
     root: text("root", "REFLEX_ROOT") ?? d.root,
+    redisCluster,
+    ...tlsConfig((name) => text(name as keyof typeof OPTIONS), values["allow-plain-http"] === true, env),
+    ...(values["allow-network-pass-through"] === true ? { allowNetworkPassThrough: true } : {}),
     secret: secretText === undefined ? undefined : new TextEncoder().encode(secretText),
     tokensFile: text("tokens", "REFLEX_GATEWAY_TOKENS"),
     upstreamKey,

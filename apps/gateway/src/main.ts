@@ -4,9 +4,11 @@
  * line; SIGTERM or SIGINT stops accepting, finishes requests in flight and exits 0.
  */
 
-import { ConfigError, notice, TokenFileError } from "@reflex/server";
-import { GATEWAY_USAGE, loadGatewayConfig } from "./config.ts";
+import { ConfigError, TokenFileError } from "@reflex/server";
+import { loadGatewayConfig } from "./config.ts";
+import { gatewayExitOnSignal } from "./exit-on-signal.ts";
 import { startGateway } from "./server.ts";
+import { GATEWAY_USAGE } from "./usage.ts";
 
 async function main(): Promise<number> {
   const config = loadGatewayConfig(Bun.argv.slice(2), process.env);
@@ -15,17 +17,7 @@ async function main(): Promise<number> {
     return 0;
   }
   const gateway = await startGateway(config);
-  const logger = gateway.deps.logger;
-  const stopped = new Promise<number>((resolve) => {
-    let signals = 0;
-    const stop = (signal: NodeJS.Signals) => {
-      if (++signals > 1) process.exit(130);
-      notice(logger, `reflex-gateway: ${signal}, finishing requests in flight`);
-      gateway.shutdown().then((drained) => resolve(drained ? 0 : 1));
-    };
-    process.on("SIGTERM", stop);
-    process.on("SIGINT", stop);
-  });
+  const stopped = gatewayExitOnSignal(gateway);
   process.stdout.write(`reflex gateway listening on ${gateway.url}\n`);
   return stopped;
 }

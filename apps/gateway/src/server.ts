@@ -1,25 +1,24 @@
 import { randomBytes } from "node:crypto";
-import { type EntryStore, NvmeStorage } from "@reflex/core";
-import { createLogger, defaultLogFormat, type Logger, notice, TokenSet } from "@reflex/server";
+import type { EntryStore } from "@reflex/core";
+import { createLogger, defaultLogFormat, type Logger, notice, readTlsFiles, TokenSet } from "@reflex/server";
 import { HttpMetrics, ProcessMetrics } from "@reflex/stats";
 import { createGatewayApp, type GatewayApp } from "./app.ts";
+import { checkGatewayBinding } from "./bind-policy.ts";
 import { ExactCache } from "./cache/exact-cache.ts";
 import { SingleFlight } from "./cache/single-flight.ts";
 import type { GatewayConfig } from "./config.ts";
 import type { GatewayDeps } from "./gateway-deps.ts";
 import { GatewayMetrics } from "./observe/gateway-metrics.ts";
 import { requestLog } from "./observe/request-log.ts";
+import { openGatewayStore } from "./open-store.ts";
 import { passThroughTenancy, type Tenancy, tokenFileTenancy } from "./tenancy/tenancy.ts";
 import { UpstreamClient } from "./upstream/upstream-client.ts";
-
-/** How the gateway names itself in the root's lock file. */
-export const GATEWAY_LOCK_OWNER = "reflex gateway";
 
 /** Options of {@link startGateway} beyond the config. */
 export interface StartGatewayOptions {
   /** Where notices, errors and request lines go. Default: stdout/stderr in `config.logFormat`. */
   readonly logger?: Logger;
-  /** The store to use instead of an `NvmeStorage` under `config.root` (closed by `shutdown()`). */
+  /** The store to use instead of the one `config` names (closed by `shutdown()`). */
   readonly store?: EntryStore;
   /** Where request lines go (when `config.requestLog`). Default: stdout. */
   readonly requestLines?: (line: string) => void;
@@ -27,7 +26,7 @@ export interface StartGatewayOptions {
 
 /** A gateway that {@link startGateway} started. */
 export interface RunningGateway {
-  /** Where it listens, with the real port (`http://127.0.0.1:41234`); clients use `<url>/v1`. */
+  /** Where it listens, with the real port (`http://127.0.0.1:41234`, `https://...` with TLS); clients use `<url>/v1`. */
   readonly url: string;
   readonly app: GatewayApp;
   readonly store: EntryStore;
@@ -44,9 +43,11 @@ export interface RunningGateway {
 const BUN_MAX_REQUEST_BODY = Number.MAX_SAFE_INTEGER;
 
 /**
- * Opens the store (under `config.root`, holding its writer lock: the store server cannot
- * open the same root for writing at the same time), builds the tenancy, the upstream client,
- * the cache and the metrics, and serves the gateway app on `Bun.serve`.
+ * Checks the binding (config/bind-policy.ts) and reads the TLS files, opens the store (on
+ * `config.redisCluster`, else under `config.root`, holding its writer lock: the store server
+ * cannot open the same root for writing at the same time), builds the tenancy, the upstream
+ * client, the cache and the metrics, and serves the gateway app on `Bun.serve` (https with
+ * `config.tls`).
  *
  * @example
  * const gateway = await startGateway(loadGatewayConfig(Bun.argv.slice(2), process.env));
@@ -54,14 +55,14 @@ const BUN_MAX_REQUEST_BODY = Number.MAX_SAFE_INTEGER;
  */
 export async function startGateway(config: GatewayConfig, options: StartGatewayOptions = {}): Promise<RunningGateway> {
   const logger = options.logger ?? createLogger(config.logFormat ?? defaultLogFormat(process.stdout.isTTY));
+  const plainHttpOnNetwork = checkGatewayBinding(config);
+  const tls = config.tls === undefined ? undefined : readTlsFiles(config.tls);
+  for (const warning of tls?.warnings ?? []) notice(logger, `reflex-gateway: ${warning}`);
   const tenancy = makeTenancy(config, logger);
-  const store =
-    options.store ??
-    (() => {
-      const nvme = new NvmeStorage(config.root, { lockOwner: GATEWAY_LOCK_OWNER });
-      nvme.ensureStoragePath();
-      return nvme;
-    })();
+  if (plainHttpOnNetwork) {
+    notice(logger, `reflex-gateway: plain http on ${config.host}: only safe behind a proxy that terminates TLS`);
+  }
+  const store = options.store ?? (await openGatewayStore(config));
   const metrics = new GatewayMetrics();
   const http = new HttpMetrics();
   const processMetrics = new ProcessMetrics();
@@ -95,6 +96,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
       hostname: config.host,
       port: config.port,
       maxRequestBodySize: BUN_MAX_REQUEST_BODY,
+      ...(tls === undefined ? {} : { tls: { cert: tls.cert, key: tls.key } }),
       // Long streams: no idle cut while an upstream thinks (Bun's maximum).
       idleTimeout: 255,
       fetch: app.fetch,

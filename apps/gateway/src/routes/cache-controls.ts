@@ -14,6 +14,8 @@ export interface CacheControls {
   readonly ttlSeconds: number | undefined;
 }
 
+const NO_CONTROLS: CacheControls = { noCache: false, noStore: false, ttlSeconds: undefined };
+
 /**
  * The cache controls of a request's headers. `Cache-Control` directives are matched case-
  * insensitively and others ignored; a malformed `X-Reflex-TTL` is an `invalid_header` error.
@@ -21,13 +23,15 @@ export interface CacheControls {
  * @example cacheControls(new Headers({ "cache-control": "no-store" })).noStore // true
  */
 export function cacheControls(headers: Headers): CacheControls {
+  const cacheControl = headers.get("cache-control");
+  const ttl = headers.get(TTL_HEADER);
+  if (cacheControl === null && ttl === null) return NO_CONTROLS; // the usual request: nothing asked
   const directives = new Set(
-    (headers.get("cache-control") ?? "")
+    (cacheControl ?? "")
       .toLowerCase()
       .split(",")
       .map((directive) => directive.trim()),
   );
-  const ttl = headers.get(TTL_HEADER);
   if (ttl !== null && !isTtlText(ttl.trim())) {
     throw new GatewayError("invalid_header", `X-Reflex-TTL must be ${TTL_GRAMMAR}`);
   }

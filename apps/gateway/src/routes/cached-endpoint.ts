@@ -6,7 +6,7 @@ import type { Outcome } from "../observe/gateway-metrics.ts";
 import { replaySse } from "../stream/stream-replay.ts";
 import { type CachedRequest, readRequest, SSE_CONTENT_TYPE } from "./cached-request.ts";
 import { answerMiss } from "./miss.ts";
-import { setReflexHeaders } from "./reflex-headers.ts";
+import { hitHeaders } from "./reflex-headers.ts";
 
 /**
  * The handler of a cached endpoint (`POST /v1/chat/completions`, `POST /v1/embeddings`):
@@ -47,8 +47,7 @@ async function answer(c: Context<GatewayEnv>, deps: GatewayDeps, endpoint: Cache
 /** The stored answer: its JSON bytes as they are (the fast path), or replayed as SSE. */
 function hitResponse(request: CachedRequest, hit: ExactHit): Response {
   const stream = request.body.stream;
-  const headers = new Headers({ "content-type": stream ? SSE_CONTENT_TYPE : "application/json" });
-  setReflexHeaders(headers, "hit", hit.entryId, hit.ageSeconds);
+  const headers = hitHeaders(stream ? SSE_CONTENT_TYPE : "application/json", hit.entryId, hit.ageSeconds);
   if (!stream) return new Response(hit.answer.body, { status: 200, headers });
   const completion = JSON.parse(new TextDecoder().decode(hit.answer.body)) as Record<string, unknown>;
   return new Response(replaySse(completion, { includeUsage: request.body.includeUsage }), { status: 200, headers });

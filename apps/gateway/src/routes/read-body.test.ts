@@ -36,4 +36,11 @@ describe("readBodyLimited", () => {
     const request = new Request("http://x/", { method: "POST", body, duplex: "half" } as RequestInit);
     expect(isGatewayError(await failure(() => readBodyLimited(request, 10)), "body_too_large")).toBe(true);
   });
+
+  test("a declared length within the limit is read at once, and still checked against the limit", async () => {
+    const within = new Request("http://x/", { method: "POST", body: "héllo", headers: { "content-length": "6" } });
+    expect(await readBodyLimited(within, 6)).toBe("héllo");
+    const lying = new Request("http://x/", { method: "POST", body: "0123456789", headers: { "content-length": "4" } });
+    expect(isGatewayError(await failure(() => readBodyLimited(lying, 5)), "body_too_large")).toBe(true);
+  });
 });

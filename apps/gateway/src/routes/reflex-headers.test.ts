@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { setReflexHeaders } from "./reflex-headers.ts";
+import { hitHeaders, setReflexHeaders } from "./reflex-headers.ts";
 
 describe("setReflexHeaders", () => {
   test("a hit names its tier, entry and age", () => {
@@ -17,5 +17,15 @@ describe("setReflexHeaders", () => {
     const headers = new Headers();
     setReflexHeaders(headers, "bypass", 5n);
     expect(Object.fromEntries(headers)).toEqual({ "x-reflex-cache": "bypass", "x-reflex-entry": "5" });
+  });
+
+  test("hitHeaders gives a hit's headers as a record", () => {
+    expect(hitHeaders("application/json", 42n, 7)).toEqual({
+      "content-type": "application/json",
+      "x-reflex-cache": "hit",
+      "x-reflex-entry": "42",
+      "x-reflex-tier": "exact",
+      age: "7",
+    });
   });
 });
