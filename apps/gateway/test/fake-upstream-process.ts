@@ -1,5 +1,6 @@
 // Starts test/fake-upstream.ts as a child process on a loopback port and stops it by its pid.
 import { join } from "node:path";
+import { readyLine } from "@reflex/testkit";
 
 const SCRIPT = join(import.meta.dir, "fake-upstream.ts");
 const READY = "fake upstream listening on ";
@@ -31,26 +32,7 @@ export interface FakeUpstream {
 /** Starts the fake upstream and resolves once it printed its URL (rejects after `timeoutMs`). */
 export async function startFakeUpstream(timeoutMs = 20_000): Promise<FakeUpstream> {
   const child = Bun.spawn([process.execPath, SCRIPT], { stdin: "ignore", stdout: "pipe", stderr: "inherit" });
-  const reader = child.stdout.getReader();
-  const decoder = new TextDecoder();
-  let text = "";
-  const deadline = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-  try {
-    while (!text.includes("\n")) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      text += decoder.decode(value, { stream: true });
-    }
-  } finally {
-    clearTimeout(deadline);
-    reader.releaseLock();
-  }
-  const line = text.slice(0, text.indexOf("\n"));
-  if (!line.startsWith(READY)) {
-    child.kill("SIGKILL");
-    throw new Error(`the fake upstream did not start: ${JSON.stringify(line)}`);
-  }
-  const url = line.slice(READY.length);
+  const url = await readyLine(child, READY, timeoutMs);
   return {
     url,
     baseUrl: `${url}/v1`,

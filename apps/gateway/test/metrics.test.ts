@@ -3,13 +3,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { NvmeStorage } from "@reflex/core";
 import { silentLogger } from "@reflex/server";
-import { removeTempDirs, tempDir } from "@reflex/testkit";
+import { promtoolCheck, removeTempDirs, tempDir } from "@reflex/testkit";
 import OpenAI from "openai";
 import { DEFAULT_GATEWAY_CONFIG } from "../src/config.ts";
 import { startGateway } from "../src/server.ts";
 import { type FakeUpstream, startFakeUpstream } from "./fake-upstream-process.ts";
 import { HARNESS_SECRET, type Harness, startHarness, uniqueText } from "./gateway-harness.ts";
-import { promtoolCheck } from "./promtool.ts";
 
 let upstream: FakeUpstream;
 let h: Harness;

@@ -3,6 +3,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { readyLine } from "@reflex/testkit";
 
 const MAIN = join(import.meta.dir, "..", "src", "main.ts");
 const READY = "reflex listening on ";
@@ -51,24 +52,12 @@ export async function startServerProcess(args: readonly string[], timeoutMs = 30
     await child.exited;
     clearTimeout(timer);
   };
-  const reader = child.stdout.getReader();
-  const decoder = new TextDecoder();
-  let text = "";
-  const deadline = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+  let url: string;
   try {
-    while (!text.includes("\n")) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      text += decoder.decode(value, { stream: true });
-    }
-  } finally {
-    clearTimeout(deadline);
-    reader.releaseLock();
-  }
-  const line = text.slice(0, text.indexOf("\n"));
-  if (!line.startsWith(READY)) {
+    url = await readyLine(child, READY, timeoutMs, stderr);
+  } catch (error) {
     await stop(0);
-    throw new Error(`the server did not start: ${JSON.stringify(line)}\n${stderr()}`);
+    throw error;
   }
-  return { url: line.slice(READY.length), process: child, stderr, stop };
+  return { url, process: child, stderr, stop };
 }

@@ -21,7 +21,9 @@ export {
 export { type EntrySpec, makeEntry, type PlainEntry, plain, type TestEntry } from "./entry.ts";
 export { entryArbitrary, fieldBytesArbitrary, i64Arbitrary, sampleSeeded, u64Arbitrary } from "./entry-arbitraries.ts";
 export { unlessMissing } from "./missing.ts";
+export { promtoolCheck } from "./promtool.ts";
 export { SeededRandom } from "./random.ts";
+export { readyLine } from "./ready-line.ts";
 export { type SelfSignedCert, selfSignedCert } from "./self-signed-cert.ts";
 export { entryProblem, entrySeed, taggedEntry } from "./tagged-entry.ts";
 export { removeTempDirs, tempDir } from "./temp-dirs.ts";

@@ -1,5 +1,3 @@
-// `promtool check metrics` for the gateway's tests (the store server's tests have the same helper).
-
 /**
  * `promtool check metrics` on `text`: its exit code and output ("" when it has nothing to say).
  * Debian's prometheus package provides promtool; .ci/run installs it, so a test never skips:
