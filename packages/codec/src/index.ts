@@ -27,6 +27,7 @@ export {
   type BatchEntry,
   type BatchGetResponseJson,
   batchGetResponseToJson,
+  type DamagedId,
   decodeBatchGetResponse,
   encodeBatchGetResponse,
 } from "./batch-get.ts";

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { batchGetResponseToJson, encodeBatchGetResponse } from "@reflex/codec";
-import type { EntryStore } from "@reflex/core";
+import { batchGetResponseToJson, type DamagedId, encodeBatchGetResponse } from "@reflex/codec";
+import { type EntryHandle, type EntryStore, isStoreError } from "@reflex/core";
 import { requireTenantAccess } from "../middleware/authorize.ts";
 import { bodyLimit } from "../middleware/body-limit.ts";
 import { JSON_TYPE, negotiateEntryEncoding, PROTOBUF_TYPE } from "../wire/content.ts";
@@ -42,6 +42,18 @@ const BatchGetResult = z
     missing: z
       .array(z.string())
       .openapi({ example: ["7"], description: "Ids with no live entry, in the order asked for." }),
+    damaged: z
+      .array(
+        z.object({
+          entryId: z.string().openapi({ example: "9" }),
+          reason: z.string().openapi({ example: "checksum_mismatch", description: "The damage code." }),
+        }),
+      )
+      .openapi({
+        description:
+          "Ids whose stored entry is corrupt (GET answers 500 data_corrupted for each), in the order asked for; " +
+          "they need to be rewritten or deleted. The other ids are answered as usual.",
+      }),
   })
   .openapi("BatchGetResponse");
 
@@ -56,7 +68,8 @@ export function registerBatchGetRoute(app: App, deps: RouteDeps): void {
     description:
       `Up to ${MAX_BATCH_IDS} ids of one tenant in one request; the entries found, in the order asked for, ` +
       `and the ids with no live entry. JSON by default; binary protobuf reflex.v1.BatchGetResponse when Accept ` +
-      `prefers ${PROTOBUF_TYPE}. A corrupt entry fails the request (500 data_corrupted), as a single GET would.`,
+      `prefers ${PROTOBUF_TYPE}. A corrupt entry does not fail the batch: its id is listed in \`damaged\` with the ` +
+      "damage code (protobuf field 3, reflex.v1.DamagedEntry), and the other ids are answered.",
     security: BEARER,
     middleware: [requireTenantAccess(), bodyLimit({ maxBytes: MAX_BATCH_BODY_BYTES })] as const,
     request: {
@@ -100,7 +113,7 @@ export async function batchGetResponse(
   ids: readonly bigint[],
   accept: string | null | undefined,
 ): Promise<Response> {
-  const { entries, missing } = await store.loadMany(tenantId, ids);
+  const { entries, missing, damaged } = await loadBatch(store, tenantId, ids);
   try {
     const { encoding, contentType } = negotiateEntryEncoding(accept ?? undefined);
     if (encoding === "protobuf") {
@@ -111,13 +124,49 @@ export async function batchGetResponse(
         encoded: handle.protobufBytes,
         expiresAt: handle.expiresAt,
       }));
-      return new Response(encodeBatchGetResponse(found, missing) as Uint8Array<ArrayBuffer>, {
+      return new Response(encodeBatchGetResponse(found, missing, damaged) as Uint8Array<ArrayBuffer>, {
         headers: { "Content-Type": contentType, Vary: "Accept" },
       });
     }
     const found = entries.map((handle) => ({ entryId: handle.entryId, entry: handle, expiresAt: handle.expiresAt }));
-    return Response.json(batchGetResponseToJson(found, missing), { headers: { Vary: "Accept" } });
+    return Response.json(batchGetResponseToJson(found, missing, damaged), { headers: { Vary: "Accept" } });
   } finally {
     for (const handle of entries) handle.release();
   }
+}
+
+/**
+ * The batch as `loadMany` loads it, and when that fails because an entry is corrupt, again
+ * one id at a time: the good entries and the missing ids are answered, and each damaged id
+ * is named with its damage code instead of failing the whole batch. The happy path pays
+ * nothing; any other error still fails the request.
+ */
+async function loadBatch(
+  store: EntryStore,
+  tenantId: bigint,
+  ids: readonly bigint[],
+): Promise<{ entries: EntryHandle[]; missing: bigint[]; damaged: DamagedId[] }> {
+  try {
+    return { ...(await store.loadMany(tenantId, ids)), damaged: [] };
+  } catch (error) {
+    if (!isStoreError(error, "corrupt")) throw error;
+  }
+  const entries: EntryHandle[] = [];
+  const missing: bigint[] = [];
+  const damaged: DamagedId[] = [];
+  try {
+    for (const id of ids) {
+      try {
+        entries.push(await store.load(id, tenantId));
+      } catch (error) {
+        if (isStoreError(error, "not_found")) missing.push(id);
+        else if (isStoreError(error, "corrupt")) damaged.push({ entryId: id, reason: error.reason ?? "corrupt" });
+        else throw error;
+      }
+    }
+  } catch (error) {
+    for (const handle of entries) handle.release();
+    throw error;
+  }
+  return { entries, missing, damaged };
 }
