@@ -1,9 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { batchGetResponseToJson, type DamagedId, encodeBatchGetResponse } from "@reflex/codec";
 import { type EntryHandle, type EntryStore, isStoreError } from "@reflex/core";
+import type { MiddlewareHandler } from "hono";
+import { ApiError } from "../errors.ts";
 import { requireTenantAccess } from "../middleware/authorize.ts";
 import { bodyLimit } from "../middleware/body-limit.ts";
-import { JSON_TYPE, negotiateEntryEncoding, PROTOBUF_TYPE } from "../wire/content.ts";
+import { JSON_TYPE, negotiateEntryEncoding, PROTOBUF_TYPE, requestEncoding } from "../wire/content.ts";
 import { AUTH_ERRORS, BEARER, openApiErrorResponse, STORAGE_ERRORS, TenantParams, u64String } from "../wire/schemas.ts";
 import type { App, RouteDeps } from "./deps.ts";
 
@@ -57,6 +59,21 @@ const BatchGetResult = z
   })
   .openapi("BatchGetResponse");
 
+/** Route middleware: a batch-get body must be JSON, else 415 naming the accepted type (not a bare "Unsupported Media Type"). */
+function requireJsonContentType(): MiddlewareHandler {
+  return async function requireJsonContentType(c, next) {
+    const contentType = c.req.header("content-type");
+    if (requestEncoding(contentType) !== "json") {
+      throw new ApiError(
+        415,
+        "unsupported_media_type",
+        `Content-Type must be ${JSON_TYPE} (a reflex.v1.BatchGetRequest in the JSON mapping), got ${contentType === undefined ? "none" : JSON.stringify(contentType.slice(0, 80))}`,
+      );
+    }
+    return next();
+  };
+}
+
 /** Registers `POST /v1/tenants/{tenant}/entries/batch-get`. */
 export function registerBatchGetRoute(app: App, deps: RouteDeps): void {
   const { store } = deps;
@@ -71,7 +88,11 @@ export function registerBatchGetRoute(app: App, deps: RouteDeps): void {
       `prefers ${PROTOBUF_TYPE}. A corrupt entry does not fail the batch: its id is listed in \`damaged\` with the ` +
       "damage code (protobuf field 3, reflex.v1.DamagedEntry), and the other ids are answered.",
     security: BEARER,
-    middleware: [requireTenantAccess(), bodyLimit({ maxBytes: MAX_BATCH_BODY_BYTES })] as const,
+    middleware: [
+      requireTenantAccess(),
+      requireJsonContentType(),
+      bodyLimit({ maxBytes: MAX_BATCH_BODY_BYTES }),
+    ] as const,
     request: {
       params: TenantParams,
       body: { required: true, content: { [JSON_TYPE]: { schema: BatchGetBody } } },
