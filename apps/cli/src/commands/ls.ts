@@ -53,8 +53,7 @@ export const lsCommand: Command = {
     const tenantText = parsed.positionals[0];
     const tenantId = tenantText === undefined ? undefined : parseId(tenantText, "tenant");
     const limitText = parsed.option("limit");
-    const limit = limitText === undefined ? Number.POSITIVE_INFINITY : parseCount(limitText, "--limit");
-    if (limit < 1) throw new UsageError("ls: --limit must be at least 1");
+    const limit = limitText === undefined ? Number.POSITIVE_INFINITY : parseCount(limitText, "ls: --limit", 1);
     const after = parsed.idOption("after");
     const contextHash = parsed.idOption("context-hash");
     if (contextHash !== undefined && tenantId === undefined) throw new UsageError("ls: --context-hash needs <tenant>");
