@@ -19,7 +19,7 @@ describe("findByContext pages through the server's cut lists", () => {
         Array.from({ length: Math.min(50, count - start) }, (_, i) =>
           client.put(4n, BigInt(start + i), {
             contextHash: 3n,
-            timestamp: BigInt(start + i),
+            timestamp: BigInt(start + i + 1), // 0 would be "now"
             payloadBlob: new Uint8Array(1),
           }),
         ),
