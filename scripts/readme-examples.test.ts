@@ -52,3 +52,13 @@ console.log(JSON.stringify({ hits: hits.map((h) => String(h.entryId)), found: fo
     expect(run.code).toBe(0);
   });
 });
+
+describe("README's client and LangChain snippets resolve from the clone's root", () => {
+  test("their imports (@reflex/client, @reflex/langchain) resolve from a file at the root", () => {
+    for (const heading of ["### From TypeScript", "### From LangChain"]) {
+      const imports = [...exampleAfter(heading).matchAll(/from "(@reflex\/[a-z-]+)"/g)].map((m) => m[1] as string);
+      expect(imports.length).toBeGreaterThan(0);
+      for (const name of imports) expect(Bun.resolveSync(name, REPO)).toContain(REPO);
+    }
+  });
+});

@@ -84,7 +84,7 @@ describe("parseId and parseCount", () => {
   test("counts are non-negative safe integers", () => {
     expect(parseCount("10", "--limit")).toBe(10);
     for (const bad of ["-1", "1.5", "x", "99999999999999999999"]) {
-      expect(usageMessage(() => parseCount(bad, "--limit"))).toStartWith("--limit must be a non-negative integer");
+      expect(usageMessage(() => parseCount(bad, "--limit"))).toStartWith("--limit must be a whole number >= 0");
     }
   });
 });

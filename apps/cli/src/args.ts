@@ -228,10 +228,14 @@ export function parseSigned(text: string, what: string): bigint {
   return parseI64(text, what);
 }
 
-/** Parses a non-negative count such as `--limit`. */
-export function parseCount(text: string, what: string): number {
-  if (!/^(?:0|[1-9][0-9]*)$/.test(text) || !Number.isSafeInteger(Number(text))) {
-    throw new UsageError(`${what} must be a non-negative integer, got ${JSON.stringify(text.slice(0, 40))}`);
+/**
+ * Parses a count such as `--limit`: a whole number of at least `min` (default 0). Text that
+ * is not one and a number below `min` get the same message, naming the range.
+ */
+export function parseCount(text: string, what: string, min = 0): number {
+  if (!/^(?:0|[1-9][0-9]*)$/.test(text) || !Number.isSafeInteger(Number(text)) || Number(text) < min) {
+    const range = min === 0 ? "a whole number >= 0" : `a whole number >= ${min}`;
+    throw new UsageError(`${what} must be ${range}, got ${JSON.stringify(text.slice(0, 40))}`);
   }
   return Number(text);
 }

@@ -64,13 +64,14 @@ Global options:
   -V, --version  print the version
 
 Ids (tenants, entries) are decimal integers in [0, 18446744073709551615], without sign or
-leading zeros. Every read command takes --json. Progress bars appear only when stderr and
+leading zeros. Every command but export (whose stdout is the dump) and serve takes --json. Progress bars appear only when stderr and
 stdout are terminals (stderr alone for export), and never with NO_COLOR or CI set.
 
 One writer per root: commands that write (put, rm, touch, rm-tenant, cleanup, gc, import,
 serve, gateway) take the root's lock and exit 3 while a server holds it (use the HTTP API then); the
 read commands (get, exists, ls, stats, verify, export) open the store read-only and work
-beside a running server.
+beside a running server. exists loads and verifies the entry, as the server's HEAD: a corrupt
+entry is exit 3 there (HEAD: 500), never "exists".
 
 Exit status: 0 ok, 1 not found or check failed, 2 usage error, 3 storage error.
 `;

@@ -16,8 +16,10 @@ export interface OpenOptions {
   readonly create?: boolean;
   /** Sweep stale temp files on open (commands that modify the store). Default false. */
   readonly sweep?: boolean;
-  /** Retention bounds (only `gc` passes them). */
+  /** Retention bounds and default TTL (`gc` and `put` pass them; on a cluster only the TTL applies). */
   readonly retention?: RetentionOptions;
+  /** Largest entry file one write may make (`put`, from `REFLEX_MAX_ENTRY_BYTES`). */
+  readonly maxEntryBytes?: number;
 }
 
 function reasonOf(error: unknown): string {
@@ -64,6 +66,7 @@ export function openStore(root: string, options: OpenOptions = {}): NvmeStorage 
     ...(writing ? { lockOwner: `reflex ${options.write}` } : { readOnly: true }),
     lookup: { build: "first-use" },
     ...(options.retention === undefined ? {} : { retention: options.retention }),
+    ...(options.maxEntryBytes === undefined ? {} : { maxEntryBytes: options.maxEntryBytes }),
   });
   if (options.create === true) store.ensureStoragePath();
   return store;
@@ -88,7 +91,13 @@ const clusterStores = new Set<RedisClusterStore>();
 export async function openCommandStore(parsed: CommandArgs, options: OpenOptions = {}): Promise<EntryStore> {
   const nodes = parsed.redisCluster;
   if (nodes === undefined) return openStore(parsed.root, options);
-  const store = await RedisClusterStore.open({ nodes, sweepIntervalMs: 0, writeConnections: 1 });
+  const ttl = options.retention?.defaultTtlSeconds;
+  const store = await RedisClusterStore.open({
+    nodes,
+    sweepIntervalMs: 0,
+    writeConnections: 1,
+    ...(ttl === undefined ? {} : { retention: { defaultTtlSeconds: ttl } }),
+  });
   clusterStores.add(store);
   return store;
 }

@@ -97,15 +97,15 @@ describe("reflex search", () => {
 });
 
 describe("reflex ls --context-hash", () => {
-  test("ids with that context hash, newest first; --limit applies; --after and no tenant are usage errors", async () => {
+  test("ids with that context hash, newest first; --limit pages it; no tenant is a usage error", async () => {
     const root = seeded();
     const ls = await reflex(["ls", "1", "--context-hash", "7"], { root });
     expect([ls.code, ls.stdout]).toEqual([0, "2\n1\n"]);
     const json = await reflex(["ls", "1", "--context-hash", "7", "--limit", "1", "--json"], { root });
-    expect(JSON.parse(json.stdout)).toEqual({ tenantId: "1", entryIds: ["2"], next: null });
+    expect(JSON.parse(json.stdout)).toEqual({ tenantId: "1", entryIds: ["2"], next: "2" });
     expect((await reflex(["ls", "1", "--context-hash", "9"], { root })).stdout).toBe("");
     expectOneLineError(await reflex(["ls", "--context-hash", "7"], { root }), 2);
-    expectOneLineError(await reflex(["ls", "1", "--context-hash", "7", "--after", "1"], { root }), 2);
+    expectOneLineError(await reflex(["ls", "1", "--context-hash", "7", "--after", "3"], { root }), 2);
     expectOneLineError(await reflex(["ls", "1", "--context-hash", "-1"], { root }), 2);
   });
 });

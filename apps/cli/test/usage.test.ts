@@ -131,8 +131,8 @@ describe("usage errors exit 2 with one line on stderr", () => {
     const root = tempRoot();
     const cases: [string[], string][] = [
       [["get", "1", "2", "--json", "--payload"], "reflex: get: --json and --payload cannot be used together"],
-      [["ls", "--limit", "0"], "reflex: ls: --limit must be at least 1"],
-      [["ls", "--limit", "ten"], 'reflex: --limit must be a non-negative integer, got "ten"'],
+      [["ls", "--limit", "0"], 'reflex: ls: --limit must be a whole number >= 1, got "0"'],
+      [["ls", "--limit", "ten"], 'reflex: ls: --limit must be a whole number >= 1, got "ten"'],
       [["put", "1", "2", "--timestamp", "soon"], "reflex: --timestamp must be a decimal integer in [-2^63, 2^63-1]"],
       [["put", "1", "2", "--timestamp", "9223372036854775808"], "reflex: --timestamp 9223372036854775808 is outside"],
       [

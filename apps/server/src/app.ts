@@ -1,4 +1,4 @@
-import { OpenAPIHono } from "@hono/zod-openapi";
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { EntryStore } from "@reflex/core";
 import type { OperationMetrics } from "@reflex/stats";
 import type { ZodError } from "zod";
@@ -28,6 +28,7 @@ import { registerPayloadRoute } from "./routes/payload.ts";
 import { registerSearchRoute } from "./routes/search.ts";
 import { registerTenantDeleteRoute } from "./routes/tenant-delete.ts";
 import { registerTouchRoute } from "./routes/touch.ts";
+import { finishOpenApiDocument } from "./wire/openapi-document.ts";
 
 /** Options of {@link createApp}. */
 export interface AppOptions {
@@ -128,12 +129,37 @@ export function createApp(store: EntryStore, options: AppOptions = {}): ReflexAp
     scheme: "bearer",
     description: "A token from the REFLEX_TOKENS file, scoped to tenants or admin.",
   });
-  let document: unknown;
-  app.get("/openapi.json", (c) => {
-    document ??= app.getOpenAPI31Document({ openapi: "3.1.0", info: OPENAPI_INFO });
-    return c.json(document as object);
-  });
+  registerDocumentRoute(app, options.tokens !== undefined);
   return app;
+}
+
+/**
+ * Serves `GET /openapi.json` (public, and in the document itself): the OpenAPI 3.1 document of
+ * the routes, made once, as this server answers them (see `finishOpenApiDocument`: security
+ * only when tokens are configured, both protobuf media type spellings).
+ */
+function registerDocumentRoute(app: ReflexApp, authOn: boolean): void {
+  app.openAPIRegistry.registerPath(
+    createRoute({
+      method: "get",
+      path: "/openapi.json",
+      tags: ["operations"],
+      summary: "This document",
+      responses: {
+        200: {
+          description: "The OpenAPI 3.1 document of every route, generated from the route definitions.",
+          content: { "application/json": { schema: z.object({}).passthrough() } },
+        },
+      },
+    }),
+  );
+  let document: object | undefined;
+  app.get("/openapi.json", (c) => {
+    document ??= finishOpenApiDocument(app.getOpenAPI31Document({ openapi: "3.1.0", info: OPENAPI_INFO }), {
+      authOn,
+    });
+    return c.json(document);
+  });
 }
 
 /** How the app reports a server-side error: one `reflex: ...` record on the logger, with the error and request id (the fast routes use it too). */

@@ -56,7 +56,7 @@ export interface RunningServer {
 }
 
 /** How the server names itself in the root's lock file (`reflex` tells a user to use the API then). */
-export const SERVER_LOCK_OWNER = "reflex serve";
+export const SERVER_LOCK_OWNER = "the reflex server";
 
 /**
  * Bun's own request body cap, set out of the way. Bun checks a declared Content-Length

@@ -27,7 +27,7 @@ beforeAll(async () => {
     [2n, 42n, 0],
     [2n, 50n, 0],
   ]);
-  writeFileSync(join(dir, "root", "1", "44.rfx"), "not an entry"); // corrupt: the batch fails with 500
+  writeFileSync(join(dir, "root", "1", "44.rfx"), "not an entry"); // corrupt: the batch names it in damaged
 });
 
 afterAll(async () => {

@@ -21,6 +21,7 @@ export { type ClientOptions, type ClientTlsOptions, MAX_BACKOFF_MS } from "./tra
 export type {
   BatchGetEntry,
   BatchGetResult,
+  DamagedEntry,
   Entry,
   EntryInput,
   ListPage,

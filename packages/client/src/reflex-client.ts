@@ -2,6 +2,7 @@ import { create, toBinary } from "@bufbuild/protobuf";
 import { SearchRequestSchema } from "@reflex/codec";
 import { isReflexClientError } from "./client-error.ts";
 import { type Id, idOf, idText, pathId } from "./ids.ts";
+import { checkSearchK } from "./search-query.ts";
 import { type ClientOptions, isMissing, resolveClientOptions, Transport } from "./transport.ts";
 import type {
   BatchGetResult,
@@ -177,6 +178,7 @@ export class ReflexClient {
 
   /** `POST /v1/tenants/{tenant}/search`: the nearest entries by cosine similarity, best first. */
   async search(tenant: Id, query: SearchQuery): Promise<SearchHit[]> {
+    checkSearchK(query.k);
     const encoding = query.encoding ?? this.#encoding;
     const fields = {
       embedding: query.embedding,
@@ -227,10 +229,39 @@ export class ReflexClient {
     }
   }
 
-  /** `GET /v1/tenants/{tenant}/entries?contextHash=N`: the ids with that context hash, newest first. */
+  /**
+   * `GET /v1/tenants/{tenant}/entries?contextHash=N`: the ids with that context hash, newest
+   * first: every one (a page per call, following `next`), or the first `limit`.
+   */
   async findByContext(tenant: Id, contextHash: bigint, options: { readonly limit?: number } = {}): Promise<bigint[]> {
-    const page = await this.#listing(tenant, { contextHash: contextHash.toString(), limit: options.limit?.toString() });
-    return page.ids;
+    const ids: bigint[] = [];
+    let after: bigint | undefined;
+    for (;;) {
+      const want = options.limit === undefined ? undefined : options.limit - ids.length;
+      const page = await this.findByContextPage(tenant, contextHash, {
+        ...(want === undefined ? {} : { limit: Math.min(want, 10_000) }),
+        ...(after === undefined ? {} : { after }),
+      });
+      ids.push(...page.ids);
+      if (page.next === null || (options.limit !== undefined && ids.length >= options.limit)) return ids;
+      after = page.next;
+    }
+  }
+
+  /**
+   * One page of {@link findByContext}: at most `limit` ids (server default 1000), starting after
+   * `after` (an id of that list, the previous page's `next`); `next` is null on the last page.
+   */
+  async findByContextPage(
+    tenant: Id,
+    contextHash: bigint,
+    options: { readonly limit?: number; readonly after?: Id } = {},
+  ): Promise<ListPage> {
+    return this.#listing(tenant, {
+      contextHash: contextHash.toString(),
+      limit: options.limit?.toString(),
+      after: options.after === undefined ? undefined : idText(options.after, "after"),
+    });
   }
 
   async #listing(tenant: Id, query: Record<string, string | undefined>): Promise<ListPage> {

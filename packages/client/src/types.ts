@@ -57,10 +57,21 @@ export interface BatchGetEntry {
   readonly entry: Entry;
 }
 
-/** The answer of a batch-get: the entries found, and the ids that were not. */
+/** An id of a batch-get whose stored entry is damaged (corrupt): it needs to be rewritten or deleted. */
+export interface DamagedEntry {
+  readonly id: bigint;
+  /** The damage code (`checksum_mismatch`, `truncated`, ...), as GET's 500 `data_corrupted` names it. */
+  readonly reason: string;
+}
+
+/**
+ * The answer of a batch-get: the entries found, the ids that were not, and the ids whose
+ * stored entry is damaged (a GET of one answers 500 `data_corrupted`; the batch answers the others).
+ */
 export interface BatchGetResult {
   readonly entries: BatchGetEntry[];
   readonly missing: bigint[];
+  readonly damaged: DamagedEntry[];
 }
 
 /** One page of a listing: ids ascending (newest first for a context-hash lookup), `next` to pass as `after`. */

@@ -124,14 +124,20 @@ export function searchHitsOfJson(json: unknown): SearchHit[] {
 export function batchGetOfProtobuf(bytes: Uint8Array): BatchGetResult {
   const decoded = decodeBatchGetResponse(bytes);
   const entries = decoded.entries.map((e) => ({ id: e.entryId, entry: { ...e.entry, expiresAt: e.expiresAt ?? 0n } }));
-  return { entries, missing: decoded.missing };
+  const damaged = decoded.damaged.map((d) => ({ id: d.entryId, reason: d.reason }));
+  return { entries, missing: decoded.missing, damaged };
 }
 
 /** The answer of a JSON batch-get. */
 export function batchGetOfJson(json: unknown): BatchGetResult {
-  const body = json as { entries: { entryId: string; entry: unknown }[]; missing: string[] };
+  const body = json as {
+    entries: { entryId: string; entry: unknown }[];
+    missing: string[];
+    damaged?: { entryId: string; reason: string }[];
+  };
   return {
     entries: body.entries.map((e) => ({ id: BigInt(e.entryId), entry: entryOfJson(e.entry) })),
     missing: body.missing.map(BigInt),
+    damaged: (body.damaged ?? []).map((d) => ({ id: BigInt(d.entryId), reason: d.reason })),
   };
 }

@@ -7,7 +7,7 @@ import {
   decodeBatchGetResponse,
   encodeBatchGetResponse,
 } from "./batch-get.ts";
-import { BatchGetResponseSchema } from "./gen/reflex/v1/batch_get_pb.ts";
+import { BatchGetResponseSchema, DamagedEntrySchema } from "./gen/reflex/v1/batch_get_pb.ts";
 import { CacheEntrySchema } from "./gen/reflex/v1/cache_entry_pb.ts";
 import { DumpRecordSchema } from "./gen/reflex/v1/dump_record_pb.ts";
 import { U64_MAX } from "./u64.ts";
@@ -86,8 +86,9 @@ describe("batchGetResponseToJson", () => {
         },
       ],
       missing: ["9"],
+      damaged: [],
     });
-    expect(batchGetResponseToJson([], [])).toEqual({ entries: [], missing: [] });
+    expect(batchGetResponseToJson([], [])).toEqual({ entries: [], missing: [], damaged: [] });
   });
 
   test('carries expiresAt where the caller knows it ("0": never), as GET entry\'s JSON does', () => {
@@ -117,5 +118,36 @@ describe("decodeBatchGetResponse", () => {
     expect(decodeBatchGetResponse(expiring).entries.map((e) => e.expiresAt)).toEqual([1_900_000_000n]);
     expect(() => decodeBatchGetResponse(new Uint8Array([0x0a, 0x05, 0x01]))).toThrow();
     expect(() => decodeBatchGetResponse(new Uint8Array([0x0a, 0x00]))).toThrow("has no entry");
+  });
+});
+
+describe("damaged ids (field 3)", () => {
+  const damaged = [
+    { entryId: 0n, reason: "checksum_mismatch" },
+    { entryId: U64_MAX, reason: "" },
+    { entryId: 9n, reason: "truncated" },
+  ];
+
+  test("encodeBatchGetResponse writes them as protobuf-es does, and decode reads them back", () => {
+    const entries = [{ entryId: 1n, entry: makeEntry({ timestamp: 3n }) }];
+    const bytes = encodeBatchGetResponse(entries, [7n], damaged);
+    const viaEs = toBinary(
+      BatchGetResponseSchema,
+      create(BatchGetResponseSchema, {
+        ...fromBinary(BatchGetResponseSchema, viaProtobufEs(entries, [7n])),
+        damaged: damaged.map((d) => create(DamagedEntrySchema, d)),
+      }),
+    );
+    expect([...bytes]).toEqual([...viaEs]);
+    const decoded = decodeBatchGetResponse(bytes);
+    expect(decoded.damaged).toEqual(damaged);
+    expect(decoded.missing).toEqual([7n]);
+    expect(decodeBatchGetResponse(encodeBatchGetResponse(entries, [])).damaged).toEqual([]);
+  });
+
+  test("the JSON mapping lists them as {entryId, reason}; an answer without any has damaged: []", () => {
+    const json = batchGetResponseToJson([], [], [{ entryId: 9n, reason: "truncated" }]);
+    expect(json.damaged).toEqual([{ entryId: "9", reason: "truncated" }]);
+    expect(batchGetResponseToJson([], []).damaged).toEqual([]);
   });
 });

@@ -10,7 +10,7 @@ import {
   writeExpiresAtField,
   writeVarint,
 } from "./entry-wire.ts";
-import { type BatchGetResponseJson, BatchGetResponseSchema } from "./gen/reflex/v1/batch_get_pb.ts";
+import { type BatchGetResponseJson, BatchGetResponseSchema, DamagedEntrySchema } from "./gen/reflex/v1/batch_get_pb.ts";
 import { CacheEntrySchema } from "./gen/reflex/v1/cache_entry_pb.ts";
 import { DumpRecordSchema } from "./gen/reflex/v1/dump_record_pb.ts";
 import { assertI64, assertU64 } from "./u64.ts";
@@ -34,8 +34,16 @@ export interface BatchEntry {
   readonly expiresAt?: bigint;
 }
 
+/** An id of a batch whose stored entry failed its checks, and why (the codec's damage code). */
+export interface DamagedId {
+  readonly entryId: bigint;
+  readonly reason: string;
+}
+
 const TAG_ENTRIES = (1 << 3) | 2;
 const TAG_MISSING = (2 << 3) | 2; // packed fixed64
+const TAG_DAMAGED = (3 << 3) | 2;
+const TAG_DAMAGED_REASON = (2 << 3) | 2;
 const TAG_RECORD_ID = (1 << 3) | 1;
 const TAG_RECORD_ENTRY = (2 << 3) | 2;
 
@@ -44,7 +52,11 @@ const TAG_RECORD_ENTRY = (2 << 3) | 2;
  * writes, but written directly from the entries' views (or their `encoded` bytes) in
  * one buffer (the server's batch route encodes up to 1,000 entries per request).
  */
-export function encodeBatchGetResponse(entries: readonly BatchEntry[], missing: readonly bigint[]): Uint8Array {
+export function encodeBatchGetResponse(
+  entries: readonly BatchEntry[],
+  missing: readonly bigint[],
+  damaged: readonly DamagedId[] = [],
+): Uint8Array {
   const bodySizes = new Array<number>(entries.length);
   const recordSizes = new Array<number>(entries.length);
   let size = 0;
@@ -60,6 +72,14 @@ export function encodeBatchGetResponse(entries: readonly BatchEntry[], missing: 
   }
   for (const id of missing) assertU64(id, "missing id");
   if (missing.length > 0) size += 1 + varintSize(missing.length * 8) + missing.length * 8;
+  const damagedRecords = damaged.map(({ entryId, reason }) => {
+    assertU64(entryId, "damaged id");
+    const text = new TextEncoder().encode(reason);
+    const record =
+      (entryId === 0n ? 0 : 9) + (text.byteLength === 0 ? 0 : 1 + varintSize(text.byteLength) + text.byteLength);
+    size += 1 + varintSize(record) + record;
+    return { entryId, text, record };
+  });
   const bytes = uninitializedBytes(size); // every byte is written below (checked at the end)
   const view = new DataView(bytes.buffer);
   let offset = 0;
@@ -89,6 +109,21 @@ export function encodeBatchGetResponse(entries: readonly BatchEntry[], missing: 
       offset += 8;
     }
   }
+  for (const { entryId, text, record } of damagedRecords) {
+    bytes[offset++] = TAG_DAMAGED;
+    offset = writeVarint(bytes, offset, record);
+    if (entryId !== 0n) {
+      bytes[offset++] = TAG_RECORD_ID;
+      view.setBigUint64(offset, entryId, true);
+      offset += 8;
+    }
+    if (text.byteLength > 0) {
+      bytes[offset++] = TAG_DAMAGED_REASON;
+      offset = writeVarint(bytes, offset, text.byteLength);
+      bytes.set(text, offset);
+      offset += text.byteLength;
+    }
+  }
   if (offset !== size) throw new Error(`batch answer sized ${size} bytes but ${offset} written`); // a bug, never input
   return bytes;
 }
@@ -97,6 +132,7 @@ export function encodeBatchGetResponse(entries: readonly BatchEntry[], missing: 
 export function batchGetResponseToJson(
   entries: readonly BatchEntry[],
   missing: readonly bigint[],
+  damaged: readonly DamagedId[] = [],
 ): BatchGetResponseJson {
   const message = create(BatchGetResponseSchema, {
     entries: entries.map(({ entryId, entry, expiresAt = 0n }) => {
@@ -105,6 +141,7 @@ export function batchGetResponseToJson(
       return create(DumpRecordSchema, { entryId, entry: create(CacheEntrySchema, fields) });
     }),
     missing: [...missing],
+    damaged: damaged.map(({ entryId, reason }) => create(DamagedEntrySchema, { entryId, reason })),
   });
   const json = toJson(BatchGetResponseSchema, message, { alwaysEmitImplicit: true }) as BatchGetResponseJson;
   // `expiresAt` is in the output only where the caller knows it (a loaded entry): "0" never.
@@ -118,7 +155,11 @@ export function batchGetResponseToJson(
  * Reads a binary `reflex.v1.BatchGetResponse` (what a client of the batch route gets):
  * `invalid_value` when the bytes do not decode or a record lacks its entry.
  */
-export function decodeBatchGetResponse(bytes: Uint8Array): { entries: BatchEntry[]; missing: bigint[] } {
+export function decodeBatchGetResponse(bytes: Uint8Array): {
+  entries: BatchEntry[];
+  missing: bigint[];
+  damaged: DamagedId[];
+} {
   let message: ReturnType<typeof fromBinary<typeof BatchGetResponseSchema>>;
   try {
     message = fromBinary(BatchGetResponseSchema, bytes);
@@ -132,5 +173,6 @@ export function decodeBatchGetResponse(bytes: Uint8Array): { entries: BatchEntry
     const { tenantId, contextHash, timestamp, embedding, payloadBlob, expiresAt } = entry;
     return { entryId, entry: { tenantId, contextHash, timestamp, embedding, payloadBlob }, expiresAt };
   });
-  return { entries, missing: message.missing };
+  const damaged = message.damaged.map(({ entryId, reason }) => ({ entryId, reason }));
+  return { entries, missing: message.missing, damaged };
 }

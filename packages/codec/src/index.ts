@@ -27,6 +27,7 @@ export {
   type BatchEntry,
   type BatchGetResponseJson,
   batchGetResponseToJson,
+  type DamagedId,
   decodeBatchGetResponse,
   encodeBatchGetResponse,
 } from "./batch-get.ts";
@@ -68,6 +69,6 @@ export {
   searchRequestFromJson,
   searchResponseToJson,
 } from "./search-wire.ts";
-export { isTtlText, parseTtlSeconds, TTL_GRAMMAR } from "./ttl.ts";
+export { isTtlText, parseTtlSeconds, TTL_GRAMMAR, TTL_PATTERN } from "./ttl.ts";
 export { assertU64, isCanonicalU64, parseI64, parseU64, U64_MAX } from "./u64.ts";
 export { uninitializedBytes } from "./uninitialized-bytes.ts";

@@ -21,7 +21,7 @@ describe("the TTL grammar", () => {
       }
       expect(isCodecError(caught) && caught.code === "invalid_value").toBe(true);
       expect((caught as Error).message).toBe(
-        `--ttl must be a whole number of seconds (0: never expires), got ${JSON.stringify(text)}`,
+        `--ttl must be a whole number of seconds of at most 10 digits (0: never expires), got ${JSON.stringify(text)}`,
       );
     }
   });

@@ -2,10 +2,12 @@ import { CodecError } from "./codec-error.ts";
 
 // Whole seconds in canonical decimal (no sign, no leading zeros), at most 10 digits
 // (~317 years): the largest TTL whose expiry, now + ttl, stays far inside an i64.
-const TTL_TEXT = /^(?:0|[1-9][0-9]{0,9})$/;
+/** The TTL grammar as a regular expression source (what `/openapi.json` states as the `ttl` pattern). */
+export const TTL_PATTERN = "^(0|[1-9][0-9]{0,9})$";
+const TTL_TEXT = new RegExp(TTL_PATTERN);
 
 /** What a time to live given as text must be, for messages. */
-export const TTL_GRAMMAR = "a whole number of seconds (0: never expires)";
+export const TTL_GRAMMAR = "a whole number of seconds of at most 10 digits (0: never expires)";
 
 /**
  * True when `text` is a time to live in the one TTL grammar of the server (`?ttl=`,

@@ -23,7 +23,8 @@ export const cleanupCommand: Command = {
     synopsis: spec.synopsis,
     description:
       "Removes empty tenant directories, and temp files left by crashed writers (a live\n" +
-      "writer's temp files are kept). Safe while a server runs on the same root.",
+      "writer's temp files are kept). It writes, so it takes the root's writer lock: while a\n" +
+      "server holds the root it exits 3 (use `POST /v1/maintenance/cleanup` on the server then).",
     options: [["--json", "print the counts as JSON"]],
     json: '  {"removedTenantDirs":2,"removedTempFiles":0}',
     exit: "0 ok, 2 usage error, 3 storage error",

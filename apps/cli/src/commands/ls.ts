@@ -34,7 +34,8 @@ export const lsCommand: Command = {
       "one per line. --limit N shows at most N; --after ID starts after ID. The next page of a\n" +
       "paged listing starts after the last id shown (the `next` field of --json).\n" +
       "With --context-hash N (and <tenant>): the ids of the tenant's entries with that context\n" +
-      "hash, newest first (by timestamp, then id); --limit applies, --after does not.",
+      "hash, newest first (by timestamp, then id), paged the same way: --after ID starts after ID\n" +
+      "in that order (an ID not in the list, deleted or rewritten since, is a usage error).",
     options: [
       ["--limit N", "at most N ids (N >= 1)"],
       ["--after ID", "only ids greater than ID"],
@@ -52,19 +53,22 @@ export const lsCommand: Command = {
     const tenantText = parsed.positionals[0];
     const tenantId = tenantText === undefined ? undefined : parseId(tenantText, "tenant");
     const limitText = parsed.option("limit");
-    const limit = limitText === undefined ? Number.POSITIVE_INFINITY : parseCount(limitText, "--limit");
-    if (limit < 1) throw new UsageError("ls: --limit must be at least 1");
+    const limit = limitText === undefined ? Number.POSITIVE_INFINITY : parseCount(limitText, "ls: --limit", 1);
     const after = parsed.idOption("after");
     const contextHash = parsed.idOption("context-hash");
-    if (contextHash !== undefined && (tenantId === undefined || after !== undefined)) {
-      throw new UsageError("ls: --context-hash needs <tenant> and does not take --after");
-    }
+    if (contextHash !== undefined && tenantId === undefined) throw new UsageError("ls: --context-hash needs <tenant>");
     const store = await openCommandStore(parsed);
     let result: { ids: bigint[]; next: bigint | null };
     if (contextHash !== undefined && tenantId !== undefined) {
       await assertTenantExists(store, tenantId);
       const ids = await store.findByContext(tenantId, contextHash);
-      result = { ids: Number.isFinite(limit) ? ids.slice(0, limit) : ids, next: null };
+      const start = after === undefined ? 0 : ids.indexOf(after) + 1;
+      if (start === 0 && after !== undefined) {
+        throw new UsageError(
+          `ls: --after ${after} is not an entry with context hash ${contextHash} (deleted or rewritten?)`,
+        );
+      }
+      result = page(ids.slice(start), limit);
     } else if (tenantId === undefined) {
       const tenants = (await store.listTenants()).filter((id) => after === undefined || id > after);
       result = page(tenants, limit);

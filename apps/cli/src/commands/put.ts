@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { parseTtlSeconds } from "@reflex/codec";
-import { errnoOf } from "@reflex/core";
+import { errnoOf, type RetentionOptions } from "@reflex/core";
+import { loadConfig } from "@reflex/server";
 import { type ArgsSpec, parseCommandArgs, parseSigned } from "../args.ts";
 import { type Command, helpText, printJson, printLine } from "../command.ts";
 import { ExitCode, UsageError } from "../exit-codes.ts";
@@ -33,6 +34,34 @@ async function readSource(io: Io, source: string | undefined, option: string): P
   }
 }
 
+/** The variables of the server that `reflex put` honours, as the server reads them. */
+const PUT_ENV = [
+  "REFLEX_DEFAULT_TTL",
+  "REFLEX_MAX_ENTRY_BYTES",
+  "REFLEX_MAX_BYTES",
+  "REFLEX_MAX_ENTRIES",
+  "REFLEX_TENANT_MAX_BYTES",
+  "REFLEX_TENANT_MAX_ENTRIES",
+] as const;
+
+/**
+ * The retention and entry bound of a put from the server's variables (one grammar: the
+ * server's own parser); a bad value is a usage error naming it.
+ */
+function putBounds(env: Readonly<Record<string, string | undefined>>): {
+  retention: RetentionOptions;
+  maxEntryBytes: number | undefined;
+} {
+  const own: Record<string, string | undefined> = {};
+  for (const name of PUT_ENV) own[name] = env[name];
+  try {
+    const config = loadConfig([], own);
+    return { retention: config.retention, maxEntryBytes: config.maxEntryBytes };
+  } catch (error) {
+    throw new UsageError(`put: ${(error as Error).message}`);
+  }
+}
+
 /** `reflex put`: stores an entry from files or stdin, durably (fsync). */
 export const putCommand: Command = {
   name: "put",
@@ -42,19 +71,23 @@ export const putCommand: Command = {
     description:
       "Stores an entry under <id> in <tenant>, replacing any entry with that id, and returns once it is\n" +
       "durable (fsync). The payload and the embedding (little-endian f16) are read byte for byte from\n" +
-      "files, or from stdin with `-` (for one of them).",
+      "files, or from stdin with `-` (for one of them).\n" +
+      "Like the server it takes REFLEX_DEFAULT_TTL (without --ttl) and the bounds REFLEX_MAX_ENTRY_BYTES,\n" +
+      "REFLEX_MAX_BYTES, REFLEX_TENANT_MAX_BYTES, REFLEX_MAX_ENTRIES, REFLEX_TENANT_MAX_ENTRIES: an entry\n" +
+      "over a byte bound is refused (exit 2) before anything is written; with a bound set, put first\n" +
+      "reads every entry's header and then evicts least recently used entries to fit, as the server does.",
     options: [
       ["--payload FILE|-", "payload bytes (default: empty)"],
       ["--embedding FILE|-", "embedding bytes (default: empty)"],
       ["--context-hash N", "u64 hash of the conversation context (default: 0)"],
       ["--timestamp N", "i64 unix seconds (default: now)"],
-      ["--ttl S", "time to live in seconds; the entry is gone after it (default: never)"],
+      ["--ttl S", "time to live in seconds; the entry is gone after it (default: $REFLEX_DEFAULT_TTL, else never)"],
       ["--json", "print the result as JSON"],
     ],
     json:
       '  {"tenantId":"1","entryId":"42","created":true,"fileBytes":1234}\n' +
       "  created: false when an entry was replaced; fileBytes: size of the entry file",
-    exit: "0 stored, 2 usage error (bad id, unreadable input file), 3 storage error",
+    exit: "0 stored, 2 usage error (bad id, unreadable input file, entry over a bound), 3 storage error",
   }),
   async run(args, io) {
     const parsed = parseCommandArgs(spec, args, io.env);
@@ -72,7 +105,16 @@ export const putCommand: Command = {
     const ttlSeconds = ttlText === undefined ? undefined : parseTtlSeconds(ttlText, "put: --ttl");
     const payloadBlob = await readSource(io, payloadSource, "--payload");
     const embedding = await readSource(io, embeddingSource, "--embedding");
-    const store = await openCommandStore(parsed, { write: "put", create: true, sweep: true });
+    const { retention, maxEntryBytes } = putBounds(io.env);
+    const bounded = Object.keys(retention).some((name) => name !== "defaultTtlSeconds");
+    const store = await openCommandStore(parsed, {
+      write: "put",
+      create: true,
+      sweep: true,
+      retention: { ...retention, reclaimIntervalMs: 0, persistAccessIntervalMs: 0 },
+      ...(maxEntryBytes === undefined ? {} : { maxEntryBytes }),
+    });
+    if (bounded && "retentionReady" in store) await (store as { retentionReady(): Promise<void> }).retentionReady();
     const handle = await store.store(
       entryId,
       { tenantId, contextHash, timestamp, embedding, payloadBlob },
@@ -81,6 +123,7 @@ export const putCommand: Command = {
     const created = handle.created;
     const fileBytes = handle.fileBytes;
     handle.release();
+    if ("close" in store) (store as { close(): void }).close();
     if (parsed.flag("json")) {
       await printJson(io, { tenantId, entryId, created, fileBytes });
     } else {

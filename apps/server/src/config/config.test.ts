@@ -178,3 +178,13 @@ describe("TLS config", () => {
     expect(() => loadConfig(["--allow-plain-http=yes"], {})).toThrow(ConfigError);
   });
 });
+
+describe("a negative value", () => {
+  test("gets the value's own error, not parseArgs' 'argument is ambiguous'", () => {
+    expect(() => loadConfig(["--max-bytes", "-5"])).toThrow(
+      '--max-bytes must be a size like 1048576, 512K or 16MiB, got "-5"',
+    );
+    expect(() => loadConfig(["--default-ttl", "-1"])).toThrow("--default-ttl must be a whole number of seconds");
+    expect(() => loadConfig(["--port", "-1"])).toThrow("--port must be a port number");
+  });
+});

@@ -72,7 +72,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
 };
 
 /** The server's usage text. */
-export const USAGE = `usage: bun src/main.ts [options]
+export const USAGE = `usage: bun apps/server/src/main.ts [options]   (from the clone's root; bun run start -- [options], reflex serve [options])
 
 options (flag, then env, then default):
   --root DIR        REFLEX_ROOT       store root             (default ${DEFAULT_CONFIG.root})
@@ -168,6 +168,47 @@ function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === "" ? undefined : value;
 }
 
+/** Every flag of the server. */
+const SERVER_OPTIONS = {
+  root: { type: "string" },
+  "redis-cluster": { type: "string" },
+  host: { type: "string" },
+  port: { type: "string" },
+  tokens: { type: "string" },
+  "max-body": { type: "string" },
+  ...TLS_OPTIONS,
+  ...RETENTION_BOUND_OPTIONS,
+  "default-ttl": { type: "string" },
+  "max-entry-bytes": { type: "string" },
+  "lookup-max-bytes": { type: "string" },
+  ...CHANGE_LOG_OPTIONS,
+  "log-format": { type: "string" },
+  quiet: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+  version: { type: "boolean", short: "V" },
+} as const satisfies ParseArgsOptionsConfig;
+
+/**
+ * `--flag -5` as `--flag=-5` for the string options: `parseArgs` takes a value that starts
+ * with `-` for an option and fails with "argument is ambiguous", hiding the value's own error
+ * (`--max-bytes must be a size ...`). No flag of the server is a digit.
+ */
+function joinNegativeValues(argv: readonly string[], options: ParseArgsOptionsConfig): string[] {
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const next = argv[i + 1];
+    const name = arg.startsWith("--") ? arg.slice(2) : undefined;
+    if (name !== undefined && options[name]?.type === "string" && next !== undefined && /^-[0-9]/.test(next)) {
+      args.push(`${arg}=${next}`);
+      i++;
+    } else {
+      args.push(arg);
+    }
+  }
+  return args;
+}
+
 /**
  * The server's configuration from command-line flags, then environment variables
  * (`REFLEX_ROOT`, `REFLEX_REDIS_CLUSTER`, `REFLEX_HOST`, `REFLEX_PORT`, `REFLEX_TOKENS`, `REFLEX_MAX_BODY`;
@@ -182,27 +223,10 @@ export function loadConfig(
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
-      args: [...argv],
+      args: joinNegativeValues(argv, SERVER_OPTIONS),
       strict: true,
       allowPositionals: false,
-      options: {
-        root: { type: "string" },
-        "redis-cluster": { type: "string" },
-        host: { type: "string" },
-        port: { type: "string" },
-        tokens: { type: "string" },
-        "max-body": { type: "string" },
-        ...TLS_OPTIONS,
-        ...RETENTION_BOUND_OPTIONS,
-        "default-ttl": { type: "string" },
-        "max-entry-bytes": { type: "string" },
-        "lookup-max-bytes": { type: "string" },
-        ...CHANGE_LOG_OPTIONS,
-        "log-format": { type: "string" },
-        quiet: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-        version: { type: "boolean", short: "V" },
-      },
+      options: SERVER_OPTIONS,
     }));
   } catch (error) {
     throw new ConfigError((error as Error).message);

@@ -84,7 +84,7 @@ describe("POST /v1/tenants/{tenant}/entries/batch-get", () => {
   test("an empty list answers an empty batch", async () => {
     const { app } = testApp();
     const res = await call(app, "POST", PATH, { json: { ids: [] } });
-    expect(await res.json()).toEqual({ entries: [], missing: [] });
+    expect(await res.json()).toEqual({ entries: [], missing: [], damaged: [] });
   });
 
   test("400 for a bad id (named), a bad tenant, more than 1,000 ids, or a body that is not {ids}", async () => {
@@ -119,7 +119,7 @@ describe("POST /v1/tenants/{tenant}/entries/batch-get", () => {
     const { app, store } = testApp({ tokens: testTokens() });
     await seed(store, 2n, [1n]);
     const own = await call(app, "POST", PATH, { token: TOKENS.tenant1, json: { ids: ["1"] } });
-    expect(await own.json()).toEqual({ entries: [], missing: ["1"] });
+    expect(await own.json()).toEqual({ entries: [], missing: ["1"], damaged: [] });
     const other = await call(app, "POST", "/v1/tenants/2/entries/batch-get", {
       token: TOKENS.tenant1,
       json: { ids: ["1"] },
@@ -128,12 +128,26 @@ describe("POST /v1/tenants/{tenant}/entries/batch-get", () => {
     expect((await call(app, "POST", PATH, { json: { ids: ["1"] } })).status).toBe(401);
   });
 
-  test("a corrupt entry fails the batch with 500 data_corrupted", async () => {
+  test("a corrupt entry does not fail the batch: the others are answered, it is named in damaged (JSON and protobuf)", async () => {
     const { app, store } = testApp();
-    await seed(store, 1n, [1n, 2n]);
+    await seed(store, 1n, [1n, 2n, 3n]);
     writeFileSync(join(store.storagePath, "1", "2.rfx"), "not an entry");
-    const res = await call(app, "POST", PATH, { json: { ids: ["1", "2"] } });
-    expect(res.status).toBe(500);
-    expect((await errorOf(res)).code).toBe("data_corrupted");
+    const res = await call(app, "POST", PATH, { json: { ids: ["1", "2", "9", "3"] } });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { entries: { entryId: string }[]; missing: string[]; damaged: unknown[] };
+    expect(body.entries.map((e) => e.entryId)).toEqual(["1", "3"]);
+    expect(body.missing).toEqual(["9"]);
+    expect(body.damaged).toEqual([{ entryId: "2", reason: "bad_magic" }]);
+    const proto = await call(app, "POST", PATH, {
+      json: { ids: ["1", "2", "9", "3"] },
+      headers: { Accept: "application/x-protobuf" },
+    });
+    expect(proto.status).toBe(200);
+    const decoded = decodeBatchGetResponse(new Uint8Array(await proto.arrayBuffer()));
+    expect(decoded.entries.map((e) => e.entryId)).toEqual([1n, 3n]);
+    expect(decoded.missing).toEqual([9n]);
+    expect(decoded.damaged).toEqual([{ entryId: 2n, reason: "bad_magic" }]);
+    // A single GET of it still answers 500, as before.
+    expect((await call(app, "GET", "/v1/tenants/1/entries/2")).status).toBe(500);
   });
 });

@@ -36,6 +36,7 @@ describe("PUT /v1/tenants/{tenant}/entries/{id}", () => {
 
   test("JSON: snake_case names, a missing tenantId means the path's tenant, nulls are defaults", async () => {
     const { app, store } = testApp();
+    const before = BigInt(Math.floor(Date.now() / 1000));
     const res = await call(app, "PUT", "/v1/tenants/5/entries/1", {
       json: { context_hash: "3", payload_blob: "eHk=", timestamp: null },
     });
@@ -43,7 +44,8 @@ describe("PUT /v1/tenants/{tenant}/entries/{id}", () => {
     const handle = await store.load(1n, 5n);
     expect(handle.tenantId).toBe(5n);
     expect(handle.contextHash).toBe(3n);
-    expect(handle.timestamp).toBe(0n);
+    expect(handle.timestamp).toBeGreaterThanOrEqual(before); // no timestamp: the time of the write, as reflex put
+    expect(handle.timestamp).toBeLessThanOrEqual(BigInt(Math.floor(Date.now() / 1000)));
     expect(new TextDecoder().decode(handle.payloadBlob)).toBe("xy");
     handle.release();
   });
@@ -308,5 +310,47 @@ describe("DELETE /v1/tenants/{tenant}/entries/{id}", () => {
     expect(again.status).toBe(404);
     expect((await errorOf(again)).code).toBe("not_found");
     expect((await call(app, "DELETE", "/v1/tenants/1/entries/1.5")).status).toBe(400);
+  });
+});
+
+describe("PUT without a timestamp", () => {
+  test("JSON without it and protobuf with field 3 unset both store the time of the write", async () => {
+    const { app, store } = testApp();
+    const before = BigInt(Math.floor(Date.now() / 1000));
+    expect((await call(app, "PUT", "/v1/tenants/1/entries/1", { json: { payloadBlob: "" } })).status).toBe(201);
+    const body = encodeEntryBody({
+      tenantId: 1n,
+      contextHash: 0n,
+      timestamp: 0n,
+      embedding: new Uint8Array(0),
+      payloadBlob: new Uint8Array(1),
+    });
+    const res = await app.request("/v1/tenants/1/entries/2", {
+      method: "PUT",
+      headers: { "Content-Type": "application/x-protobuf" },
+      body,
+    });
+    expect(res.status).toBe(201);
+    const after = BigInt(Math.floor(Date.now() / 1000));
+    for (const id of [1n, 2n]) {
+      const handle = await store.load(id, 1n);
+      expect(handle.timestamp >= before && handle.timestamp <= after).toBe(true);
+      handle.release();
+    }
+  });
+});
+
+describe("batch-get with another content type", () => {
+  test("415 names the accepted type", async () => {
+    const { app } = testApp();
+    const res = await app.request("/v1/tenants/1/entries/batch-get", {
+      method: "POST",
+      headers: { "Content-Type": "text/plain" },
+      body: '{"ids":["1"]}',
+    });
+    expect(res.status).toBe(415);
+    expect((await errorOf(res)).message).toBe(
+      'Content-Type must be application/json (a reflex.v1.BatchGetRequest in the JSON mapping), got "text/plain"',
+    );
   });
 });

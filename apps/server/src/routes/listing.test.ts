@@ -81,3 +81,38 @@ describe("GET /v1/tenants", () => {
     expect(await (await call(app, "GET", "/v1/tenants")).json()).toEqual({ tenants: [] });
   });
 });
+
+describe("GET /v1/tenants/{tenant}/entries?contextHash=N&limit=", () => {
+  test("a cut list says so: next is the page's last id, after pages on until next is null", async () => {
+    const { app } = testApp();
+    for (let id = 1; id <= 5; id++) {
+      const json = { ...entryJson("1"), contextHash: "7", timestamp: String(100 + id) };
+      expect((await call(app, "PUT", `/v1/tenants/1/entries/${id}`, { json })).status).toBe(201);
+    }
+    const pages: { ids: string[]; next: string | null }[] = [];
+    let after: string | null = null;
+    for (let i = 0; i < 10; i++) {
+      const res = await call(
+        app,
+        "GET",
+        `/v1/tenants/1/entries?contextHash=7&limit=2${after ? `&after=${after}` : ""}`,
+      );
+      expect(res.status).toBe(200);
+      const page = (await res.json()) as { ids: string[]; next: string | null };
+      pages.push(page);
+      after = page.next;
+      if (after === null) break;
+    }
+    expect(pages).toEqual([
+      { ids: ["5", "4"], next: "4" },
+      { ids: ["3", "2"], next: "2" },
+      { ids: ["1"], next: null },
+    ]);
+    const whole = await call(app, "GET", "/v1/tenants/1/entries?contextHash=7&limit=5");
+    expect(await whole.json()).toEqual({ ids: ["5", "4", "3", "2", "1"], next: null });
+    // An after that is not in the list (deleted, rewritten, never there) is refused, never a silent restart.
+    const gone = await call(app, "GET", "/v1/tenants/1/entries?contextHash=7&after=9");
+    expect(gone.status).toBe(400);
+    expect(await errorOf(gone)).toMatchObject({ code: "invalid_query", message: expect.stringContaining("after 9") });
+  });
+});

@@ -48,13 +48,16 @@ export function registerListingRoutes(app: App, deps: RouteDeps): void {
     summary: "List a tenant's entry ids",
     description:
       "Ids ascending, one page at a time: pass the page's `next` as `after` for the following page. " +
-      "With `contextHash`: the ids of the entries with that context hash, newest first, at most `limit` (`next` is null).",
+      "With `contextHash`: the ids of the entries with that context hash, newest first (by timestamp, then id), " +
+      "paged the same way (`after` is an id of that list; one that left it, deleted or rewritten, is a 400).",
     security: BEARER,
     middleware: [requireTenantAccess()] as const,
     request: { params: TenantParams, query: ListQuery },
     responses: {
       200: { description: "One page of entry ids.", content: { [JSON_TYPE]: { schema: EntryList } } },
-      400: openApiErrorResponse("Bad tenant id, limit, after or contextHash (or after with contextHash)."),
+      400: openApiErrorResponse(
+        "Bad tenant id, limit, after or contextHash (or, with contextHash, an after that is not in its list).",
+      ),
       501: openApiErrorResponse("With contextHash: the store behind the server has no lookup (`unsupported`)."),
       ...AUTH_ERRORS,
       ...STORAGE_ERRORS,
@@ -66,9 +69,18 @@ export function registerListingRoutes(app: App, deps: RouteDeps): void {
     const query = c.req.valid("query");
     const limit = query.limit === undefined ? DEFAULT_LIST_LIMIT : Number(query.limit);
     if (query.contextHash !== undefined) {
-      if (query.after !== undefined) throw new ApiError(400, "invalid_query", "after does not apply with contextHash");
       const ids = await store.findByContext(BigInt(tenant), BigInt(query.contextHash));
-      return c.json({ ids: ids.slice(0, limit).map(String), next: null }, 200);
+      const after = query.after === undefined ? undefined : BigInt(query.after);
+      const start = after === undefined ? 0 : ids.indexOf(after) + 1;
+      if (start === 0 && after !== undefined) {
+        throw new ApiError(
+          400,
+          "invalid_query",
+          `after ${after} is not an entry with contextHash ${query.contextHash} (deleted or rewritten since?): list again without after`,
+        );
+      }
+      const page = ids.slice(start, start + limit).map(String);
+      return c.json({ ids: page, next: start + limit < ids.length ? (page.at(-1) ?? null) : null }, 200);
     }
     // One more than the page tells whether another page follows.
     const ids = await store.listEntries(BigInt(tenant), {

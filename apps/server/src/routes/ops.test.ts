@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { OperationMetrics } from "@reflex/stats";
-import { call, entryJson, errorOf, testApp } from "../../test/helpers.ts";
+import { call, entryJson, errorOf, testApp, testTokens } from "../../test/helpers.ts";
 
 describe("GET /healthz", () => {
   test("200 ok", async () => {
@@ -70,7 +70,7 @@ describe("GET /metrics", () => {
 
 describe("GET /openapi.json", () => {
   test("an OpenAPI 3.1 document of every route, from the route definitions", async () => {
-    const { app } = testApp();
+    const { app } = testApp({ tokens: testTokens() });
     const res = await call(app, "GET", "/openapi.json");
     expect(res.status).toBe(200);
     const doc = (await res.json()) as {
@@ -85,6 +85,7 @@ describe("GET /openapi.json", () => {
     expect(operations.sort()).toEqual(
       [
         "GET /healthz",
+        "GET /openapi.json",
         "GET /metrics",
         "GET /v1/stats",
         "GET /v1/tenants",

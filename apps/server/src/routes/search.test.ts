@@ -166,7 +166,7 @@ describe("POST /v1/tenants/{tenant}/search", () => {
 });
 
 describe("GET /v1/tenants/{tenant}/entries?contextHash=N", () => {
-  test("the ids with that context hash, newest first; limit applies; after is refused", async () => {
+  test("the ids with that context hash, newest first; limit and after page it", async () => {
     const { app } = testApp();
     for (const [id, hash, timestamp] of [
       ["1", "7", "100"],
@@ -179,10 +179,10 @@ describe("GET /v1/tenants/{tenant}/entries?contextHash=N", () => {
     const res = await call(app, "GET", "/v1/tenants/1/entries?contextHash=7");
     expect(await res.json()).toEqual({ ids: ["2", "4", "1"], next: null });
     const limited = await call(app, "GET", "/v1/tenants/1/entries?contextHash=7&limit=2");
-    expect(await limited.json()).toEqual({ ids: ["2", "4"], next: null });
+    expect(await limited.json()).toEqual({ ids: ["2", "4"], next: "4" });
     const none = await call(app, "GET", "/v1/tenants/1/entries?contextHash=18446744073709551615");
     expect(await none.json()).toEqual({ ids: [], next: null });
-    for (const query of ["contextHash=-1", "contextHash=abc", "contextHash=7&after=1"]) {
+    for (const query of ["contextHash=-1", "contextHash=abc", "contextHash=7&after=3"]) {
       const bad = await call(app, "GET", `/v1/tenants/1/entries?${query}`);
       expect(bad.status).toBe(400);
       expect((await errorOf(bad)).code).toBe("invalid_query");

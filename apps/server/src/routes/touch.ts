@@ -1,19 +1,13 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { isTtlText, TTL_GRAMMAR } from "@reflex/codec";
 import { requireTenantAccess } from "../middleware/authorize.ts";
 import { JSON_TYPE } from "../wire/content.ts";
-import { BEARER, ENTRY_ERRORS, EntryParams } from "../wire/schemas.ts";
+import { BEARER, ENTRY_ERRORS, EntryParams, ttlQuery } from "../wire/schemas.ts";
 import { type App, entryIds, type RouteDeps } from "./deps.ts";
 
 const TouchQuery = z.object({
-  ttl: z
-    .string()
-    .refine(isTtlText, `ttl must be ${TTL_GRAMMAR}`)
-    .openapi({
-      param: { name: "ttl", in: "query", required: true },
-      example: "3600",
-      description: "The entry's new time to live in seconds, from now; 0: never expires.",
-    }),
+  ttl: ttlQuery("The entry's new time to live in seconds (at most 10 digits), from now; 0: never expires.").openapi({
+    param: { name: "ttl", in: "query", required: true },
+  }),
 });
 
 const Touched = z

@@ -10,7 +10,8 @@ export type EntryRequestBody =
  * The entry a PUT body holds, for the path's tenant. JSON goes through the codec's
  * protobuf JSON mapping (a missing `tenantId` means the path's tenant); protobuf
  * through the codec's wire decoder (bytes fields stay views of the body). A body
- * that names another tenant is a 422; a malformed one is a codec error (400).
+ * that names another tenant is a 422; a malformed one is a codec error (400). A timestamp
+ * that is absent or 0 (proto3 cannot tell them apart) becomes the time of the write.
  */
 export function entryFromRequest(body: EntryRequestBody, pathTenant: bigint): EntryFields {
   let entry: EntryFields;
@@ -24,6 +25,9 @@ export function entryFromRequest(body: EntryRequestBody, pathTenant: bigint): En
   } else {
     entry = decodeEntryBody(body.bytes);
   }
+  // No timestamp (absent in JSON, unset field 3 in protobuf, where absent and 0 are one) is the
+  // time of the write, as `reflex put` gives it: searches break ties by the newer timestamp.
+  if (entry.timestamp === 0n) entry = { ...entry, timestamp: BigInt(Math.floor(Date.now() / 1000)) };
   if (entry.tenantId !== pathTenant) {
     throw new ApiError(
       422,

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { isCodecError, isTtlText, parseI64, parseU64, TTL_GRAMMAR } from "@reflex/codec";
+import { isCodecError, isTtlText, parseI64, parseU64, TTL_GRAMMAR, TTL_PATTERN } from "@reflex/codec";
 
 const U64_PATTERN = "^(0|[1-9][0-9]{0,19})$";
 const I64_PATTERN = "^-?(0|[1-9][0-9]{0,18})$";
@@ -15,9 +15,40 @@ function decimal(parse: (text: string, what: string) => bigint, what: string) {
   };
 }
 
-/** A decimal u64 string, checked with the codec's one id grammar (no sign, no leading zeros, no overflow). */
-export function u64String(what: string, description: string) {
-  return z.string().superRefine(decimal(parseU64, what)).openapi({ pattern: U64_PATTERN, example: "42", description });
+/**
+ * A query parameter's text: a missing one is "`name` is required" and a repeated one
+ * (`?ttl=1&ttl=2`, which arrives as an array) "`name` must be given once", instead of zod's
+ * "expected string, received undefined / array".
+ */
+export function queryText(name: string) {
+  return z.string({
+    error: (issue) =>
+      issue.input === undefined
+        ? `${name} is required`
+        : Array.isArray(issue.input)
+          ? `${name} must be given once`
+          : `${name} must be a string`,
+  });
+}
+
+/**
+ * A decimal u64 string, checked with the codec's one id grammar (no sign, no leading zeros,
+ * no overflow). `query`: a query parameter's ({@link queryText}'s messages).
+ */
+export function u64String(what: string, description: string, options: { readonly query?: boolean } = {}) {
+  return (options.query === true ? queryText(what) : z.string())
+    .superRefine(decimal(parseU64, what))
+    .openapi({ pattern: U64_PATTERN, example: "42", description });
+}
+
+/**
+ * The `ttl` query parameter: a time to live in the codec's one grammar (canonical decimal
+ * seconds, at most 10 digits, `TTL_PATTERN` in the document), with a message that says so.
+ */
+export function ttlQuery(description: string) {
+  return queryText("ttl")
+    .refine(isTtlText, `ttl must be ${TTL_GRAMMAR}`)
+    .openapi({ pattern: TTL_PATTERN, example: "3600", description });
 }
 
 /** A decimal i64 string. */
@@ -46,21 +77,14 @@ export const DEFAULT_LIST_LIMIT = 1000;
 
 /** Query of the PUT route. */
 export const PutQuery = z.object({
-  ttl: z
-    .string()
-    .refine(isTtlText, `ttl must be ${TTL_GRAMMAR}`)
+  ttl: ttlQuery("Time to live in seconds (at most 10 digits), overriding the server's default; 0: never expires.")
     .optional()
-    .openapi({
-      param: { name: "ttl", in: "query" },
-      example: "3600",
-      description: "Time to live in seconds, overriding the server's default; 0: never expires.",
-    }),
+    .openapi({ param: { name: "ttl", in: "query" } }),
 });
 
 /** Query of the entry listing. */
 export const ListQuery = z.object({
-  limit: z
-    .string()
+  limit: queryText("limit")
     .refine(
       (text) => /^[1-9][0-9]{0,5}$/.test(text) && Number(text) <= MAX_LIST_LIMIT,
       `limit must be an integer in [1, ${MAX_LIST_LIMIT}]`,
@@ -72,12 +96,16 @@ export const ListQuery = z.object({
       example: "100",
       description: `Most ids to return, 1 to ${MAX_LIST_LIMIT}; default ${DEFAULT_LIST_LIMIT}.`,
     }),
-  after: u64String("after", "Return ids strictly greater than this one (the previous page's `next`).")
+  after: u64String("after", "Return ids strictly greater than this one (the previous page's `next`).", {
+    query: true,
+  })
     .optional()
     .openapi({ param: { name: "after", in: "query" } }),
   contextHash: u64String(
     "contextHash",
-    "Only the entries with this context hash, newest first (by timestamp, then id); `after` does not apply.",
+    "Only the entries with this context hash, newest first (by timestamp, then id), paged as usual: `next` " +
+      "is the last id of the page when more follow, and `after` (an id of that list) starts after it.",
+    { query: true },
   )
     .optional()
     .openapi({ param: { name: "contextHash", in: "query" } }),

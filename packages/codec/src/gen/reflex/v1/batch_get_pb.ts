@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file reflex/v1/batch_get.proto.
  */
 export const file_reflex_v1_batch_get: GenFile = /*@__PURE__*/
-  fileDesc("ChlyZWZsZXgvdjEvYmF0Y2hfZ2V0LnByb3RvEglyZWZsZXgudjEiHgoPQmF0Y2hHZXRSZXF1ZXN0EgsKA2lkcxgBIAMoBiJLChBCYXRjaEdldFJlc3BvbnNlEiYKB2VudHJpZXMYASADKAsyFS5yZWZsZXgudjEuRHVtcFJlY29yZBIPCgdtaXNzaW5nGAIgAygGYgZwcm90bzM", [file_reflex_v1_dump_record]);
+  fileDesc("ChlyZWZsZXgvdjEvYmF0Y2hfZ2V0LnByb3RvEglyZWZsZXgudjEiHgoPQmF0Y2hHZXRSZXF1ZXN0EgsKA2lkcxgBIAMoBiJ1ChBCYXRjaEdldFJlc3BvbnNlEiYKB2VudHJpZXMYASADKAsyFS5yZWZsZXgudjEuRHVtcFJlY29yZBIPCgdtaXNzaW5nGAIgAygGEigKB2RhbWFnZWQYAyADKAsyFy5yZWZsZXgudjEuRGFtYWdlZEVudHJ5IjAKDERhbWFnZWRFbnRyeRIQCghlbnRyeV9pZBgBIAEoBhIOCgZyZWFzb24YAiABKAliBnByb3RvMw", [file_reflex_v1_dump_record]);
 
 /**
  * Body of POST /v1/tenants/{tenant}/entries/batch-get (its JSON mapping is {"ids": ["1", "2"]}).
@@ -68,6 +68,14 @@ export type BatchGetResponse = Message<"reflex.v1.BatchGetResponse"> & {
    * @generated from field: repeated fixed64 missing = 2;
    */
   missing: bigint[];
+
+  /**
+   * The ids asked for whose stored entry failed its checks (corrupt), in the order asked for:
+   * reported here instead of failing the whole batch; the other ids are answered as usual.
+   *
+   * @generated from field: repeated reflex.v1.DamagedEntry damaged = 3;
+   */
+  damaged: DamagedEntry[];
 };
 
 /**
@@ -89,6 +97,14 @@ export type BatchGetResponseJson = {
    * @generated from field: repeated fixed64 missing = 2;
    */
   missing?: string[];
+
+  /**
+   * The ids asked for whose stored entry failed its checks (corrupt), in the order asked for:
+   * reported here instead of failing the whole batch; the other ids are answered as usual.
+   *
+   * @generated from field: repeated reflex.v1.DamagedEntry damaged = 3;
+   */
+  damaged?: DamagedEntryJson[];
 };
 
 /**
@@ -97,4 +113,55 @@ export type BatchGetResponseJson = {
  */
 export const BatchGetResponseSchema: GenMessage<BatchGetResponse, {jsonType: BatchGetResponseJson}> = /*@__PURE__*/
   messageDesc(file_reflex_v1_batch_get, 1);
+
+/**
+ * An id of a batch-get whose stored entry is damaged; it needs to be rewritten or deleted.
+ *
+ * @generated from message reflex.v1.DamagedEntry
+ */
+export type DamagedEntry = Message<"reflex.v1.DamagedEntry"> & {
+  /**
+   * The entry id.
+   *
+   * @generated from field: fixed64 entry_id = 1;
+   */
+  entryId: bigint;
+
+  /**
+   * Why it was refused: the codec's damage code (checksum_mismatch, truncated, bad_magic,
+   * tenant_mismatch, id_mismatch, ...), as GET's 500 data_corrupted names it.
+   *
+   * @generated from field: string reason = 2;
+   */
+  reason: string;
+};
+
+/**
+ * An id of a batch-get whose stored entry is damaged; it needs to be rewritten or deleted.
+ *
+ * @generated from message reflex.v1.DamagedEntry
+ */
+export type DamagedEntryJson = {
+  /**
+   * The entry id.
+   *
+   * @generated from field: fixed64 entry_id = 1;
+   */
+  entryId?: string;
+
+  /**
+   * Why it was refused: the codec's damage code (checksum_mismatch, truncated, bad_magic,
+   * tenant_mismatch, id_mismatch, ...), as GET's 500 data_corrupted names it.
+   *
+   * @generated from field: string reason = 2;
+   */
+  reason?: string;
+};
+
+/**
+ * Describes the message reflex.v1.DamagedEntry.
+ * Use `create(DamagedEntrySchema)` to create a new message.
+ */
+export const DamagedEntrySchema: GenMessage<DamagedEntry, {jsonType: DamagedEntryJson}> = /*@__PURE__*/
+  messageDesc(file_reflex_v1_batch_get, 2);
 
