@@ -29,6 +29,7 @@ export type {
   PutResult,
   SearchHit,
   SearchQuery,
+  SearchResult,
   StoreStats,
   TouchResult,
   WireEncoding,
