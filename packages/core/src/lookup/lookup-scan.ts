@@ -66,7 +66,8 @@ export function scanCandidates(
     halfCutoff: hammingCutoff(query.minSimilarity, SKETCH_BITS / 2),
     cutoff,
     admit: filters.admit,
-    ...(filters.live === undefined ? {} : { live: filters.live }),
+    live: filters.live ?? everyRow, // every field set: one object shape in the hot loop
+    seekNearest: false,
   };
   for (const set of sets) set.scan(scan, top);
   if (top.hits.length === 0) {
@@ -75,6 +76,10 @@ export function scanCandidates(
     if (sketch !== null && top.nearest === Number.NEGATIVE_INFINITY) scoreClosest(sets, sketch, seek, top);
   }
   return { hits: top.hits, nearest: top.nearest === Number.NEGATIVE_INFINITY ? null : top.nearest };
+}
+
+function everyRow(): boolean {
+  return true;
 }
 
 /** Scores the row whose sketch is nearest to the query's, across `sets`. */

@@ -238,19 +238,20 @@ export class VectorSet {
 
   /** Scores one row exactly, as a scan would. */
   scoreSlot(slot: number, query: ScanQuery, top: TopHits): void {
-    this.#score(this.#blocks[slot >>> BLOCK_SHIFT] as Block, slot & (BLOCK_ROWS - 1), query, top);
+    this.#score(this.#blocks[slot >>> BLOCK_SHIFT] as Block, slot & (BLOCK_ROWS - 1), query, top, true);
   }
 
   /** Offers every row at or above the threshold to `top`: all rows, or those the sketch lets through. */
   scan(query: ScanQuery, top: TopHits): void {
     const sketch = query.sketch;
+    const seek = query.seekNearest === true;
     if (sketch !== null) this.flushSketches();
     let remaining = this.#count;
     for (const block of this.#blocks) {
       const rows = Math.min(remaining, block.capacity);
       remaining -= rows;
       if (sketch === null) {
-        for (let row = 0; row < rows; row++) this.#score(block, row, query, top);
+        for (let row = 0; row < rows; row++) this.#score(block, row, query, top, seek);
         continue;
       }
       const s = block.sketches;
@@ -276,19 +277,19 @@ export class VectorSet {
           (bits[z >>> 16] as number) +
           (bits[w & 0xffff] as number) +
           (bits[w >>> 16] as number);
-        if (h <= cutoff) this.#score(block, row, query, top);
+        if (h <= cutoff) this.#score(block, row, query, top, seek);
       }
     }
   }
 
   /** Exact cosine of one row, given up at a checkpoint once the bound says it cannot reach the floor. */
-  #score(block: Block, row: number, query: ScanQuery, top: TopHits): void {
+  #score(block: Block, row: number, query: ScanQuery, top: TopHits, seek: boolean): void {
     const vectors = block.vectors;
     const unit = query.unit;
     const dim = this.dim;
     const offset = row * dim;
     const inverse = block.inverseNorms[row] as number;
-    const floor = (query.seekNearest === true ? Math.min(top.floor, top.nearest) : top.floor) - BOUND_EPSILON;
+    const floor = (seek ? Math.min(top.floor, top.nearest) : top.floor) - BOUND_EPSILON;
     const checkpoints = this.checkpoints;
     let sum = 0;
     let from = 0;
@@ -303,7 +304,7 @@ export class VectorSet {
     const similarity = Math.max(-1, Math.min(1, sum * inverse));
     const entry = block.entries[row] as IndexedEntry;
     if (similarity > top.nearest && (query.live === undefined || query.live(entry))) top.nearest = similarity;
-    if (similarity < top.minSimilarity || query.seekNearest === true) return;
+    if (similarity < top.minSimilarity || seek) return;
     if (!query.admit(entry)) return;
     top.offer({ entry, similarity });
   }
