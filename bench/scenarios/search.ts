@@ -5,7 +5,8 @@
  * prefilter + exact rescoring), reflex `search` exact, a brute-force TS scan over
  * unit f32 rows, and usearch `exactSearch` (native SIMD, f32) as the limit.
  * Recall@1 against the brute-force scan (same threshold 0.9). Then the open of the
- * uniform store until its index is ready, and store/delete with the index on vs off.
+ * uniform store until its index is ready, and store/delete with the index on vs off. Then
+ * search scoped to a context hash (scoped-search.ts).
  */
 import { join } from "node:path";
 import { NvmeStorage } from "@reflex/core";
@@ -18,6 +19,7 @@ import { fetchLoad, poolResults, runLoops } from "../http-client.ts";
 import type { Results, SearchPoint } from "../results.ts";
 import { bruteForceTop1, type Dataset, flatUnit, makeVectors, nearDuplicate } from "../search-data.ts";
 import { HTTP_CONNECTIONS } from "./http.ts";
+import { runScopedSearch } from "./scoped-search.ts";
 
 const { exactSearch, MetricKind } = usearch;
 
@@ -157,6 +159,7 @@ export async function runSearch(results: Results): Promise<void> {
     removeDir(join(root, ".."));
   }
   await measureOverhead(results, quick);
+  await runScopedSearch(results); // scoped to a context hash, and the base commit side by side (scoped-search.ts)
 }
 
 /**

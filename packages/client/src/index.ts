@@ -30,6 +30,7 @@ export type {
   PutResult,
   SearchHit,
   SearchQuery,
+  SearchResult,
   StoreStats,
   TouchResult,
   WireEncoding,

@@ -1,8 +1,7 @@
-import { create, toBinary } from "@bufbuild/protobuf";
-import { SearchRequestSchema } from "@reflex/codec";
 import { isReflexClientError } from "./client-error.ts";
 import { type Id, idOf, idText, pathId } from "./ids.ts";
 import { checkSearchK } from "./search-query.ts";
+import { searchRequestBody, searchResultOfJson, searchResultOfProtobuf } from "./search-wire.ts";
 import { type ClientOptions, isMissing, resolveClientOptions, Transport } from "./transport.ts";
 import type {
   BatchGetResult,
@@ -14,12 +13,12 @@ import type {
   PutResult,
   SearchHit,
   SearchQuery,
+  SearchResult,
   StoreStats,
   TouchResult,
   WireEncoding,
 } from "./types.ts";
 import {
-  base64,
   batchGetOfJson,
   batchGetOfProtobuf,
   encodePutBody,
@@ -29,8 +28,6 @@ import {
   JSON_TYPE,
   PROTOBUF,
   readAnswer,
-  searchHitsOfJson,
-  searchHitsOfProtobuf,
 } from "./wire.ts";
 
 /** Options of a {@link ReflexClient}: the transport's, and the default wire encoding. */
@@ -176,21 +173,22 @@ export class ReflexClient {
     return { tenant: BigInt(body.tenant), id: BigInt(body.id), expiresAt: BigInt(body.expiresAt) };
   }
 
-  /** `POST /v1/tenants/{tenant}/search`: the nearest entries by cosine similarity, best first. */
+  /**
+   * `POST /v1/tenants/{tenant}/search`: the nearest entries by cosine similarity, best first
+   * (within one context hash with `query.contextHash`).
+   */
   async search(tenant: Id, query: SearchQuery): Promise<SearchHit[]> {
+    return (await this.searchWithNearest(tenant, query)).hits;
+  }
+
+  /**
+   * {@link search}, and `nearest`: the best similarity the server saw among the candidates,
+   * also on a miss (null with none), to tune `minSimilarity` from real traffic.
+   */
+  async searchWithNearest(tenant: Id, query: SearchQuery): Promise<SearchResult> {
     checkSearchK(query.k);
     const encoding = query.encoding ?? this.#encoding;
-    const fields = {
-      embedding: query.embedding,
-      k: query.k ?? 0,
-      exact: query.exact ?? false,
-      include: query.include ?? "ids",
-      ...(query.minSimilarity === undefined ? {} : { minSimilarity: query.minSimilarity }),
-    };
-    const body =
-      encoding === "protobuf"
-        ? toBinary(SearchRequestSchema, create(SearchRequestSchema, fields))
-        : JSON.stringify({ ...fields, embedding: base64(query.embedding), k: query.k });
+    const body = searchRequestBody(query, encoding);
     const response = await this.#transport.call({
       method: "POST",
       path: `/v1/tenants/${enc(tenant)}/search`,
@@ -201,10 +199,10 @@ export class ReflexClient {
     });
     if (encoding === "protobuf") {
       const bytes = new Uint8Array(await response.arrayBuffer());
-      return readAnswer("search", () => searchHitsOfProtobuf(bytes));
+      return readAnswer("search", () => searchResultOfProtobuf(bytes));
     }
     const json: unknown = await response.json();
-    return readAnswer("search", () => searchHitsOfJson(json));
+    return readAnswer("search", () => searchResultOfJson(json));
   }
 
   /** `GET /v1/tenants/{tenant}/entries?limit=&after=`: one page of ids, ascending. */

@@ -1,4 +1,5 @@
 import type { EntryFields } from "@reflex/codec";
+import type { Id } from "./ids.ts";
 
 /** How entries travel: the protobuf JSON mapping, or binary protobuf (`reflex.v1.*`). */
 export type WireEncoding = "json" | "protobuf";
@@ -92,6 +93,8 @@ export interface SearchQuery {
   readonly exact?: boolean;
   /** `"entry"` returns each hit's entry too. Default `"ids"`. */
   readonly include?: "ids" | "entry";
+  /** Only entries with this context hash (a u64) are candidates. Default: every entry of the tenant. */
+  readonly contextHash?: Id;
   /** Request and answer encoding; default the client's. */
   readonly encoding?: WireEncoding;
 }
@@ -104,6 +107,12 @@ export interface SearchHit {
   readonly contextHash: bigint;
   /** With `include: "entry"`. */
   readonly entry?: Entry;
+}
+
+/** A search's hits and `nearest`: the best similarity of any candidate, hit or not; null with none. */
+export interface SearchResult {
+  readonly hits: SearchHit[];
+  readonly nearest: number | null;
 }
 
 /** `GET /v1/stats`: live figures, no scan. */

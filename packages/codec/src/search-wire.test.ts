@@ -97,3 +97,24 @@ describe("search messages", () => {
     expect(searchResponseToJson([])).toEqual({ hits: [] });
   });
 });
+
+describe("scoped search and nearest on the wire", () => {
+  test("contextHash: a decimal string in JSON, fixed64 in protobuf, absent when unset (0 is a context hash)", () => {
+    const embedding = new Uint8Array([0, 60]);
+    expect(searchRequestFromJson({ embedding: "ADw=", contextHash: "18446744073709551615" }).contextHash).toBe(
+      2n ** 64n - 1n,
+    );
+    expect(searchRequestFromJson({ embedding: "ADw=", contextHash: "0" }).contextHash).toBe(0n);
+    expect("contextHash" in searchRequestFromJson({ embedding: "ADw=" })).toBe(false);
+    const bytes = toBinary(SearchRequestSchema, create(SearchRequestSchema, { embedding, contextHash: 0n }));
+    expect(decodeSearchRequest(bytes).contextHash).toBe(0n);
+    expect(() => searchRequestFromJson({ embedding: "ADw=", contextHash: "-1" })).toThrow();
+  });
+
+  test("nearest: a number or null in JSON; set or unset in protobuf", () => {
+    expect(searchResponseToJson([], 0.42)).toEqual({ hits: [], nearest: 0.42 });
+    expect(searchResponseToJson([], null)).toEqual({ hits: [], nearest: null });
+    expect(fromBinary(SearchResponseSchema, encodeSearchResponse([], 0.42)).nearest).toBe(0.42);
+    expect(fromBinary(SearchResponseSchema, encodeSearchResponse([], null)).nearest).toBeUndefined();
+  });
+});

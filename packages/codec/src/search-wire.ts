@@ -19,6 +19,8 @@ export interface SearchRequestFields {
   readonly minSimilarity?: number;
   readonly exact: boolean;
   readonly include: SearchInclude;
+  /** Only entries of this context hash are candidates; absent: every entry of the tenant. */
+  readonly contextHash?: bigint;
 }
 
 /** One hit to send back. */
@@ -47,6 +49,7 @@ function requestFields(message: SearchRequest): SearchRequestFields {
     ...(message.minSimilarity === undefined ? {} : { minSimilarity: message.minSimilarity }),
     exact: message.exact,
     include: parseSearchInclude(message.include),
+    ...(message.contextHash === undefined ? {} : { contextHash: message.contextHash }),
   };
 }
 
@@ -63,7 +66,8 @@ export function decodeSearchRequest(bytes: Uint8Array): SearchRequestFields {
 
 /**
  * Parses the JSON body of a search (the protobuf JSON mapping of `reflex.v1.SearchRequest`):
- * `{"embedding": "<base64>", "k": 5, "minSimilarity": 0.9, "exact": false, "include": "ids"}`.
+ * `{"embedding": "<base64>", "k": 5, "minSimilarity": 0.9, "exact": false, "include": "ids", "contextHash": "7"}`
+ * (`contextHash` a decimal string, as every u64 of the JSON mapping).
  * Bad JSON or base64 is `invalid_json`; a bad `include` is `invalid_value`.
  */
 export function searchRequestFromJson(json: unknown): SearchRequestFields {
@@ -76,8 +80,9 @@ export function searchRequestFromJson(json: unknown): SearchRequestFields {
   return requestFields(message);
 }
 
-function responseMessage(hits: readonly SearchHitFields[]) {
+function responseMessage(hits: readonly SearchHitFields[], nearest: number | null | undefined) {
   return create(SearchResponseSchema, {
+    ...(nearest === undefined || nearest === null ? {} : { nearest }),
     hits: hits.map((hit) => ({
       id: hit.id,
       similarity: hit.similarity,
@@ -90,17 +95,28 @@ function responseMessage(hits: readonly SearchHitFields[]) {
   });
 }
 
-/** A binary `reflex.v1.SearchResponse`. */
-export function encodeSearchResponse(hits: readonly SearchHitFields[]): Uint8Array {
-  return toBinary(SearchResponseSchema, responseMessage(hits));
+/** A binary `reflex.v1.SearchResponse`; `nearest` unset when null or not given. */
+export function encodeSearchResponse(hits: readonly SearchHitFields[], nearest?: number | null): Uint8Array {
+  return toBinary(SearchResponseSchema, responseMessage(hits, nearest));
 }
 
 /**
  * The JSON mapping of `reflex.v1.SearchResponse`, every hit field present:
- * `{"hits": [{"id": "42", "similarity": 0.97, "timestamp": "...", "contextHash": "...", "entry": {...}}]}`.
+ * `{"hits": [{"id": "42", "similarity": 0.97, "timestamp": "...", "contextHash": "...", "entry": {...}}],
+ * "nearest": 0.97}`. Given a `nearest`, the key is always there (`null`: no candidate); not given,
+ * it is left out.
  */
-export function searchResponseToJson(hits: readonly SearchHitFields[]): { hits: SearchHitJson[] } {
-  const json = toJson(SearchResponseSchema, responseMessage(hits), { alwaysEmitImplicit: true }) as {
+export function searchResponseToJson(hits: readonly SearchHitFields[]): { hits: SearchHitJson[] };
+/** See above: with the best similarity seen (`null` when there was no candidate). */
+export function searchResponseToJson(
+  hits: readonly SearchHitFields[],
+  nearest: number | null,
+): { hits: SearchHitJson[]; nearest: number | null };
+export function searchResponseToJson(
+  hits: readonly SearchHitFields[],
+  nearest?: number | null,
+): { hits: SearchHitJson[]; nearest?: number | null } {
+  const json = toJson(SearchResponseSchema, responseMessage(hits, nearest), { alwaysEmitImplicit: true }) as {
     hits?: SearchHitJson[];
   };
   const out = json.hits ?? [];
@@ -109,5 +125,5 @@ export function searchResponseToJson(hits: readonly SearchHitFields[]): { hits: 
     const entry = out[i]?.entry as { expiresAt?: string } | undefined;
     if (entry !== undefined && hit.entryExpiresAt === undefined) delete entry.expiresAt;
   }
-  return { hits: out };
+  return nearest === undefined ? { hits: out } : { hits: out, nearest };
 }

@@ -24,6 +24,7 @@ export type {
   RetentionStats,
   SearchHit,
   SearchOptions,
+  SearchResult,
   StorageStats,
   StorageUsage,
   StoreOptions,

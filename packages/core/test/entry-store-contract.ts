@@ -5,6 +5,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import type { EntryFields } from "@reflex/codec";
 import type { EntryStore } from "../src/contract/entry-store.ts";
 import { isStoreError, type StoreErrorCode } from "../src/contract/store-error.ts";
+import { describeScopedSearchContract } from "./search-contract.ts";
 
 /** What a backend offers beyond the core of the contract. */
 export interface ContractCapabilities {
@@ -300,8 +301,13 @@ export function describeEntryStoreContract(
         await rejectsWith(() => store.search(1n, f16([1, 0])), "unsupported");
         await rejectsWith(() => store.findByContext(1n, 7n), "unsupported");
       });
+      test("searchWithNearest is declared unsupported", async () => {
+        const store = await fresh();
+        await rejectsWith(() => store.searchWithNearest(1n, f16([1, 0]), { contextHash: 7n }), "unsupported");
+      });
       return; // the lookup semantics below are not registered at all for such a backend
     }
+    describeScopedSearchContract(fresh);
     const lookupTest = test;
 
     lookupTest(

@@ -16,7 +16,11 @@ export interface ReflexSemanticCacheOptions {
   readonly embeddings: EmbeddingsInterface;
   /** Cosine similarity a stored prompt needs to answer. Default 0.95. */
   readonly minSimilarity?: number;
-  /** Hits examined per lookup for one of the same llmString. Default 5. */
+  /**
+   * Hits examined per lookup. The search is scoped to the llmString's context hash, so the
+   * first hit is of the same llmString unless two llmStrings share a 64-bit hash (each hit's
+   * stored llmString is still compared). Default 1.
+   */
   readonly k?: number;
   /** Time to live of each entry in seconds; omit for the server's `--default-ttl`, `0` for never. */
   readonly ttlSeconds?: number;
@@ -24,8 +28,10 @@ export interface ReflexSemanticCacheOptions {
 
 /**
  * A LangChain `BaseCache` that answers a prompt with the generations of a similar one:
- * the prompt's embedding (f16) is stored as the entry's embedding and a lookup is the
- * server's search with `minSimilarity`, the best hit of the same llmString winning.
+ * the prompt's embedding (f16) is stored as the entry's embedding, its context hash is the
+ * llmString's ({@link llmContextHash}), and a lookup is the server's search within that
+ * context hash with `minSimilarity`: other models' and settings' prompts are never
+ * candidates, however many and however close.
  * Entries are written under {@link cacheKey}, so the same prompt again replaces its entry.
  *
  * @example
@@ -43,14 +49,15 @@ export class ReflexSemanticCache extends BaseCache<Generation[]> {
     return encodeF16(await this.#options.embeddings.embedQuery(prompt));
   }
 
-  /** The generations of the most similar stored prompt of this llmString, or null. */
+  /** The generations of the most similar stored prompt of this llmString (searched within its context hash), or null. */
   async lookup(prompt: string, llmString: string): Promise<Generation[] | null> {
-    const { client, tenant, minSimilarity = 0.95, k = 5 } = this.#options;
+    const { client, tenant, minSimilarity = 0.95, k = 1 } = this.#options;
     const hits = await client.search(tenant, {
       embedding: await this.#embed(prompt),
       k,
       minSimilarity,
       include: "entry",
+      contextHash: llmContextHash(llmString),
     });
     for (const hit of hits) {
       if (hit.entry === undefined) continue;

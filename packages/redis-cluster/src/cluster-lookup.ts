@@ -1,6 +1,6 @@
-import type { SearchHit, SearchOptions } from "@reflex/core";
+import type { SearchOptions, SearchResult } from "@reflex/core";
 import { checkId, resolveSearchOptions } from "@reflex/core/backend";
-import { LookupIndex, type ScoredEntry, unitQuery } from "@reflex/core/lookup";
+import { type IndexSearchResult, LookupIndex, unitQuery } from "@reflex/core/lookup";
 import type { ClusterContext } from "./context.ts";
 import type { DirectGetCounts } from "./direct-gets.ts";
 import { HitChecks } from "./hit-checks.ts";
@@ -68,25 +68,30 @@ export class ClusterLookup {
     return { tenants: this.#feeds.size, builds, refused: this.#refused, entries, bytes, directGets };
   }
 
-  /** The best `k` live entries of a tenant by cosine to `embedding` (see `EntryStore.search`). */
-  async search(tenantId: bigint, embedding: Uint8Array, options?: SearchOptions): Promise<SearchHit[]> {
+  /**
+   * The best `k` live entries of a tenant by cosine to `embedding`, within one context hash
+   * with `contextHash`, and the best similarity seen (see `EntryStore.searchWithNearest`).
+   * Hits are re-checked; `nearest` is read off the index (never from an entry this call's
+   * re-checks refused, but it may count one another server removed since the last poll).
+   */
+  async search(tenantId: bigint, embedding: Uint8Array, options?: SearchOptions): Promise<SearchResult> {
     checkId(tenantId, "tenant id");
-    const { k, minSimilarity, exact } = resolveSearchOptions(options);
+    const query = resolveSearchOptions(options);
     const unit = unitQuery(embedding);
     const feed = await this.#current(tenantId);
-    if (feed === null) return [];
-    const checks = new HitChecks(this.context, feed, earlyChecks(k));
-    let hits: ScoredEntry[] = [];
+    if (feed === null) return { hits: [], nearest: null };
+    const checks = new HitChecks(this.context, feed, earlyChecks(query.k));
+    let found: IndexSearchResult = { hits: [], nearest: null };
     try {
       for (let round = 0; round < MAX_SEARCH_ROUNDS; round++) {
         while (feed.building) await feed.settled();
-        hits = this.index.search(tenantId, unit, k, minSimilarity, exact, checks.admitter());
-        if (await checks.settle(hits.map((hit) => hit.entry))) break;
+        found = this.index.searchWithNearest(tenantId, unit, query, { admit: checks.admitter(), live: checks.live() });
+        if (await checks.settle(found.hits.map((hit) => hit.entry))) break;
       }
     } finally {
       this.#refused += checks.refused;
     }
-    return hits
+    const hits = found.hits
       .filter((hit) => checks.passed(hit.entry))
       .map(({ entry, similarity }) => ({
         entryId: entry.entryId,
@@ -94,6 +99,9 @@ export class ClusterLookup {
         timestamp: entry.timestamp,
         contextHash: entry.contextHash,
       }));
+    // Rounds ran out with a refused hit: the nearest came from it; the best hit that passed is the honest figure.
+    const nearest = hits.length < found.hits.length ? (hits[0]?.similarity ?? null) : found.nearest;
+    return { hits, nearest };
   }
 
   /** Ids of a tenant's live entries with `contextHash`, newest first (see `EntryStore.findByContext`). */

@@ -56,6 +56,15 @@ export class HitChecks {
   }
 
   /**
+   * The `live` of one index read, for `nearest`: false for an entry expired by the index's
+   * record or refused by an earlier check of this call. No side effects (starts no check).
+   */
+  live(): (entry: IndexedEntry) => boolean {
+    const now = nowSeconds();
+    return (entry) => this.#verdicts.get(entry) !== false && unexpired(entry, now);
+  }
+
+  /**
    * Settles the verdict of every entry of `entries` (to be called in the synchronous step
    * of the index read that found them: the checks not started yet take their generations
    * now); true when every one passed.

@@ -7,6 +7,7 @@ import type {
   RetentionStats,
   SearchHit,
   SearchOptions,
+  SearchResult,
   StorageStats,
   StorageUsage,
   StoredEntryHandle,
@@ -188,7 +189,12 @@ export class RedisClusterStore implements EntryStore {
    * {@inheritDoc EntryStore.search} The first search of a tenant builds its index from the
    * cluster (see cluster-lookup.ts); every hit is re-checked against the cluster before it is answered.
    */
-  search(tenantId: bigint, embedding: Uint8Array, options?: SearchOptions): Promise<SearchHit[]> {
+  async search(tenantId: bigint, embedding: Uint8Array, options?: SearchOptions): Promise<SearchHit[]> {
+    return (await this.searchWithNearest(tenantId, embedding, options)).hits;
+  }
+
+  /** {@inheritDoc EntryStore.searchWithNearest} Built and re-checked as {@link search}. */
+  searchWithNearest(tenantId: bigint, embedding: Uint8Array, options?: SearchOptions): Promise<SearchResult> {
     return timed(this.#context.options.recorder, "search", () => this.#lookup.search(tenantId, embedding, options));
   }
 

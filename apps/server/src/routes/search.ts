@@ -36,16 +36,20 @@ const protobufResponse = z
   .string()
   .openapi({ format: "binary", description: "Binary protobuf reflex.v1.SearchResponse." });
 
-/** The hits of a search, each with a copy of its entry when asked; a hit deleted since the search is dropped. */
+/**
+ * The hits of a search, each with a copy of its entry when asked (a hit deleted since the
+ * search is dropped), and the best similarity the search saw.
+ */
 async function withEntries(
   store: EntryStore,
   tenantId: bigint,
   request: SearchRequestFields,
-): Promise<SearchHitFields[]> {
-  const hits = await store.search(tenantId, request.embedding, {
+): Promise<{ hits: SearchHitFields[]; nearest: number | null }> {
+  const { hits, nearest } = await store.searchWithNearest(tenantId, request.embedding, {
     ...(request.k === undefined ? {} : { k: request.k }),
     ...(request.minSimilarity === undefined ? {} : { minSimilarity: request.minSimilarity }),
     exact: request.exact,
+    ...(request.contextHash === undefined ? {} : { contextHash: request.contextHash }),
   });
   const out: SearchHitFields[] = [];
   for (const hit of hits) {
@@ -67,7 +71,7 @@ async function withEntries(
       if (!isStoreError(error, "not_found")) throw error;
     }
   }
-  return out;
+  return { hits: out, nearest };
 }
 
 /** Registers `POST /v1/tenants/{tenant}/search`. */
@@ -82,7 +86,9 @@ export function registerSearchRoute(app: App, deps: RouteDeps): void {
     description:
       "Cosine similarity over the tenant's entries whose embedding (little-endian f16) has the query's " +
       `dimension; hits at least \`minSimilarity\` (default 0.9), at most \`k\` (default 1, max ${MAX_SEARCH_K}), ` +
-      "best first, ties by newer timestamp. Never an entry a load would not return. JSON or binary protobuf " +
+      "best first, ties by newer timestamp. Never an entry a load would not return. With `contextHash`, only " +
+      "entries of that context hash are candidates. `nearest` is the best similarity of any candidate, also on a " +
+      "miss (null with none): the figure to tune `minSimilarity` from. JSON or binary protobuf " +
       `(reflex.v1.SearchRequest) in; JSON, or protobuf (reflex.v1.SearchResponse) when Accept prefers ${PROTOBUF_TYPE}.`,
     security: BEARER,
     middleware: [requireTenantAccess(), requireEntryContentType(), bodyLimit({ maxBytes: deps.maxBodyBytes })] as const,
@@ -99,7 +105,7 @@ export function registerSearchRoute(app: App, deps: RouteDeps): void {
     },
     responses: {
       200: {
-        description: "The hits, best first (empty when none reaches the threshold).",
+        description: "The hits, best first (empty when none reaches the threshold), and `nearest`.",
         content: { [JSON_TYPE]: { schema: SearchJsonOutput }, [PROTOBUF_TYPE]: { schema: protobufResponse } },
       },
       400: openApiErrorResponse(
@@ -119,14 +125,14 @@ export function registerSearchRoute(app: App, deps: RouteDeps): void {
       requestEncoding(c.req.header("content-type")) === "json"
         ? searchRequestFromJson(c.req.valid("json"))
         : decodeSearchRequest(new Uint8Array(await c.req.arrayBuffer()));
-    const hits = await withEntries(store, tenantId, request);
+    const { hits, nearest } = await withEntries(store, tenantId, request);
     const { encoding, contentType } = negotiateEntryEncoding(c.req.header("accept"));
     if (encoding === "protobuf") {
-      return c.body(encodeSearchResponse(hits) as Uint8Array<ArrayBuffer>, 200, {
+      return c.body(encodeSearchResponse(hits, nearest) as Uint8Array<ArrayBuffer>, 200, {
         "Content-Type": contentType,
         Vary: "Accept",
       });
     }
-    return c.json(searchResponseToJson(hits), 200, { Vary: "Accept" });
+    return c.json(searchResponseToJson(hits, nearest), 200, { Vary: "Accept" });
   });
 }

@@ -183,6 +183,14 @@ export const SearchJsonInput = z
     include: z.enum(["ids", "entry"]).optional().openapi({
       description: "`ids` (default): hits carry ids and metadata; `entry`: each hit carries its entry too.",
     }),
+    contextHash: z
+      .string()
+      .regex(/^\d{1,20}$/, "contextHash must be a decimal u64")
+      .optional()
+      .openapi({
+        example: "7",
+        description: "Only entries with this context hash (a u64, decimal string) are candidates; default: all.",
+      }),
   })
   .openapi("SearchRequest");
 
@@ -198,6 +206,15 @@ export const SearchJsonOutput = z
         entry: EntryJsonOutput.optional().openapi({ description: "With include `entry`." }),
       }),
     ),
+    nearest: z
+      .number()
+      .nullable()
+      .openapi({
+        example: 0.87,
+        description:
+          "The best cosine similarity of any candidate, whether or not it reached `minSimilarity` (to tune a " +
+          "threshold from real traffic); null when there was no candidate of the query's dimension in scope.",
+      }),
   })
   .openapi("SearchResponse");
 

@@ -135,6 +135,8 @@ export interface SearchOptions {
   readonly minSimilarity?: number;
   /** Score every stored vector instead of the prefiltered candidates. Default false. */
   readonly exact?: boolean;
+  /** Only entries with this context hash are candidates (a u64). Default: every entry of the tenant. */
+  readonly contextHash?: bigint;
 }
 
 /** One entry found by `search`. */
@@ -144,6 +146,20 @@ export interface SearchHit {
   readonly similarity: number;
   readonly timestamp: bigint;
   readonly contextHash: bigint;
+}
+
+/** What `searchWithNearest` found: the hits, and how close the best candidate came. */
+export interface SearchResult {
+  /** As `search` answers them. */
+  readonly hits: SearchHit[];
+  /**
+   * The best cosine similarity of any candidate (same tenant, dimension and, when scoped,
+   * context hash; one a load would return), whether or not it reached `minSimilarity`:
+   * the figure to tune a threshold from. Null when there was no candidate. With
+   * `exact: false` on a large candidate set a miss reports the best of the rows the
+   * prefilter scored (never above the true best); `exact: true` gives the true best.
+   */
+  readonly nearest: number | null;
 }
 
 /**
@@ -202,11 +218,18 @@ export interface EntryStore {
   /**
    * The entries of `tenantId` nearest to `embedding` (little-endian f16) by cosine:
    * only vectors of the same dimension, at least `minSimilarity`, best first, ties by
-   * newer timestamp, then smaller id. Never an entry a load would not return
+   * newer timestamp, then smaller id. With `contextHash`, only entries of that context
+   * hash are candidates (the index keeps them apart, so a scoped search scans only
+   * them). Never an entry a load would not return
    * (deleted, expired, evicted, another tenant's). A bad query is `invalid_embedding`;
    * a backend without lookup rejects with `unsupported`.
    */
   search(tenantId: bigint, embedding: Uint8Array, options?: SearchOptions): Promise<SearchHit[]>;
+  /**
+   * `search`, and the best similarity it saw, hit or not (see {@link SearchResult}): what
+   * the HTTP search route answers. Same arguments, checks and errors as `search`.
+   */
+  searchWithNearest(tenantId: bigint, embedding: Uint8Array, options?: SearchOptions): Promise<SearchResult>;
   /**
    * Ids of the entries of `tenantId` with this context hash, newest first (by
    * timestamp, then smaller id), with the same visibility as `search`. A backend

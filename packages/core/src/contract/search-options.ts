@@ -1,4 +1,5 @@
 import type { SearchOptions } from "./entry-store.ts";
+import { checkId } from "./ids.ts";
 import { StoreError } from "./store-error.ts";
 
 /** Defaults of {@link SearchOptions}. */
@@ -6,8 +7,11 @@ export const DEFAULT_SEARCH_OPTIONS = { k: 1, minSimilarity: 0.9, exact: false }
 /** Most hits one search returns. */
 export const MAX_SEARCH_K = 100;
 
+/** {@link SearchOptions} resolved: every default filled in; `contextHash` only when the search is scoped. */
+export type ResolvedSearchOptions = Required<Omit<SearchOptions, "contextHash">> & { readonly contextHash?: bigint };
+
 /** Search options validated, with defaults filled in; `invalid_argument` names a bad one. */
-export function resolveSearchOptions(options: SearchOptions = {}): Required<SearchOptions> {
+export function resolveSearchOptions(options: SearchOptions = {}): ResolvedSearchOptions {
   const k = options.k ?? DEFAULT_SEARCH_OPTIONS.k;
   const minSimilarity = options.minSimilarity ?? DEFAULT_SEARCH_OPTIONS.minSimilarity;
   const exact = options.exact ?? DEFAULT_SEARCH_OPTIONS.exact;
@@ -18,5 +22,6 @@ export function resolveSearchOptions(options: SearchOptions = {}): Required<Sear
     throw new StoreError("invalid_argument", `minSimilarity must be a number from -1 to 1, got ${minSimilarity}`);
   }
   if (typeof exact !== "boolean") throw new StoreError("invalid_argument", `exact must be a boolean, got ${exact}`);
-  return { k, minSimilarity, exact };
+  if (options.contextHash === undefined) return { k, minSimilarity, exact };
+  return { k, minSimilarity, exact, contextHash: checkId(options.contextHash, "context hash") };
 }

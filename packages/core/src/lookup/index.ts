@@ -10,4 +10,5 @@
 export { checkEmbeddingLength, unitQuery } from "./f16.ts";
 export type { IndexedEntry } from "./indexed-entry.ts";
 export { LookupIndex, type LookupIndexOptions, type LookupStats } from "./lookup-index.ts";
+export type { IndexQuery, IndexSearchResult, ScanFilters } from "./lookup-scan.ts";
 export type { ScoredEntry } from "./top-hits.ts";

@@ -4,16 +4,16 @@ import type { LedgerSubscriber, RemovedEntry, WrittenEntry } from "../ledger/led
 import { f16Bits } from "./f16.ts";
 import { checkpointsOf, squaredSums } from "./f16-math.ts";
 import type { IndexedEntry } from "./indexed-entry.ts";
-import { hammingCutoff, SKETCH_BITS, Sketcher } from "./sketch.ts";
-import { type ScoredEntry, TopHits } from "./top-hits.ts";
+import { type IndexQuery, type IndexSearchResult, type ScanFilters, scanCandidates } from "./lookup-scan.ts";
+import { Sketcher } from "./sketch.ts";
+import { SET_BYTES, TenantLookup } from "./tenant-lookup.ts";
+import type { ScoredEntry } from "./top-hits.ts";
 import { VectorSet } from "./vector-set.ts";
 
 /** Estimated bytes of one entry's record beside its vector: the object, two map slots, three bigints. */
 export const ENTRY_RECORD_BYTES = 200;
 /** Entries read per event-loop turn while the index is built. */
 const BUILD_CHUNK = 256;
-/** From this Hamming cutoff on, the prefilter lets most rows through: scan them all instead. */
-const PREFILTER_USELESS_AT = Math.floor(SKETCH_BITS * 0.42);
 
 /** Options of the lookup index (resolved). */
 export interface LookupIndexOptions {
@@ -49,23 +49,19 @@ export interface LookupStats {
   readonly entries: number;
   /** Entries with a searchable vector. */
   readonly searchable: number;
-  /** Estimated bytes held. */
+  /** Estimated bytes held: per entry its record and vector row, per vector set (one per tenant, context hash and dimension) a fixed part. */
   readonly bytes: number;
   readonly maxBytes: number;
   /** Entries left out because the index was at its bound: lookups of their tenants fail with `index_full`. */
   readonly dropped: number;
 }
 
-class TenantLookup {
-  readonly entries = new Map<bigint, IndexedEntry>();
-  readonly byContext = new Map<bigint, Set<IndexedEntry>>();
-  readonly sets = new Map<number, VectorSet>();
-}
-
 /**
  * The index behind `search` and `findByContext`: per tenant, every entry's context
- * hash, timestamp and expiry, and per dimension a {@link VectorSet} of the searchable
- * embeddings. A ledger subscriber: kept current by this store's writes and removals
+ * hash, timestamp and expiry, and per context hash and dimension a {@link VectorSet} of
+ * the searchable embeddings (the layout is in `tenant-lookup.ts`): a search scoped to a
+ * context scans that context's rows only, an unscoped one every context's set of the
+ * query's dimension. A ledger subscriber: kept current by this store's writes and removals
  * (delete, eviction, expiry) in the same synchronous step as the file change, and
  * built from the entry files in the background, a chunk of files per event-loop turn.
  * The build and the ledger cannot disagree: the build skips an entry the ledger has
@@ -169,23 +165,23 @@ export class LookupIndex implements LedgerSubscriber {
     exact: boolean,
     admit: (entry: IndexedEntry) => boolean,
   ): ScoredEntry[] {
-    const set = this.#tenants.get(tenantId)?.sets.get(unit.length);
-    if (set === undefined) return [];
-    const top = new TopHits(k, minSimilarity);
-    const cutoff = hammingCutoff(minSimilarity);
-    const halfCutoff = hammingCutoff(minSimilarity, SKETCH_BITS / 2);
-    let sketch: Uint32Array | null = null;
-    if (!exact && set.sketched && cutoff < PREFILTER_USELESS_AT) {
-      sketch = new Uint32Array(SKETCH_BITS / 32);
-      this.#sketcher(unit.length).sketchValues(unit, sketch, 0);
-    }
-    set.scan({ unit, tailNorms: set.tailNormsOf(unit), sketch, halfCutoff, cutoff, admit }, top);
-    return top.hits;
+    return this.searchWithNearest(tenantId, unit, { k, minSimilarity, exact }, { admit }).hits;
+  }
+
+  /**
+   * {@link search} with a query object: `contextHash` scopes it to one context's rows, and
+   * the result also says the best similarity of any live candidate (`filters.live`) scored.
+   */
+  searchWithNearest(tenantId: bigint, unit: Float64Array, query: IndexQuery, filters: ScanFilters): IndexSearchResult {
+    const tenant = this.#tenants.get(tenantId);
+    if (tenant === undefined) return { hits: [], nearest: null };
+    const candidates = tenant.candidates(unit.length, query.contextHash ?? null);
+    return scanCandidates(candidates, unit, query, filters, this.#sketcher(unit.length));
   }
 
   /** Entries of `tenantId` with `contextHash` that `admit` accepts, newest first (then by id). */
   byContext(tenantId: bigint, contextHash: bigint, admit: (entry: IndexedEntry) => boolean): IndexedEntry[] {
-    const found = this.#tenants.get(tenantId)?.byContext.get(contextHash);
+    const found = this.#tenants.get(tenantId)?.contexts.get(contextHash)?.entries;
     if (found === undefined) return [];
     return [...found]
       .filter(admit)
@@ -222,12 +218,13 @@ export class LookupIndex implements LedgerSubscriber {
     const total = sums === null ? 0 : sums.reduce((a, b) => a + b, 0);
     // Empty, all zeros, NaN or infinity: no cosine, so not searchable (findByContext still sees it).
     const dim = sums !== null && Number.isFinite(total) && total > 0 ? bits.length : 0;
-    const cost = ENTRY_RECORD_BYTES + (dim > 0 ? VectorSet.rowBytes(dim) : 0);
+    let tenant = this.#tenants.get(tenantId);
+    const newSet = dim > 0 && (tenant === undefined || tenant.needsSet(fields.contextHash, dim));
+    const cost = ENTRY_RECORD_BYTES + (dim > 0 ? VectorSet.rowBytes(dim) : 0) + (newSet ? SET_BYTES : 0);
     if (this.#bytes + cost > this.options.maxBytes) {
       this.#markDropped(tenantId, entryId);
       return false;
     }
-    let tenant = this.#tenants.get(tenantId);
     if (tenant === undefined) {
       tenant = new TenantLookup();
       this.#tenants.set(tenantId, tenant);
@@ -240,20 +237,8 @@ export class LookupIndex implements LedgerSubscriber {
       dim,
       slot: -1,
     };
-    tenant.entries.set(entryId, entry);
-    let sameContext = tenant.byContext.get(entry.contextHash);
-    if (sameContext === undefined) {
-      sameContext = new Set();
-      tenant.byContext.set(entry.contextHash, sameContext);
-    }
-    sameContext.add(entry);
-    if (dim > 0) {
-      let set = tenant.sets.get(dim);
-      if (set === undefined) {
-        set = new VectorSet(dim, this.#sketcher(dim));
-        tenant.sets.set(dim, set);
-      }
-      set.add(entry, bits, sums as Float64Array, deferSketch);
+    const set = tenant.add(entry, bits, dim > 0 ? sums : null, (d) => this.#sketcher(d), deferSketch);
+    if (set !== null) {
       if (deferSketch) this.#scheduleFlush(set);
       this.#searchable++;
     }
@@ -294,18 +279,11 @@ export class LookupIndex implements LedgerSubscriber {
     const tenant = this.#tenants.get(tenantId);
     const entry = tenant?.entries.get(entryId);
     if (tenant === undefined || entry === undefined) return;
-    tenant.entries.delete(entryId);
-    const sameContext = tenant.byContext.get(entry.contextHash);
-    sameContext?.delete(entry);
-    if (sameContext?.size === 0) tenant.byContext.delete(entry.contextHash);
-    if (entry.dim > 0) {
-      const set = tenant.sets.get(entry.dim);
-      set?.remove(entry);
-      if (set?.size === 0) tenant.sets.delete(entry.dim);
-      this.#searchable--;
-    }
+    const droppedSet = tenant.remove(entry);
+    if (entry.dim > 0) this.#searchable--;
     this.#entries--;
-    this.#bytes -= ENTRY_RECORD_BYTES + (entry.dim > 0 ? VectorSet.rowBytes(entry.dim) : 0);
+    this.#bytes -=
+      ENTRY_RECORD_BYTES + (entry.dim > 0 ? VectorSet.rowBytes(entry.dim) : 0) + (droppedSet ? SET_BYTES : 0);
     if (tenant.entries.size === 0) this.#tenants.delete(tenantId);
   }
 

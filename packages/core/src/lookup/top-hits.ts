@@ -13,9 +13,14 @@ export function ranksBefore(a: ScoredEntry, b: ScoredEntry): boolean {
   return a.entry.entryId < b.entry.entryId;
 }
 
-/** The best `k` candidates seen so far, best first (k is at most 100: insertion into a sorted array). */
+/**
+ * The best `k` candidates seen so far, best first (k is at most 100: insertion into a sorted array),
+ * and the best similarity of any live candidate scored, hit or not ({@link nearest}).
+ */
 export class TopHits {
   readonly hits: ScoredEntry[] = [];
+  /** Best similarity of a live candidate scored to the end, threshold or not; -Infinity before the first. */
+  nearest = Number.NEGATIVE_INFINITY;
 
   constructor(
     readonly k: number,

@@ -6,7 +6,7 @@ import type { TopHits } from "./top-hits.ts";
 /** Rows per full block; the last block grows by doubling up to it, so a small set stays small. */
 const BLOCK_ROWS = 1024;
 const BLOCK_SHIFT = 10;
-const FIRST_ROWS = 8;
+const FIRST_ROWS = 1;
 /** Fixed bytes per row beside the vector: sketch, inverse norm, tail norms, the entry pointer. */
 const ROW_OVERHEAD_BYTES = SKETCH_WORDS * 4 + 8 + CHECKS * 8 + 8;
 /** Below this many rows a search scans every row exactly (the sketch would save nothing). */
@@ -51,6 +51,22 @@ export interface ScanQuery {
   readonly cutoff: number;
   /** False for rows a load would refuse (expired): they are skipped. */
   readonly admit: (entry: IndexedEntry) => boolean;
+  /**
+   * Whether a row may count for `top.nearest` (a load would return it); no side effects,
+   * called only for a row that beats the nearest so far. Default: every row.
+   */
+  readonly live?: (entry: IndexedEntry) => boolean;
+  /**
+   * The second pass of a search that found no hit: score rows to the end while they may beat
+   * `top.nearest` (not only the threshold), and offer none. Default false.
+   */
+  readonly seekNearest?: boolean;
+}
+
+/** Where the sketch of one set puts the row nearest to a query: its slot and Hamming distance. */
+export interface SketchNearest {
+  readonly slot: number;
+  readonly distance: number;
 }
 
 /**
@@ -195,19 +211,47 @@ export class VectorSet {
 
   /** True when a search should use the sketch prefilter rather than score every row. */
   get sketched(): boolean {
-    return this.#count >= SKETCH_MIN_ROWS && this.dim >= SKETCH_MIN_DIM;
+    return VectorSet.prefilterPays(this.#count, this.dim);
+  }
+
+  /** True when a search over `rows` rows of `dim` dimensions (in one set or several) should use the sketch prefilter. */
+  static prefilterPays(rows: number, dim: number): boolean {
+    return rows >= SKETCH_MIN_ROWS && dim >= SKETCH_MIN_DIM;
+  }
+
+  /** The row whose sketch is nearest to `sketch` (the first of equals), or null when the set is empty. */
+  closestBySketch(sketch: Uint32Array): SketchNearest | null {
+    this.flushSketches();
+    let best: SketchNearest | null = null;
+    for (let slot = 0; slot < this.#count; slot++) {
+      const block = this.#blocks[slot >>> BLOCK_SHIFT] as Block;
+      const at = (slot & (BLOCK_ROWS - 1)) * SKETCH_WORDS;
+      let distance = 0;
+      for (let w = 0; w < SKETCH_WORDS; w++) {
+        const x = (block.sketches[at + w] as number) ^ (sketch[w] as number);
+        distance += (POPCOUNT16[x & 0xffff] as number) + (POPCOUNT16[x >>> 16] as number);
+      }
+      if (best === null || distance < best.distance) best = { slot, distance };
+    }
+    return best;
+  }
+
+  /** Scores one row exactly, as a scan would. */
+  scoreSlot(slot: number, query: ScanQuery, top: TopHits): void {
+    this.#score(this.#blocks[slot >>> BLOCK_SHIFT] as Block, slot & (BLOCK_ROWS - 1), query, top, true);
   }
 
   /** Offers every row at or above the threshold to `top`: all rows, or those the sketch lets through. */
   scan(query: ScanQuery, top: TopHits): void {
     const sketch = query.sketch;
+    const seek = query.seekNearest === true;
     if (sketch !== null) this.flushSketches();
     let remaining = this.#count;
     for (const block of this.#blocks) {
       const rows = Math.min(remaining, block.capacity);
       remaining -= rows;
       if (sketch === null) {
-        for (let row = 0; row < rows; row++) this.#score(block, row, query, top);
+        for (let row = 0; row < rows; row++) this.#score(block, row, query, top, seek);
         continue;
       }
       const s = block.sketches;
@@ -233,19 +277,19 @@ export class VectorSet {
           (bits[z >>> 16] as number) +
           (bits[w & 0xffff] as number) +
           (bits[w >>> 16] as number);
-        if (h <= cutoff) this.#score(block, row, query, top);
+        if (h <= cutoff) this.#score(block, row, query, top, seek);
       }
     }
   }
 
   /** Exact cosine of one row, given up at a checkpoint once the bound says it cannot reach the floor. */
-  #score(block: Block, row: number, query: ScanQuery, top: TopHits): void {
+  #score(block: Block, row: number, query: ScanQuery, top: TopHits, seek: boolean): void {
     const vectors = block.vectors;
     const unit = query.unit;
     const dim = this.dim;
     const offset = row * dim;
     const inverse = block.inverseNorms[row] as number;
-    const floor = top.floor - BOUND_EPSILON;
+    const floor = (seek ? Math.min(top.floor, top.nearest) : top.floor) - BOUND_EPSILON;
     const checkpoints = this.checkpoints;
     let sum = 0;
     let from = 0;
@@ -258,8 +302,9 @@ export class VectorSet {
     }
     sum += dot(vectors, offset, unit, from, dim);
     const similarity = Math.max(-1, Math.min(1, sum * inverse));
-    if (similarity < top.minSimilarity) return;
     const entry = block.entries[row] as IndexedEntry;
+    if (similarity > top.nearest && (query.live === undefined || query.live(entry))) top.nearest = similarity;
+    if (similarity < top.minSimilarity || seek) return;
     if (!query.admit(entry)) return;
     top.offer({ entry, similarity });
   }

@@ -1,4 +1,4 @@
-import type { SearchHit, SearchOptions } from "../contract/entry-store.ts";
+import type { SearchOptions, SearchResult } from "../contract/entry-store.ts";
 import { checkId } from "../contract/ids.ts";
 import { resolveSearchOptions } from "../contract/search-options.ts";
 import { StoreError } from "../contract/store-error.ts";
@@ -28,27 +28,37 @@ export function admitLive(context: StoreContext, tenantId: bigint): (entry: Inde
   };
 }
 
+/** What a load would return, judged by the index's record alone (no side effects): for `nearest`. */
+export function liveAt(nowSeconds: bigint): (entry: IndexedEntry) => boolean {
+  return (entry) => entry.expiresAt === 0n || entry.expiresAt > nowSeconds;
+}
+
 /**
- * The entries of a tenant nearest to `embedding` by cosine (see `EntryStore.search`).
- * Waits for the index to be built from the entry files when the store has just opened.
+ * The entries of a tenant nearest to `embedding` by cosine, optionally within one context
+ * hash, and the best similarity seen (see `EntryStore.searchWithNearest`). Waits for the
+ * index to be built from the entry files when the store has just opened.
  */
 export async function searchEntries(
   context: StoreContext,
   tenantId: bigint,
   embedding: Uint8Array,
   options?: SearchOptions,
-): Promise<SearchHit[]> {
+): Promise<SearchResult> {
   checkId(tenantId, "tenant id");
-  const { k, minSimilarity, exact } = resolveSearchOptions(options);
+  const query = resolveSearchOptions(options);
   const unit = unitQuery(embedding);
   const index = lookupIndexOf(context);
   await index.ready;
   index.checkComplete(tenantId);
-  const found = index.search(tenantId, unit, k, minSimilarity, exact, admitLive(context, tenantId));
-  return found.map(({ entry, similarity }) => ({
-    entryId: entry.entryId,
-    similarity,
-    timestamp: entry.timestamp,
-    contextHash: entry.contextHash,
-  }));
+  const filters = { admit: admitLive(context, tenantId), live: liveAt(context.expiry.nowSeconds()) };
+  const { hits, nearest } = index.searchWithNearest(tenantId, unit, query, filters);
+  return {
+    hits: hits.map(({ entry, similarity }) => ({
+      entryId: entry.entryId,
+      similarity,
+      timestamp: entry.timestamp,
+      contextHash: entry.contextHash,
+    })),
+    nearest,
+  };
 }

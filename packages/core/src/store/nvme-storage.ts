@@ -7,6 +7,7 @@ import type {
   RetentionStats,
   SearchHit,
   SearchOptions,
+  SearchResult,
   StorageStats,
   StorageUsage,
   StoreOptions,
@@ -189,12 +190,16 @@ export class NvmeStorage implements EntryStore {
   }
 
   /**
-   * The tenant's entries nearest to `embedding` by cosine (see README "Lookup"). Exact
-   * below 2,048 vectors of a dimension; above, a 64-bit sketch picks the candidates,
-   * each scored exactly. A search made while the index is still being built from the
-   * entry files (just after open) waits for it.
+   * The tenant's entries nearest to `embedding` by cosine (see README "Lookup"), within one
+   * context hash with `contextHash`. Exact below 2,048 candidate vectors; above, a sketch
+   * picks the candidates, each scored exactly. Waits for the index while it is being built.
    */
-  search(tenantId: bigint, embedding: Uint8Array, options?: SearchOptions): Promise<SearchHit[]> {
+  async search(tenantId: bigint, embedding: Uint8Array, options?: SearchOptions): Promise<SearchHit[]> {
+    return (await this.searchWithNearest(tenantId, embedding, options)).hits;
+  }
+
+  /** {@link search}, and the best similarity it saw, hit or not (`EntryStore.searchWithNearest`). */
+  searchWithNearest(tenantId: bigint, embedding: Uint8Array, options?: SearchOptions): Promise<SearchResult> {
     return timed(this.#context.recorder, "search", () => searchEntries(this.#context, tenantId, embedding, options));
   }
 

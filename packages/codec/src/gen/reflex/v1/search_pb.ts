@@ -12,12 +12,13 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file reflex/v1/search.proto.
  */
 export const file_reflex_v1_search: GenFile = /*@__PURE__*/
-  fileDesc("ChZyZWZsZXgvdjEvc2VhcmNoLnByb3RvEglyZWZsZXgudjEifQoNU2VhcmNoUmVxdWVzdBIRCgllbWJlZGRpbmcYASABKAwSCQoBaxgCIAEoDRIbCg5taW5fc2ltaWxhcml0eRgDIAEoAUgAiAEBEg0KBWV4YWN0GAQgASgIEg8KB2luY2x1ZGUYBSABKAlCEQoPX21pbl9zaW1pbGFyaXR5InoKCVNlYXJjaEhpdBIKCgJpZBgBIAEoBhISCgpzaW1pbGFyaXR5GAIgASgBEhEKCXRpbWVzdGFtcBgDIAEoAxIUCgxjb250ZXh0X2hhc2gYBCABKAYSJAoFZW50cnkYBSABKAsyFS5yZWZsZXgudjEuQ2FjaGVFbnRyeSI0Cg5TZWFyY2hSZXNwb25zZRIiCgRoaXRzGAEgAygLMhQucmVmbGV4LnYxLlNlYXJjaEhpdGIGcHJvdG8z", [file_reflex_v1_cache_entry]);
+  fileDesc("ChZyZWZsZXgvdjEvc2VhcmNoLnByb3RvEglyZWZsZXgudjEiqQEKDVNlYXJjaFJlcXVlc3QSEQoJZW1iZWRkaW5nGAEgASgMEgkKAWsYAiABKA0SGwoObWluX3NpbWlsYXJpdHkYAyABKAFIAIgBARINCgVleGFjdBgEIAEoCBIPCgdpbmNsdWRlGAUgASgJEhkKDGNvbnRleHRfaGFzaBgGIAEoBkgBiAEBQhEKD19taW5fc2ltaWxhcml0eUIPCg1fY29udGV4dF9oYXNoInoKCVNlYXJjaEhpdBIKCgJpZBgBIAEoBhISCgpzaW1pbGFyaXR5GAIgASgBEhEKCXRpbWVzdGFtcBgDIAEoAxIUCgxjb250ZXh0X2hhc2gYBCABKAYSJAoFZW50cnkYBSABKAsyFS5yZWZsZXgudjEuQ2FjaGVFbnRyeSJWCg5TZWFyY2hSZXNwb25zZRIiCgRoaXRzGAEgAygLMhQucmVmbGV4LnYxLlNlYXJjaEhpdBIUCgduZWFyZXN0GAIgASgBSACIAQFCCgoIX25lYXJlc3RiBnByb3RvMw", [file_reflex_v1_cache_entry]);
 
 /**
  * Body of POST /v1/tenants/{tenant}/search: the entries of the tenant nearest to an
  * embedding by cosine similarity. Its JSON mapping is the route's JSON body:
- * {"embedding": "<base64 f16>", "k": 5, "minSimilarity": 0.9, "exact": false, "include": "ids"}.
+ * {"embedding": "<base64 f16>", "k": 5, "minSimilarity": 0.9, "exact": false, "include": "ids",
+ *  "contextHash": "7"}.
  *
  * @generated from message reflex.v1.SearchRequest
  */
@@ -57,12 +58,21 @@ export type SearchRequest = Message<"reflex.v1.SearchRequest"> & {
    * @generated from field: string include = 5;
    */
   include: string;
+
+  /**
+   * Only entries with this context hash are candidates; unset: every entry of the tenant
+   * (optional: 0 is a context hash like any other).
+   *
+   * @generated from field: optional fixed64 context_hash = 6;
+   */
+  contextHash?: bigint | undefined;
 };
 
 /**
  * Body of POST /v1/tenants/{tenant}/search: the entries of the tenant nearest to an
  * embedding by cosine similarity. Its JSON mapping is the route's JSON body:
- * {"embedding": "<base64 f16>", "k": 5, "minSimilarity": 0.9, "exact": false, "include": "ids"}.
+ * {"embedding": "<base64 f16>", "k": 5, "minSimilarity": 0.9, "exact": false, "include": "ids",
+ *  "contextHash": "7"}.
  *
  * @generated from message reflex.v1.SearchRequest
  */
@@ -102,6 +112,14 @@ export type SearchRequestJson = {
    * @generated from field: string include = 5;
    */
   include?: string;
+
+  /**
+   * Only entries with this context hash are candidates; unset: every entry of the tenant
+   * (optional: 0 is a context hash like any other).
+   *
+   * @generated from field: optional fixed64 context_hash = 6;
+   */
+  contextHash?: string;
 };
 
 /**
@@ -212,6 +230,14 @@ export type SearchResponse = Message<"reflex.v1.SearchResponse"> & {
    * @generated from field: repeated reflex.v1.SearchHit hits = 1;
    */
   hits: SearchHit[];
+
+  /**
+   * The best cosine similarity of any candidate, whether or not it reached min_similarity
+   * (to tune a threshold from real traffic); unset when there was no candidate.
+   *
+   * @generated from field: optional double nearest = 2;
+   */
+  nearest?: number | undefined;
 };
 
 /**
@@ -224,6 +250,14 @@ export type SearchResponseJson = {
    * @generated from field: repeated reflex.v1.SearchHit hits = 1;
    */
   hits?: SearchHitJson[];
+
+  /**
+   * The best cosine similarity of any candidate, whether or not it reached min_similarity
+   * (to tune a threshold from real traffic); unset when there was no candidate.
+   *
+   * @generated from field: optional double nearest = 2;
+   */
+  nearest?: number | "NaN" | "Infinity" | "-Infinity";
 };
 
 /**
