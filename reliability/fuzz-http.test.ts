@@ -147,26 +147,42 @@ function errorBodyProblems(answer: Answer, base: string): string[] {
 }
 
 /** The entry a PUT body should have stored, decoded on our side; undefined when the codec refuses it. */
-function expectedEntry(request: FuzzRequest, pathTenant: bigint): EntryFields | undefined {
+/**
+ * The entry the server should store for a PUT body, by the server's rules (the codec's JSON
+ * mapping or wire decoder); `timestamp: null` where the rule is "the time of the write" (no
+ * timestamp in JSON, 0 in protobuf, which cannot tell unset from 0).
+ */
+function expectedEntry(
+  request: FuzzRequest,
+  pathTenant: bigint,
+): (Omit<EntryFields, "timestamp"> & { timestamp: bigint | null }) | undefined {
   const type = (request.contentType ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
   const bytes = request.body ?? new Uint8Array(0);
   try {
     if (type.endsWith("json")) {
       const json = JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>;
       if (json.tenantId == null && json.tenant_id == null) json.tenantId = pathTenant.toString();
-      return entryFromJson(json);
+      const entry = entryFromJson(json);
+      return { ...entry, timestamp: json.timestamp == null ? null : entry.timestamp };
     }
-    return decodeEntryBody(bytes);
+    const entry = decodeEntryBody(bytes);
+    return { ...entry, timestamp: entry.timestamp === 0n ? null : entry.timestamp };
   } catch {
     return undefined;
   }
 }
 
-function sameEntry(a: EntryFields, b: EntryFields): boolean {
+/** The time of the write, in unix seconds, within a few seconds of now (the fuzz's writes are quick). */
+function isNowish(timestamp: bigint): boolean {
+  const now = BigInt(Math.floor(Date.now() / 1000));
+  return timestamp >= now - 60n && timestamp <= now + 1n;
+}
+
+function sameEntry(a: EntryFields, b: ReturnType<typeof expectedEntry> & object): boolean {
   return (
     a.tenantId === b.tenantId &&
     a.contextHash === b.contextHash &&
-    a.timestamp === b.timestamp &&
+    (b.timestamp === null ? isNowish(a.timestamp) : a.timestamp === b.timestamp) &&
     Buffer.from(a.embedding).equals(Buffer.from(b.embedding)) &&
     Buffer.from(a.payloadBlob).equals(Buffer.from(b.payloadBlob))
   );

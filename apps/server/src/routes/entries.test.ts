@@ -338,6 +338,15 @@ describe("PUT without a timestamp", () => {
       handle.release();
     }
   });
+
+  test("an explicit JSON timestamp of 0 is kept (JSON tells 0 from absent)", async () => {
+    const { app, store } = testApp();
+    const put = await call(app, "PUT", "/v1/tenants/1/entries/3", { json: { timestamp: "0", payloadBlob: "" } });
+    expect(put.status).toBe(201);
+    const handle = await store.load(3n, 1n);
+    expect(handle.timestamp).toBe(0n);
+    handle.release();
+  });
 });
 
 describe("batch-get with another content type", () => {
