@@ -11,6 +11,12 @@ import {
   type TlsConfig,
   tlsConfig,
 } from "@reflex/server";
+import {
+  DEFAULT_SEMANTIC_CONFIG,
+  SEMANTIC_OPTIONS,
+  type SemanticConfig,
+  semanticConfig,
+} from "./semantic/semantic-config.ts";
 
 /** Everything `startGateway` needs. */
 export interface GatewayConfig {
@@ -53,6 +59,8 @@ export interface GatewayConfig {
   readonly requestLog: boolean;
   /** Log format; undefined: JSON unless stdout is a terminal. */
   readonly logFormat: LogFormat | undefined;
+  /** The semantic tiers (off unless `embeddingModel` is set). */
+  readonly semantic: SemanticConfig;
   /** How long a shutdown waits for requests in flight. */
   readonly shutdownTimeoutMs: number;
   /** `--help` was given. */
@@ -75,6 +83,7 @@ export const DEFAULT_GATEWAY_CONFIG: GatewayConfig = {
   maxBodyBytes: 16 * 1024 * 1024,
   requestLog: true,
   logFormat: undefined,
+  semantic: DEFAULT_SEMANTIC_CONFIG,
   shutdownTimeoutMs: 30_000,
   help: false,
 };
@@ -99,6 +108,7 @@ const OPTIONS = {
   "log-format": { type: "string" },
   quiet: { type: "boolean" },
   "shutdown-timeout": { type: "string" },
+  ...SEMANTIC_OPTIONS,
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -170,6 +180,7 @@ export function loadGatewayConfig(
     maxBodyBytes: maxBody === undefined ? d.maxBodyBytes : parseByteSize(maxBody, "--max-body", MAX_BODY_LIMIT),
     requestLog: values.quiet !== true,
     logFormat: logFormat as LogFormat | undefined,
+    semantic: semanticConfig(text, env),
     shutdownTimeoutMs: count(text("shutdown-timeout"), "--shutdown-timeout", 0) ?? d.shutdownTimeoutMs,
     help: values.help === true,
   };

@@ -4,6 +4,8 @@ import type { ExactCache } from "./cache/exact-cache.ts";
 import type { Flight } from "./cache/flight.ts";
 import type { SingleFlight } from "./cache/single-flight.ts";
 import type { GatewayMetrics, Outcome } from "./observe/gateway-metrics.ts";
+import type { ThresholdSettings } from "./semantic/semantic-ask.ts";
+import type { SemanticTier } from "./semantic/semantic-tier.ts";
 import type { Caller, Tenancy } from "./tenancy/tenancy.ts";
 import type { UpstreamClient } from "./upstream/upstream-client.ts";
 
@@ -17,6 +19,15 @@ export interface CachePolicy {
   readonly maxBodyBytes: number;
 }
 
+/** The semantic tiers' parts, when an embedding model is configured. */
+export interface SemanticDeps {
+  readonly tier: SemanticTier;
+  /** Thresholds and the semantic text rule, per request. */
+  readonly settings: ThresholdSettings;
+  /** The embedding model (part of the context hash of entries stored with an embedding). */
+  readonly embeddingModel: string;
+}
+
 /**
  * Every part of a gateway, shared through this one object: the routes read what they need
  * from it and nothing reaches back into the app.
@@ -27,6 +38,8 @@ export interface GatewayDeps {
   readonly cache: ExactCache;
   /** Identical misses in flight, by `tenant:key`. */
   readonly flights: SingleFlight<Flight>;
+  /** L2 and L3; undefined: the gateway is exact-only. */
+  readonly semantic?: SemanticDeps | undefined;
   readonly metrics: GatewayMetrics;
   readonly policy: CachePolicy;
   readonly logger: Logger;

@@ -15,6 +15,10 @@ export const GATEWAY_ERRORS = {
   internal_error: { status: 500, type: "server_error" },
   upstream_unreachable: { status: 502, type: "upstream_error" },
   upstream_timeout: { status: 504, type: "upstream_error" },
+  // The semantic tiers' own calls: counted and logged, never answered to a client (the
+  // request is then answered without that tier).
+  embedding_failed: { status: 502, type: "upstream_error" },
+  rerank_failed: { status: 502, type: "upstream_error" },
 } as const satisfies Record<string, { readonly status: number; readonly type: string }>;
 
 /** A code of {@link GatewayError}. */

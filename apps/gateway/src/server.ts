@@ -11,6 +11,7 @@ import type { GatewayDeps } from "./gateway-deps.ts";
 import { GatewayMetrics } from "./observe/gateway-metrics.ts";
 import { requestLog } from "./observe/request-log.ts";
 import { openGatewayStore } from "./open-store.ts";
+import { semanticParts } from "./semantic/semantic-parts.ts";
 import { passThroughTenancy, type Tenancy, tokenFileTenancy } from "./tenancy/tenancy.ts";
 import { UpstreamClient } from "./upstream/upstream-client.ts";
 
@@ -76,6 +77,13 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
       },
     }),
     flights: new SingleFlight(),
+    semantic: semanticParts(config.semantic, {
+      store,
+      metrics,
+      logger,
+      upstream: config.upstream,
+      ttlSeconds: config.defaultTtlSeconds,
+    }),
     metrics,
     policy: {
       cacheSampled: config.cacheSampled,
@@ -117,6 +125,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
         server
           .stop(false)
           .then(() => deps.cache.settled())
+          .then(() => deps.semantic?.tier.settled())
           .then(() => true as const),
         timedOut,
       ]);

@@ -2,7 +2,7 @@
  * The gateway's `--help` text (`bun apps/gateway/src/main.ts --help`; `reflex gateway --help`
  * shows the same options under its own usage line). Flag, then env, then default.
  */
-export const GATEWAY_USAGE = `reflex gateway: an OpenAI-compatible caching proxy over the Reflex store (exact tier)
+export const GATEWAY_USAGE = `reflex gateway: an OpenAI-compatible caching proxy over the Reflex store (exact and semantic tiers)
 
 usage: bun apps/gateway/src/main.ts [options]
 then:  export OPENAI_BASE_URL=http://127.0.0.1:8080/v1
@@ -41,12 +41,28 @@ caching:
   --default-ttl SECONDS     time to live of stored answers, 0 = never (REFLEX_DEFAULT_TTL)
   --max-body SIZE           largest request body (REFLEX_MAX_BODY; default 16MiB)
 
+semantic tiers (off without --embedding-model: the gateway is then exact-only):
+  --embedding-model NAME    embed the semantic text with this model: L2 on (REFLEX_EMBEDDING_MODEL)
+  --embedding-url URL       an OpenAI-compatible embeddings API base instead of the upstream's
+                            (REFLEX_EMBEDDING_URL); its key: --embedding-key-file FILE or REFLEX_EMBEDDING_KEY
+  --embedding-timeout MS    past it the request is exact-only (default 5000)
+  --semantic-text last-user|conversation  what is embedded (REFLEX_SEMANTIC_TEXT; default last-user)
+  --min-similarity X        default threshold of a semantic hit (REFLEX_MIN_SIMILARITY; default 0.95)
+  --min-similarity-floor X  lowest X-Reflex-Min-Similarity a request may ask (default 0.85)
+  --tenant-min-similarity FILE  per-tenant thresholds, JSON {"<tenant>": X} (0: exact-only)
+  --rerank-url URL          L3: verify candidates with this /rerank endpoint (REFLEX_RERANK_URL)
+  --rerank-model NAME       its model field (REFLEX_RERANK_MODEL); key: --rerank-key-file FILE or REFLEX_RERANK_KEY
+  --rerank-threshold X      least relevance score served (REFLEX_RERANK_THRESHOLD; default 0.5)
+  --rerank-timeout MS       past it the candidate is not served (default 2000)
+
 logs and lifecycle:
   --log-format text|json    default: json unless stdout is a terminal
   --quiet                   no request lines
   --shutdown-timeout MS     wait for requests in flight on SIGTERM (default 30000)
   -h, --help
 
-Request headers: Cache-Control: no-cache | no-store, X-Reflex-TTL: SECONDS.
-Response headers: X-Reflex-Cache: hit | miss | bypass, X-Reflex-Tier, X-Reflex-Entry, Age, X-Request-Id.
+Request headers: Cache-Control: no-cache | no-store, X-Reflex-TTL: SECONDS,
+  X-Reflex-Min-Similarity: X (0: exact-only), X-Reflex-Semantic: off.
+Response headers: X-Reflex-Cache: hit | miss | bypass, X-Reflex-Tier: exact | semantic | semantic-verified,
+  X-Reflex-Similarity (semantic hits), X-Reflex-Nearest (semantic misses), X-Reflex-Entry, Age, X-Request-Id.
 `;

@@ -9,8 +9,11 @@ const READY = "fake upstream listening on ";
 export interface UpstreamCalls {
   readonly chat: number;
   readonly embeddings: number;
+  readonly rerank: number;
   readonly other: number;
   readonly lastAuthorization: string | null;
+  /** The `Authorization` of the last embeddings request (the gateway's own calls included). */
+  readonly lastEmbeddingAuthorization: string | null;
 }
 
 /** A running fake upstream. */

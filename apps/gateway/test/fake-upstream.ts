@@ -17,14 +17,23 @@
 //     `[nofinish]`    a JSON answer whose choice has `finish_reason: null`
 //     `[hold:NAME]`   a JSON answer waits, a stream waits after its first chunk, until
 //                     `POST /__release/NAME` (so a test knows a byte got through before the end)
-// - POST /v1/embeddings: one 4-number vector per input, from the input's text.
+// - POST /v1/embeddings: one 32-number unit vector per input, from test/paraphrases.ts: texts
+//   of a paraphrase group close together, every other text far from everything.
+//   The same route under `/slow/v1/embeddings` answers after 3 s, under `/down/v1/embeddings`
+//   with a 503 (an embeddings outage, for `--embedding-url`).
+// - POST /v1/rerank: `{query, documents}` -> `{results:[{index, relevance_score}]}` scored by
+//   test/paraphrases.ts (`fakeRerankScore`); `/v1/rerank-slow` answers after 3 s,
+//   `/v1/rerank-broken` with a 200 that is no rerank answer.
 // - GET /v1/models: a fixed list.
-// - GET /__calls: `{"chat":N,"embeddings":N,"other":N,"lastAuthorization":...}`;
-//   POST /__reset sets the counts to zero.
+// - GET /__calls: `{"chat":N,"embeddings":N,"rerank":N,"other":N,"lastAuthorization":...,
+//   "lastEmbeddingAuthorization":...}`; POST /__reset sets the counts to zero.
 //
 // `bun test/fake-upstream.ts` starts it; test/fake-upstream-process.ts starts it for a test.
 
-const counts = { chat: 0, embeddings: 0, other: 0 };
+import { fakeEmbedding, fakeRerankScore } from "./paraphrases.ts";
+
+const counts = { chat: 0, embeddings: 0, rerank: 0, other: 0 };
+let lastEmbeddingAuthorization: string | null = null;
 const answersByBody = new Map<string, number>();
 let lastAuthorization: string | null = null;
 const gates = new Map<string, { promise: Promise<void>; open: () => void }>();
@@ -207,16 +216,28 @@ async function chat(request: Request): Promise<Response> {
 
 async function embeddings(request: Request): Promise<Response> {
   counts.embeddings++;
+  lastEmbeddingAuthorization = request.headers.get("authorization");
   const body = (await request.json()) as { model: string; input: string | string[] };
   const inputs = Array.isArray(body.input) ? body.input : [body.input];
   if (inputs.some((input) => input.includes("[status:500]"))) return errorAnswer(500);
-  const vector = (text: string) =>
-    [0, 1, 2, 3].map((i) => ((text.charCodeAt(i % Math.max(text.length, 1)) || 0) % 97) / 97);
+  const vector = fakeEmbedding;
   return Response.json({
     object: "list",
     data: inputs.map((input, index) => ({ object: "embedding", index, embedding: vector(input) })),
     model: body.model,
     usage: { prompt_tokens: inputs.join(" ").length, total_tokens: inputs.join(" ").length },
+  });
+}
+
+async function rerank(request: Request, pathname: string): Promise<Response> {
+  counts.rerank++;
+  const body = (await request.json()) as { query: string; documents: string[] };
+  if (pathname === "/v1/rerank-slow") await Bun.sleep(3_000);
+  if (pathname === "/v1/rerank-broken") return Response.json({ verdict: "yes" });
+  return Response.json({
+    results: body.documents
+      .map((document, index) => ({ index, relevance_score: fakeRerankScore(body.query, document) }))
+      .sort((a, b) => b.relevance_score - a.relevance_score),
   });
 }
 
@@ -226,17 +247,24 @@ const server = Bun.serve({
   idleTimeout: 60,
   async fetch(request) {
     const { pathname } = new URL(request.url);
-    if (pathname === "/__calls") return Response.json({ ...counts, lastAuthorization });
+    if (pathname === "/__calls") return Response.json({ ...counts, lastAuthorization, lastEmbeddingAuthorization });
     if (pathname === "/__reset" && request.method === "POST") {
       counts.chat = 0;
       counts.embeddings = 0;
       counts.other = 0;
+      counts.rerank = 0;
       return Response.json({ ok: true });
     }
     if (pathname.startsWith("/__release/") && request.method === "POST") {
       gate(pathname.slice("/__release/".length)).open();
       return Response.json({ ok: true });
     }
+    if (pathname === "/slow/v1/embeddings") {
+      await Bun.sleep(3_000);
+      return embeddings(request);
+    }
+    if (pathname === "/down/v1/embeddings") return errorAnswer(503);
+    if (pathname.startsWith("/v1/rerank")) return rerank(request, pathname);
     lastAuthorization = request.headers.get("authorization");
     if (pathname === "/v1/chat/completions" && request.method === "POST") return chat(request);
     if (pathname === "/v1/embeddings" && request.method === "POST") return embeddings(request);

@@ -56,6 +56,7 @@ export async function startHarness(overrides: Partial<GatewayConfig> = {}, share
     async settled() {
       await new Promise((resolve) => setImmediate(resolve));
       await gateway.deps.cache.settled();
+      await gateway.deps.semantic?.tier.settled();
     },
     async stop() {
       await gateway.shutdown();

@@ -59,21 +59,38 @@ export function encodeCachedAnswer(canonical: Uint8Array, answer: CachedAnswer):
  * be a view of a mapping that is released after this call).
  */
 export function decodeCachedAnswer(payload: Uint8Array, canonical: Uint8Array): CachedAnswer | undefined {
+  return readCachedAnswer(payload, canonical)?.answer;
+}
+
+/**
+ * The canonical request and the answer of a record, whatever request it answers (the
+ * semantic tier reads a candidate this way); undefined when it is not a record this version
+ * reads, or, with `expected`, when its canonical request is not byte for byte `expected`.
+ * Both are copied out of `payload`.
+ */
+export function readCachedAnswer(
+  payload: Uint8Array,
+  expected?: Uint8Array,
+): { canonical: Uint8Array; answer: CachedAnswer } | undefined {
   if (payload.byteLength < HEADER_BYTES) return undefined;
   if (payload[0] !== MAGIC[0] || payload[1] !== MAGIC[1] || payload[2] !== MAGIC[2]) return undefined;
   if (payload[3] !== CACHED_ANSWER_VERSION) return undefined;
   const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
   const length = view.getUint32(16, true);
-  if (length !== canonical.byteLength || HEADER_BYTES + length > payload.byteLength) return undefined;
-  if (Buffer.compare(payload.subarray(HEADER_BYTES, HEADER_BYTES + length), canonical) !== 0) return undefined;
+  if (HEADER_BYTES + length > payload.byteLength) return undefined;
+  const stored = payload.subarray(HEADER_BYTES, HEADER_BYTES + length);
+  if (expected !== undefined && Buffer.compare(stored, expected) !== 0) return undefined;
   const origin = payload[4] === 1 ? "json" : payload[4] === 2 ? "sse" : undefined;
   if (origin === undefined) return undefined;
   const prompt = view.getUint32(8, true);
   const completion = view.getUint32(12, true);
   return {
-    origin,
-    usage: prompt === UNKNOWN || completion === UNKNOWN ? undefined : { prompt, completion },
-    body: payload.slice(HEADER_BYTES + length),
+    canonical: expected ?? stored.slice(),
+    answer: {
+      origin,
+      usage: prompt === UNKNOWN || completion === UNKNOWN ? undefined : { prompt, completion },
+      body: payload.slice(HEADER_BYTES + length),
+    },
   };
 }
 

@@ -16,6 +16,8 @@ export interface ExactWrite {
   readonly tenant: bigint;
   readonly canonical: CanonicalRequest;
   readonly contextHash: bigint;
+  /** The semantic text's embedding (f16 LE), so paraphrases find this answer; undefined: none. */
+  readonly embedding?: Uint8Array | undefined;
   readonly answer: CachedAnswer;
   /** Time to live in seconds (0: never expires); undefined: the store's default. */
   readonly ttlSeconds: number | undefined;
@@ -95,7 +97,7 @@ export class ExactCache {
           tenantId: write.tenant,
           contextHash: write.contextHash,
           timestamp: BigInt(this.#now()),
-          embedding: new Uint8Array(0),
+          embedding: write.embedding ?? new Uint8Array(0),
           payloadBlob: encodeCachedAnswer(write.canonical.bytes, write.answer),
         },
         { durability: "atomic", ...(write.ttlSeconds === undefined ? {} : { ttlSeconds: write.ttlSeconds }) },

@@ -33,6 +33,23 @@ describe("contextHash", () => {
   test("sampling parameters are not part of the context", () => {
     const messages = [turn1];
     expect(hashOf({ model: "m", messages, temperature: 1 })).toBe(hashOf({ model: "m", messages }));
+    expect(hashOf({ model: "m", messages, top_p: 0.5, seed: 3, user: "u", stream: true })).toBe(
+      hashOf({ model: "m", messages }),
+    );
+  });
+
+  test("fields that shape the answer (n, max_tokens, stop, logprobs, unknown ones) are", () => {
+    const messages = [turn1];
+    const base = hashOf({ model: "m", messages });
+    for (const extra of [{ n: 2 }, { max_tokens: 5 }, { stop: ["x"] }, { logprobs: true }, { novel: 1 }]) {
+      expect(hashOf({ model: "m", messages, ...extra })).not.toBe(base);
+    }
+  });
+
+  test("the embedding model, when given, is part of the context", () => {
+    const body = parseRequestBody("chat.completions", JSON.stringify({ model: "m", messages: [turn1] }));
+    expect(contextHash(body, "e1")).not.toBe(contextHash(body, "e2"));
+    expect(contextHash(body, "e1")).not.toBe(contextHash(body));
   });
 
   test("embeddings: model and dimensions", () => {

@@ -1,10 +1,13 @@
 import { Exposition, type HttpMetrics, LatencyHistogram, type ProcessMetrics } from "@reflex/stats";
 import type { TokenUsage } from "../cache/cached-answer.ts";
+import { SemanticMetrics } from "./semantic-metrics.ts";
 
 /** How a cached endpoint's request was answered (the `X-Reflex-Cache` header, or `error`). */
 export type Outcome = "hit" | "miss" | "bypass" | "error";
-/** Which tier answered a hit; `none` for everything else. The next issue adds the semantic tiers. */
-export type Tier = "exact" | "none";
+/** Which tier answered a hit; `none` for everything else. */
+export type Tier = "exact" | "semantic" | "semantic-verified" | "none";
+
+const HIT_TIERS: readonly Tier[] = ["exact", "semantic", "semantic-verified"];
 
 const OUTCOMES: readonly Outcome[] = ["hit", "miss", "bypass", "error"];
 
@@ -15,7 +18,8 @@ const OUTCOMES: readonly Outcome[] = ["hit", "miss", "bypass", "error"];
  * - `reflex_gateway_upstream_duration_seconds{endpoint}` (to the upstream's response headers)
  * - `reflex_gateway_cached_tokens_total{kind="prompt"|"completion"}` (from each hit's stored usage)
  * - `reflex_gateway_single_flight_joins_total`, `reflex_gateway_store_errors_total{operation}`,
- *   `reflex_gateway_stored_answers_total`, `reflex_gateway_streams_abandoned_total{reason}`.
+ *   `reflex_gateway_stored_answers_total`, `reflex_gateway_streams_abandoned_total{reason}`;
+ * - the semantic tiers' families ({@link SemanticMetrics}).
  *
  * @example
  * const metrics = new GatewayMetrics();
@@ -23,6 +27,8 @@ const OUTCOMES: readonly Outcome[] = ["hit", "miss", "bypass", "error"];
  * metrics.render(); // Prometheus text
  */
 export class GatewayMetrics {
+  /** The semantic tiers' figures (rendered with the rest). */
+  readonly semantic = new SemanticMetrics();
   readonly #requests = new Map<string, number>();
   readonly #upstream = new Map<string, LatencyHistogram>();
   #promptTokens = 0;
@@ -108,7 +114,7 @@ export class GatewayMetrics {
     for (const key of this.#requests.keys()) endpoints.add(key.split("\u0000")[0] as string);
     for (const endpoint of endpoints) {
       for (const outcome of OUTCOMES) {
-        const tiers: Tier[] = outcome === "hit" ? ["exact"] : ["none"];
+        const tiers: readonly Tier[] = outcome === "hit" ? HIT_TIERS : ["none"];
         for (const tier of tiers)
           out.sample(
             "reflex_gateway_requests_total",
@@ -154,6 +160,7 @@ export class GatewayMetrics {
     );
     out.sample("reflex_gateway_streams_abandoned_total", { reason: "cut" }, this.#abandoned.cut);
     out.sample("reflex_gateway_streams_abandoned_total", { reason: "client_gone" }, this.#abandoned.client_gone);
+    this.semantic.render(out);
     http?.render(out);
     process?.render(out);
     return out.text();

@@ -1,7 +1,10 @@
 import type { Context } from "hono";
 import { type CanonicalRequest, canonicalRequest } from "../canonical/canonical-request.ts";
+import { contextHash } from "../canonical/context-hash.ts";
 import { type CachedEndpoint, parseRequestBody, type RequestBody } from "../canonical/request-body.ts";
 import type { GatewayDeps, GatewayEnv } from "../gateway-deps.ts";
+import { semanticAsk } from "../semantic/semantic-ask.ts";
+import type { SemanticAsk } from "../semantic/semantic-tier.ts";
 import type { Caller } from "../tenancy/tenancy.ts";
 import { type CacheControls, cacheControls } from "./cache-controls.ts";
 import { readBodyLimited } from "./read-body.ts";
@@ -14,6 +17,10 @@ export interface CachedRequest {
   readonly text: string;
   readonly body: RequestBody;
   readonly canonical: CanonicalRequest;
+  /** The context hash (the entry's `context_hash`; the semantic tier searches within it). */
+  readonly context: bigint;
+  /** What the semantic tier is asked (undefined: exact-only: off, not chat, or no safe text). */
+  readonly semantic: SemanticAsk | undefined;
   readonly controls: CacheControls;
   /** Look the request up (not `no-cache`, and cacheable under the policy). */
   readonly lookup: boolean;
@@ -53,12 +60,16 @@ export async function readRequest(
   const body = parseRequestBody(endpoint, text);
   const controls = cacheControls(c.req.raw.headers);
   const cacheable = deps.policy.cacheSampled || !isSampled(body);
+  const semantic = deps.semantic;
   return {
     endpoint,
     caller,
     text,
     body,
     canonical: canonicalRequest(body),
+    context: contextHash(body, semantic?.embeddingModel),
+    semantic:
+      semantic === undefined ? undefined : semanticAsk(semantic.settings, caller.tenant, body, c.req.raw.headers),
     controls,
     lookup: cacheable && !controls.noCache,
     store: cacheable && !controls.noStore,

@@ -1,7 +1,6 @@
 import { usageOf } from "../cache/cached-answer.ts";
 import { isCompleteAnswer } from "../cache/complete-answer.ts";
 import type { Flight, OpenedStream } from "../cache/flight.ts";
-import { contextHash } from "../canonical/context-hash.ts";
 import type { GatewayDeps } from "../gateway-deps.ts";
 import { GatewayError } from "../gateway-error.ts";
 import { StreamFlight } from "../stream/stream-flight.ts";
@@ -163,10 +162,16 @@ async function storeAnswer(
   body: Uint8Array,
   parsed: unknown,
 ): Promise<void> {
+  const ask = request.semantic;
+  const embedding =
+    ask === undefined || deps.semantic === undefined
+      ? undefined
+      : await deps.semantic.tier.embedding(request.caller, ask);
   const stored = await deps.cache.store({
     tenant: request.caller.tenant,
     canonical: request.canonical,
-    contextHash: contextHash(request.body),
+    contextHash: request.context,
+    embedding,
     answer: { origin, usage: usageOf(parsed), body },
     ttlSeconds: request.controls.ttlSeconds ?? deps.policy.defaultTtlSeconds,
   });
