@@ -1,4 +1,3 @@
-import { readdirSync } from "node:fs";
 import type { TenantDeletionOptions } from "../contract/entry-store.ts";
 import { checkId } from "../contract/ids.ts";
 import { errnoOf, ioError } from "../contract/store-error.ts";
@@ -21,7 +20,7 @@ async function removeAside(
   onProgress: TenantDeletionOptions["onProgress"],
   yieldNow: () => Promise<void>,
 ): Promise<number> {
-  const names = readdirSync(aside, { withFileTypes: true });
+  const names = readDirectory(aside, "strict") ?? [];
   let entries = 0;
   let done = 0;
   for (const dirent of names) {
