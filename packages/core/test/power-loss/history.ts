@@ -9,6 +9,8 @@ export interface KeyOp {
   readonly invokedAt: number;
   /** Set when it resolved successfully. */
   respondedAt?: number;
+  /** Set when it failed without effect (a delete of a missing entry): no candidate for a cut after that. */
+  failedAt?: number;
 }
 
 /** What a key may hold after a cut. */
@@ -45,10 +47,12 @@ export class History {
     op.respondedAt = ++this.#clock;
   }
 
-  /** Forgets an operation that failed without effect (a delete of a missing entry). */
-  forget(key: string, op: KeyOp): void {
-    const ops = this.#ops.get(key);
-    if (ops !== undefined) ops.splice(ops.indexOf(op), 1);
+  /**
+   * Records that an operation failed without effect (a delete of a missing entry). A cut
+   * before the failure still counts it as in flight: its effect may be on disk then.
+   */
+  fail(op: KeyOp): void {
+    op.failedAt = ++this.#clock;
   }
 
   /**
@@ -59,7 +63,9 @@ export class History {
    * was not durable remains a candidate.
    */
   allowedAt(key: string, at: number): Allowed {
-    const ops = (this.#ops.get(key) ?? []).filter((op) => op.invokedAt < at);
+    const ops = (this.#ops.get(key) ?? []).filter(
+      (op) => op.invokedAt < at && (op.failedAt === undefined || op.failedAt > at),
+    );
     const acked = ops.filter((op) => op.durable && op.respondedAt !== undefined && op.respondedAt < at);
     const ruledOut = (respondedAt: number | undefined): boolean =>
       respondedAt !== undefined && respondedAt < at && acked.some((later) => later.invokedAt > respondedAt);

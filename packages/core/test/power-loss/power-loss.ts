@@ -23,9 +23,9 @@ export interface PowerLossTotals {
 /** How a suite opens the store under test on the sim (the workload's durability is added). */
 export type StoreFactory = (root: string, sim: SimFs, workload: Workload) => NvmeStorage;
 
-/** The default: today's options, writes through the sim. */
+/** The default: the write-ahead log on, writes through the sim. */
 export const defaultFactory: StoreFactory = (root, sim, workload) =>
-  new NvmeStorage(root, { fileOps: sim, durability: workload.durability, lookup: false });
+  new NvmeStorage(root, { fileOps: sim, durability: workload.durability, lookup: false, wal: true });
 
 /** Runs one workload and checks every cut of it; adds to `totals`. */
 export async function checkWorkload(

@@ -25,6 +25,9 @@ interface FileNode {
   /** The page cache's bytes (copy on write: a snapshot may keep a reference). */
   data: Uint8Array;
   durable: Uint8Array;
+  /** Writes so far, and how many of them are durable (an fsync that lands late never goes back). */
+  writes: number;
+  durableWrites: number;
 }
 
 type DirChange =
@@ -141,14 +144,18 @@ export class SimFs implements FileOps {
     data.set(node.data);
     data.set(buffer.subarray(offset, offset + length), position);
     node.data = data;
+    node.writes++;
   }
 
   /** Returns what an fsync of `node` started now makes durable once it completes. */
   #syncOf(node: Node): () => void {
     if (node.kind === "file") {
       const data = node.data;
+      const writes = node.writes;
       return () => {
+        if (writes < node.durableWrites) return;
         node.durable = data;
+        node.durableWrites = writes;
       };
     }
     const entries = new Map(node.entries);
@@ -167,10 +174,11 @@ export class SimFs implements FileOps {
     const fd = fs.openSync(path, flags, mode);
     let node = existing;
     if (node === undefined) {
-      node = { kind: "file", data: new Uint8Array(0), durable: new Uint8Array(0) };
+      node = { kind: "file", data: new Uint8Array(0), durable: new Uint8Array(0), writes: 0, durableWrites: 0 };
       this.#link(path, node);
     } else if (node.kind === "file" && (flags & fs.constants.O_TRUNC) !== 0) {
       node.data = new Uint8Array(0);
+      node.writes++;
     }
     this.#fds.set(fd, node);
     return fd;

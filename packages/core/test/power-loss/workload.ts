@@ -97,17 +97,16 @@ export async function runWorkload(
   const run = (op: WorkloadOp, sync: boolean): Promise<void> | undefined => {
     const tenantId = TENANTS[op.tenant] as bigint;
     if (op.kind === "deleteTenant") {
-      const ops = IDS.map((entryId) => ({
-        key: keyOf(tenantId, entryId),
-        op: history.invoke(keyOf(tenantId, entryId), null, workload.durability !== "atomic"),
-      }));
+      const ops = IDS.map((entryId) =>
+        history.invoke(keyOf(tenantId, entryId), null, workload.durability !== "atomic"),
+      );
       return store.deleteTenant(tenantId).then(
         () => {
-          for (const { op } of ops) history.respond(op);
+          for (const op of ops) history.respond(op);
         },
         (error) => {
           if (!isStoreError(error) || error.code !== "not_found") throw error;
-          for (const { key, op } of ops) history.forget(key, op);
+          for (const op of ops) history.fail(op);
         },
       );
     }
@@ -128,7 +127,7 @@ export async function runWorkload(
     const keyOp = history.invoke(key, null, workload.durability !== "atomic");
     const missing = (error: unknown): void => {
       if (!isStoreError(error) || error.code !== "not_found") throw error;
-      history.forget(key, keyOp);
+      history.fail(keyOp);
     };
     if (sync) {
       try {
