@@ -92,6 +92,32 @@ function peerSubject(
   };
 }
 
+/** `inFlight` async stores together (Promise.all), with or without the write-ahead log. */
+function reflexWindow(
+  name: string,
+  durability: "fsync" | "atomic",
+  inFlight: number,
+  entry: EntryFields,
+  wal: boolean,
+): Subject {
+  return {
+    name,
+    note: `Promise.all of ${inFlight} async stores${wal ? ", wal: true (one log fsync per group)" : ""}`,
+    open(dir) {
+      const store = new NvmeStorage(dir, { durability, handleCache: { maxEntries: 0 }, wal });
+      let id = 0n;
+      return {
+        call: async () => {
+          const writes: Promise<{ release(): void }>[] = [];
+          for (let i = 0; i < inFlight; i++) writes.push(store.store(id++, entry));
+          for (const handle of await Promise.all(writes)) handle.release();
+        },
+        close: () => store.close(),
+      };
+    },
+  };
+}
+
 function subjects(durable: boolean, inFlight: number, entry: EntryFields, envelope: Uint8Array): Subject[] {
   const durability = durable ? "fsync" : "atomic";
   const list: Subject[] = [];
@@ -108,12 +134,24 @@ function subjects(durable: boolean, inFlight: number, entry: EntryFields, envelo
     });
     list.push({
       name: "reflex storeSync",
+      ...(durable ? { note: "fsync file + rename + fsync dir (default)" } : {}),
       open(dir) {
         const store = new NvmeStorage(dir, { durability, handleCache: { maxEntries: 0 } });
         let id = 0n;
         return { call: () => store.storeSync(id++, entry).release(), close: () => store.close() };
       },
     });
+    if (durable) {
+      list.push({
+        name: "reflex storeSync, log",
+        note: "wal: true: append + fsync of the log, rename",
+        open(dir) {
+          const store = new NvmeStorage(dir, { durability, handleCache: { maxEntries: 0 }, wal: true });
+          let id = 0n;
+          return { call: () => store.storeSync(id++, entry).release(), close: () => store.close() };
+        },
+      });
+    }
   } else {
     list.push({
       name: "raw window",
@@ -138,22 +176,9 @@ function subjects(durable: boolean, inFlight: number, entry: EntryFields, envelo
         };
       },
     });
-    list.push({
-      name: "reflex store",
-      note: `Promise.all of ${inFlight} async stores`,
-      open(dir) {
-        const store = new NvmeStorage(dir, { durability, handleCache: { maxEntries: 0 } });
-        let id = 0n;
-        return {
-          call: async () => {
-            const writes: Promise<{ release(): void }>[] = [];
-            for (let i = 0; i < inFlight; i++) writes.push(store.store(id++, entry));
-            for (const handle of await Promise.all(writes)) handle.release();
-          },
-          close: () => store.close(),
-        };
-      },
-    });
+    for (const wal of durable ? [false, true] : [false]) {
+      list.push(reflexWindow(wal ? "reflex store, log" : "reflex store", durability, inFlight, entry, wal));
+    }
   }
   if (durable) {
     list.push(

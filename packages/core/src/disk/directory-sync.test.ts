@@ -46,6 +46,10 @@ class ManualOps implements FileOps {
     if (this.fsyncSyncError !== null) throw this.fsyncSyncError;
   }
 
+  syncfsSync(_fd: number): boolean {
+    return false;
+  }
+
   closeSync(fd: number): void {
     this.closed.push(fd);
   }

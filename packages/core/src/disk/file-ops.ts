@@ -1,4 +1,5 @@
 import * as fs from "node:fs";
+import { syncFileSystem } from "./libc-syncfs.ts";
 
 /**
  * Every file-system call the store makes on its write, delete and maintenance paths
@@ -14,6 +15,12 @@ export interface FileOps {
   write(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): Promise<number>;
   fsyncSync(fd: number): void;
   fsync(fd: number): Promise<void>;
+  /**
+   * syncfs(2) of the file system holding `fd`, on this thread: every write, rename and
+   * unlink made so far becomes durable. False when the platform has none (only `fd` was
+   * fsynced): the caller must then fsync what it changed.
+   */
+  syncfsSync(fd: number): boolean;
   closeSync(fd: number): void;
   renameSync(from: string, to: string): void;
   unlinkSync(path: string): void;
@@ -46,6 +53,7 @@ export const nodeFileOps: FileOps = {
     ),
   fsyncSync: (fd) => fs.fsyncSync(fd),
   fsync: (fd) => new Promise((resolve, reject) => fs.fsync(fd, (error) => (error ? reject(error) : resolve()))),
+  syncfsSync: (fd) => syncFileSystem(fd),
   closeSync: (fd) => fs.closeSync(fd),
   renameSync: (from, to) => fs.renameSync(from, to),
   unlinkSync: (path) => fs.unlinkSync(path),

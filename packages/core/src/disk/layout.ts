@@ -4,6 +4,7 @@
 //   <root>/.reflex-lock                   the writer's lock file (flock)
 //   <root>/.reflex-ttl                    marker: some entry has an expiry
 //   <root>/.deleting-<tenant>-<n>/        a tenant directory being deleted
+//   <root>/.reflex-wal/<n>.log            the write-ahead log's segments (wal/wal-format.ts)
 // Anything else in the tree (other names, other extensions, subfolders) is junk
 // that listings ignore. Only canonical decimal names count: "007.rfx" is junk,
 // since no id maps to it.
@@ -35,6 +36,15 @@ export const LOCK_FILE = ".reflex-lock";
  * finishes removing any it finds.
  */
 export const DELETING_PREFIX = ".deleting-";
+
+/**
+ * `<root>/.reflex-wal/`: the write-ahead log of durable writes (see wal/wal-format.ts).
+ * Its segments are replayed, in order, by the next writer that opens the root. A root
+ * without it opens as before.
+ */
+export const WAL_DIR = ".reflex-wal";
+/** Extension of a log segment: `<n>.log`, n a canonical decimal. */
+export const WAL_SEGMENT_EXTENSION = ".log";
 
 const CANONICAL_DECIMAL = /^(?:0|[1-9][0-9]{0,19})$/;
 const MAX_U64_TEXT = "18446744073709551615";

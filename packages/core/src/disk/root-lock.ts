@@ -88,6 +88,12 @@ function lockedError(root: string, holder: LockHolder | undefined): StoreError {
  */
 export class RootLock {
   #held = false;
+  /**
+   * Runs when this store takes the process's lock afresh (no other store of the process
+   * held it): whatever the last holder left, such as its write-ahead log, is now this
+   * process's to recover.
+   */
+  onAcquire: (() => void) | null = null;
 
   constructor(
     readonly root: string,
@@ -147,6 +153,17 @@ export class RootLock {
     }
     held.set(this.root, { fd, refs: 1 });
     this.#held = true;
+    try {
+      this.onAcquire?.();
+    } catch (error) {
+      this.release();
+      throw error;
+    }
+  }
+
+  /** True when this store holds the process's only share of the lock: its release unlocks the root. */
+  get lastShare(): boolean {
+    return this.#held && held.get(this.root)?.refs === 1;
   }
 
   /** Gives this store's share back; the last share of the process unlocks and closes the file. */

@@ -1,3 +1,5 @@
+import { constants } from "node:fs";
+import { dirname } from "node:path";
 import { errnoOf, ioError, StoreError } from "../contract/store-error.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import type { DirectorySyncer } from "./directory-sync.ts";
@@ -12,6 +14,8 @@ function enoent(): Error {
   return Object.assign(new Error("no such tenant directory"), { code: "ENOENT" });
 }
 
+const MARKER_OPEN_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL;
+
 /** How many times `create` makes a directory that a concurrent cleanup keeps removing. */
 const MKDIR_ATTEMPTS = 16;
 
@@ -21,7 +25,8 @@ const MKDIR_ATTEMPTS = 16;
  * Reports every tenant directory it makes or removes to the ledger.
  */
 export class TenantDirs {
-  readonly #known = new Set<bigint>();
+  /** Tenants whose directory this store made or saw: true once an fsync of the root made it durable. */
+  readonly #known = new Map<bigint, boolean>();
   #movedAside = 0;
 
   constructor(
@@ -43,7 +48,7 @@ export class TenantDirs {
       throw new StoreError("storage_unavailable", `storage root ${this.root} does not exist (read-only: not created)`);
     }
     try {
-      if (this.ops.statSync(this.root) === undefined) this.ops.mkdirSync(this.root, true);
+      if (this.ops.statSync(this.root) === undefined) this.#createRoot();
     } catch (error) {
       throw new StoreError(
         "storage_unavailable",
@@ -57,14 +62,51 @@ export class TenantDirs {
     this.lock?.acquire();
   }
 
+  /**
+   * Makes the root and its missing parents, then fsyncs the parent of each directory it
+   * made, deepest first: a root made by a durable write must survive a power cut along
+   * with the write (an fsync of the root makes its entries durable, not its own name).
+   */
+  #createRoot(): void {
+    const made: string[] = [];
+    for (let path = this.root; this.ops.statSync(path) === undefined; path = dirname(path)) {
+      made.push(path);
+      if (dirname(path) === path) break;
+    }
+    this.ops.mkdirSync(this.root, true);
+    for (const path of made) this.syncer.syncNow(dirname(path));
+  }
+
+  /**
+   * Makes the empty file `<root>/<name>` (a marker such as the TTL marker) unless it is
+   * there, and fsyncs the root so the marker survives a power cut with the writes it
+   * announces. Through FileOps, like every write.
+   */
+  createMarker(name: string): void {
+    this.ensureRoot();
+    const path = `${this.root}/${name}`;
+    if (this.ops.statSync(path) !== undefined) return;
+    try {
+      this.ops.closeSync(this.ops.openSync(path, MARKER_OPEN_FLAGS, 0o644));
+    } catch (error) {
+      if (errnoOf(error) !== "EEXIST") throw ioError("create", path, error);
+    }
+    syncDirectoryNow(this.syncer, this.root);
+  }
+
   /** Tenant directories this store has renamed aside (deleted) so far: a write that overlapped one may have lost its temp file to it. */
   get movedAside(): number {
     return this.#movedAside;
   }
 
-  /** True when this store made or saw the tenant's directory and has not removed it since. */
-  isKnown(tenantId: bigint): boolean {
-    return this.#known.has(tenantId);
+  /**
+   * True when this store made or saw the tenant's directory and has not removed it since;
+   * with `durable`, only when it also fsynced the root since (a directory an atomic write
+   * made is not durable, and a durable write into it must not be acknowledged before it is).
+   */
+  isKnown(tenantId: bigint, durable = false): boolean {
+    const known = this.#known.get(tenantId);
+    return known === true || (known === false && !durable);
   }
 
   /** Creates the tenant's directory if missing; with `durable`, fsyncs the root so the directory survives a crash. */
@@ -89,7 +131,7 @@ export class TenantDirs {
       }
     }
     if (durable) syncDirectoryNow(this.syncer, this.root);
-    this.#known.add(tenantId);
+    this.#known.set(tenantId, durable);
     this.ledger.tenantCreated(tenantId);
   }
 

@@ -116,6 +116,10 @@ class FaultyOps implements FileOps {
     await nodeFileOps.fsync(fd);
   }
 
+  syncfsSync(fd: number): boolean {
+    return nodeFileOps.syncfsSync(fd);
+  }
+
   closeSync(fd: number): void {
     const directory = this.#directoryFds.delete(fd);
     // close(2) releases the descriptor even when it reports an error.

@@ -2,9 +2,11 @@ import { join } from "node:path";
 import type { EntryFields } from "@reflex/codec";
 import { errnoOf, ioError, StoreError } from "../contract/store-error.ts";
 import type { Ledger } from "../ledger/ledger.ts";
+import { encodeRecord } from "../wal/wal-format.ts";
+import type { WriteAheadLog } from "../wal/write-ahead-log.ts";
 import type { DirectorySyncer } from "./directory-sync.ts";
 import { type FileOps, TEMP_OPEN_FLAGS } from "./file-ops.ts";
-import { tempFileName } from "./layout.ts";
+import { entryKey, tempFileName } from "./layout.ts";
 import { syncDirectory, syncDirectoryNow } from "./remove-entry-file.ts";
 import type { TenantDirs } from "./tenant-dirs.ts";
 
@@ -14,6 +16,8 @@ export interface WriteContext {
   readonly syncer: DirectorySyncer;
   readonly dirs: TenantDirs;
   readonly ledger: Ledger;
+  /** The root's write-ahead log, when the store keeps one. */
+  readonly wal?: WriteAheadLog | null;
 }
 
 /** One entry file to put in place. */
@@ -152,9 +156,26 @@ function renameIntoPlace(context: WriteContext, write: EntryWrite, temp: TempFil
 }
 
 /**
+ * The log a write goes through: every durable write when the store keeps one, and an
+ * atomic write of an entry the log still holds a record of (else a replay would put the
+ * older record back over it). Null: the file protocol alone.
+ */
+function logOf(context: WriteContext, write: EntryWrite): WriteAheadLog | null {
+  const wal = context.wal ?? null;
+  if (wal === null || (!write.durable && !wal.holds(entryKey(write.tenantId, write.entryId)))) return null;
+  return wal;
+}
+
+/** The log record of a write: its envelope, under its key. */
+function putRecord(write: EntryWrite): Uint8Array {
+  return encodeRecord("put", write.tenantId, write.entryId, write.bytes);
+}
+
+/**
  * Writes an entry file atomically: a uniquely named temp file (O_EXCL), fully
  * written, fsynced (durable), renamed over the final name, then the directory
- * fsynced (durable). Readers see the old file or the new one, never a mix; on any
+ * fsynced (durable). With a write-ahead log, a durable write logs its envelope instead
+ * of both fsyncs, and renames once the log is fsynced. Readers see the old file or the new one, never a mix; on any
  * failure the temp file is removed and the old entry is untouched.
  * Returns true when no entry existed under the final name just before the rename.
  */
@@ -162,6 +183,13 @@ export function writeEntryFileSync(context: WriteContext, write: EntryWrite): bo
   const { temp, fd } = openTemp(context, write);
   try {
     step("write", temp.path, () => writeAllSync(context.ops, fd, write.bytes));
+    const wal = logOf(context, write);
+    if (wal !== null) {
+      // Logged: the rename runs once the record is durable (with every record before it).
+      const rename = () => renameIntoPlace(context, write, temp, fd);
+      const key = entryKey(write.tenantId, write.entryId);
+      return wal.appendSync(putRecord(write), key, write.finalPath, write.directory, write.durable, rename);
+    }
     if (write.durable) step("fsync", temp.path, () => context.ops.fsyncSync(fd));
     const created = renameIntoPlace(context, write, temp, fd);
     if (write.durable) syncDirectoryNow(context.syncer, write.directory);
@@ -186,6 +214,13 @@ export async function writeEntryFile(context: WriteContext, write: EntryWrite, a
     if (write.bytes.byteLength >= ASYNC_WRITE_BYTES)
       await step("write", temp.path, () => writeAll(context.ops, fd, write.bytes));
     else step("write", temp.path, () => writeAllSync(context.ops, fd, write.bytes));
+    const wal = logOf(context, write);
+    if (wal !== null) {
+      const rename = () => renameIntoPlace(context, write, temp, fd);
+      const key = entryKey(write.tenantId, write.entryId);
+      placed = await wal.append(putRecord(write), key, write.finalPath, write.directory, write.durable, rename);
+      return placed;
+    }
     if (write.durable) await step("fsync", temp.path, () => context.ops.fsync(fd));
     placed = renameIntoPlace(context, write, temp, fd);
     if (write.durable) await syncDirectory(context.syncer, write.directory);

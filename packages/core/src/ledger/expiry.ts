@@ -1,5 +1,4 @@
-import { closeSync, existsSync, openSync } from "node:fs";
-import { ioError } from "../contract/store-error.ts";
+import { existsSync } from "node:fs";
 import { checkTtl, expiresAtOf } from "../contract/ttl.ts";
 import { TTL_MARKER } from "../disk/layout.ts";
 import type { TenantDirs } from "../disk/tenant-dirs.ts";
@@ -61,15 +60,7 @@ export class Expiry {
 
   /** Marks the root as holding TTL entries, before the first one is written. */
   #markRoot(): void {
-    this.dirs.ensureRoot();
-    const marker = `${this.dirs.root}/${TTL_MARKER}`;
-    if (!existsSync(marker)) {
-      try {
-        closeSync(openSync(marker, "a"));
-      } catch (error) {
-        throw ioError("create", marker, error);
-      }
-    }
+    this.dirs.createMarker(TTL_MARKER);
     this.#ttlInUse = true;
   }
 }

@@ -1,4 +1,3 @@
-import { readdirSync } from "node:fs";
 import type { TenantDeletionOptions } from "../contract/entry-store.ts";
 import { checkId } from "../contract/ids.ts";
 import { errnoOf, ioError } from "../contract/store-error.ts";
@@ -6,6 +5,7 @@ import type { FileOps } from "../disk/file-ops.ts";
 import { DELETING_PREFIX, ENTRY_EXTENSION } from "../disk/layout.ts";
 import { readDirectory } from "../disk/root-walk.ts";
 import type { StoreContext } from "../store/store-context.ts";
+import { encodeRecord } from "../wal/wal-format.ts";
 
 const YIELD_EVERY = 256;
 
@@ -21,7 +21,7 @@ async function removeAside(
   onProgress: TenantDeletionOptions["onProgress"],
   yieldNow: () => Promise<void>,
 ): Promise<number> {
-  const names = readdirSync(aside, { withFileTypes: true });
+  const names = readDirectory(aside, "strict") ?? [];
   let entries = 0;
   let done = 0;
   for (const dirent of names) {
@@ -63,7 +63,17 @@ export async function deleteTenant(
 ): Promise<number> {
   context.lock.ensureWritable();
   checkId(tenantId, "tenant id");
-  const aside = context.dirs.moveAside(tenantId, context.options.durability === "fsync");
+  const durable = context.options.durability === "fsync";
+  const wal = context.wal;
+  const logged = wal !== null && (durable || wal.active);
+  // Logged, the rename must be durable before its record can be: a replay drops the
+  // tenant's earlier records, and only the rename takes their files away.
+  const aside = context.dirs.moveAside(tenantId, durable || logged);
+  if (wal !== null && logged) {
+    // After the rename: a replay must not put back the tenant's entries logged before it.
+    const record = encodeRecord("tenant", tenantId, 0n);
+    await wal.append(record, `${tenantId}/`, null, context.root, durable, () => undefined);
+  }
   return removeAside(context.ops, aside, options.onProgress, () => new Promise((resolve) => setImmediate(resolve)));
 }
 

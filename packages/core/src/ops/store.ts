@@ -49,7 +49,7 @@ export function prepareWrite(
   checkEntryBound(context.options, tenantId, id, bytes.byteLength);
   // Anything but atomic-only is fsync on files ("replicated" is a networked backend's word for it).
   const durable = (options?.durability ?? context.options.durability) !== "atomic";
-  if (!context.dirs.isKnown(tenantId)) context.dirs.create(tenantId, durable);
+  if (!context.dirs.isKnown(tenantId, durable)) context.dirs.create(tenantId, durable);
   return {
     tenantId,
     entryId: id,

@@ -31,10 +31,12 @@ import { collectGarbage, type GcOptions } from "../ops/gc.ts";
 import { listEntries, listTenants } from "../ops/list.ts";
 import { loadEntry } from "../ops/load.ts";
 import { loadMany } from "../ops/load-many.ts";
+import { recoverLog } from "../ops/recover.ts";
 import { searchEntries } from "../ops/search.ts";
 import { storeEntry, storeEntrySync } from "../ops/store.ts";
 import { touchEntry } from "../ops/touch.ts";
 import { verifyStore } from "../ops/verify.ts";
+import type { ReplayResult } from "../wal/replay.ts";
 import { openStoreContext, type StoreContext } from "./store-context.ts";
 import type { NvmeStorageOptions } from "./store-options.ts";
 import { batchBytes, handleBytes, timed } from "./timed.ts";
@@ -59,9 +61,17 @@ export class NvmeStorage implements EntryStore {
   readonly finishedTenantDeletions: number;
   /** What the sweep at open did (zeros when it was off or the root did not exist). */
   readonly sweep: SweepResult;
+  /** What the last replay of a write-ahead log did (zeros when there was none: no log, or another store of this process held the lock). */
+  recovered: ReplayResult = { segments: 0, records: 0, repaired: 0 };
 
   constructor(root: string, options: NvmeStorageOptions = {}) {
     this.#context = openStoreContext(root, options);
+    // Whenever this process takes the root's lock afresh, the last writer's log is replayed
+    // before anything answers: writes it logged may not be in place (or durable) yet.
+    const context = this.#context;
+    context.lock.onAcquire = () => {
+      this.recovered = recoverLog(context);
+    };
     // A writer locks an existing root at once, so a second writing process fails here, not at its first write.
     if (this.#context.lock.mode === "exclusive") this.#context.lock.ensureWritable();
     // A tenant deletion a crash cut short: its directory is out of sight already; finish it.
@@ -287,11 +297,14 @@ export class NvmeStorage implements EntryStore {
   }
 
   /**
-   * Drops cached files, stops the retention timers, writes last-access times back and
+   * Drops cached files, stops the retention timers, writes last-access times back,
+   * checkpoints the write-ahead log (its files made durable, the log removed) and
    * releases the root's writer lock. The store stays usable: a later write takes the lock again.
    */
   close(): void {
     this.#context.retention?.close();
+    // The process's last share checkpoints the log before it unlocks: the next holder finds none.
+    if (this.#context.lock.lastShare) this.#context.wal?.close();
     this.#context.cache.clear();
     this.#context.lock.release();
   }

@@ -13,6 +13,8 @@ import { LiveStats } from "../ledger/live-stats.ts";
 import { Reclaimer } from "../ledger/reclaim.ts";
 import { Retention, type RetentionContext } from "../ledger/retention.ts";
 import { LookupIndex } from "../lookup/lookup-index.ts";
+import { sharedLog } from "../wal/shared-log.ts";
+import type { WriteAheadLog } from "../wal/write-ahead-log.ts";
 import { type NvmeStorageOptions, type ResolvedStoreOptions, resolveStoreOptions } from "./store-options.ts";
 
 /**
@@ -33,6 +35,8 @@ export interface StoreContext extends WriteContext, Omit<RetentionContext, "boun
   readonly lock: RootLock;
   /** The index behind search and findByContext; null when the options turn it off. */
   readonly lookup: LookupIndex | null;
+  /** The root's write-ahead log; null when the options turn it off or the store takes no lock. */
+  readonly wal: WriteAheadLog | null;
 }
 
 /** Builds the parts of a store over `root` and wires them to one ledger. Starts no I/O but the index scan. */
@@ -81,5 +85,6 @@ export function openStoreContext(root: string, options: NvmeStorageOptions = {})
     retention,
     lock,
     lookup,
+    wal: resolved.wal === null ? null : sharedLog(absoluteRoot, ops, resolved.wal),
   };
 }

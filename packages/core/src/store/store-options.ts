@@ -4,6 +4,7 @@ import { StoreError } from "../contract/store-error.ts";
 import { type FileOps, nodeFileOps } from "../disk/file-ops.ts";
 import type { LockMode } from "../disk/root-lock.ts";
 import type { HandleCacheLimits } from "../ledger/handle-cache.ts";
+import type { WalLimits } from "../wal/write-ahead-log.ts";
 
 /**
  * How a store bounds itself. Every field is optional; with none set the store
@@ -82,6 +83,23 @@ export interface NvmeStorageOptions {
   readonly maxEntryBytes?: number;
   /** The lookup index; `false` keeps none (search and findByContext are then `unsupported`). Default on. */
   readonly lookup?: LookupOptions | false;
+  /**
+   * The write-ahead log of durable writes (see RELIABILITY.md "Durability"): a durable write
+   * appends its envelope to `<root>/.reflex-wal/`, shares one fsync with the writes in flight
+   * beside it, and puts its file in place without fsyncs; a checkpoint makes the files
+   * durable. `true` (or bounds) turns it on; off (the default), every durable write fsyncs
+   * its own file and directory (the file protocol). Only a store holding the root's lock
+   * keeps a log. Whatever this says, a writer that opens a root with a log replays it.
+   */
+  readonly wal?: WalOptions | boolean;
+}
+
+/** Bounds of the write-ahead log: a checkpoint starts when either is passed. */
+export interface WalOptions {
+  /** Bytes in the log's current segment. Default 64 MiB. */
+  readonly maxBytes?: number;
+  /** Age of the oldest record not yet checkpointed, in ms. Default 30 s. */
+  readonly maxAgeMs?: number;
 }
 
 /** Defaults of {@link NvmeStorageOptions}. */
@@ -92,6 +110,7 @@ export const DEFAULT_STORAGE_OPTIONS = {
   mmapThresholdBytes: 256 * 1024,
   staleTempAfterMs: 10 * 60 * 1000,
   lookup: { maxBytes: 1024 * 1024 * 1024, build: "first-use" },
+  wal: { maxBytes: 64 * 1024 * 1024, maxAgeMs: 30_000 },
 } as const;
 
 /** Retention options with every bound resolved (Infinity when unbounded). */
@@ -131,6 +150,8 @@ export interface ResolvedStoreOptions {
   readonly maxEntryBytes: number;
   /** Null: no lookup index. */
   readonly lookup: ResolvedLookup | null;
+  /** Null: no write-ahead log (also when the store holds no lock). */
+  readonly wal: WalLimits | null;
 }
 
 function invalid(name: string, rule: string, value: unknown): StoreError {
@@ -217,6 +238,7 @@ export function resolveStoreOptions(options: NvmeStorageOptions = {}): ResolvedS
     lockOwner: options.lockOwner ?? "a store",
     maxEntryBytes: bound(options.maxEntryBytes, "maxEntryBytes"),
     lookup: resolveLookup(options.lookup),
+    wal: readOnly || options.lock === false ? null : resolveWal(options.wal),
   };
 }
 
@@ -226,4 +248,15 @@ export function resolveLookup(options: LookupOptions | false | undefined): Resol
   const defaults = DEFAULT_STORAGE_OPTIONS.lookup;
   const build = oneOf(options?.build, defaults.build, ["open", "first-use"], "lookup.build");
   return { maxBytes: bound(options?.maxBytes ?? defaults.maxBytes, "lookup.maxBytes"), build };
+}
+
+/** Validates write-ahead log options and fills in defaults; `invalid_argument` names a bad option. */
+export function resolveWal(options: WalOptions | boolean | undefined): WalLimits | null {
+  if (options === undefined || options === false) return null;
+  if (options === true) return resolveWal({});
+  const defaults = DEFAULT_STORAGE_OPTIONS.wal;
+  return {
+    maxBytes: bound(options?.maxBytes ?? defaults.maxBytes, "wal.maxBytes"),
+    maxAgeMs: nonNegative(options?.maxAgeMs, defaults.maxAgeMs, "wal.maxAgeMs"),
+  };
 }

@@ -1,0 +1,71 @@
+import { errnoOf, ioError } from "../contract/store-error.ts";
+import { DIR_OPEN_FLAGS, type FileOps, TEMP_OPEN_FLAGS } from "../disk/file-ops.ts";
+import { WAL_DIR, WAL_SEGMENT_EXTENSION } from "../disk/layout.ts";
+import { type Changed, noChanges } from "./make-durable.ts";
+import { encodeSegmentHeader, SEGMENT_HEADER_BYTES } from "./wal-format.ts";
+
+/** One segment file of the log, open for appends. */
+export interface Segment {
+  readonly number: number;
+  readonly path: string;
+  readonly fd: number;
+  /** Log sequence number (bytes over every segment) of this segment's byte 0. */
+  readonly base: number;
+  size: number;
+  /** Entry files and directories its records changed, for the checkpoint to fsync. */
+  readonly changed: Changed;
+  /** Keys (`<tenant>/<id>`) it holds records of. */
+  readonly keys: Set<string>;
+}
+
+/** fsyncs a directory on this thread. */
+export function syncDirectory(ops: FileOps, dir: string): void {
+  const fd = ops.openSync(dir, DIR_OPEN_FLAGS);
+  try {
+    ops.fsyncSync(fd);
+  } finally {
+    ops.closeSync(fd);
+  }
+}
+
+/**
+ * Creates segment `number` of the root's log (and the log's directory, durably, when it
+ * is missing): O_EXCL, its header written and fsynced, the directory fsynced, so every
+ * record later fsynced in it is found by a replay.
+ */
+export function createSegment(ops: FileOps, root: string, number: number, base: number): Segment {
+  const dir = `${root}/${WAL_DIR}`;
+  if (ops.statSync(dir) === undefined) {
+    try {
+      ops.mkdirSync(dir);
+    } catch (error) {
+      if (errnoOf(error) !== "EEXIST") throw ioError("mkdir", dir, error);
+    }
+    syncDirectory(ops, root);
+  }
+  const path = `${dir}/${number}${WAL_SEGMENT_EXTENSION}`;
+  let fd: number;
+  try {
+    fd = ops.openSync(path, TEMP_OPEN_FLAGS, 0o644);
+  } catch (error) {
+    throw ioError("create", path, error);
+  }
+  try {
+    const header = encodeSegmentHeader(number);
+    if (ops.writeSync(fd, header, 0, header.byteLength, 0) !== header.byteLength) throw new Error("short write");
+    ops.fsyncSync(fd);
+    syncDirectory(ops, dir);
+  } catch (error) {
+    // A full disk, say: no segment (and no descriptor) is left behind.
+    ops.closeSync(fd);
+    try {
+      ops.unlinkSync(path);
+    } catch {
+      // Swept by the next replay, which skips a segment without a whole header.
+    }
+    throw ioError("create", path, error);
+  }
+  const changed = noChanges();
+  changed.dirs.add(root); // tenant directories made meanwhile
+  return { number, path, fd, base, size: SEGMENT_HEADER_BYTES, changed, keys: new Set() };
+}

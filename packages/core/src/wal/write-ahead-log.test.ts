@@ -1,0 +1,119 @@
+import { afterEach, describe, expect, test } from "bun:test";
+import { existsSync, readdirSync } from "node:fs";
+import { removeTempDirs, tempDir } from "@reflex/testkit";
+import { type FileOps, nodeFileOps } from "../disk/file-ops.ts";
+import { encodeRecord } from "./wal-format.ts";
+import { WriteAheadLog } from "./write-ahead-log.ts";
+
+afterEach(removeTempDirs);
+
+/** Real file ops that count fsyncs and can hold the async ones until released. */
+function countingOps(): { ops: FileOps; fsyncs: () => number } {
+  let fsyncs = 0;
+  const ops: FileOps = {
+    ...nodeFileOps,
+    fsync: async (fd) => {
+      fsyncs++;
+      await nodeFileOps.fsync(fd);
+    },
+  };
+  return { ops, fsyncs: () => fsyncs };
+}
+
+const LIMITS = { maxBytes: 1 << 30, maxAgeMs: 0 };
+const record = (id: number) => encodeRecord("delete", 1n, BigInt(id));
+
+describe("WriteAheadLog", () => {
+  test("64 durable appends in flight share a few fsyncs and apply in log order", async () => {
+    const root = tempDir();
+    const { ops, fsyncs } = countingOps();
+    const log = new WriteAheadLog(root, ops, LIMITS);
+    const applied: number[] = [];
+    const results = await Promise.all(
+      Array.from({ length: 64 }, (_, i) => log.append(record(i), `1/${i}`, null, root, true, () => applied.push(i))),
+    );
+    expect(applied).toEqual(Array.from({ length: 64 }, (_, i) => i));
+    expect(results).toEqual(Array.from({ length: 64 }, (_, i) => i + 1));
+    expect(fsyncs()).toBeLessThanOrEqual(3);
+    log.close();
+  });
+
+  test("a lone durable append starts its fsync at once and applies only after it", async () => {
+    const root = tempDir();
+    let release = () => {};
+    let started = false;
+    const ops: FileOps = {
+      ...nodeFileOps,
+      fsync: async (fd) => {
+        started = true;
+        await new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        await nodeFileOps.fsync(fd);
+      },
+    };
+    const log = new WriteAheadLog(root, ops, LIMITS);
+    let applied = false;
+    const done = log.append(record(1), "1/1", null, root, true, () => {
+      applied = true;
+    });
+    expect(started).toBe(true);
+    await Bun.sleep(5);
+    expect(applied).toBe(false);
+    release();
+    await done;
+    expect(applied).toBe(true);
+    log.close();
+  });
+
+  test("a sync append applies the async records written before it first, in order", async () => {
+    const root = tempDir();
+    const log = new WriteAheadLog(root, nodeFileOps, LIMITS);
+    const applied: string[] = [];
+    const pending = log.append(record(1), "1/1", null, root, true, () => applied.push("async"));
+    log.appendSync(record(2), "1/2", null, root, true, () => applied.push("sync"));
+    expect(applied).toEqual(["async", "sync"]);
+    await pending;
+    log.close();
+  });
+
+  test("an atomic append waits for nothing when no record is pending; the log holds its key", () => {
+    const root = tempDir();
+    const log = new WriteAheadLog(root, nodeFileOps, LIMITS);
+    expect(log.holds("1/5")).toBe(false);
+    expect(log.appendSync(record(5), "1/5", null, root, false, () => "done")).toBe("done");
+    expect(log.holds("1/5")).toBe(true);
+    log.close();
+    expect(log.holds("1/5")).toBe(false);
+  });
+
+  test("a full segment is checkpointed: records go on in a new segment and the old one goes", async () => {
+    const root = tempDir();
+    const log = new WriteAheadLog(root, nodeFileOps, { maxBytes: 200, maxAgeMs: 0 });
+    for (let i = 0; i < 20; i++) await log.append(record(i), `1/${i}`, null, root, true, () => undefined);
+    await log.checkpoint();
+    const segments = readdirSync(`${root}/.reflex-wal`);
+    expect(segments.length).toBeLessThanOrEqual(1);
+    log.close();
+    expect(existsSync(`${root}/.reflex-wal`)).toBe(false);
+  });
+
+  test("an fsync that fails rejects its waiters with io and applies nothing", async () => {
+    const root = tempDir();
+    const ops: FileOps = {
+      ...nodeFileOps,
+      fsync: async () => {
+        throw Object.assign(new Error("EIO"), { code: "EIO" });
+      },
+    };
+    const log = new WriteAheadLog(root, ops, LIMITS);
+    let applied = false;
+    const error = await log
+      .append(record(1), "1/1", null, root, true, () => {
+        applied = true;
+      })
+      .catch((e: unknown) => e);
+    expect((error as { code?: string }).code).toBe("io");
+    expect(applied).toBe(false);
+  });
+});

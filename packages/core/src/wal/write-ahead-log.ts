@@ -1,0 +1,286 @@
+import { ioError } from "../contract/store-error.ts";
+import type { FileOps } from "../disk/file-ops.ts";
+import { WAL_DIR } from "../disk/layout.ts";
+import { makeDurable, makeDurableSync, noChanges } from "./make-durable.ts";
+import { createSegment, type Segment, syncDirectory } from "./segment-file.ts";
+
+/** Bounds of the log: a checkpoint starts when either is passed. */
+export interface WalLimits {
+  /** Bytes of records in the current segment. */
+  readonly maxBytes: number;
+  /** Age of the oldest record not yet checkpointed, in ms. */
+  readonly maxAgeMs: number;
+}
+
+/** A record appended and not yet applied: runs once an fsync covers it (in log order). */
+interface Waiter {
+  readonly lsn: number;
+  readonly apply: () => unknown;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/**
+ * The root's write-ahead log (see wal-format.ts). A record is written at once, in the
+ * order of the calls; a durable one waits for an fsync of the log that started after it
+ * was written, and every record such an fsync covers is then applied (its entry file
+ * renamed into place, or removed) in log order, so the files always match a prefix of
+ * the log. Writes in flight together share one fsync (group commit); a lone write starts
+ * its fsync at once. A checkpoint fsyncs what the old segments changed and removes them.
+ */
+export class WriteAheadLog {
+  readonly #dir: string;
+  #segment: Segment | null = null;
+  readonly #retired: Segment[] = [];
+  /** Segments a checkpoint is making durable: their keys are still held until it is done. */
+  #checkpointing: readonly Segment[] = [];
+  #nextNumber = 1;
+  #lsnBase = 0;
+  readonly #queue: Waiter[] = [];
+  #fsyncing: Promise<void> | null = null;
+  #fsyncAgain = false;
+  #checkpoint: Promise<void> | null = null;
+  #oldestAt = 0;
+  #timer: ReturnType<typeof setInterval> | null = null;
+
+  constructor(
+    readonly root: string,
+    private readonly ops: FileOps,
+    private readonly limits: WalLimits,
+    private readonly clock: () => number = Date.now,
+  ) {
+    this.#dir = `${root}/${WAL_DIR}`;
+  }
+
+  /** True while the log holds records not yet checkpointed. */
+  get active(): boolean {
+    return this.#segment !== null || this.#retired.length > 0;
+  }
+
+  /** True when a record of `key` may still be replayed: a later write of it must go through the log too. */
+  holds(key: string): boolean {
+    if (this.#segment?.keys.has(key)) return true;
+    const has = (segment: Segment): boolean => segment.keys.has(key);
+    return this.#retired.some(has) || this.#checkpointing.some(has);
+  }
+
+  /**
+   * Appends `record` and resolves with `apply()`'s result once it is applied: after an fsync
+   * covers it when `durable`, else as soon as every earlier record is applied (at once, when
+   * none waits). `file` and `dir` name what applying it changes (an entry file put in
+   * place, a directory whose names change), for the checkpoint to fsync.
+   */
+  append<T>(
+    record: Uint8Array,
+    key: string,
+    file: string | null,
+    dir: string,
+    durable: boolean,
+    apply: () => T,
+  ): Promise<T> {
+    const lsn = this.#write(record, key, file, dir);
+    if (!durable && this.#queue.length === 0) {
+      try {
+        return Promise.resolve(apply());
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    return new Promise<T>((resolve, reject) => {
+      this.#queue.push({ lsn, apply, resolve: resolve as (value: unknown) => void, reject });
+      this.#requestFsync();
+    });
+  }
+
+  /** {@link append} on this thread: a durable record is fsynced here (with every record before it), then applied. */
+  appendSync<T>(
+    record: Uint8Array,
+    key: string,
+    file: string | null,
+    dir: string,
+    durable: boolean,
+    apply: () => T,
+  ): T {
+    this.#write(record, key, file, dir);
+    if (durable || this.#queue.length > 0) this.#fsyncNow();
+    return apply();
+  }
+
+  #write(record: Uint8Array, key: string, file: string | null, dir: string): number {
+    const segment = this.#segment ?? this.#openSegment();
+    let offset = 0;
+    try {
+      while (offset < record.byteLength) {
+        offset += this.ops.writeSync(segment.fd, record, offset, record.byteLength - offset, segment.size + offset);
+      }
+    } catch (error) {
+      // A partial record ends the segment for replay: later records go to a new one.
+      try {
+        this.#retire();
+      } catch {
+        // The fsync failed too: the write's own error is the one to report.
+      }
+      throw ioError("write", segment.path, error);
+    }
+    if (this.#oldestAt === 0) this.#oldestAt = this.clock();
+    segment.size += record.byteLength;
+    segment.keys.add(key);
+    if (file !== null) segment.changed.files.add(file);
+    segment.changed.dirs.add(dir);
+    if (segment.size >= this.limits.maxBytes) queueMicrotask(() => void this.checkpoint().catch(() => undefined));
+    return segment.base + segment.size;
+  }
+
+  /** Runs the applies an fsync covering `lsn` made durable, in log order. */
+  #drain(lsn: number): void {
+    while (this.#queue.length > 0 && (this.#queue[0] as Waiter).lsn <= lsn) {
+      const waiter = this.#queue.shift() as Waiter;
+      try {
+        waiter.resolve(waiter.apply());
+      } catch (error) {
+        waiter.reject(error);
+      }
+    }
+  }
+
+  #tail(): number {
+    return this.#segment === null ? this.#lsnBase : this.#segment.base + this.#segment.size;
+  }
+
+  #fsyncNow(): void {
+    const segment = this.#segment;
+    const lsn = this.#tail();
+    if (segment !== null) {
+      try {
+        this.ops.fsyncSync(segment.fd);
+      } catch (error) {
+        this.#fail(lsn, ioError("fsync", segment.path, error));
+        throw ioError("fsync", segment.path, error);
+      }
+    }
+    this.#drain(lsn);
+  }
+
+  #fail(lsn: number, error: unknown): void {
+    while (this.#queue.length > 0 && (this.#queue[0] as Waiter).lsn <= lsn)
+      (this.#queue.shift() as Waiter).reject(error);
+  }
+
+  /** Group commit: one fsync at a time; callers arriving meanwhile share the next one. */
+  #requestFsync(): void {
+    if (this.#fsyncing !== null) {
+      this.#fsyncAgain = true;
+      return;
+    }
+    const segment = this.#segment;
+    const lsn = this.#tail();
+    if (segment === null) {
+      this.#drain(lsn);
+      return;
+    }
+    this.#fsyncing = this.ops.fsync(segment.fd).then(
+      () => this.#drain(lsn),
+      (error) => this.#fail(lsn, ioError("fsync", segment.path, error)),
+    );
+    void this.#fsyncing.finally(() => {
+      this.#fsyncing = null;
+      if (this.#fsyncAgain || this.#queue.length > 0) {
+        this.#fsyncAgain = false;
+        if (this.#queue.length > 0) this.#requestFsync();
+      }
+    });
+  }
+
+  #openSegment(): Segment {
+    const segment = createSegment(this.ops, this.root, this.#nextNumber++, this.#lsnBase);
+    this.#segment = segment;
+    this.#startTimer();
+    return segment;
+  }
+
+  /** Ends the current segment: fsynced, every record applied; the next record opens a new one. */
+  #retire(): void {
+    const segment = this.#segment;
+    if (segment === null) return;
+    this.#fsyncNow();
+    this.#retired.push(segment);
+    this.#lsnBase = segment.base + segment.size;
+    this.#segment = null;
+  }
+
+  #startTimer(): void {
+    if (this.#timer !== null || this.limits.maxAgeMs <= 0) return;
+    this.#timer = setInterval(
+      () => {
+        if (this.#oldestAt !== 0 && this.clock() - this.#oldestAt >= this.limits.maxAgeMs) {
+          void this.checkpoint().catch(() => undefined);
+        }
+      },
+      Math.max(10, Math.floor(this.limits.maxAgeMs / 2)),
+    );
+    this.#timer.unref?.();
+  }
+
+  /**
+   * Makes the files of every record so far durable and removes their segments, off the
+   * event loop; writes go on into a new segment meanwhile. One checkpoint at a time.
+   */
+  checkpoint(): Promise<void> {
+    if (this.#checkpoint !== null) return this.#checkpoint;
+    this.#retire();
+    this.#oldestAt = 0;
+    const segments = this.#retired.splice(0);
+    this.#checkpointing = segments;
+    const run = (async () => {
+      await this.#fsyncing?.catch(() => undefined);
+      const changed = noChanges();
+      for (const segment of segments) {
+        for (const file of segment.changed.files) changed.files.add(file);
+        for (const dir of segment.changed.dirs) changed.dirs.add(dir);
+      }
+      await makeDurable(this.ops, changed);
+      this.#removeSegments(segments);
+    })();
+    this.#checkpoint = run.finally(() => {
+      this.#checkpoint = null;
+      this.#checkpointing = [];
+    });
+    return this.#checkpoint;
+  }
+
+  /** A checkpoint on this thread (close, and after a replay): the log is empty after it. */
+  checkpointSync(): void {
+    this.#retire();
+    this.#oldestAt = 0;
+    const segments = this.#retired.splice(0);
+    const changed = noChanges();
+    for (const segment of segments) {
+      for (const file of segment.changed.files) changed.files.add(file);
+      for (const dir of segment.changed.dirs) changed.dirs.add(dir);
+    }
+    makeDurableSync(this.ops, this.root, changed);
+    this.#removeSegments(segments);
+  }
+
+  #removeSegments(segments: readonly Segment[]): void {
+    for (const segment of segments) {
+      this.ops.closeSync(segment.fd);
+      this.ops.unlinkSync(segment.path);
+    }
+  }
+
+  /** Checkpoints, stops the age timer and removes the log's directory when it is empty; reusable after. */
+  close(): void {
+    if (this.#timer !== null) clearInterval(this.#timer);
+    this.#timer = null;
+    this.checkpointSync();
+    if (this.#checkpoint === null && this.#retired.length === 0) {
+      try {
+        this.ops.rmdirSync(this.#dir);
+        syncDirectory(this.ops, this.root);
+      } catch {
+        // Not there, or a checkpoint's segment not yet removed: the next open clears it.
+      }
+    }
+  }
+}
