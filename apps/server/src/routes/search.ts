@@ -18,15 +18,8 @@ import {
   PROTOBUF_TYPE_ALIAS,
   requestEncoding,
 } from "../wire/content.ts";
-import {
-  AUTH_ERRORS,
-  BEARER,
-  openApiErrorResponse,
-  SearchJsonInput,
-  SearchJsonOutput,
-  STORAGE_ERRORS,
-  TenantParams,
-} from "../wire/schemas.ts";
+import { AUTH_ERRORS, BEARER, openApiErrorResponse, STORAGE_ERRORS, TenantParams } from "../wire/schemas.ts";
+import { SearchJsonInput, SearchJsonOutput } from "../wire/search-schemas.ts";
 import type { App, RouteDeps } from "./deps.ts";
 
 const protobufRequest = z
