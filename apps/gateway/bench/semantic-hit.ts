@@ -10,7 +10,11 @@
  * the semantic hit without the embedding call. The embedding call is timed against the fake
  * upstream's `/v1/embeddings` directly.
  *
- *   bun apps/gateway/bench/semantic-hit.ts [--entries N] [--requests N] [--contexts N]
+ *   [REFLEX_FAKE_EMBEDDING_DIMENSIONS=768] bun apps/gateway/bench/semantic-hit.ts [--entries N] [--requests N] [--contexts N]
+ *
+ * The fake's vectors have 32 dimensions unless `REFLEX_FAKE_EMBEDDING_DIMENSIONS` says otherwise
+ * (768: a real model's size, at which the index's sketch prefilter does its job; at 32 it
+ * lets most rows through).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";

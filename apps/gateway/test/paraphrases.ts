@@ -46,8 +46,20 @@ export const PARAPHRASES = {
   },
 } as const satisfies Record<string, ParaphraseGroup>;
 
-/** Dimensions of the fake's vectors. */
-export const FAKE_DIMENSIONS = 32;
+/**
+ * Dimensions of the fake's vectors: 32, or `REFLEX_FAKE_EMBEDDING_DIMENSIONS` (the semantic bench
+ * sets 768, a real model's size, in its own process and the fake upstream's it starts).
+ */
+export const FAKE_DIMENSIONS = fakeDimensions(process.env.REFLEX_FAKE_EMBEDDING_DIMENSIONS);
+
+function fakeDimensions(text: string | undefined): number {
+  if (text === undefined || text === "") return 32;
+  const dimensions = Number(text);
+  if (!Number.isInteger(dimensions) || dimensions < 2 || dimensions > 4096) {
+    throw new Error(`REFLEX_FAKE_EMBEDDING_DIMENSIONS must be an integer from 2 to 4096, got ${JSON.stringify(text)}`);
+  }
+  return dimensions;
+}
 
 function groupOf(text: string): [string, ParaphraseGroup] | undefined {
   for (const [name, group] of Object.entries(PARAPHRASES) as [string, ParaphraseGroup][]) {
