@@ -24,25 +24,32 @@ export interface Harness {
 /** The secret of the harness's gateway (tests compute tenants with it). */
 export const HARNESS_SECRET = new TextEncoder().encode("gateway test secret, not a real one");
 
+/** The config of a test gateway on `upstream` and `root`: port 0, the harness secret, no request log. */
+export function harnessConfig(
+  upstream: FakeUpstream,
+  root: string,
+  overrides: Partial<GatewayConfig> = {},
+): GatewayConfig {
+  return {
+    ...DEFAULT_GATEWAY_CONFIG,
+    upstream: upstream.baseUrl,
+    port: 0,
+    root,
+    secret: HARNESS_SECRET,
+    requestLog: false,
+    ...overrides,
+  };
+}
+
 /** Starts a fake upstream (or uses `shared`) and a gateway in front of it with `overrides`. */
 export async function startHarness(overrides: Partial<GatewayConfig> = {}, shared?: FakeUpstream): Promise<Harness> {
   const upstream = shared ?? (await startFakeUpstream());
   const root = mkdtempSync(join(tmpdir(), "reflex-gateway-test-"));
   let gateway: RunningGateway;
   try {
-    gateway = await startGateway(
-      {
-        ...DEFAULT_GATEWAY_CONFIG,
-        upstream: upstream.baseUrl,
-        port: 0,
-        root,
-        secret: HARNESS_SECRET,
-        requestLog: false,
-        shutdownTimeoutMs: 5_000,
-        ...overrides,
-      },
-      { logger: silentLogger },
-    );
+    gateway = await startGateway(harnessConfig(upstream, root, { shutdownTimeoutMs: 5_000, ...overrides }), {
+      logger: silentLogger,
+    });
   } catch (error) {
     if (shared === undefined) await upstream.stop();
     rmSync(root, { recursive: true, force: true });

@@ -5,10 +5,9 @@ import { NvmeStorage } from "@reflex/core";
 import { silentLogger } from "@reflex/server";
 import { promtoolCheck, removeTempDirs, tempDir } from "@reflex/testkit";
 import OpenAI from "openai";
-import { DEFAULT_GATEWAY_CONFIG } from "../src/config.ts";
 import { startGateway } from "../src/server.ts";
 import { type FakeUpstream, startFakeUpstream } from "./fake-upstream-process.ts";
-import { HARNESS_SECRET, type Harness, startHarness, uniqueText } from "./gateway-harness.ts";
+import { type Harness, harnessConfig, startHarness, uniqueText } from "./gateway-harness.ts";
 
 let upstream: FakeUpstream;
 let h: Harness;
@@ -64,17 +63,7 @@ describe("a store that refuses writes", () => {
     const root = tempDir("reflex-gateway-readonly-");
     new NvmeStorage(root).close(); // the root exists; the gateway's store only reads it
     const store = new NvmeStorage(root, { readOnly: true });
-    const gateway = await startGateway(
-      {
-        ...DEFAULT_GATEWAY_CONFIG,
-        upstream: upstream.baseUrl,
-        port: 0,
-        root,
-        secret: HARNESS_SECRET,
-        requestLog: false,
-      },
-      { logger: silentLogger, store },
-    );
+    const gateway = await startGateway(harnessConfig(upstream, root), { logger: silentLogger, store });
     try {
       const client = new OpenAI({ apiKey: "sk-readonly", baseURL: `${gateway.url}/v1`, maxRetries: 0 });
       const content = uniqueText("unstorable");

@@ -5,11 +5,10 @@ import { NvmeStorage } from "@reflex/core";
 import { createApp, silentLogger } from "@reflex/server";
 import { removeTempDirs, tempDir } from "@reflex/testkit";
 import OpenAI from "openai";
-import { DEFAULT_GATEWAY_CONFIG } from "../src/config.ts";
 import { startGateway } from "../src/server.ts";
 import { keyedTenant } from "../src/tenancy/keyed-tenant.ts";
 import { type FakeUpstream, startFakeUpstream } from "./fake-upstream-process.ts";
-import { HARNESS_SECRET, uniqueText } from "./gateway-harness.ts";
+import { HARNESS_SECRET, harnessConfig, uniqueText } from "./gateway-harness.ts";
 
 let upstream: FakeUpstream;
 beforeAll(async () => {
@@ -26,17 +25,7 @@ describe("the store server and the gateway in one process, one root", () => {
     const store = new NvmeStorage(root);
     store.ensureStoragePath();
     const api = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: createApp(store).fetch });
-    const gateway = await startGateway(
-      {
-        ...DEFAULT_GATEWAY_CONFIG,
-        upstream: upstream.baseUrl,
-        port: 0,
-        root,
-        secret: HARNESS_SECRET,
-        requestLog: false,
-      },
-      { logger: silentLogger, store },
-    );
+    const gateway = await startGateway(harnessConfig(upstream, root), { logger: silentLogger, store });
     try {
       const client = new OpenAI({ apiKey: "sk-shared", baseURL: `${gateway.url}/v1`, maxRetries: 0 });
       const messages = [{ role: "user" as const, content: uniqueText("shared root") }];
