@@ -2,7 +2,6 @@
 // no replica of its own until a fresh node is attached. Shared by the two tests of
 // `whenReplicaLost` (replica-lost-refuse.test.ts, replica-lost-accept.test.ts).
 import { type EntryFields, isStoreError } from "@reflex/core";
-import { patternBytes, sameBytes } from "@reflex/testkit";
 import calculateSlot from "cluster-key-slot";
 import Redis from "ioredis";
 import { bucketKeys, bucketOf } from "../src/layout.ts";
@@ -61,9 +60,16 @@ export interface ReplicaLostReport {
   readonly summary: string;
 }
 
-/** The payload of entry `id`: a pattern of its own, so a wrong or torn read shows. */
 function payloadOf(id: bigint): Uint8Array {
-  return patternBytes(128, Number(id % 0xffff_ffffn));
+  const bytes = new Uint8Array(128);
+  let x = Number(id % 0xffff_ffffn) | 1;
+  for (let i = 0; i < bytes.length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    bytes[i] = x & 0xff;
+  }
+  return bytes;
 }
 
 function entryOf(tenantId: bigint, id: bigint): EntryFields {
@@ -109,6 +115,10 @@ async function until(what: string, timeoutMs: number, check: () => Promise<boole
   }
 }
 
+function same(a: Uint8Array, b: Uint8Array): boolean {
+  return a.byteLength === b.byteLength && a.every((byte, i) => byte === b[i]);
+}
+
 /** Loads every write again: acknowledged ones must be intact, refused ones absent. */
 async function readBack(store: RedisClusterStore, writes: readonly Write[]) {
   let lost = 0;
@@ -120,7 +130,7 @@ async function readBack(store: RedisClusterStore, writes: readonly Write[]) {
         let present = false;
         try {
           const handle = await store.load(w.id, w.tenantId);
-          present = sameBytes(handle.payloadBlob, payloadOf(w.id));
+          present = same(handle.payloadBlob, payloadOf(w.id));
           handle.release();
         } catch (error) {
           if (!isStoreError(error, "not_found")) throw error;
