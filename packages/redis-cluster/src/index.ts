@@ -16,4 +16,3 @@ export {
   resolveRedisClusterOptions,
 } from "./options.ts";
 export { RedisClusterStore } from "./redis-cluster-store.ts";
-export type { ReplicaStats, ShardReplicaChange, WhenReplicaLost } from "./shard-watch.ts";

@@ -58,8 +58,7 @@ export function redisServerAvailable(): boolean {
   return spawnSync("redis-server", ["--version"], { stdio: "ignore" }).status === 0;
 }
 
-/** The redis.conf of a test node on `port`, keeping its files in `dir`. */
-export function nodeConfig(port: number, dir: string): string {
+function nodeConfig(port: number, dir: string): string {
   return [
     `port ${port}`,
     "bind 127.0.0.1",
@@ -96,8 +95,7 @@ export async function freeBasePort(count: number): Promise<number> {
   throw new Error(`no free range of ${count} ports (and their bus ports) found`);
 }
 
-/** Starts `node`'s redis-server (its redis.conf in its dir), logging to redis.log there; sets its pid. */
-export function spawnNode(node: ClusterNode, detached: boolean): void {
+function spawnNode(node: ClusterNode, detached: boolean): void {
   const log = openSync(join(node.dir, "redis.log"), "a");
   const child = spawn("redis-server", [join(node.dir, "redis.conf")], {
     cwd: node.dir,

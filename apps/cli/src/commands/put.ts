@@ -86,9 +86,7 @@ export const putCommand: Command = {
     ],
     json:
       '  {"tenantId":"1","entryId":"42","created":true,"fileBytes":1234}\n' +
-      "  created: false when an entry was replaced; fileBytes: size of the entry file;\n" +
-      '  "durability":"master-only" only when a Redis Cluster shard with no online replica stored it on\n' +
-      "  its master alone (--redis-when-replica-lost accept; lost if that master dies before a new replica syncs)",
+      "  created: false when an entry was replaced; fileBytes: size of the entry file",
     exit: "0 stored, 2 usage error (bad id, unreadable input file, entry over a bound), 3 storage error",
   }),
   async run(args, io) {
@@ -122,19 +120,18 @@ export const putCommand: Command = {
       { tenantId, contextHash, timestamp, embedding, payloadBlob },
       ttlSeconds === undefined ? {} : { ttlSeconds },
     );
-    const { created, fileBytes, weakerDurability } = handle;
+    const created = handle.created;
+    const fileBytes = handle.fileBytes;
     handle.release();
     if ("close" in store) (store as { close(): void }).close();
     if (parsed.flag("json")) {
-      const weaker = weakerDurability === undefined ? {} : { durability: weakerDurability };
-      await printJson(io, { tenantId, entryId, created, fileBytes, ...weaker });
+      await printJson(io, { tenantId, entryId, created, fileBytes });
     } else {
       await printLine(
         io,
         `${created ? "created" : "replaced"} tenant ${tenantId} entry ${entryId}: ` +
           `payload ${formatBytes(payloadBlob.byteLength)}, embedding ${formatBytes(embedding.byteLength)}, ` +
-          `file ${formatBytes(fileBytes)}` +
-          (weakerDurability === "master-only" ? " (master only: its shard has no online replica)" : ""),
+          `file ${formatBytes(fileBytes)}`,
       );
     }
     return ExitCode.ok;
