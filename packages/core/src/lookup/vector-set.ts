@@ -192,15 +192,15 @@ export class VectorSet {
           (bits[x2 >>> 16] as number) +
           (bits[y2 & 0xffff] as number) +
           (bits[y2 >>> 16] as number);
-        if (half <= halfCutoff && half + secondHalf(s, at, c, d) <= cutoff)
+        if (half <= halfCutoff && half + distance64(s, at + 2, c, d) <= cutoff)
           this.#score(block, at >>> 2, query, top, seek);
-        if (next <= halfCutoff && next + secondHalf(s, at + 4, c, d) <= cutoff) {
+        if (next <= halfCutoff && next + distance64(s, at + 6, c, d) <= cutoff) {
           this.#score(block, (at >>> 2) + 1, query, top, seek);
         }
       }
       if (at === end) continue;
-      const half = firstHalf(s, at, a, b); // an odd last row
-      if (half <= halfCutoff && half + secondHalf(s, at, c, d) <= cutoff)
+      const half = distance64(s, at, a, b); // an odd last row
+      if (half <= halfCutoff && half + distance64(s, at + 2, c, d) <= cutoff)
         this.#score(block, at >>> 2, query, top, seek);
     }
   }
@@ -233,8 +233,8 @@ export class VectorSet {
   }
 }
 
-/** Hamming distance of the first 64 bits of the row sketch at `at` in `s` to the query's (`a`, `b`). */
-function firstHalf(s: Uint32Array, at: number, a: number, b: number): number {
+/** Hamming distance of the 64 sketch bits at words `at`, `at + 1` of `s` to the query's words `a`, `b`. */
+function distance64(s: Uint32Array, at: number, a: number, b: number): number {
   const x = (s[at] as number) ^ a;
   const y = (s[at + 1] as number) ^ b;
   const bits = POPCOUNT16;
@@ -243,18 +243,5 @@ function firstHalf(s: Uint32Array, at: number, a: number, b: number): number {
     (bits[x >>> 16] as number) +
     (bits[y & 0xffff] as number) +
     (bits[y >>> 16] as number)
-  );
-}
-
-/** Hamming distance of the last 64 bits of the row sketch at `at` in `s` to the query's (`c`, `d`). */
-function secondHalf(s: Uint32Array, at: number, c: number, d: number): number {
-  const z = (s[at + 2] as number) ^ c;
-  const w = (s[at + 3] as number) ^ d;
-  const bits = POPCOUNT16;
-  return (
-    (bits[z & 0xffff] as number) +
-    (bits[z >>> 16] as number) +
-    (bits[w & 0xffff] as number) +
-    (bits[w >>> 16] as number)
   );
 }
