@@ -16,8 +16,12 @@ export interface Child {
   stop(): Promise<void>;
 }
 
-/** Starts `argv` in the repository root and waits for its `listening on` line (15 s at most). */
-export async function startChild(argv: string[], env: Record<string, string | undefined>): Promise<Child> {
+/** Starts `argv` in the repository root and waits for its `listening on` line (`startMs`, default 15 s, at most). */
+export async function startChild(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  startMs = 15_000,
+): Promise<Child> {
   const proc = Bun.spawn(argv, { cwd: REPO, env, stdout: "pipe", stderr: "pipe", stdin: "ignore" });
   const lines: string[] = [];
   let stderr = "";
@@ -44,7 +48,7 @@ export async function startChild(argv: string[], env: Record<string, string | un
       }
     }
   })();
-  const origin = await withinMs(Promise.race([url, proc.exited.then(() => null)]), 15_000);
+  const origin = await withinMs(Promise.race([url, proc.exited.then(() => null)]), startMs);
   if (origin === null) {
     proc.kill();
     throw new Error(`${argv.join(" ")} did not start: ${stderr}`);

@@ -1,13 +1,13 @@
-/** The gateway scenario's latency table (scenario 12), for report.ts. */
+/** The gateway scenarios' latency tables (12 and 13), for report.ts. */
 import { formatRatio, formatTime } from "./harness.ts";
 import type { Results } from "./results.ts";
 
 /**
- * One row per measure and subject: samples, p50, p99, and against the measure's reference
+ * One row per measure (those starting with `measurePrefix`) and subject: samples, p50, p99, and against the measure's reference
  * (the upstream called directly, or bare Bun.serve) the p50 it adds and the ratio of p50s.
  */
-export function gatewayLatencyTable(results: Results): string {
-  const points = results.gatewayLatency;
+export function gatewayLatencyTable(results: Results, measurePrefix: string): string {
+  const points = results.gatewayLatency.filter((p) => p.measure.startsWith(measurePrefix));
   if (points.length === 0) return "_not run_";
   const lines = [
     "| measure | subject | samples | p50 | p99 | p50 added vs ref | vs ref (p50) | how |",

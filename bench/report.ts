@@ -9,6 +9,7 @@ import { GATEWAY_PREFIX } from "./scenarios/gateway.ts";
 import { TLS_HTTP_PREFIX } from "./scenarios/http-tls.ts";
 import { CLUSTER_HTTP_PREFIX } from "./scenarios/redis-cluster.ts";
 import { SCALE_OPERATIONS, sizeLabel, tenantSizes } from "./scenarios/scale.ts";
+import { SEMANTIC_PREFIX } from "./scenarios/semantic.ts";
 import type { Verdict } from "./targets.ts";
 
 export const BEGIN_MARKER = "<!-- bench:results:begin (written by `bun run bench -- --write`) -->";
@@ -329,11 +330,17 @@ export function renderReport(
     ...section("gateway", [
       "### 12. The caching gateway (servers in child processes on loopback; the same fake upstream behind each)",
       "",
-      gatewayLatencyTable(results),
+      gatewayLatencyTable(results, GATEWAY_PREFIX),
       "",
       "Exact hits at 64 connections (Portkey: a pass-through to the fake upstream):",
       "",
       httpTable(results, "gateway"),
+      "",
+    ]),
+    ...section("semantic", [
+      "### 13. The gateway's semantic hit (768-dim fake embeddings; servers in child processes on loopback)",
+      "",
+      gatewayLatencyTable(results, SEMANTIC_PREFIX),
       "",
     ]),
     ...(results.notes.length === 0 ? [] : ["### Notes of this run", "", ...results.notes.map((n) => `- ${n}`)]),

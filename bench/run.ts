@@ -1,9 +1,9 @@
 /**
  * The benchmark entry point: `bun run bench` from the repository root.
  *
- *   bun bench/run.ts [--quick] [--only=load,store,scale,http,memory,retention,skew,search,redis-cluster,tls,cluster-search,gateway] [--write]
+ *   bun bench/run.ts [--quick] [--only=load,store,scale,http,memory,retention,skew,search,redis-cluster,tls,cluster-search,gateway,semantic] [--write]
  *
- * Runs the scenarios (all by default; `--only` takes names or numbers 1 to 12),
+ * Runs the scenarios (all by default; `--only` takes names or numbers 1 to 13),
  * prints the results as Markdown on stdout (progress on stderr), and with `--write`
  * replaces the results section of BENCHMARKS.md (between its markers). Data lives
  * in a temp directory under os.tmpdir(), removed at the end.
@@ -30,6 +30,7 @@ import { runRedisCluster } from "./scenarios/redis-cluster.ts";
 import { runRetention } from "./scenarios/retention.ts";
 import { runScale } from "./scenarios/scale.ts";
 import { runSearch } from "./scenarios/search.ts";
+import { runSemantic } from "./scenarios/semantic.ts";
 import { runSkew } from "./scenarios/skew.ts";
 import { runStore } from "./scenarios/store.ts";
 import { evaluateTargets } from "./targets.ts";
@@ -47,6 +48,7 @@ const SCENARIOS = [
   { name: "tls", number: "10", run: runHttpTls },
   { name: "cluster-search", number: "11", run: runClusterSearch },
   { name: "gateway", number: "12", run: runGateway },
+  { name: "semantic", number: "13", run: runSemantic },
 ] as const;
 
 interface Args {
@@ -57,7 +59,7 @@ interface Args {
 
 function usage(message: string): never {
   console.error(
-    `${message}\nusage: bun bench/run.ts [--quick] [--only=load,store,scale,http,memory,retention,skew,search,redis-cluster,tls,cluster-search,gateway] [--write]`,
+    `${message}\nusage: bun bench/run.ts [--quick] [--only=load,store,scale,http,memory,retention,skew,search,redis-cluster,tls,cluster-search,gateway,semantic] [--write]`,
   );
   process.exit(2);
 }

@@ -18,6 +18,7 @@ import {
   SEARCH_SUBJECTS,
 } from "./scenarios/search.ts";
 import { storeGroup } from "./scenarios/store.ts";
+import { semanticTargets } from "./semantic-targets.ts";
 import type { Verdict } from "./verdict.ts";
 
 export type { Verdict } from "./verdict.ts";
@@ -351,5 +352,6 @@ function searchTargets(results: Results): Verdict[] {
     ),
   );
   verdicts.push(...gatewayTargets(results));
+  verdicts.push(...semanticTargets(results));
   return verdicts;
 }

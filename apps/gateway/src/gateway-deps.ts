@@ -4,6 +4,7 @@ import type { ExactCache } from "./cache/exact-cache.ts";
 import type { Flight } from "./cache/flight.ts";
 import type { SingleFlight } from "./cache/single-flight.ts";
 import type { GatewayMetrics, Outcome } from "./observe/gateway-metrics.ts";
+import type { ParaphraseFlights } from "./semantic/paraphrase-flights.ts";
 import type { ThresholdSettings } from "./semantic/semantic-ask.ts";
 import type { SemanticTier } from "./semantic/semantic-tier.ts";
 import type { Caller, Tenancy } from "./tenancy/tenancy.ts";
@@ -26,6 +27,8 @@ export interface SemanticDeps {
   readonly settings: ThresholdSettings;
   /** The embedding model (part of the context hash of entries stored with an embedding). */
   readonly embeddingModel: string;
+  /** Semantic misses in flight that paraphrases join; undefined with L3 (a join would be unverified). */
+  readonly paraphrases?: ParaphraseFlights | undefined;
 }
 
 /**

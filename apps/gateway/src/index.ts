@@ -28,5 +28,6 @@ export { GatewayMetrics, type Outcome, type Tier } from "./observe/gateway-metri
 export { GATEWAY_LOCK_OWNER, openGatewayStore } from "./open-store.ts";
 export { CACHE_HEADER, ENTRY_HEADER, TIER_HEADER } from "./routes/reflex-headers.ts";
 export { type RunningGateway, type StartGatewayOptions, startGateway } from "./server.ts";
+export { keyedTenant } from "./tenancy/keyed-tenant.ts";
 export { ANONYMOUS_TENANT, type Caller, type Tenancy } from "./tenancy/tenancy.ts";
 export { GATEWAY_USAGE } from "./usage.ts";

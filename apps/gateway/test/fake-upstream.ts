@@ -18,7 +18,8 @@
 //     `[hold:NAME]`   a JSON answer waits, a stream waits after its first chunk, until
 //                     `POST /__release/NAME` (so a test knows a byte got through before the end)
 // - POST /v1/embeddings: one 32-number unit vector per input, from test/paraphrases.ts: texts
-//   of a paraphrase group close together, every other text far from everything.
+//   of a paraphrase group close together, every other text far from everything (a
+//   `[hold:NAME]` marker is left out of the text embedded).
 //   The same route under `/slow/v1/embeddings` answers after 3 s, under `/down/v1/embeddings`
 //   with a 503 (an embeddings outage, for `--embedding-url`).
 // - POST /v1/rerank: `{query, documents}` -> `{results:[{index, relevance_score}]}` scored by
@@ -220,7 +221,8 @@ async function embeddings(request: Request): Promise<Response> {
   const body = (await request.json()) as { model: string; input: string | string[] };
   const inputs = Array.isArray(body.input) ? body.input : [body.input];
   if (inputs.some((input) => input.includes("[status:500]"))) return errorAnswer(500);
-  const vector = fakeEmbedding;
+  // A `[hold:NAME]` marker is not part of the text's meaning: paraphrases can be held too.
+  const vector = (input: string) => fakeEmbedding(input.replace(/\[hold:\w+\]\s*/g, ""));
   return Response.json({
     object: "list",
     data: inputs.map((input, index) => ({ object: "embedding", index, embedding: vector(input) })),

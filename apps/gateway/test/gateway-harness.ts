@@ -79,3 +79,12 @@ export function uniqueText(label: string): string {
   serial++;
   return `${label} #${serial} ${process.pid}`;
 }
+
+/** Polls `condition` every 10 ms, at most 1,000 times; true once it holds. */
+export async function eventually(condition: () => boolean | Promise<boolean>): Promise<boolean> {
+  for (let i = 0; i < 1_000; i++) {
+    if (await condition()) return true;
+    await Bun.sleep(10);
+  }
+  return false;
+}

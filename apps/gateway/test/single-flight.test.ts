@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { type Harness, startHarness, uniqueText } from "./gateway-harness.ts";
+import { eventually, type Harness, startHarness, uniqueText } from "./gateway-harness.ts";
 
 let h: Harness;
 beforeAll(async () => {
@@ -10,15 +10,6 @@ afterAll(async () => {
 });
 
 const MODEL = "fake-model";
-
-/** Polls `condition` every 10 ms, at most 1,000 times; true once it holds. */
-async function eventually(condition: () => boolean | Promise<boolean>): Promise<boolean> {
-  for (let i = 0; i < 1_000; i++) {
-    if (await condition()) return true;
-    await Bun.sleep(10);
-  }
-  return false;
-}
 
 describe("single flight", () => {
   test("64 concurrent identical misses make exactly one upstream call and all get its answer", async () => {

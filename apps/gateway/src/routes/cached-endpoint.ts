@@ -5,7 +5,7 @@ import type { GatewayDeps, GatewayEnv } from "../gateway-deps.ts";
 import type { Outcome, Tier } from "../observe/gateway-metrics.ts";
 import { replaySse } from "../stream/stream-replay.ts";
 import { type CachedRequest, readRequest, SSE_CONTENT_TYPE } from "./cached-request.ts";
-import { answerMiss } from "./miss.ts";
+import { answerMiss, answerParaphraseJoin } from "./miss.ts";
 import { formatSimilarity, hitHeaders, NEAREST_HEADER } from "./reflex-headers.ts";
 
 /**
@@ -13,7 +13,8 @@ import { formatSimilarity, hitHeaders, NEAREST_HEADER } from "./reflex-headers.t
  * tenant → body checks → canonical request → exact lookup (L1) → on an exact miss, when
  * configured, the semantic tiers (L2 search within the context, L3 verification) → on a hit
  * the stored answer (as JSON, or replayed as SSE for `stream: true`); on a miss the upstream
- * (miss.ts), whose answer is stored with the semantic text's embedding.
+ * (miss.ts), whose answer is stored with the semantic text's embedding; a semantic miss
+ * while a paraphrase of it is in flight (without L3) shares that call instead.
  *
  * @example app.post("/v1/embeddings", cachedEndpoint(deps, "embeddings"));
  */
@@ -41,6 +42,7 @@ async function answer(c: Context<GatewayEnv>, deps: GatewayDeps, endpoint: Cache
     }
   }
   let nearest: number | null | undefined;
+  let embedding: Uint8Array | undefined;
   if (request.lookup && request.semantic !== undefined && deps.semantic !== undefined) {
     const found = await deps.semantic.tier.lookup(request.caller, request.context, request.semantic);
     if (found.kind === "hit") {
@@ -50,11 +52,24 @@ async function answer(c: Context<GatewayEnv>, deps: GatewayDeps, endpoint: Cache
       return hitResponse(request, found, found.tier);
     }
     nearest = found.nearest;
+    const paraphrases = deps.semantic.paraphrases;
+    if (paraphrases !== undefined && request.share) {
+      embedding = await deps.semantic.tier.embedding(request.caller, request.semantic);
+      const join =
+        embedding === undefined
+          ? undefined
+          : paraphrases.find(request.caller.tenant, request.context, embedding, request.semantic.minSimilarity);
+      if (join !== undefined) {
+        deps.metrics.request(endpoint, "miss", "none");
+        c.set("outcome", "miss");
+        return answerParaphraseJoin(deps, request, join);
+      }
+    }
   }
   const outcome: Outcome = request.lookup ? "miss" : "bypass";
   deps.metrics.request(endpoint, outcome, "none");
   c.set("outcome", outcome);
-  const response = await answerMiss(deps, request, outcome);
+  const response = await answerMiss(deps, request, outcome, embedding);
   if (nearest !== undefined && nearest !== null) response.headers.set(NEAREST_HEADER, formatSimilarity(nearest));
   return response;
 }

@@ -3,12 +3,13 @@ import { isCompleteAnswer } from "../cache/complete-answer.ts";
 import type { Flight, OpenedStream } from "../cache/flight.ts";
 import type { GatewayDeps } from "../gateway-deps.ts";
 import { GatewayError } from "../gateway-error.ts";
+import type { ParaphraseJoin } from "../semantic/paraphrase-flights.ts";
 import { StreamFlight } from "../stream/stream-flight.ts";
 import { replaySse } from "../stream/stream-replay.ts";
 import { clientResponseHeaders, upstreamRequestHeaders } from "../upstream/forward-headers.ts";
 import type { WholeAnswer } from "../upstream/upstream-client.ts";
 import { type CachedRequest, SSE_CONTENT_TYPE } from "./cached-request.ts";
-import { setReflexHeaders } from "./reflex-headers.ts";
+import { formatSimilarity, SIMILARITY_HEADER, setReflexHeaders } from "./reflex-headers.ts";
 
 /** The upstream path of each cached endpoint. */
 const UPSTREAM_PATHS = { "chat.completions": "/chat/completions", embeddings: "/embeddings" } as const;
@@ -21,12 +22,15 @@ const encoder = new TextEncoder();
  * who follows what). The leader's answer goes out as it comes: a JSON body as received, an
  * SSE stream byte for byte as it arrives. Once the answer is complete (and only then) it is
  * stored, off the response path; the flight stays joinable until the write is done, so a
- * request arriving meanwhile either joins it or finds the entry.
+ * request arriving meanwhile either joins it or finds the entry. With `embedding` (the request's
+ * semantic text's, after a semantic miss), a flight it leads is open to paraphrases too
+ * (semantic/paraphrase-flights.ts) for as long.
  */
 export async function answerMiss(
   deps: GatewayDeps,
   request: CachedRequest,
   outcome: "miss" | "bypass",
+  embedding?: Uint8Array,
 ): Promise<Response> {
   const key = `${request.caller.tenant}:${request.canonical.key}`;
   const start = (): Flight =>
@@ -41,7 +45,15 @@ export async function answerMiss(
     const joined = deps.flights.join(key, start);
     flight = joined.value;
     if (joined.leader) {
-      settle(deps, request, flight, () => deps.flights.done(key, joined.value));
+      const paraphrases = deps.semantic?.paraphrases;
+      const forget =
+        embedding === undefined || paraphrases === undefined
+          ? undefined
+          : paraphrases.lead(request.caller.tenant, request.context, embedding, flight, request.canonical.key);
+      settle(deps, request, flight, () => {
+        forget?.();
+        deps.flights.done(key, joined.value);
+      });
     } else if (Buffer.compare(flight.canonical, request.canonical.bytes) !== 0) {
       flight = start(); // the same 64-bit key for another request: never share its answer
       settle(deps, request, flight, () => {});
@@ -49,12 +61,31 @@ export async function answerMiss(
       deps.metrics.singleFlightJoin();
     }
   }
-  return respond(request, outcome, flight);
+  return respond(request, outcome, flight, request.canonical.key);
 }
 
-/** This client's answer from a flight (led or joined). */
-async function respond(request: CachedRequest, outcome: "miss" | "bypass", flight: Flight): Promise<Response> {
-  const entryId = request.canonical.key;
+/**
+ * A paraphrase's answer from the call of another request in flight (see answerMiss): a miss
+ * that shared that call, with the entry its answer becomes and the similarity in headers.
+ */
+export async function answerParaphraseJoin(
+  deps: GatewayDeps,
+  request: CachedRequest,
+  join: ParaphraseJoin,
+): Promise<Response> {
+  deps.metrics.singleFlightJoin();
+  const response = await respond(request, "miss", join.flight, join.entryId);
+  response.headers.set(SIMILARITY_HEADER, formatSimilarity(join.similarity));
+  return response;
+}
+
+/** This client's answer from a flight (led or joined); `entryId`: the entry its answer becomes. */
+async function respond(
+  request: CachedRequest,
+  outcome: "miss" | "bypass",
+  flight: Flight,
+  entryId: bigint,
+): Promise<Response> {
   if (flight.kind === "whole") {
     const answer = await flight.answer;
     if (request.body.stream && answer.status === 200) {

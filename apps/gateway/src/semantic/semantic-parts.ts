@@ -5,6 +5,7 @@ import type { GatewayMetrics } from "../observe/gateway-metrics.ts";
 import { Embedder } from "./embedder.ts";
 import { EmbeddingCache } from "./embedding-cache.ts";
 import { EmbeddingsClient } from "./embeddings-client.ts";
+import { ParaphraseFlights } from "./paraphrase-flights.ts";
 import { RerankVerifier } from "./rerank-verifier.ts";
 import type { SemanticConfig } from "./semantic-config.ts";
 import { SemanticTier } from "./semantic-tier.ts";
@@ -24,7 +25,8 @@ export interface SemanticPartsContext {
  * The semantic tiers' parts from their config, or undefined when no embedding model is set
  * (the gateway is then exact-only). Embeddings go to `--embedding-url` with its own key, or
  * to the upstream with each caller's upstream credential; failures are logged by their
- * message only (never a text, a vector or a key).
+ * message only (never a text, a vector or a key). Without a verifier, paraphrases that miss
+ * at the same time share one upstream call (paraphrase-flights.ts).
  *
  * @example const semantic = semanticParts(config.semantic, { store, metrics, logger, upstream, ttlSeconds });
  */
@@ -70,5 +72,7 @@ export function semanticParts(config: SemanticConfig, context: SemanticPartsCont
     },
     onVerifierFailure: (error) => logger.error(`reflex-gateway: rerank failed: ${(error as Error).message}`),
   });
-  return { tier, settings: config, embeddingModel: model };
+  // A paraphrase joining another's call is served unverified: with L3 each request is verified on its own.
+  const paraphrases = verifier === undefined ? new ParaphraseFlights() : undefined;
+  return { tier, settings: config, embeddingModel: model, paraphrases };
 }

@@ -1,6 +1,7 @@
 import type { EntryFields } from "@reflex/codec";
 import { StoreError } from "../contract/store-error.ts";
 import type { LedgerSubscriber, RemovedEntry, WrittenEntry } from "../ledger/ledger.ts";
+import { DroppedEntries } from "./dropped-entries.ts";
 import { f16Bits } from "./f16.ts";
 import { checkpointsOf, squaredSums } from "./f16-math.ts";
 import type { IndexedEntry } from "./indexed-entry.ts";
@@ -75,9 +76,8 @@ export class LookupIndex implements LedgerSubscriber {
   #entries = 0;
   #searchable = 0;
   #bytes = 0;
-  /** Per tenant, the ids of entries left out at the bound (and not removed since). */
-  readonly #dropped = new Map<bigint, Set<bigint>>();
-  #droppedCount = 0;
+  /** Entries left out at the bound (and not removed since). */
+  readonly #dropped = new DroppedEntries();
   #ready = false;
   #build: Promise<void> | null = null;
   /** Vector sets with rows whose sketch waits for the background flush. */
@@ -108,7 +108,7 @@ export class LookupIndex implements LedgerSubscriber {
       searchable: this.#searchable,
       bytes: this.#bytes,
       maxBytes: this.options.maxBytes,
-      dropped: this.#droppedCount,
+      dropped: this.#dropped.count,
     };
   }
 
@@ -117,10 +117,10 @@ export class LookupIndex implements LedgerSubscriber {
    * answer now could miss them), after taking back from the source those that now fit.
    */
   checkComplete(tenantId: bigint): void {
-    const dropped = this.#dropped.get(tenantId);
+    const dropped = this.#dropped.of(tenantId);
     if (dropped === undefined) return;
     if (this.source !== null) this.#takeBack(tenantId, dropped, this.source);
-    if (!this.#dropped.has(tenantId)) return;
+    if (this.#dropped.of(tenantId) === undefined) return;
     throw new StoreError(
       "index_full",
       `the lookup index reached its bound of ${this.options.maxBytes} bytes (lookup.maxBytes) and left ${dropped.size} entries of this tenant out; delete entries or raise the bound`,
@@ -146,7 +146,7 @@ export class LookupIndex implements LedgerSubscriber {
   /** Ledger: a removed tenant directory held no entry file; forget whatever is left of it. */
   tenantRemoved(tenantId: bigint): void {
     const tenant = this.#tenants.get(tenantId);
-    for (const entryId of [...(this.#dropped.get(tenantId) ?? [])]) this.#unmarkDropped(tenantId, entryId);
+    this.#dropped.forgetTenant(tenantId);
     if (tenant === undefined) return;
     for (const entryId of [...tenant.entries.keys()]) this.#remove(tenantId, entryId);
     this.#tenants.delete(tenantId);
@@ -222,7 +222,7 @@ export class LookupIndex implements LedgerSubscriber {
     const newSet = dim > 0 && (tenant === undefined || tenant.needsSet(fields.contextHash, dim));
     const cost = ENTRY_RECORD_BYTES + (dim > 0 ? VectorSet.rowBytes(dim) : 0) + (newSet ? SET_BYTES : 0);
     if (this.#bytes + cost > this.options.maxBytes) {
-      this.#markDropped(tenantId, entryId);
+      this.#dropped.mark(tenantId, entryId);
       return false;
     }
     if (tenant === undefined) {
@@ -247,35 +247,17 @@ export class LookupIndex implements LedgerSubscriber {
     return true;
   }
 
-  #markDropped(tenantId: bigint, entryId: bigint): void {
-    let dropped = this.#dropped.get(tenantId);
-    if (dropped === undefined) {
-      dropped = new Set();
-      this.#dropped.set(tenantId, dropped);
-    }
-    if (!dropped.has(entryId)) this.#droppedCount++;
-    dropped.add(entryId);
-  }
-
-  /** Forgets that an entry was left out (it was removed, or is indexed again now). */
-  #unmarkDropped(tenantId: bigint, entryId: bigint): void {
-    const dropped = this.#dropped.get(tenantId);
-    if (dropped === undefined || !dropped.delete(entryId)) return;
-    this.#droppedCount--;
-    if (dropped.size === 0) this.#dropped.delete(tenantId);
-  }
-
   /** Reads left-out entries of a tenant back from the source while they fit; stops at the first that does not. */
-  #takeBack(tenantId: bigint, dropped: Set<bigint>, source: LookupSource): void {
+  #takeBack(tenantId: bigint, dropped: ReadonlySet<bigint>, source: LookupSource): void {
     for (const entryId of [...dropped]) {
-      this.#unmarkDropped(tenantId, entryId);
+      this.#dropped.unmark(tenantId, entryId);
       const read = source.read(tenantId, entryId);
       if (read !== undefined && !this.#insert(tenantId, entryId, read.entry, read.expiresAt)) return;
     }
   }
 
   #remove(tenantId: bigint, entryId: bigint): void {
-    this.#unmarkDropped(tenantId, entryId);
+    this.#dropped.unmark(tenantId, entryId);
     const tenant = this.#tenants.get(tenantId);
     const entry = tenant?.entries.get(entryId);
     if (tenant === undefined || entry === undefined) return;
@@ -294,7 +276,7 @@ export class LookupIndex implements LedgerSubscriber {
       const ids = (source as LookupSource).entryIds(tenantId);
       for (let start = 0; start < ids.length; start += BUILD_CHUNK) {
         for (const entryId of ids.slice(start, start + BUILD_CHUNK)) {
-          if (this.#tenants.get(tenantId)?.entries.has(entryId) || this.#dropped.get(tenantId)?.has(entryId)) continue;
+          if (this.#tenants.get(tenantId)?.entries.has(entryId) || this.#dropped.has(tenantId, entryId)) continue;
           const read = (source as LookupSource).read(tenantId, entryId);
           if (read !== undefined) this.#insert(tenantId, entryId, read.entry, read.expiresAt);
         }

@@ -1,8 +1,9 @@
 import type { IndexedEntry } from "./indexed-entry.ts";
+import type { ScanQuery, SketchNearest } from "./scan-query.ts";
 import { hammingCutoff, SKETCH_BITS, type Sketcher } from "./sketch.ts";
 import type { Candidates } from "./tenant-lookup.ts";
 import { type ScoredEntry, TopHits } from "./top-hits.ts";
-import { type ScanQuery, type SketchNearest, VectorSet } from "./vector-set.ts";
+import { VectorSet } from "./vector-set.ts";
 
 /** From this Hamming cutoff on, the prefilter lets most rows through: scan them all instead. */
 const PREFILTER_USELESS_AT = Math.floor(SKETCH_BITS * 0.42);

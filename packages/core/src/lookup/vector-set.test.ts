@@ -3,7 +3,7 @@ import { cosine, f16Bytes, f16Values, VectorSource } from "@reflex/testkit";
 import { f16Bits, unitQuery } from "./f16.ts";
 import { checkpointsOf, squaredSums } from "./f16-math.ts";
 import type { IndexedEntry } from "./indexed-entry.ts";
-import { Sketcher } from "./sketch.ts";
+import { popcount, Sketcher } from "./sketch.ts";
 import { TopHits } from "./top-hits.ts";
 import { VectorSet } from "./vector-set.ts";
 
@@ -106,5 +106,35 @@ describe("VectorSet", () => {
     };
     expect(scan(deferred)).toEqual(scan(direct));
     expect(scan(direct).length).toBeGreaterThan(10);
+  });
+
+  test("the prefilter lets through exactly the rows within both Hamming cutoffs, odd rows in the last block too", () => {
+    const dim = 64;
+    const source = new VectorSource(17);
+    const sketcher = new Sketcher(dim);
+    const set = new VectorSet(dim, sketcher);
+    const query = source.direction(dim);
+    const sketch = new Uint32Array(4);
+    sketcher.sketchValues(query, sketch, 0);
+    const halfCutoff = 30;
+    const cutoff = 60;
+    const expected: bigint[] = [];
+    const row = new Uint32Array(4);
+    for (let id = 0n; id < 1027n; id++) {
+      const bits = f16Bits(f16Bytes(source.near(query, Number(id % 10n) / 10)));
+      set.add(entryOf(id, dim), bits, sumsOf(bits));
+      sketcher.sketchF16(bits, 0, row, 0);
+      const half =
+        popcount((row[0] as number) ^ (sketch[0] as number)) + popcount((row[1] as number) ^ (sketch[1] as number));
+      const rest =
+        popcount((row[2] as number) ^ (sketch[2] as number)) + popcount((row[3] as number) ^ (sketch[3] as number));
+      if (half <= halfCutoff && half + rest <= cutoff) expected.push(id);
+    }
+    const top = new TopHits(2000, -1);
+    set.scan({ unit: query, tailNorms: set.tailNormsOf(query), sketch, halfCutoff, cutoff, admit: () => true }, top);
+    expect(top.hits.map((hit) => hit.entry.entryId).sort((a, b) => (a < b ? -1 : 1))).toEqual(expected);
+    expect(expected.length).toBeGreaterThan(100);
+    expect(expected.length).toBeLessThan(1000);
+    expect(expected).toContain(1026n);
   });
 });

@@ -1,73 +1,16 @@
 import { CHECKS, checkpointsOf, dot } from "./f16-math.ts";
 import type { IndexedEntry } from "./indexed-entry.ts";
+import type { ScanQuery, SketchNearest } from "./scan-query.ts";
 import { POPCOUNT16, SKETCH_WORDS, type Sketcher } from "./sketch.ts";
 import type { TopHits } from "./top-hits.ts";
+import { BLOCK_ROWS, BLOCK_SHIFT, type Block, blockFor, copyRow, rowBytes } from "./vector-block.ts";
 
-/** Rows per full block; the last block grows by doubling up to it, so a small set stays small. */
-const BLOCK_ROWS = 1024;
-const BLOCK_SHIFT = 10;
-const FIRST_ROWS = 1;
-/** Fixed bytes per row beside the vector: sketch, inverse norm, tail norms, the entry pointer. */
-const ROW_OVERHEAD_BYTES = SKETCH_WORDS * 4 + 8 + CHECKS * 8 + 8;
 /** Below this many rows a search scans every row exactly (the sketch would save nothing). */
 const SKETCH_MIN_ROWS = 2048;
 /** Below this dimension the sketch directions are too few to be trusted: exact scan. */
 const SKETCH_MIN_DIM = 64;
 /** Rounding allowance of the Cauchy-Schwarz bound, far above f64 error on unit vectors. */
 const BOUND_EPSILON = 1e-9;
-
-class Block {
-  readonly vectors: Uint16Array;
-  readonly sketches: Uint32Array;
-  /** 1 / |v| per row. */
-  readonly inverseNorms: Float64Array;
-  /** |v[checkpoint:]| / |v| per row and checkpoint: bounds what the rest of a dot product can add. */
-  readonly tailNorms: Float64Array;
-  readonly entries: (IndexedEntry | undefined)[];
-
-  constructor(
-    readonly capacity: number,
-    dim: number,
-  ) {
-    this.vectors = new Uint16Array(capacity * dim);
-    this.sketches = new Uint32Array(capacity * SKETCH_WORDS);
-    this.inverseNorms = new Float64Array(capacity);
-    this.tailNorms = new Float64Array(capacity * CHECKS);
-    this.entries = new Array(capacity);
-  }
-}
-
-/** What a scan of one set needs besides the query. */
-export interface ScanQuery {
-  /** The query at unit length. */
-  readonly unit: Float64Array;
-  /** |unit[checkpoint:]| per checkpoint of the set. */
-  readonly tailNorms: Float64Array;
-  /** The query's sketch, or null for an exact scan of every row. */
-  readonly sketch: Uint32Array | null;
-  /** Largest Hamming distance over the first half of the sketch let through (the cheap first stage). */
-  readonly halfCutoff: number;
-  /** Largest Hamming distance over the whole sketch let through. */
-  readonly cutoff: number;
-  /** False for rows a load would refuse (expired): they are skipped. */
-  readonly admit: (entry: IndexedEntry) => boolean;
-  /**
-   * Whether a row may count for `top.nearest` (a load would return it); no side effects,
-   * called only for a row that beats the nearest so far. Default: every row.
-   */
-  readonly live?: (entry: IndexedEntry) => boolean;
-  /**
-   * The second pass of a search that found no hit: score rows to the end while they may beat
-   * `top.nearest` (not only the threshold), and offer none. Default false.
-   */
-  readonly seekNearest?: boolean;
-}
-
-/** Where the sketch of one set puts the row nearest to a query: its slot and Hamming distance. */
-export interface SketchNearest {
-  readonly slot: number;
-  readonly distance: number;
-}
 
 /**
  * The searchable vectors of one tenant and one dimension, in contiguous blocks of
@@ -109,7 +52,7 @@ export class VectorSet {
 
   /** Bytes of one row, for the index's memory bound. */
   static rowBytes(dim: number): number {
-    return dim * 2 + ROW_OVERHEAD_BYTES;
+    return rowBytes(dim);
   }
 
   /** Bytes allocated by the blocks. */
@@ -117,26 +60,6 @@ export class VectorSet {
     let bytes = 0;
     for (const block of this.#blocks) bytes += block.capacity * VectorSet.rowBytes(this.dim);
     return bytes;
-  }
-
-  #blockFor(slot: number): Block {
-    const index = slot >>> BLOCK_SHIFT;
-    let block = this.#blocks[index];
-    const row = slot & (BLOCK_ROWS - 1);
-    if (block === undefined) {
-      block = new Block(FIRST_ROWS, this.dim);
-      this.#blocks.push(block);
-    } else if (row >= block.capacity) {
-      const grown = new Block(Math.min(BLOCK_ROWS, block.capacity * 2), this.dim);
-      grown.vectors.set(block.vectors);
-      grown.sketches.set(block.sketches);
-      grown.inverseNorms.set(block.inverseNorms);
-      grown.tailNorms.set(block.tailNorms);
-      for (let i = 0; i < block.capacity; i++) grown.entries[i] = block.entries[i];
-      this.#blocks[index] = grown;
-      block = grown;
-    }
-    return block;
   }
 
   /**
@@ -147,7 +70,7 @@ export class VectorSet {
    */
   add(entry: IndexedEntry, bits: Uint16Array, sums: Float64Array, deferSketch = false): void {
     const slot = this.#count++;
-    const block = this.#blockFor(slot);
+    const block = blockFor(this.#blocks, slot, this.dim);
     const row = slot & (BLOCK_ROWS - 1);
     const dim = this.dim;
     block.vectors.set(bits, row * dim);
@@ -192,17 +115,8 @@ export class VectorSet {
     if (slot !== last) {
       const block = this.#blocks[slot >>> BLOCK_SHIFT] as Block;
       const row = slot & (BLOCK_ROWS - 1);
-      const dim = this.dim;
-      block.vectors.set(lastBlock.vectors.subarray(lastRow * dim, lastRow * dim + dim), row * dim);
-      for (let w = 0; w < SKETCH_WORDS; w++) {
-        block.sketches[row * SKETCH_WORDS + w] = lastBlock.sketches[lastRow * SKETCH_WORDS + w] as number;
-      }
-      block.inverseNorms[row] = lastBlock.inverseNorms[lastRow] as number;
-      for (let c = 0; c < CHECKS; c++) {
-        block.tailNorms[row * CHECKS + c] = lastBlock.tailNorms[lastRow * CHECKS + c] as number;
-      }
-      const moved = lastBlock.entries[lastRow] as IndexedEntry;
-      block.entries[row] = moved;
+      copyRow(lastBlock, lastRow, block, row, this.dim);
+      const moved = block.entries[row] as IndexedEntry;
       moved.slot = slot;
     }
     lastBlock.entries[lastRow] = undefined;
@@ -258,27 +172,36 @@ export class VectorSet {
       const [a = 0, b = 0, c = 0, d = 0] = sketch;
       const { halfCutoff, cutoff } = query;
       const bits = POPCOUNT16;
-      // The fast path: the first 64 bits of each row's sketch, the other 64 for the few
-      // that pass, then the exact score.
-      for (let row = 0, at = 0; row < rows; row++, at += 4) {
+      // The fast path: the distance over the first 64 bits of each row's sketch (rows are
+      // SKETCH_WORDS = 4 words apart), two rows an iteration side by side (~10% faster than
+      // one at a time), the other 64 bits for the few that pass, then the exact score, in row order.
+      const end = rows * 4;
+      let at = 0;
+      for (; at + 8 <= end; at += 8) {
         const x = (s[at] as number) ^ a;
         const y = (s[at + 1] as number) ^ b;
+        const x2 = (s[at + 4] as number) ^ a;
+        const y2 = (s[at + 5] as number) ^ b;
         const half =
           (bits[x & 0xffff] as number) +
           (bits[x >>> 16] as number) +
           (bits[y & 0xffff] as number) +
           (bits[y >>> 16] as number);
-        if (half > halfCutoff) continue;
-        const z = (s[at + 2] as number) ^ c;
-        const w = (s[at + 3] as number) ^ d;
-        const h =
-          half +
-          (bits[z & 0xffff] as number) +
-          (bits[z >>> 16] as number) +
-          (bits[w & 0xffff] as number) +
-          (bits[w >>> 16] as number);
-        if (h <= cutoff) this.#score(block, row, query, top, seek);
+        const next =
+          (bits[x2 & 0xffff] as number) +
+          (bits[x2 >>> 16] as number) +
+          (bits[y2 & 0xffff] as number) +
+          (bits[y2 >>> 16] as number);
+        if (half <= halfCutoff && half + distance64(s, at + 2, c, d) <= cutoff)
+          this.#score(block, at >>> 2, query, top, seek);
+        if (next <= halfCutoff && next + distance64(s, at + 6, c, d) <= cutoff) {
+          this.#score(block, (at >>> 2) + 1, query, top, seek);
+        }
       }
+      if (at === end) continue;
+      const half = distance64(s, at, a, b); // an odd last row
+      if (half <= halfCutoff && half + distance64(s, at + 2, c, d) <= cutoff)
+        this.#score(block, at >>> 2, query, top, seek);
     }
   }
 
@@ -308,4 +231,17 @@ export class VectorSet {
     if (!query.admit(entry)) return;
     top.offer({ entry, similarity });
   }
+}
+
+/** Hamming distance of the 64 sketch bits at words `at`, `at + 1` of `s` to the query's words `a`, `b`. */
+function distance64(s: Uint32Array, at: number, a: number, b: number): number {
+  const x = (s[at] as number) ^ a;
+  const y = (s[at + 1] as number) ^ b;
+  const bits = POPCOUNT16;
+  return (
+    (bits[x & 0xffff] as number) +
+    (bits[x >>> 16] as number) +
+    (bits[y & 0xffff] as number) +
+    (bits[y >>> 16] as number)
+  );
 }
