@@ -54,6 +54,8 @@ test("a master SIGKILLed under 64 clients in flight: no acknowledged write is lo
   const unknown = new Map<bigint, bigint>();
   const refused = new Map<bigint, bigint>();
   const errorCodes = new Map<string, number>();
+  /** Why each refused write was refused, to name it if it is found stored. */
+  const refusedWhy = new Map<bigint, string>();
   const failures: { at: number; kind: "read" | "write" }[] = [];
   let wrongReads = 0;
   let reads = 0;
@@ -91,6 +93,7 @@ test("a master SIGKILLed under 64 clients in flight: no acknowledged write is lo
           const code = isStoreError(error) ? error.code : "other";
           count(`write ${code}`);
           (code === "outcome_unknown" || code === "other" ? unknown : refused).set(id, tenantId);
+          if (code !== "outcome_unknown") refusedWhy.set(id, error instanceof Error ? error.message : String(error));
           failures.push({ at: performance.now(), kind: "write" });
         }
       }
@@ -123,7 +126,7 @@ test("a master SIGKILLed under 64 clients in flight: no acknowledged write is lo
   let lost = 0;
   let unknownLanded = 0;
   let refusedPresent = 0;
-  const check = async (ids: Map<bigint, bigint>, onMissing: () => void, onPresent: () => void) => {
+  const check = async (ids: Map<bigint, bigint>, onMissing: () => void, onPresent: (id: bigint) => void) => {
     const list = [...ids];
     for (let i = 0; i < list.length; i += 64) {
       await Promise.all(
@@ -131,7 +134,7 @@ test("a master SIGKILLed under 64 clients in flight: no acknowledged write is lo
           try {
             const handle = await s.load(id, tenantId);
             if (!same(handle.payloadBlob, payloadOf(id))) lost++;
-            else onPresent();
+            else onPresent(id);
             handle.release();
           } catch (error) {
             if (!isStoreError(error, "not_found")) throw error;
@@ -151,10 +154,14 @@ test("a master SIGKILLed under 64 clients in flight: no acknowledged write is lo
     () => {},
     () => unknownLanded++,
   );
+  const presentWhy: string[] = [];
   await check(
     refused,
     () => {},
-    () => refusedPresent++,
+    (id) => {
+      refusedPresent++;
+      presentWhy.push(refusedWhy.get(id) ?? "?");
+    },
   );
 
   const since = (at: number) => ((at - killedAt) / 1000).toFixed(2);
@@ -168,6 +175,7 @@ test("a master SIGKILLed under 64 clients in flight: no acknowledged write is lo
       `  acknowledged ${acknowledged.size}, lost ${lost}, outcome-unknown ${unknown.size} (${unknownLanded} landed), refused ${refused.size} (${refusedPresent} present), wrong reads ${wrongReads}`,
       `  failures after the kill: first +${since(firstFailure)} s, last read +${since(lastFailure("read"))} s, last write +${since(lastFailure("write"))} s`,
       `  error codes: ${[...errorCodes].map(([code, n]) => `${code} ${n}`).join(", ") || "none"}`,
+      ...presentWhy.map((why) => `  refused but present: ${why}`),
     ].join("\n"),
   );
   expect(acknowledged.size).toBeGreaterThan(0);
