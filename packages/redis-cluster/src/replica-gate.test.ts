@@ -2,9 +2,10 @@
 // shard whose replica is SIGKILLed (its master alive): refused under "refuse", accepted on
 // the master alone and said so under "accept", and the full promise back once the replica is.
 import { afterAll, describe, expect, test } from "bun:test";
-import { type EntryFields, isStoreError, type StoreErrorCode } from "@reflex/core";
+import type { EntryFields } from "@reflex/core";
 import { describeEntryStoreContract } from "@reflex/core/contract";
 import { Redis } from "ioredis";
+import { codeOf } from "../test/code-of.ts";
 import { useCluster } from "../test/use-cluster.ts";
 import { bucketKeys, bucketOf, id20 } from "./layout.ts";
 import type { RedisClusterStore } from "./redis-cluster-store.ts";
@@ -30,16 +31,6 @@ function entry(tenantId: bigint, payload: string): EntryFields {
     embedding: new Uint8Array(0),
     payloadBlob: new TextEncoder().encode(payload),
   };
-}
-
-async function codeOf(action: () => Promise<unknown>): Promise<StoreErrorCode | "none"> {
-  try {
-    await action();
-  } catch (error) {
-    if (isStoreError(error)) return error.code;
-    throw error;
-  }
-  return "none";
 }
 
 async function text(store: RedisClusterStore, id: bigint, tenantId: bigint): Promise<string> {

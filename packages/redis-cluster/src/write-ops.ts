@@ -3,7 +3,7 @@ import { type Durability, type EntryFields, type StoredEntryHandle, StoreError, 
 import { checkId, checkTtl, expiresAtOf, rethrowCodecError, storedEnvelopeHandle } from "@reflex/core/backend";
 import { checkEmbeddingLength } from "@reflex/core/lookup";
 import type { ClusterContext } from "./context.ts";
-import { bucketKeys, bucketOf, id20 } from "./layout.ts";
+import { bucketKeys, bucketOf, entryScriptKeys, id20 } from "./layout.ts";
 import { loadEnvelope } from "./read-ops.ts";
 import { isChangedReply, unconfirmedError, unlistedError, writeError } from "./redis-errors.ts";
 import { deleteReplyOf, putReplyOf } from "./scripts.ts";
@@ -90,12 +90,7 @@ export async function storeEntry(
     replicated,
     call: (p, gate) =>
       p.reflexPut(
-        keys.entryPrefix + member,
-        keys.ids,
-        keys.exp,
-        keys.sizes,
-        keys.usage,
-        keys.log,
+        ...entryScriptKeys(keys, member),
         Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
         member,
         expiresAt === 0n ? "0" : String(expiresAt * 1000n),
@@ -162,18 +157,7 @@ export async function deleteEntry(context: ClusterContext, id: bigint, tenantId:
     what,
     key: keys.ids,
     replicated,
-    call: (p, gate) =>
-      p.reflexDelete(
-        keys.entryPrefix + member,
-        keys.ids,
-        keys.exp,
-        keys.sizes,
-        keys.usage,
-        keys.log,
-        member,
-        gate,
-        context.options.changeLogLength,
-      ),
+    call: (p, gate) => p.reflexDelete(...entryScriptKeys(keys, member), member, gate, context.options.changeLogLength),
   }).finally(() => context.changed.add(tenantId)); // as for a store
   const reply = deleteReplyOf(sent.reply);
   context.usage.add(tenantId, reply.entriesDelta, reply.bytesDelta);

@@ -2,8 +2,10 @@
 // master is SIGKILLed; its replica takes over, the killed node is restarted (as a supervisor
 // would) and rejoins as a replica. Then every acknowledged write is read back exactly.
 import { afterAll, expect, test } from "bun:test";
-import { type EntryFields, isStoreError } from "@reflex/core";
+import { isStoreError } from "@reflex/core";
+import { sameBytes } from "@reflex/testkit";
 import type { RedisClusterStore } from "../src/redis-cluster-store.ts";
+import { patternEntry, patternPayload } from "./pattern-entry.ts";
 import { useCluster } from "./use-cluster.ts";
 
 const CLIENTS = 64;
@@ -20,31 +22,8 @@ afterAll(async () => {
   await store?.quit();
 });
 
-function payloadOf(id: bigint): Uint8Array {
-  const bytes = new Uint8Array(256);
-  let x = Number(id % 0xffff_ffffn) | 1;
-  for (let i = 0; i < bytes.length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    bytes[i] = x & 0xff;
-  }
-  return bytes;
-}
-
-function entryOf(tenantId: bigint, id: bigint): EntryFields {
-  return {
-    tenantId,
-    contextHash: id,
-    timestamp: 1_700_000_000n,
-    embedding: new Uint8Array(0),
-    payloadBlob: payloadOf(id),
-  };
-}
-
-function same(a: Uint8Array, b: Uint8Array): boolean {
-  return a.byteLength === b.byteLength && a.every((byte, i) => byte === b[i]);
-}
+/** Bytes of each payload. */
+const PAYLOAD = 256;
 
 test("a master SIGKILLed under 64 clients in flight: no acknowledged write is lost", async () => {
   store = await harness.open({ namespace: "failover" });
@@ -75,7 +54,7 @@ test("a master SIGKILLed under 64 clients in flight: no acknowledged write is lo
         reads++;
         try {
           const handle = await s.load(id, tenantId);
-          if (!same(handle.payloadBlob, payloadOf(id))) wrongReads++;
+          if (!sameBytes(handle.payloadBlob, patternPayload(id, PAYLOAD))) wrongReads++;
           handle.release();
         } catch (error) {
           if (isStoreError(error, "not_found")) wrongReads++;
@@ -86,7 +65,7 @@ test("a master SIGKILLed under 64 clients in flight: no acknowledged write is lo
         const id = BigInt(index) * 1_000_000n + BigInt(n);
         writes++;
         try {
-          (await s.store(id, entryOf(tenantId, id))).release();
+          (await s.store(id, patternEntry(tenantId, id, PAYLOAD))).release();
           acknowledged.set(id, tenantId);
           mine.push(id);
         } catch (error) {
@@ -133,7 +112,7 @@ test("a master SIGKILLed under 64 clients in flight: no acknowledged write is lo
         list.slice(i, i + 64).map(async ([id, tenantId]) => {
           try {
             const handle = await s.load(id, tenantId);
-            if (!same(handle.payloadBlob, payloadOf(id))) lost++;
+            if (!sameBytes(handle.payloadBlob, patternPayload(id, PAYLOAD))) lost++;
             else onPresent(id);
             handle.release();
           } catch (error) {

@@ -1,8 +1,8 @@
 // A master SIGKILLed under continuous writes and left dead: its replica is promoted and has
 // no replica of its own until a fresh node is attached. Shared by the two tests of
 // `whenReplicaLost` (replica-lost-refuse.test.ts, replica-lost-accept.test.ts).
-import { type EntryFields, isStoreError } from "@reflex/core";
-import { patternBytes, sameBytes } from "@reflex/testkit";
+import { isStoreError } from "@reflex/core";
+import { sameBytes } from "@reflex/testkit";
 import calculateSlot from "cluster-key-slot";
 import Redis from "ioredis";
 import { bucketKeys, bucketOf, namespaceKeys } from "../src/layout.ts";
@@ -10,6 +10,7 @@ import type { RedisClusterStore } from "../src/redis-cluster-store.ts";
 import type { ShardReplicaChange, WhenReplicaLost } from "../src/shard-watch.ts";
 import type { TestCluster } from "./cluster.ts";
 import { attachFreshReplica, type FreshReplica } from "./fresh-replica.ts";
+import { patternEntry, patternPayload } from "./pattern-entry.ts";
 
 const CLIENTS = 32;
 const KILL_AFTER_MS = 1500;
@@ -65,20 +66,8 @@ export interface ReplicaLostReport {
   readonly summary: string;
 }
 
-/** The payload of entry `id`: a pattern of its own, so a wrong or torn read shows. */
-function payloadOf(id: bigint): Uint8Array {
-  return patternBytes(128, Number(id % 0xffff_ffffn));
-}
-
-function entryOf(tenantId: bigint, id: bigint): EntryFields {
-  return {
-    tenantId,
-    contextHash: id,
-    timestamp: 1_700_000_000n,
-    embedding: new Uint8Array(0),
-    payloadBlob: payloadOf(id),
-  };
-}
+/** Bytes of each payload. */
+const PAYLOAD = 128;
 
 function outcomeOf(error: unknown): Outcome {
   if (isStoreError(error, "degraded")) return "degraded";
@@ -138,7 +127,7 @@ async function readBack(store: RedisClusterStore, writes: readonly Write[]) {
         let present = false;
         try {
           const handle = await store.load(w.id, w.tenantId);
-          present = sameBytes(handle.payloadBlob, payloadOf(w.id));
+          present = sameBytes(handle.payloadBlob, patternPayload(w.id, PAYLOAD));
           handle.release();
         } catch (error) {
           if (!isStoreError(error, "not_found")) throw error;
@@ -190,7 +179,7 @@ export async function runReplicaLostScenario(
     const startedAt = performance.now();
     let outcome: Outcome;
     try {
-      const handle = await store.store(id, entryOf(tenantId, id));
+      const handle = await store.store(id, patternEntry(tenantId, id, PAYLOAD));
       outcome = handle.weakerDurability === "master-only" ? "master-only" : "full";
       handle.release();
     } catch (error) {
