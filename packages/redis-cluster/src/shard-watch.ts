@@ -46,8 +46,8 @@ export class ShardWatch {
   /** Names each slot's shard: updated from `CLUSTER SLOTS` when the store opens. */
   readonly names = new ShardNames();
   readonly #lost = new Set<string>();
-  /** Shards whose replica state this client has learned (by a probe or a write), and probes running. */
-  readonly #known = new Set<string>();
+  /** Shards whose replica state this client has learned (by a probe or a write), with the master it was learned at; probes running. */
+  readonly #known = new Map<string, string>();
   readonly #probes = new Map<string, Promise<void>>();
   readonly #policy: WhenReplicaLost;
   readonly #onChange: ((change: ShardReplicaChange) => void) | null;
@@ -65,14 +65,15 @@ export class ShardWatch {
   }
 
   /**
-   * Learns the replica state of `at`'s shard once (before the first replicated write to it, and
-   * again after {@link forget}): `probe` reads it (true: an online replica, false: none,
-   * undefined: it could not tell). Concurrent callers share one probe.
+   * Learns the replica state of `at`'s shard once per master (before the first replicated write
+   * to it, again when its master is another one: a promoted replica, and after {@link forget}):
+   * `probe` reads it (true: an online replica, false: none, undefined: it could not tell).
+   * Concurrent callers share one probe.
    */
   learn(at: ShardAt, probe: () => Promise<boolean | undefined>): Promise<void> {
-    const { shard } = at;
-    if (this.#known.has(shard)) return Promise.resolve();
-    let running = this.#probes.get(shard);
+    if (this.#known.get(at.shard) === at.master) return Promise.resolve();
+    const key = `${at.shard} ${at.master}`;
+    let running = this.#probes.get(key);
     if (running === undefined) {
       running = probe()
         .then((online) => {
@@ -81,8 +82,8 @@ export class ShardWatch {
           if (online === false) this.#enter(at);
         })
         .catch(() => {})
-        .finally(() => this.#probes.delete(shard));
-      this.#probes.set(shard, running);
+        .finally(() => this.#probes.delete(key));
+      this.#probes.set(key, running);
     }
     return running;
   }
@@ -106,7 +107,7 @@ export class ShardWatch {
 
   /** A write to `at` found an online replica. */
   replicaSeen(at: ShardAt): void {
-    this.#known.add(at.shard);
+    this.#known.set(at.shard, at.master);
     if (this.#lost.delete(at.shard)) this.#emit(at, false);
   }
 
@@ -121,7 +122,7 @@ export class ShardWatch {
   }
 
   #enter(at: ShardAt): void {
-    this.#known.add(at.shard);
+    this.#known.set(at.shard, at.master);
     if (this.#lost.has(at.shard)) return;
     this.#lost.add(at.shard);
     this.#emit(at, true);
