@@ -175,6 +175,7 @@ export async function runReplicaLostScenario(
   let killedAt = Number.POSITIVE_INFINITY;
   let stopAt = start + MAX_LOAD_MS;
 
+  let lastError = "";
   const write = async (tenantId: bigint, id: bigint): Promise<Outcome> => {
     const startedAt = performance.now();
     let outcome: Outcome;
@@ -184,6 +185,7 @@ export async function runReplicaLostScenario(
       handle.release();
     } catch (error) {
       outcome = outcomeOf(error);
+      lastError = error instanceof Error ? error.message : String(error);
     }
     writes.push({ id, tenantId, onVictim: onVictim(tenantId, id), startedAt, endedAt: performance.now(), outcome });
     return outcome;
@@ -224,8 +226,11 @@ export async function runReplicaLostScenario(
   const { promotedAt, attachedAt, promoted } = await chaos;
 
   const probes: Outcome[] = [];
+  const probeErrors: string[] = [];
   for (let id = 900_000_000n; probes.length < PROBES; id++) {
-    if (onVictim(0n, id)) probes.push(await write(0n, id));
+    if (!onVictim(0n, id)) continue;
+    probes.push(await write(0n, id));
+    if (probes.at(-1) !== "full") probeErrors.push(lastError);
   }
   const { lost, refusedPresent, uncertainLanded } = await readBack(store, writes);
   const counts: Record<Outcome, number> = { full: 0, "master-only": 0, degraded: 0, unavailable: 0, unknown: 0 };
@@ -248,6 +253,7 @@ export async function runReplicaLostScenario(
       ` unavailable ${counts.unavailable}, outcome-unknown ${counts.unknown} (${uncertainLanded} of the last two landed)`,
     `  lost ${lost}, refused present ${refusedPresent}; on the killed master's slots: first acknowledged write sent after the kill +${after(firstAck).toFixed(2)} s, last failed write +${after(lastFailure).toFixed(2)} s`,
     `  probes after the fresh replica: ${probes.join(" ")}; masters before ${mastersBefore.join(" ")}, after ${mastersAfter.join(" ")}`,
+    ...probeErrors.map((message) => `  probe failed: ${message}`),
     `  replicaStats: master-only ${stats.masterOnlyWrites}, refused ${stats.refusedWrites}, without replica [${stats.shardsWithoutReplica.join(", ")}]`,
     `  events: ${events.map((e) => `${e.shard} (${e.master}) ${e.replicaLost ? "lost" : "back"}`).join(", ") || "none"}`,
   ].join("\n");
