@@ -10,6 +10,7 @@ export { DEFAULT_ROOT };
 export const GLOBAL_OPTIONS = {
   root: { type: "string" },
   "redis-cluster": { type: "string" },
+  "redis-when-replica-lost": { type: "string" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "V" },
 } as const satisfies ParseArgsOptionsConfig;
@@ -135,6 +136,26 @@ export class CommandArgs {
     }
     const env = this.#env.REFLEX_REDIS_CLUSTER;
     return env !== undefined && env.trim() !== "" && this.option("root") === undefined ? env : undefined;
+  }
+
+  /**
+   * What a write to a cluster shard with no online replica gets: `--redis-when-replica-lost`,
+   * else `REFLEX_REDIS_WHEN_REPLICA_LOST` (ignored without a cluster), else undefined (the
+   * store's default, refuse). The flag without a cluster, or a value but refuse / accept, is a usage error.
+   */
+  get whenReplicaLost(): "refuse" | "accept" | undefined {
+    const flag = this.option("redis-when-replica-lost");
+    const onCluster = this.redisCluster !== undefined;
+    if (flag !== undefined && !onCluster) {
+      throw new UsageError("--redis-when-replica-lost applies to a store on a Redis Cluster only (--redis-cluster)");
+    }
+    const env = this.#env.REFLEX_REDIS_WHEN_REPLICA_LOST;
+    const text = flag ?? (onCluster && env !== undefined && env.trim() !== "" ? env : undefined);
+    if (text === undefined) return undefined;
+    const value = text.trim().toLowerCase();
+    if (value === "refuse" || value === "accept") return value;
+    const what = flag === undefined ? "REFLEX_REDIS_WHEN_REPLICA_LOST" : "--redis-when-replica-lost";
+    throw new UsageError(`${what} must be refuse or accept, got ${JSON.stringify(text)}`);
   }
 
   /** The positional argument `index`, which the spec makes required. */

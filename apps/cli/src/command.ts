@@ -19,6 +19,10 @@ export interface Command {
 const GLOBAL_HELP: readonly (readonly [string, string])[] = [
   ["--root DIR", `store root (default: $REFLEX_ROOT, else ${DEFAULT_ROOT})`],
   ["--redis-cluster HOST:PORT,...", "the store on a Redis Cluster instead (default: $REFLEX_REDIS_CLUSTER)"],
+  [
+    "--redis-when-replica-lost refuse|accept",
+    "cluster shard with no online replica: refuse writes (default), or accept on its master alone ($REFLEX_REDIS_WHEN_REPLICA_LOST)",
+  ],
   ["-h, --help", "show this help"],
 ];
 

@@ -60,6 +60,10 @@ Global options:
   --redis-cluster HOST:PORT[,HOST:PORT...]
                  the store on a Redis Cluster instead (default: $REFLEX_REDIS_CLUSTER);
                  cleanup and gc are files only
+  --redis-when-replica-lost refuse|accept
+                 a write to a cluster shard with no online replica (its master died, the
+                 promoted replica has none yet): refused, exit 3 (default), or stored on its
+                 master alone, which put reports (default: $REFLEX_REDIS_WHEN_REPLICA_LOST)
   -h, --help     show help (reflex <command> --help for a command's options and --json shape)
   -V, --version  print the version
 

@@ -85,11 +85,12 @@ const clusterStores = new Set<RedisClusterStore>();
 
 /**
  * The store a command works on: on the Redis Cluster of `--redis-cluster` (or
- * `REFLEX_REDIS_CLUSTER`), else the files under the root ({@link openStore}). Cluster
- * connections are closed by {@link closeCommandStores} once the command is done.
+ * `REFLEX_REDIS_CLUSTER`, with `--redis-when-replica-lost`), else the files under the root
+ * ({@link openStore}). Cluster connections are closed by {@link closeCommandStores} once the command is done.
  */
 export async function openCommandStore(parsed: CommandArgs, options: OpenOptions = {}): Promise<EntryStore> {
   const nodes = parsed.redisCluster;
+  const whenReplicaLost = parsed.whenReplicaLost; // checked on files too: the flag is a usage error there
   if (nodes === undefined) return openStore(parsed.root, options);
   const ttl = options.retention?.defaultTtlSeconds;
   const store = await RedisClusterStore.open({
@@ -97,6 +98,7 @@ export async function openCommandStore(parsed: CommandArgs, options: OpenOptions
     sweepIntervalMs: 0,
     writeConnections: 1,
     ...(ttl === undefined ? {} : { retention: { defaultTtlSeconds: ttl } }),
+    ...(whenReplicaLost === undefined ? {} : { whenReplicaLost }),
   });
   clusterStores.add(store);
   return store;

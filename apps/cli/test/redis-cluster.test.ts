@@ -3,6 +3,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { bucketKeys, bucketOf, id20 } from "@reflex/redis-cluster";
 import { useCluster } from "@reflex/redis-cluster/test-cluster";
 import {
   bytesOf,
@@ -165,4 +166,46 @@ describe("reflex on a Redis Cluster", () => {
     const result = await reflex(["ls", "--redis-cluster", "127.0.0.1:1"]);
     expect(expectOneLineError(result, 3)).toContain("redis cluster");
   });
+
+  test("--redis-when-replica-lost: usage errors; on a shard whose replica is killed, put refuses (exit 3) or reports master-only", async () => {
+    expectOneLineError(await reflex(["ls", "--redis-when-replica-lost", "accept", "--root", tempRoot()]), 2);
+    expect(expectOneLineError(await onCluster(["ls", "--redis-when-replica-lost", "maybe"]), 2)).toContain(
+      "must be refuse or accept",
+    );
+    const probe = await harness.open({ namespace: "reflex" }); // the CLI's namespace: its K
+    const key = bucketKeys("reflex", 40n, bucketOf(1n, probe.buckets)).entryPrefix + id20(1n);
+    await probe.quit();
+    const { replicas } = await harness.cluster.shardOf(key);
+    const replica = replicas[0] as number;
+    const put = (choice: string, payload: string) =>
+      onCluster(["put", "40", "1", "--payload", "-", "--json", "--redis-when-replica-lost", choice], {
+        stdin: payload,
+      });
+    expect((await put("accept", "before")).code).toBe(0);
+    harness.cluster.kill(replica);
+    try {
+      // Until the master has seen its replica go, a write is still confirmed.
+      let refused = await put("refuse", "refused");
+      for (let i = 0; i < 50 && refused.code === 0; i++) refused = await put("refuse", "refused");
+      expect(expectOneLineError(refused, 3)).toContain("no online replica");
+      const accepted = await onCluster(["put", "40", "1", "--payload", "-", "--json"], {
+        stdin: "master only",
+        env: { REFLEX_REDIS_WHEN_REPLICA_LOST: "accept" },
+      });
+      expect([accepted.code, JSON.parse(accepted.stdout)]).toEqual([
+        0,
+        { tenantId: "40", entryId: "1", created: false, fileBytes: expect.any(Number), durability: "master-only" },
+      ]);
+      const text = await onCluster(["put", "40", "1", "--payload", "-", "--redis-when-replica-lost", "accept"], {
+        stdin: "master only",
+      });
+      expect(text.stdout).toContain("(master only: its shard has no online replica)");
+      expect((await onCluster(["get", "40", "1", "--payload"])).stdout).toBe("master only");
+    } finally {
+      harness.cluster.restart(replica);
+    }
+    await harness.cluster.waitHealthy();
+    const back = await put("accept", "replicated");
+    expect([back.code, JSON.parse(back.stdout).durability]).toEqual([0, undefined]);
+  }, 60_000);
 });

@@ -1,5 +1,5 @@
 import { type EntryStore, NvmeStorage } from "@reflex/core";
-import { RedisClusterStore } from "@reflex/redis-cluster";
+import { RedisClusterStore, type ShardReplicaChange } from "@reflex/redis-cluster";
 import { HttpMetrics, OperationMetrics, ProcessMetrics } from "@reflex/stats";
 import { createApp, errorReporter, type ReflexApp } from "./app.ts";
 import { TokenSet } from "./auth/token-set.ts";
@@ -68,13 +68,23 @@ export const SERVER_LOCK_OWNER = "the reflex server";
  */
 const BUN_MAX_REQUEST_BODY = Number.MAX_SAFE_INTEGER;
 
+/** The log notice of a cluster shard losing its last online replica, or having one again. */
+export function replicaChangeNotice(change: ShardReplicaChange): string {
+  const shard = `reflex: redis cluster shard of slots ${change.shard} (master ${change.master})`;
+  if (!change.replicaLost) return `${shard} has an online replica again: writes to it are replicated again`;
+  return change.whenReplicaLost === "accept"
+    ? `${shard} has no online replica: writes to it are stored on its master alone (X-Reflex-Durability: master-only) until one is back`
+    : `${shard} has no online replica: writes to it are refused (503 degraded) until one is back ` +
+        "(--redis-when-replica-lost accept would store them on the master alone)";
+}
+
 /**
  * The store of `config`: on the Redis Cluster of `config.redisCluster` (connected, its
- * namespace's K read), else under `config.root` (created when missing), holding the
- * root's writer lock, with the lookup index built in the background from the start so
- * the first search finds it ready.
+ * namespace's K read; a shard losing or regaining its replica is logged), else under
+ * `config.root` (created when missing), holding the root's writer lock, with the lookup
+ * index built in the background from the start so the first search finds it ready.
  */
-async function openStore(config: ServerConfig, operations: OperationMetrics): Promise<EntryStore> {
+async function openStore(config: ServerConfig, operations: OperationMetrics, logger: Logger): Promise<EntryStore> {
   // The options both backends take in one shape (config refused size bounds on a cluster already).
   const shared = {
     recorder: operations,
@@ -82,7 +92,13 @@ async function openStore(config: ServerConfig, operations: OperationMetrics): Pr
     lookup: config.lookupMaxBytes === undefined ? {} : { maxBytes: config.lookupMaxBytes },
   };
   if (config.redisCluster !== undefined) {
-    return RedisClusterStore.open({ nodes: config.redisCluster, ...shared, ...config.changeLog });
+    return RedisClusterStore.open({
+      nodes: config.redisCluster,
+      ...shared,
+      ...config.changeLog,
+      ...(config.whenReplicaLost === undefined ? {} : { whenReplicaLost: config.whenReplicaLost }),
+      onReplicaChange: (change) => notice(logger, replicaChangeNotice(change)),
+    });
   }
   const store = new NvmeStorage(config.root, {
     ...shared,
@@ -118,7 +134,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const tls = config.tls === undefined ? undefined : readTlsFiles(config.tls);
   for (const warning of tls?.warnings ?? []) notice(logger, `reflex: ${warning}`);
   const operations = new OperationMetrics();
-  const store = await openStore(config, operations);
+  const store = await openStore(config, operations, logger);
   if (tokens === undefined) {
     notice(logger, `reflex: no tokens configured (REFLEX_TOKENS): auth is off, serving loopback ${config.host} only`);
   }

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { decodeEntryBody } from "@reflex/codec";
-import { RedisClusterStore } from "@reflex/redis-cluster";
+import { bucketKeys, bucketOf, id20, RedisClusterStore } from "@reflex/redis-cluster";
 import { useCluster } from "@reflex/redis-cluster/test-cluster";
 import { createApp } from "../src/app.ts";
 import { DEFAULT_CONFIG, loadConfig } from "../src/config/config.ts";
@@ -192,6 +192,72 @@ describe("app.request() on a RedisClusterStore", () => {
       await store.quit();
     }
   });
+});
+
+// Last: takes a replica away and brings it back.
+describe("--redis-when-replica-lost on a shard whose replica is killed", () => {
+  test("refuse answers 503 degraded; accept stores on the master alone and says so (header, field, metrics, log); both back by themselves", async () => {
+    const notices: string[] = [];
+    const logger = { info() {}, error() {}, notice: (line: string) => notices.push(line) };
+    const args = (choice: string) => [
+      "--redis-cluster",
+      harness.cluster.seeds,
+      "--port",
+      "0",
+      "--quiet",
+      "--redis-when-replica-lost",
+      choice,
+    ];
+    const accept = await startServer(loadConfig(args("accept"), {}), { logger });
+    const refuse = await startServer(loadConfig(args("refuse"), {}), { logger: { info() {}, error() {} } });
+    const putOn = (running: RunningServer, payload: string) =>
+      fetch(`${running.url}/v1/tenants/12/entries/5`, {
+        method: "PUT",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(entryJson("12", payload)),
+      });
+    const metric = async (series: string) => {
+      const text = await (await fetch(`${accept.url}/metrics`)).text();
+      const line = text.split("\n").find((l) => l.startsWith(`${series} `));
+      return Number(line?.slice(series.length + 1));
+    };
+    const K = (accept.store as RedisClusterStore).buckets;
+    const { replicas } = await harness.cluster.shardOf(
+      bucketKeys("reflex", 12n, bucketOf(5n, K)).entryPrefix + id20(5n),
+    );
+    const replica = replicas[0] as number;
+    try {
+      const first = await putOn(accept, "replicated");
+      expect([first.status, first.headers.get("x-reflex-durability")]).toEqual([201, null]);
+      expect(await first.json()).toEqual({ tenant: "12", id: "5", created: true });
+      harness.cluster.kill(replica);
+      // Until the master has seen its replica go, writes are still confirmed (or outcome_unknown).
+      let refused = await putOn(refuse, "refused");
+      for (let i = 0; i < 100 && refused.status !== 503; i++) refused = await putOn(refuse, "refused");
+      expect([refused.status, (await errorOf(refused)).code]).toEqual([503, "degraded"]);
+      const weak = await putOn(accept, "master only");
+      expect([weak.status, weak.headers.get("x-reflex-durability")]).toEqual([200, "master-only"]);
+      expect(await weak.json()).toEqual({ tenant: "12", id: "5", created: false, durability: "master-only" });
+      expect(await metric("reflex_cluster_master_only_writes_total")).toBeGreaterThanOrEqual(1);
+      expect(await metric("reflex_cluster_shards_without_replica")).toBe(1);
+      expect(notices.filter((line) => line.includes("has no online replica"))).toHaveLength(1);
+    } finally {
+      harness.cluster.restart(replica);
+    }
+    try {
+      await harness.cluster.waitHealthy();
+      const back = await putOn(accept, "replicated again");
+      expect([back.status, back.headers.get("x-reflex-durability")]).toEqual([200, null]);
+      expect((await putOn(refuse, "replicated by refuse")).status).toBe(200);
+      expect(await metric("reflex_cluster_shards_without_replica")).toBe(0);
+      expect(notices.filter((line) => line.includes("has an online replica again"))).toHaveLength(1);
+      const metrics = await (await fetch(`${accept.url}/metrics`)).text();
+      expect(await promtoolCheck(metrics)).toEqual({ code: 0, output: "" });
+    } finally {
+      await accept.shutdown();
+      await refuse.shutdown();
+    }
+  }, 60_000);
 });
 
 test("RedisClusterStore is what the server opened", () => {

@@ -64,7 +64,10 @@ export class ReflexClient {
     this.#encoding = options.encoding ?? "protobuf";
   }
 
-  /** `PUT /v1/tenants/{tenant}/entries/{id}[?ttl=]`: stores (or replaces) an entry. */
+  /**
+   * `PUT /v1/tenants/{tenant}/entries/{id}[?ttl=]`: stores (or replaces) an entry. The result's
+   * `durability` is `"master-only"` when the server stored it with that weaker promise.
+   */
   async put(tenant: Id, id: Id, entry: EntryInput, options: PutOptions = {}): Promise<PutResult> {
     const encoding = options.encoding ?? this.#encoding;
     const response = await this.#transport.call({
@@ -75,8 +78,9 @@ export class ReflexClient {
       contentType: encoding === "protobuf" ? PROTOBUF : JSON_TYPE,
       idempotent: true,
     });
-    const body = (await response.json()) as { tenant: string; id: string; created: boolean };
-    return { tenant: BigInt(body.tenant), id: BigInt(body.id), created: body.created };
+    const body = (await response.json()) as { tenant: string; id: string; created: boolean; durability?: string };
+    const result = { tenant: BigInt(body.tenant), id: BigInt(body.id), created: body.created };
+    return body.durability === "master-only" ? { ...result, durability: "master-only" } : result;
   }
 
   /** `GET /v1/tenants/{tenant}/entries/{id}`: the entry, or null when there is none. */

@@ -36,6 +36,12 @@ export interface PutResult {
   readonly id: bigint;
   /** True when no entry had this id (201), false when one was replaced (200). */
   readonly created: boolean;
+  /**
+   * Only when the server accepted the write with a weaker promise than its store's: `"master-only"`
+   * (a Redis Cluster shard with no online replica stored it on its master alone, the server's
+   * `--redis-when-replica-lost accept`; lost if that master dies before a new replica has synced).
+   */
+  readonly durability?: "master-only";
 }
 
 /** The answer of a touch. */

@@ -47,7 +47,7 @@ export {
 export { DEFAULT_ROOT, ENTRY_EXTENSION } from "./disk/layout.ts";
 export { readLockHolder } from "./disk/root-lock.ts";
 export type { SweepResult } from "./disk/temp-sweep.ts";
-export { EntryHandle, StoredEntryHandle } from "./handle/entry-handle.ts";
+export { EntryHandle, StoredEntryHandle, type WeakerDurability } from "./handle/entry-handle.ts";
 export type { HandleCacheLimits } from "./ledger/handle-cache.ts";
 export type { LookupStats } from "./lookup/lookup-index.ts";
 export type { GcOptions } from "./ops/gc.ts";

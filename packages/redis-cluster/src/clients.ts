@@ -24,7 +24,7 @@ export class Clients {
   readonly #inFlight: number[];
 
   constructor(options: ResolvedRedisClusterOptions) {
-    const make = (enableAutoPipelining = true) => {
+    const make = (enableAutoPipelining: boolean, resendAfterLostReply: boolean) => {
       const client = new Cluster(
         options.seeds.map((seed) => ({ host: seed.host, port: seed.port })),
         {
@@ -32,7 +32,12 @@ export class Clients {
           // Commands issued in one tick go out in one write per node (64 loads in flight: one syscall, not 64).
           enableAutoPipelining,
           slotsRefreshInterval: 1000,
-          retryDelayOnFailover: 200,
+          // ioredis sends a command again, on the node that serves its slot by then, when the
+          // connection it was sent on closed before its reply: a read may be, a write must not
+          // (the first send may have run: a write its resend finds refused, or a delete that
+          // finds nothing, would be answered as if nothing was written). 0 turns it off: the
+          // write fails with the closed connection, which is `outcome_unknown` (redis-errors.ts).
+          retryDelayOnFailover: resendAfterLostReply ? 200 : 0,
           retryDelayOnClusterDown: 200,
           redisOptions: { commandTimeout: options.commandTimeoutMs, connectTimeout: options.commandTimeoutMs },
         },
@@ -42,10 +47,10 @@ export class Clients {
       defineScripts(client);
       return client;
     };
-    this.reader = make();
-    this.checker = make(false);
+    this.reader = make(true, true);
+    this.checker = make(false, true);
     this.directGets = new DirectGets(this.checker, options.commandTimeoutMs);
-    this.writers = Array.from({ length: options.writeConnections }, make);
+    this.writers = Array.from({ length: options.writeConnections }, () => make(true, false));
     this.#inFlight = this.writers.map(() => 0);
   }
 

@@ -16,3 +16,4 @@ export {
   resolveRedisClusterOptions,
 } from "./options.ts";
 export { RedisClusterStore } from "./redis-cluster-store.ts";
+export type { ReplicaStats, ShardReplicaChange, WhenReplicaLost } from "./shard-watch.ts";

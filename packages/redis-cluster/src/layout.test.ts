@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { bucketKeys, bucketOf, entryKey, id20, namespaceKeys } from "./layout.ts";
+import { bucketKeys, bucketOf, entryKey, entryScriptKeys, id20, namespaceKeys } from "./layout.ts";
 
 describe("layout", () => {
   test("id20 pads to 20 digits so string order is numeric order, at both ends of u64", () => {
@@ -19,6 +19,14 @@ describe("layout", () => {
     expect(bucketKeys("ns", 70n, 3).ids).not.toBe(keys.ids);
     expect(entryKey("ns", 7n, 19n, 16)).toBe(`${keys.entryPrefix}${id20(19n)}`);
     expect(namespaceKeys("ns")).toEqual({ config: "{ns}:config", tenants: "{ns}:tenants" });
+    expect(entryScriptKeys(keys, id20(19n))).toEqual([
+      entryKey("ns", 7n, 19n, 16),
+      keys.ids,
+      keys.exp,
+      keys.sizes,
+      keys.usage,
+      keys.log,
+    ]);
   });
 
   test("bucketOf is id mod K, exact for ids past 2^53", () => {

@@ -49,6 +49,11 @@ export function bucketScriptKeys(keys: BucketKeys): [string, string, string, str
   return [keys.ids, keys.exp, keys.sizes, keys.usage, keys.log, keys.entryPrefix];
 }
 
+/** What every single-entry script (put, delete) takes, in its order: the entry's key, then its bucket's keys. */
+export function entryScriptKeys(keys: BucketKeys, member: string): [string, string, string, string, string, string] {
+  return [keys.entryPrefix + member, keys.ids, keys.exp, keys.sizes, keys.usage, keys.log];
+}
+
 /** The keys of namespace `ns`. */
 export function namespaceKeys(ns: string): NamespaceKeys {
   return { config: `{${ns}}:config`, tenants: `{${ns}}:tenants` };

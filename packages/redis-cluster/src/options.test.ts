@@ -72,5 +72,14 @@ describe("resolveRedisClusterOptions", () => {
     expect(invalid(() => resolveRedisClusterOptions({ nodes: "h:1", buckets: 0 }))).toBe(true);
     const bad = { nodes: "h:1", durability: "fsync" } as unknown as Parameters<typeof resolveRedisClusterOptions>[0];
     expect(invalid(() => resolveRedisClusterOptions(bad))).toBe(true);
+    const lost = { nodes: "h:1", whenReplicaLost: "ignore" } as unknown as Parameters<
+      typeof resolveRedisClusterOptions
+    >[0];
+    expect(invalid(() => resolveRedisClusterOptions(lost))).toBe(true);
+  });
+
+  test("whenReplicaLost: refuse unless accept is asked for", () => {
+    expect(resolveRedisClusterOptions({ nodes: "h:1" }).whenReplicaLost).toBe("refuse");
+    expect(resolveRedisClusterOptions({ nodes: "h:1", whenReplicaLost: "accept" }).whenReplicaLost).toBe("accept");
   });
 });

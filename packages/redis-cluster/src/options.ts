@@ -1,5 +1,6 @@
 import type { LookupOptions, OperationRecorder, RetentionOptions } from "@reflex/core";
 import { StoreError } from "@reflex/core";
+import type { ShardReplicaChange, WhenReplicaLost } from "./shard-watch.ts";
 
 /** How durable a write to the cluster is. */
 export type RedisDurability =
@@ -20,6 +21,17 @@ export interface RedisClusterOptions {
   readonly durability?: RedisDurability;
   /** How long a replicated write waits for a replica (WAIT's timeout), in ms. Default 1000. */
   readonly replicaWaitMs?: number;
+  /**
+   * What a replicated write does on a shard with no online replica (its master died and the
+   * promoted replica has none yet, or its replicas are down): `"refuse"` it with `degraded`,
+   * nothing written (the default: an acknowledged write always means "on two nodes"), or
+   * `"accept"` it on the master alone, with the weaker promise stated on the result
+   * (`StoredEntryHandle.weakerDurability === "master-only"`). Either way the full promise is
+   * back by itself once the shard has an online replica again. See RELIABILITY.md.
+   */
+  readonly whenReplicaLost?: WhenReplicaLost;
+  /** Told when a write finds a shard without an online replica, and when a later one finds one again. Default none. */
+  readonly onReplicaChange?: (change: ShardReplicaChange) => void;
   /** A command with no reply after this long fails (reads: `storage_unavailable`, writes: `outcome_unknown`), in ms. Default 3000. */
   readonly commandTimeoutMs?: number;
   /** Connections per node for writes (each blocks only its own writes while it WAITs). Default 4. */
@@ -53,6 +65,8 @@ export interface ResolvedRedisClusterOptions {
   readonly buckets: number | undefined;
   readonly durability: RedisDurability;
   readonly replicaWaitMs: number;
+  readonly whenReplicaLost: WhenReplicaLost;
+  readonly onReplicaChange: ((change: ShardReplicaChange) => void) | null;
   readonly commandTimeoutMs: number;
   readonly writeConnections: number;
   readonly defaultTtlSeconds: number;
@@ -109,6 +123,10 @@ export function resolveRedisClusterOptions(options: RedisClusterOptions): Resolv
     throw invalid(`durability must be "replicated" or "atomic", got ${JSON.stringify(durability)}`);
   }
   const replicaWaitMs = integer(options.replicaWaitMs, 1000, 1, "replicaWaitMs");
+  const whenReplicaLost = options.whenReplicaLost ?? "refuse";
+  if (whenReplicaLost !== "refuse" && whenReplicaLost !== "accept") {
+    throw invalid(`whenReplicaLost must be "refuse" or "accept", got ${JSON.stringify(whenReplicaLost)}`);
+  }
   const retention = options.retention ?? {};
   const bounds = (["maxBytes", "maxEntries", "tenantMaxBytes", "tenantMaxEntries"] as const).filter(
     (name) => retention[name] !== undefined,
@@ -124,6 +142,8 @@ export function resolveRedisClusterOptions(options: RedisClusterOptions): Resolv
     buckets: options.buckets === undefined ? undefined : integer(options.buckets, DEFAULT_BUCKETS, 1, "buckets"),
     durability,
     replicaWaitMs,
+    whenReplicaLost,
+    onReplicaChange: options.onReplicaChange ?? null,
     commandTimeoutMs: integer(options.commandTimeoutMs, Math.max(3000, replicaWaitMs + 1000), 1, "commandTimeoutMs"),
     writeConnections: integer(options.writeConnections, 4, 1, "writeConnections"),
     defaultTtlSeconds: integer(retention.defaultTtlSeconds, 0, 0, "retention.defaultTtlSeconds"),

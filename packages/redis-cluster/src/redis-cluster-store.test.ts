@@ -1,10 +1,11 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { encodeEnvelope } from "@reflex/codec";
-import { type EntryFields, isStoreError, type StoreErrorCode } from "@reflex/core";
+import { type EntryFields, isStoreError } from "@reflex/core";
 import { describeEntryStoreContract } from "@reflex/core/contract";
 import { spawnScript } from "@reflex/testkit";
 import { Cluster, Redis } from "ioredis";
+import { codeOf } from "../test/code-of.ts";
 import { useCluster } from "../test/use-cluster.ts";
 import { bucketKeys, bucketOf, id20 } from "./layout.ts";
 import type { RedisClusterStore } from "./redis-cluster-store.ts";
@@ -29,16 +30,6 @@ function entry(tenantId: bigint, payload: string): EntryFields {
     embedding: new Uint8Array([0, 60]),
     payloadBlob: new TextEncoder().encode(payload),
   };
-}
-
-async function codeOf(action: () => Promise<unknown>): Promise<StoreErrorCode | "none"> {
-  try {
-    await action();
-  } catch (error) {
-    if (isStoreError(error)) return error.code;
-    throw error;
-  }
-  return "none";
 }
 
 const stores: RedisClusterStore[] = [];

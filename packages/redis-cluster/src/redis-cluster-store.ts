@@ -26,6 +26,7 @@ import { LiveUsage } from "./live-usage.ts";
 import { DEFAULT_BUCKETS, type RedisClusterOptions, resolveRedisClusterOptions } from "./options.ts";
 import { entryExists, listEntries, listTenants, loadEntry, loadManyEntries, usageOfAll } from "./read-ops.ts";
 import { readError } from "./redis-errors.ts";
+import { type ReplicaStats, ShardWatch } from "./shard-watch.ts";
 import { deleteTenantEntries } from "./tenant-ops.ts";
 import { verifyEntries } from "./verify-entries.ts";
 import { deleteEntry, storeEntry, touchEntry } from "./write-ops.ts";
@@ -65,8 +66,9 @@ async function recordedBuckets(clients: Clients, configKey: string, wanted: numb
  * from one backend imports into the other); each tenant spreads over K hash-tagged buckets
  * with a sorted-set index each (see layout.ts). Open one with {@link RedisClusterStore.open}.
  *
- * What differs from files: durability is `"replicated"` (WAIT for a replica; refused with
- * `degraded` when the shard has none) or `"atomic"`; write failures whose outcome is not
+ * What differs from files: durability is `"replicated"` (WAIT for a replica; with none online,
+ * refused `degraded` or, under `whenReplicaLost: "accept"`, accepted on the master alone and
+ * said so on the handle) or `"atomic"`; write failures whose outcome is not
  * known are `outcome_unknown`; `liveStats()` is this client's view (see LiveUsage);
  * `cleanupEmptyTenantDirs()` is `unsupported`; size bounds are Redis' `maxmemory`.
  *
@@ -111,10 +113,12 @@ export class RedisClusterStore implements EntryStore {
         keys,
         buckets,
         usage: new LiveUsage(),
+        shards: new ShardWatch(resolved.whenReplicaLost, resolved.onReplicaChange),
         knownTenants: new Set(),
         changed: new Set(),
         expirations: 0,
       };
+      await context.shards.names.load(clients.reader);
       const store = new RedisClusterStore(context);
       await store.stats();
       return store;
@@ -208,6 +212,14 @@ export class RedisClusterStore implements EntryStore {
   /** Figures of the lookup: tenants tailed, builds, re-check refusals, index size. */
   lookupStats(): ClusterLookupStats {
     return this.#lookup.stats();
+  }
+
+  /**
+   * What this client's writes saw of the shards' replicas: writes accepted on a master alone,
+   * writes refused for want of a replica, and the shards last seen without one.
+   */
+  replicaStats(): ReplicaStats {
+    return this.#context.shards.stats();
   }
 
   /** {@inheritDoc EntryStore.exists} */

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { readError, unconfirmedError, writeError } from "./redis-errors.ts";
+import { readError, unconfirmedError, unlistedError, writeError } from "./redis-errors.ts";
 
 function reply(message: string): Error {
   const error = new Error(message);
@@ -19,6 +19,14 @@ describe("write errors", () => {
     expect(writeError("store", new Error("Connection is closed.")).code).toBe("outcome_unknown");
     expect(writeError("store", new Error("Command timed out")).code).toBe("outcome_unknown");
     expect(unconfirmedError("store", 1000).message).toContain("1000 ms");
+  });
+
+  test("a stored write whose tenant-set add failed is outcome_unknown, whatever the add's refusal said", () => {
+    const refused = writeError("adding tenant 7", reply("CLUSTERDOWN The cluster is down"));
+    expect(refused.code).toBe("storage_unavailable");
+    const error = unlistedError("store of entry 1 of tenant 7", 7n, refused);
+    expect([error.code, error.cause]).toEqual(["outcome_unknown", refused]);
+    expect(error.message).toContain("was applied");
   });
 
   test("reads fail as storage_unavailable", () => {

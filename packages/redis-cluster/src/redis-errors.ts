@@ -1,9 +1,10 @@
 import { StoreError } from "@reflex/core";
-import { CHANGED_REPLY, DEGRADED_REPLY } from "./scripts.ts";
+import { DEGRADED_REPLY, REPLICA_BACK_REPLY } from "./replica-gate.ts";
+import { CHANGED_REPLY } from "./scripts.ts";
 
 // Replies that Redis sends before it runs a command: nothing was applied.
 const REFUSED_BEFORE_RUNNING =
-  /^(CLUSTERDOWN|MOVED|ASK|TRYAGAIN|READONLY|MASTERDOWN|LOADING|NOSCRIPT|BUSY|NOREPLICAS)\b/;
+  /^(CLUSTERDOWN|MOVED|ASK|TRYAGAIN|READONLY|MASTERDOWN|LOADING|NOSCRIPT|BUSY|NOREPLICAS|REPLICABACK)\b/;
 const OUT_OF_MEMORY = /^OOM\b/;
 
 function messageOf(error: unknown): string {
@@ -32,7 +33,7 @@ export function readError(what: string, error: unknown): StoreError {
  */
 export function writeError(what: string, error: unknown): StoreError {
   const message = messageOf(error);
-  if (isReply(error) && message.startsWith(DEGRADED_REPLY)) {
+  if (isDegradedReply(error)) {
     return new StoreError("degraded", `redis cluster: ${what} refused: ${message.slice(DEGRADED_REPLY.length + 1)}`, {
       cause: error,
     });
@@ -60,6 +61,30 @@ export function unconfirmedError(what: string, waitMs: number): StoreError {
     `redis cluster: ${what} was applied on the master but no replica confirmed it within ${waitMs} ms; ` +
       "it may be lost if that master fails now, and retrying it is safe",
   );
+}
+
+/**
+ * The `outcome_unknown` of a write that was applied (and confirmed) but whose tenant-set add
+ * after it failed (`cause`): whatever the add's failure says, the entry is stored; until a
+ * later write into its bucket adds the tenant, listings may miss it. Retrying is safe.
+ */
+export function unlistedError(what: string, tenantId: bigint, cause: unknown): StoreError {
+  return new StoreError(
+    "outcome_unknown",
+    `redis cluster: ${what} was applied, but adding tenant ${tenantId} to the tenant set after it failed ` +
+      `(${messageOf(cause)}); listings may miss it until it is written again, and retrying it is safe`,
+    { cause },
+  );
+}
+
+/** True for the script's refusal of a replicated write on a shard with no online replica (nothing written). */
+export function isDegradedReply(error: unknown): boolean {
+  return isReply(error) && messageOf(error).startsWith(DEGRADED_REPLY);
+}
+
+/** True for the script's refusal of a write sent without a WAIT to a shard that has an online replica again (nothing written). */
+export function isReplicaBackReply(error: unknown): boolean {
+  return isReply(error) && messageOf(error).startsWith(REPLICA_BACK_REPLY);
 }
 
 /** True when a guarded write was refused because the entry changed since it was read (nothing written). */

@@ -2,24 +2,18 @@
 // reads a write needs: whether the entry existed, its old size).
 import type { Cluster, Result } from "ioredis";
 import { defineLogScripts, LOG_FUNCTION } from "./log-scripts.ts";
-
-/** The error a replicated write is refused with when the shard has no online replica. */
-export const DEGRADED_REPLY = "DEGRADED";
+import { replicaGateLua } from "./replica-gate.ts";
 
 /** The error a guarded write (touch) gets when the entry changed since it was read. */
 export const CHANGED_REPLY = "CHANGED";
 
-// KEYS: entry ids exp sizes usage log. ARGV: value id20 pxat-ms (0: none) expires-s require-replica (1/0)
-// log-length [sha1 of the value the write replaces: refused with CHANGED when it is another].
-// Returns {existed, entries delta, bytes delta, unlisted, epoch}: unlisted 1 until a writer
+// KEYS: entry ids exp sizes usage log. ARGV: value id20 pxat-ms (0: none) expires-s replica gate (see
+// replica-gate.ts) log-length [sha1 of the value the write replaces: refused with CHANGED when it is another].
+// Returns {existed, entries delta, bytes delta, unlisted, epoch, master only}: unlisted 1 until a writer
 // marked the bucket's usage hash `listed` (MARK_LISTED, after its add to the tenant set was
 // confirmed): a new bucket, one a tenant deletion emptied (the tenant may have left the set),
 // or one whose writer failed between its write and that add.
-const PUT = `${LOG_FUNCTION}
-if ARGV[5] == '1' and not string.find(redis.call('INFO', 'replication'), 'state=online', 1, true) then
-  return redis.error_reply('${DEGRADED_REPLY} the shard has no online replica to confirm the write')
-end
-if ARGV[7] and redis.sha1hex(redis.call('GET', KEYS[1]) or '') ~= ARGV[7] then
+const PUT = `${LOG_FUNCTION}${replicaGateLua(5, "write")}if ARGV[7] and redis.sha1hex(redis.call('GET', KEYS[1]) or '') ~= ARGV[7] then
   return redis.error_reply('${CHANGED_REPLY} the entry changed since it was read')
 end
 local existed = redis.call('EXISTS', KEYS[1])
@@ -41,7 +35,7 @@ if entries ~= 0 then redis.call('HINCRBY', KEYS[5], 'entries', entries) end
 if bytes ~= 0 then redis.call('HINCRBY', KEYS[5], 'bytes', bytes) end
 log(KEYS[5], KEYS[6], ARGV[6], 'p', ARGV[2])
 local state = redis.call('HMGET', KEYS[5], 'listed', 'epoch')
-return {existed, entries, bytes, state[1] and 0 or 1, state[2]}
+return {existed, entries, bytes, state[1] and 0 or 1, state[2], master_only}
 `;
 
 /** The put script's reply, by name. */
@@ -86,22 +80,18 @@ redis.call('HSET', KEYS[1], 'listed', '1')
 return 1
 `;
 
-// KEYS: entry ids exp sizes usage log. ARGV: id20 require-replica log-length.
-// Returns {removed, entries delta, bytes delta}.
-const DELETE = `${LOG_FUNCTION}
-if ARGV[2] == '1' and not string.find(redis.call('INFO', 'replication'), 'state=online', 1, true) then
-  return redis.error_reply('${DEGRADED_REPLY} the shard has no online replica to confirm the delete')
-end
-local removed = redis.call('DEL', KEYS[1])
+// KEYS: entry ids exp sizes usage log. ARGV: id20 replica-gate log-length.
+// Returns {removed, entries delta, bytes delta, master only}.
+const DELETE = `${LOG_FUNCTION}${replicaGateLua(2, "delete")}local removed = redis.call('DEL', KEYS[1])
 local old = redis.call('HGET', KEYS[4], ARGV[1])
 if removed == 1 or old then log(KEYS[5], KEYS[6], ARGV[3], 'd', ARGV[1]) end
-if not old then return {removed, 0, 0} end
+if not old then return {removed, 0, 0, master_only} end
 redis.call('HDEL', KEYS[4], ARGV[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('ZREM', KEYS[3], ARGV[1])
 redis.call('HINCRBY', KEYS[5], 'entries', -1)
 redis.call('HINCRBY', KEYS[5], 'bytes', -tonumber(old))
-return {removed, -1, -tonumber(old)}
+return {removed, -1, -tonumber(old), master_only}
 `;
 
 // Removes from the index the bucket's entries whose expiry has passed by the server's clock
@@ -143,13 +133,9 @@ return ids
 
 // Removes up to ARGV[2] entries of a bucket (logging each) and, once it is empty, its index
 // keys and change log: a server tailing it sees a new epoch and rebuilds the tenant.
-// KEYS: ids exp sizes usage log. ARGV: entry key prefix, batch, require-replica, log length.
-// Returns {entries removed, bytes freed, entries left}.
-const DROP_BUCKET = `${LOG_FUNCTION}
-if ARGV[3] == '1' and not string.find(redis.call('INFO', 'replication'), 'state=online', 1, true) then
-  return redis.error_reply('${DEGRADED_REPLY} the shard has no online replica to confirm the deletion')
-end
-local ids = redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[2]) - 1)
+// KEYS: ids exp sizes usage log. ARGV: entry key prefix, batch, replica gate, log length.
+// Returns {entries removed, bytes freed, entries left, master only}.
+const DROP_BUCKET = `${LOG_FUNCTION}${replicaGateLua(3, "deletion")}local ids = redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[2]) - 1)
 local freed = 0
 for _, id in ipairs(ids) do
   redis.call('DEL', ARGV[1] .. id)
@@ -162,18 +148,17 @@ for _, id in ipairs(ids) do
 end
 local left = redis.call('ZCARD', KEYS[1])
 if left == 0 then redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]) end
-return {#ids, freed, left}
+return {#ids, freed, left, master_only}
 `;
 
-// KEYS: tenants. ARGV: t20. Returns 1 when the tenant was in the set.
-const UNTENANT = `return redis.call('ZREM', KEYS[1], ARGV[1])`;
+// KEYS: tenants. ARGV: t20 replica-gate. Returns {1 when the tenant was in the set, master only}.
+const UNTENANT = `${replicaGateLua(2, "tenant removal")}
+return {redis.call('ZREM', KEYS[1], ARGV[1]), master_only}
+`;
 
-// KEYS: tenants. ARGV: t20 require-replica.
-const TENANT = `
-if ARGV[2] == '1' and not string.find(redis.call('INFO', 'replication'), 'state=online', 1, true) then
-  return redis.error_reply('${DEGRADED_REPLY} the shard has no online replica to confirm the tenant')
-end
-return redis.call('ZADD', KEYS[1], 0, ARGV[1])
+// KEYS: tenants. ARGV: t20 replica-gate. Returns {1 when added, master only}.
+const TENANT = `${replicaGateLua(2, "tenant")}
+return {redis.call('ZADD', KEYS[1], 0, ARGV[1]), master_only}
 `;
 
 declare module "ioredis" {
@@ -192,7 +177,7 @@ declare module "ioredis" {
       replica: string,
       logLength: number,
       expected?: string,
-    ): Result<[number, number, number, number, string], Context>;
+    ): Result<[number, number, number, number, string, number], Context>;
     reflexMarkListed(usage: string, epoch: string): Result<number, Context>;
     reflexDelete(
       entry: string,
@@ -204,7 +189,7 @@ declare module "ioredis" {
       id: string,
       replica: string,
       logLength: number,
-    ): Result<[number, number, number], Context>;
+    ): Result<[number, number, number, number], Context>;
     reflexSweep(
       ids: string,
       exp: string,
@@ -225,7 +210,7 @@ declare module "ioredis" {
       after: string,
       limit: number,
     ): Result<(number | string)[], Context>;
-    reflexTenant(tenants: string, tenant: string, replica: string): Result<number, Context>;
+    reflexTenant(tenants: string, tenant: string, replica: string): Result<[number, number], Context>;
     reflexDropBucket(
       ids: string,
       exp: string,
@@ -236,8 +221,8 @@ declare module "ioredis" {
       batch: number,
       replica: string,
       logLength: number,
-    ): Result<[number, number, number], Context>;
-    reflexUntenant(tenants: string, tenant: string): Result<number, Context>;
+    ): Result<[number, number, number, number], Context>;
+    reflexUntenant(tenants: string, tenant: string, replica: string): Result<[number, number], Context>;
   }
 }
 

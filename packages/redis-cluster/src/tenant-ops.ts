@@ -3,7 +3,8 @@ import { checkId } from "@reflex/core/backend";
 import type { ClusterContext } from "./context.ts";
 import { bucketKeys, bucketScriptKeys, id20 } from "./layout.ts";
 import { readError, unconfirmedError } from "./redis-errors.ts";
-import { ensureTenant, isReplicated, send } from "./write-ops.ts";
+import { send } from "./shard-writes.ts";
+import { ensureTenant, isReplicated } from "./write-ops.ts";
 
 /** Entries one script removes from a bucket at a time, so no script holds its shard for long. */
 const DROP_BATCH = 1000;
@@ -46,14 +47,13 @@ export async function deleteTenantEntries(
   for (const keys of buckets) {
     for (let left = 1; left > 0; ) {
       const what = `deletion of tenant ${tenantId}`;
-      const { reply, confirmed } = await send<[number, number, number]>(context, what, replicated, (p) =>
-        p.reflexDropBucket(
-          ...bucketScriptKeys(keys),
-          DROP_BATCH,
-          replicated ? "1" : "0",
-          context.options.changeLogLength,
-        ),
-      );
+      const { reply, confirmed } = await send<[number, number, number]>(context, {
+        what,
+        key: keys.ids,
+        replicated,
+        call: (p, gate) =>
+          p.reflexDropBucket(...bucketScriptKeys(keys), DROP_BATCH, gate, context.options.changeLogLength),
+      });
       context.changed.add(tenantId);
       if (!confirmed) throw unconfirmedError(what, context.options.replicaWaitMs);
       context.usage.add(tenantId, -reply[0], -reply[1]);
@@ -63,9 +63,13 @@ export async function deleteTenantEntries(
     }
   }
   const what = `removal of tenant ${tenantId} from the tenant set`;
-  const { confirmed } = await send<number>(context, what, replicated, (p) =>
-    p.reflexUntenant(context.keys.tenants, t20),
-  );
+  const key = context.keys.tenants;
+  const { confirmed } = await send<[number]>(context, {
+    what,
+    key,
+    replicated,
+    call: (p, gate) => p.reflexUntenant(key, t20, gate),
+  });
   if (!confirmed) throw unconfirmedError(what, context.options.replicaWaitMs);
   context.knownTenants.delete(tenantId);
   context.usage.forget(tenantId);

@@ -2,12 +2,12 @@ import { encodeEnvelope } from "@reflex/codec";
 import { type Durability, type EntryFields, type StoredEntryHandle, StoreError, type StoreOptions } from "@reflex/core";
 import { checkId, checkTtl, expiresAtOf, rethrowCodecError, storedEnvelopeHandle } from "@reflex/core/backend";
 import { checkEmbeddingLength } from "@reflex/core/lookup";
-import type { ChainableCommander, Cluster } from "ioredis";
 import type { ClusterContext } from "./context.ts";
-import { bucketKeys, bucketOf, id20 } from "./layout.ts";
+import { bucketKeys, bucketOf, entryScriptKeys, id20 } from "./layout.ts";
 import { loadEnvelope } from "./read-ops.ts";
-import { isChangedReply, unconfirmedError, writeError } from "./redis-errors.ts";
+import { isChangedReply, unconfirmedError, unlistedError, writeError } from "./redis-errors.ts";
 import { deleteReplyOf, putReplyOf } from "./scripts.ts";
+import { send } from "./shard-writes.ts";
 
 /** True when a write with `durability` (else the store's default) waits for a replica. */
 export function isReplicated(context: ClusterContext, durability: Durability | undefined): boolean {
@@ -21,63 +21,31 @@ export function isReplicated(context: ClusterContext, durability: Durability | u
 }
 
 /**
- * Runs one script (`call` on a client or a pipeline) on its shard. Atomic: a plain command,
- * through the writer's auto-pipeline. Replicated: the script and `WAIT 1` right behind it in
- * one explicit pipeline, which keeps both on one connection, in order. Resolves with the
- * script's reply and whether a replica confirmed it; a failure before the reply is a typed
- * write error.
- */
-export async function send<T>(
-  context: ClusterContext,
-  what: string,
-  replicated: boolean,
-  call: (client: Cluster | ChainableCommander) => unknown,
-): Promise<{ reply: T; confirmed: boolean }> {
-  const waitMs = context.options.replicaWaitMs;
-  return context.clients.withWriter(async (writer) => {
-    if (!replicated) {
-      try {
-        return { reply: (await call(writer)) as T, confirmed: true };
-      } catch (error) {
-        throw writeError(what, error);
-      }
-    }
-    let results: [Error | null, unknown][] | null;
-    try {
-      const pipeline = writer.pipeline();
-      call(pipeline);
-      pipeline.wait(1, waitMs);
-      results = await pipeline.exec();
-    } catch (error) {
-      throw writeError(what, error);
-    }
-    const [scriptError, reply] = results?.[0] ?? [new Error("empty pipeline reply"), null];
-    if (scriptError !== null) throw writeError(what, scriptError);
-    const [waitError, acknowledged] = results?.[1] ?? [new Error("no WAIT reply"), 0];
-    return { reply: reply as T, confirmed: waitError === null && Number(acknowledged) >= 1 };
-  });
-}
-
-/**
  * Adds the tenant to the namespace's tenant set, once per client (before its first entry), or
  * again when `force`: after a write into a bucket not marked listed, which may follow another
  * server's deletion of the tenant (its set entry gone, this client's memory of it not), and
- * when a deletion finds a bucket written during it.
+ * when a deletion finds a bucket written during it. Resolves to true when the add was
+ * accepted on a master alone (see `whenReplicaLost`).
  */
 export async function ensureTenant(
   context: ClusterContext,
   tenantId: bigint,
   replicated: boolean,
   force = false,
-): Promise<void> {
-  if (!force && context.knownTenants.has(tenantId)) return;
+): Promise<boolean> {
+  if (!force && context.knownTenants.has(tenantId)) return false;
   const what = `adding tenant ${tenantId}`;
-  const { confirmed } = await send<number>(context, what, replicated, (p) =>
-    p.reflexTenant(context.keys.tenants, id20(tenantId), replicated ? "1" : "0"),
-  );
+  const key = context.keys.tenants;
+  const { confirmed, masterOnly } = await send<[number]>(context, {
+    what,
+    key,
+    replicated,
+    call: (p, gate) => p.reflexTenant(key, id20(tenantId), gate),
+  });
   if (!confirmed) throw unconfirmedError(what, context.options.replicaWaitMs);
   context.knownTenants.add(tenantId);
   context.usage.tenant(tenantId);
+  return masterOnly;
 }
 
 /** The expiry of an entry written now with `ttlSeconds` (else the namespace's default), by the contract's rule. */
@@ -88,8 +56,10 @@ function expiresAtFor(context: ClusterContext, ttlSeconds: number | undefined): 
 /**
  * Writes an entry: its envelope and the bucket's index in one script, the tenant set
  * before it (and again after it, into a bucket not yet marked listed: see `listAgain`).
- * Replicated writes resolve once a replica confirmed; `degraded` when the shard has no
- * online replica (nothing written), `outcome_unknown` when no confirmation came.
+ * Replicated writes resolve once a replica confirmed; on a shard with no online replica
+ * `degraded` (nothing written), or under `whenReplicaLost: "accept"` a handle whose
+ * `weakerDurability` is `"master-only"` (so is it when the tenant-set add was);
+ * `outcome_unknown` when no confirmation came.
  */
 export async function storeEntry(
   context: ClusterContext,
@@ -109,56 +79,69 @@ export async function storeEntry(
   } catch (error) {
     rethrowCodecError(error);
   }
-  await ensureTenant(context, tenantId, replicated);
+  let masterOnly = await ensureTenant(context, tenantId, replicated);
   const keys = bucketKeys(context.options.namespace, tenantId, bucketOf(id, context.buckets));
   const member = id20(id);
   const what = `store of entry ${id} of tenant ${tenantId}`;
   // Marked once the reply (or the failure: it may have landed) is in, so this store's next lookup reads the log.
-  const sent = await send<[number, number, number, number, string]>(context, what, replicated, (p) =>
-    p.reflexPut(
-      keys.entryPrefix + member,
-      keys.ids,
-      keys.exp,
-      keys.sizes,
-      keys.usage,
-      keys.log,
-      Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
-      member,
-      expiresAt === 0n ? "0" : String(expiresAt * 1000n),
-      String(expiresAt),
-      replicated ? "1" : "0",
-      context.options.changeLogLength,
-      ...(replacing === undefined ? [] : [replacing]),
-    ),
-  ).finally(() => context.changed.add(tenantId));
+  const sent = await send<[number, number, number, number, string]>(context, {
+    what,
+    key: keys.ids,
+    replicated,
+    call: (p, gate) =>
+      p.reflexPut(
+        ...entryScriptKeys(keys, member),
+        Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+        member,
+        expiresAt === 0n ? "0" : String(expiresAt * 1000n),
+        String(expiresAt),
+        gate,
+        context.options.changeLogLength,
+        ...(replacing === undefined ? [] : [replacing]),
+      ),
+  }).finally(() => context.changed.add(tenantId));
   const reply = putReplyOf(sent.reply);
   context.usage.add(tenantId, reply.entriesDelta, reply.bytesDelta);
-  if (reply.unlisted) await listAgain(context, tenantId, replicated, keys.usage, reply.epoch, sent.confirmed);
+  if (reply.unlisted) {
+    masterOnly =
+      (await listAgain(context, what, tenantId, replicated, keys.usage, reply.epoch, sent.confirmed)) || masterOnly;
+  }
   if (!sent.confirmed) throw unconfirmedError(what, context.options.replicaWaitMs);
-  return storedEnvelopeHandle(bytes, !reply.existed);
+  return storedEnvelopeHandle(bytes, !reply.existed, masterOnly || sent.masterOnly ? "master-only" : undefined);
 }
 
 /**
  * After a write into a bucket not marked `listed`: a deletion of the tenant (another
  * server's, or one racing this write) may have taken it out of the set after the add before
  * the write, so it is added again, now that the entry is in, and the bucket is marked. A
- * failure leaves the bucket unmarked: the next write into it adds the tenant again. Its error
- * is the write's when the write itself was confirmed.
+ * failure leaves the bucket unmarked: the next write into it adds the tenant again. When the
+ * write itself was confirmed, the failure is the write's, as `outcome_unknown` (the entry is
+ * stored: a `storage_unavailable` or `degraded` of the add must not say "nothing written").
+ * Resolves to true when the add was accepted on a master alone.
  */
 async function listAgain(
   context: ClusterContext,
+  what: string,
   tenantId: bigint,
   replicated: boolean,
   usage: string,
   epoch: string,
   writeConfirmed: boolean,
-): Promise<void> {
+): Promise<boolean> {
   try {
-    await ensureTenant(context, tenantId, replicated, true);
-    await send<number>(context, `marking tenant ${tenantId} listed`, false, (p) => p.reflexMarkListed(usage, epoch));
+    const masterOnly = await ensureTenant(context, tenantId, replicated, true);
+    await context.clients.withWriter(async (writer) => {
+      try {
+        await writer.reflexMarkListed(usage, epoch);
+      } catch (error) {
+        throw writeError(`marking tenant ${tenantId} listed`, error);
+      }
+    });
+    return masterOnly;
   } catch (error) {
     context.knownTenants.delete(tenantId);
-    if (writeConfirmed) throw error;
+    if (writeConfirmed) throw unlistedError(what, tenantId, error);
+    return false;
   }
 }
 
@@ -170,19 +153,12 @@ export async function deleteEntry(context: ClusterContext, id: bigint, tenantId:
   const keys = bucketKeys(context.options.namespace, tenantId, bucketOf(id, context.buckets));
   const member = id20(id);
   const what = `delete of entry ${id} of tenant ${tenantId}`;
-  const sent = await send<[number, number, number]>(context, what, replicated, (p) =>
-    p.reflexDelete(
-      keys.entryPrefix + member,
-      keys.ids,
-      keys.exp,
-      keys.sizes,
-      keys.usage,
-      keys.log,
-      member,
-      replicated ? "1" : "0",
-      context.options.changeLogLength,
-    ),
-  ).finally(() => context.changed.add(tenantId)); // as for a store
+  const sent = await send<[number, number, number]>(context, {
+    what,
+    key: keys.ids,
+    replicated,
+    call: (p, gate) => p.reflexDelete(...entryScriptKeys(keys, member), member, gate, context.options.changeLogLength),
+  }).finally(() => context.changed.add(tenantId)); // as for a store
   const reply = deleteReplyOf(sent.reply);
   context.usage.add(tenantId, reply.entriesDelta, reply.bytesDelta);
   if (!reply.removed) throw new StoreError("not_found", `entry ${id} of tenant ${tenantId} not found`);

@@ -2,8 +2,10 @@
 // master is SIGKILLed; its replica takes over, the killed node is restarted (as a supervisor
 // would) and rejoins as a replica. Then every acknowledged write is read back exactly.
 import { afterAll, expect, test } from "bun:test";
-import { type EntryFields, isStoreError } from "@reflex/core";
+import { isStoreError } from "@reflex/core";
+import { sameBytes } from "@reflex/testkit";
 import type { RedisClusterStore } from "../src/redis-cluster-store.ts";
+import { patternEntry, patternPayload } from "./pattern-entry.ts";
 import { useCluster } from "./use-cluster.ts";
 
 const CLIENTS = 64;
@@ -20,31 +22,8 @@ afterAll(async () => {
   await store?.quit();
 });
 
-function payloadOf(id: bigint): Uint8Array {
-  const bytes = new Uint8Array(256);
-  let x = Number(id % 0xffff_ffffn) | 1;
-  for (let i = 0; i < bytes.length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    bytes[i] = x & 0xff;
-  }
-  return bytes;
-}
-
-function entryOf(tenantId: bigint, id: bigint): EntryFields {
-  return {
-    tenantId,
-    contextHash: id,
-    timestamp: 1_700_000_000n,
-    embedding: new Uint8Array(0),
-    payloadBlob: payloadOf(id),
-  };
-}
-
-function same(a: Uint8Array, b: Uint8Array): boolean {
-  return a.byteLength === b.byteLength && a.every((byte, i) => byte === b[i]);
-}
+/** Bytes of each payload. */
+const PAYLOAD = 256;
 
 test("a master SIGKILLed under 64 clients in flight: no acknowledged write is lost", async () => {
   store = await harness.open({ namespace: "failover" });
@@ -54,6 +33,8 @@ test("a master SIGKILLed under 64 clients in flight: no acknowledged write is lo
   const unknown = new Map<bigint, bigint>();
   const refused = new Map<bigint, bigint>();
   const errorCodes = new Map<string, number>();
+  /** Why each refused write was refused, to name it if it is found stored. */
+  const refusedWhy = new Map<bigint, string>();
   const failures: { at: number; kind: "read" | "write" }[] = [];
   let wrongReads = 0;
   let reads = 0;
@@ -73,7 +54,7 @@ test("a master SIGKILLed under 64 clients in flight: no acknowledged write is lo
         reads++;
         try {
           const handle = await s.load(id, tenantId);
-          if (!same(handle.payloadBlob, payloadOf(id))) wrongReads++;
+          if (!sameBytes(handle.payloadBlob, patternPayload(id, PAYLOAD))) wrongReads++;
           handle.release();
         } catch (error) {
           if (isStoreError(error, "not_found")) wrongReads++;
@@ -84,13 +65,14 @@ test("a master SIGKILLed under 64 clients in flight: no acknowledged write is lo
         const id = BigInt(index) * 1_000_000n + BigInt(n);
         writes++;
         try {
-          (await s.store(id, entryOf(tenantId, id))).release();
+          (await s.store(id, patternEntry(tenantId, id, PAYLOAD))).release();
           acknowledged.set(id, tenantId);
           mine.push(id);
         } catch (error) {
           const code = isStoreError(error) ? error.code : "other";
           count(`write ${code}`);
           (code === "outcome_unknown" || code === "other" ? unknown : refused).set(id, tenantId);
+          if (code !== "outcome_unknown") refusedWhy.set(id, error instanceof Error ? error.message : String(error));
           failures.push({ at: performance.now(), kind: "write" });
         }
       }
@@ -123,15 +105,15 @@ test("a master SIGKILLed under 64 clients in flight: no acknowledged write is lo
   let lost = 0;
   let unknownLanded = 0;
   let refusedPresent = 0;
-  const check = async (ids: Map<bigint, bigint>, onMissing: () => void, onPresent: () => void) => {
+  const check = async (ids: Map<bigint, bigint>, onMissing: () => void, onPresent: (id: bigint) => void) => {
     const list = [...ids];
     for (let i = 0; i < list.length; i += 64) {
       await Promise.all(
         list.slice(i, i + 64).map(async ([id, tenantId]) => {
           try {
             const handle = await s.load(id, tenantId);
-            if (!same(handle.payloadBlob, payloadOf(id))) lost++;
-            else onPresent();
+            if (!sameBytes(handle.payloadBlob, patternPayload(id, PAYLOAD))) lost++;
+            else onPresent(id);
             handle.release();
           } catch (error) {
             if (!isStoreError(error, "not_found")) throw error;
@@ -151,10 +133,14 @@ test("a master SIGKILLed under 64 clients in flight: no acknowledged write is lo
     () => {},
     () => unknownLanded++,
   );
+  const presentWhy: string[] = [];
   await check(
     refused,
     () => {},
-    () => refusedPresent++,
+    (id) => {
+      refusedPresent++;
+      presentWhy.push(refusedWhy.get(id) ?? "?");
+    },
   );
 
   const since = (at: number) => ((at - killedAt) / 1000).toFixed(2);
@@ -168,6 +154,7 @@ test("a master SIGKILLed under 64 clients in flight: no acknowledged write is lo
       `  acknowledged ${acknowledged.size}, lost ${lost}, outcome-unknown ${unknown.size} (${unknownLanded} landed), refused ${refused.size} (${refusedPresent} present), wrong reads ${wrongReads}`,
       `  failures after the kill: first +${since(firstFailure)} s, last read +${since(lastFailure("read"))} s, last write +${since(lastFailure("write"))} s`,
       `  error codes: ${[...errorCodes].map(([code, n]) => `${code} ${n}`).join(", ") || "none"}`,
+      ...presentWhy.map((why) => `  refused but present: ${why}`),
     ].join("\n"),
   );
   expect(acknowledged.size).toBeGreaterThan(0);

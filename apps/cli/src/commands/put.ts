@@ -86,7 +86,9 @@ export const putCommand: Command = {
     ],
     json:
       '  {"tenantId":"1","entryId":"42","created":true,"fileBytes":1234}\n' +
-      "  created: false when an entry was replaced; fileBytes: size of the entry file",
+      "  created: false when an entry was replaced; fileBytes: size of the entry file;\n" +
+      '  "durability":"master-only" only when a Redis Cluster shard with no online replica stored it on\n' +
+      "  its master alone (--redis-when-replica-lost accept; lost if that master dies before a new replica syncs)",
     exit: "0 stored, 2 usage error (bad id, unreadable input file, entry over a bound), 3 storage error",
   }),
   async run(args, io) {
@@ -120,18 +122,19 @@ export const putCommand: Command = {
       { tenantId, contextHash, timestamp, embedding, payloadBlob },
       ttlSeconds === undefined ? {} : { ttlSeconds },
     );
-    const created = handle.created;
-    const fileBytes = handle.fileBytes;
+    const { created, fileBytes, weakerDurability } = handle;
     handle.release();
     if ("close" in store) (store as { close(): void }).close();
     if (parsed.flag("json")) {
-      await printJson(io, { tenantId, entryId, created, fileBytes });
+      const weaker = weakerDurability === undefined ? {} : { durability: weakerDurability };
+      await printJson(io, { tenantId, entryId, created, fileBytes, ...weaker });
     } else {
       await printLine(
         io,
         `${created ? "created" : "replaced"} tenant ${tenantId} entry ${entryId}: ` +
           `payload ${formatBytes(payloadBlob.byteLength)}, embedding ${formatBytes(embedding.byteLength)}, ` +
-          `file ${formatBytes(fileBytes)}`,
+          `file ${formatBytes(fileBytes)}` +
+          (weakerDurability === "master-only" ? " (master only: its shard has no online replica)" : ""),
       );
     }
     return ExitCode.ok;

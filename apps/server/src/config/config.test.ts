@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { ConfigError, DEFAULT_CONFIG, loadConfig, parseByteSize } from "./config.ts";
+import { ConfigError, DEFAULT_CONFIG, loadConfig, parseByteSize, USAGE } from "./config.ts";
 
 describe("loadConfig", () => {
   test("defaults run on a fresh clone: ./reflex-data, loopback, 8080, no tokens, 24 MiB bodies", () => {
@@ -64,6 +64,22 @@ describe("loadConfig", () => {
       64 * 1024 ** 2,
     );
     expect(() => loadConfig(["--lookup-max-bytes", "lots"], {})).toThrow(ConfigError);
+  });
+
+  test("--redis-when-replica-lost (or REFLEX_REDIS_WHEN_REPLICA_LOST): refuse or accept, on a cluster only, unset by default", () => {
+    const cluster = ["--redis-cluster", "127.0.0.1:7000"];
+    expect(loadConfig(cluster, {}).whenReplicaLost).toBeUndefined();
+    expect(loadConfig([...cluster, "--redis-when-replica-lost", "accept"], {}).whenReplicaLost).toBe("accept");
+    const env = { REFLEX_REDIS_WHEN_REPLICA_LOST: "refuse" };
+    expect(loadConfig(cluster, env).whenReplicaLost).toBe("refuse");
+    expect(loadConfig([...cluster, "--redis-when-replica-lost", "accept"], env).whenReplicaLost).toBe("accept");
+    expect(() => loadConfig([...cluster, "--redis-when-replica-lost", "maybe"], {})).toThrow(
+      '--redis-when-replica-lost must be refuse or accept, got "maybe"',
+    );
+    expect(() => loadConfig([], { REFLEX_REDIS_WHEN_REPLICA_LOST: "accept" })).toThrow(
+      "REFLEX_REDIS_WHEN_REPLICA_LOST applies to a store on a Redis Cluster only (--redis-cluster)",
+    );
+    expect(USAGE).toContain("--redis-when-replica-lost refuse|accept");
   });
 
   test("--change-log-length and --change-log-poll-ms (or their env) tune the cluster's change logs; files refuse them", () => {

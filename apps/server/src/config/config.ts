@@ -3,7 +3,13 @@ import { isTtlText, MAX_BODY_BYTES, TTL_GRAMMAR } from "@reflex/codec";
 import { DEFAULT_ROOT, type RetentionOptions } from "@reflex/core";
 import { DEFAULT_MAX_BODY_BYTES } from "../middleware/body-limit.ts";
 import { LOG_FORMATS, type LogFormat } from "../observe/logger.ts";
-import { CHANGE_LOG_OPTIONS, type ChangeLogConfig, changeLogConfig, checkClusterRetention } from "./cluster-config.ts";
+import {
+  CHANGE_LOG_OPTIONS,
+  CLUSTER_USAGE,
+  type ClusterSettings,
+  checkClusterRetention,
+  clusterSettings,
+} from "./cluster-config.ts";
 import { ConfigError } from "./config-error.ts";
 import { TLS_OPTIONS, type TlsConfig, tlsConfig } from "./tls.ts";
 
@@ -42,7 +48,9 @@ export interface ServerConfig {
   /** Memory bound of the lookup index (search, contextHash), in bytes; absent: the core's 1 GiB. */
   readonly lookupMaxBytes?: number;
   /** On a Redis Cluster: how the change logs are kept and read (absent: the store's defaults). */
-  readonly changeLog?: ChangeLogConfig;
+  readonly changeLog?: ClusterSettings["changeLog"];
+  /** On a Redis Cluster: a write to a shard with no online replica is refused or accepted on its master alone (absent: refuse). */
+  readonly whenReplicaLost?: ClusterSettings["whenReplicaLost"];
 }
 
 /**
@@ -98,11 +106,7 @@ options (flag, then env, then default):
   --max-entry-bytes SIZE      REFLEX_MAX_ENTRY_BYTES      largest entry file one PUT may make (default none)
                               (a PUT over this, --tenant-max-bytes or --max-bytes is 413, before any eviction)
   --lookup-max-bytes SIZE     REFLEX_LOOKUP_MAX_BYTES     memory bound of the search index (default 1GiB)
-  --change-log-length N       REFLEX_CHANGE_LOG_LENGTH    Redis Cluster: records each change log keeps (default
-                              1000; a server away for more rebuilds the tenant's index)
-  --change-log-poll-ms MS     REFLEX_CHANGE_LOG_POLL_MS   Redis Cluster: how often the change logs of searched
-                              tenants are read (default 100; 0 = only before this server's own lookups)
-  --log-format text|json      REFLEX_LOG_FORMAT           log lines as text, or one JSON object a line
+${CLUSTER_USAGE}  --log-format text|json      REFLEX_LOG_FORMAT           log lines as text, or one JSON object a line
                               (default json, or text when stdout is a terminal)
   --quiet                             no request log (metrics and X-Request-Id stay)
   -V, --version                       print the version
@@ -246,10 +250,11 @@ export function loadConfig(
   const retention = retentionConfig(flag, env);
   const logFormat = parseLogFormat(flag("log-format"), nonEmpty(env.REFLEX_LOG_FORMAT));
   if (redisCluster !== undefined) checkClusterRetention(retention);
-  const changeLog = changeLogConfig((name, envName) => {
+  const read = (name: string, envName: string) => {
     const text = flag(name) ?? nonEmpty(env[envName]);
     return text === undefined ? undefined : { text, what: flag(name) === undefined ? envName : `--${name}` };
-  }, redisCluster !== undefined);
+  };
+  const cluster = clusterSettings(read, redisCluster !== undefined);
   return {
     root,
     redisCluster,
@@ -278,7 +283,7 @@ export function loadConfig(
     ...(lookupText === undefined
       ? {}
       : { lookupMaxBytes: parseByteSize(lookupText, lookupWhat, Number.MAX_SAFE_INTEGER) }),
-    ...(Object.keys(changeLog).length === 0 ? {} : { changeLog }),
+    ...cluster,
   };
 }
 

@@ -8,6 +8,7 @@ import type { Exposition } from "@reflex/stats";
  * slot's master, or through ioredis; and the direct ones that failed and were sent again).
  */
 export function clusterLookupFamilies(out: Exposition, store: RedisClusterStore): void {
+  clusterReplicaFamilies(out, store);
   const stats = store.lookupStats();
   const one = (name: string, type: "gauge" | "counter", help: string, value: number) => {
     out.family(name, type, help);
@@ -38,4 +39,31 @@ export function clusterLookupFamilies(out: Exposition, store: RedisClusterStore)
     "Direct re-check GETs that failed (a redirect, a closed connection) and were sent again through ioredis.",
     stats.directGets.failedDirect,
   );
+}
+
+/**
+ * The replica families of a Redis Cluster store (`replicaStats()`): writes accepted on a
+ * shard's master alone (`--redis-when-replica-lost accept`), writes refused for want of a
+ * replica (`refuse`), and the shards this server last saw without an online replica.
+ */
+export function clusterReplicaFamilies(out: Exposition, store: RedisClusterStore): void {
+  const stats = store.replicaStats();
+  out.family(
+    "reflex_cluster_master_only_writes_total",
+    "counter",
+    "Writes acknowledged on a shard's master alone because it had no online replica (X-Reflex-Durability: master-only).",
+  );
+  out.sample("reflex_cluster_master_only_writes_total", {}, stats.masterOnlyWrites);
+  out.family(
+    "reflex_cluster_degraded_refusals_total",
+    "counter",
+    "Writes refused with degraded (503) because their shard had no online replica.",
+  );
+  out.sample("reflex_cluster_degraded_refusals_total", {}, stats.refusedWrites);
+  out.family(
+    "reflex_cluster_shards_without_replica",
+    "gauge",
+    "Shards whose last write by this server found no online replica.",
+  );
+  out.sample("reflex_cluster_shards_without_replica", {}, stats.shardsWithoutReplica.length);
 }

@@ -29,6 +29,17 @@ import { registerHotEntryRoute } from "./hot-route.ts";
 import { withLoadedEntry } from "./with-loaded-entry.ts";
 
 const PATH = "/v1/tenants/{tenant}/entries/{id}";
+
+/** The header of a PUT the store accepted with a weaker durability than its default (see StoredEntry.durability). */
+export const DURABILITY_HEADER = "X-Reflex-Durability";
+const DURABILITY_HEADER_DOC = {
+  [DURABILITY_HEADER]: {
+    description:
+      "Only when the write was accepted with a weaker promise: master-only (a Redis Cluster shard with no " +
+      "online replica stored it on its master alone, --redis-when-replica-lost accept).",
+    schema: { type: "string" as const, enum: ["master-only"] },
+  },
+};
 const protobufBody = z.string().openapi({ format: "binary", description: "Binary protobuf reflex.v1.CacheEntry." });
 
 /** Registers PUT, GET, HEAD and DELETE of `/v1/tenants/{tenant}/entries/{id}`. */
@@ -58,8 +69,16 @@ export function registerEntryRoutes(app: App, deps: RouteDeps): void {
       },
     },
     responses: {
-      200: { description: "Replaced an entry.", content: { [JSON_TYPE]: { schema: StoredEntry } } },
-      201: { description: "Created a new entry.", content: { [JSON_TYPE]: { schema: StoredEntry } } },
+      200: {
+        description: "Replaced an entry.",
+        headers: DURABILITY_HEADER_DOC,
+        content: { [JSON_TYPE]: { schema: StoredEntry } },
+      },
+      201: {
+        description: "Created a new entry.",
+        headers: DURABILITY_HEADER_DOC,
+        content: { [JSON_TYPE]: { schema: StoredEntry } },
+      },
       400: openApiErrorResponse("Bad id or bad body."),
       ...AUTH_ERRORS,
       413: openApiErrorResponse("Body over the limit."),
@@ -80,11 +99,20 @@ export function registerEntryRoutes(app: App, deps: RouteDeps): void {
     );
     const ttl = c.req.valid("query").ttl;
     const handle = await store.store(entryId, entry, ttl === undefined ? {} : { ttlSeconds: Number(ttl) });
-    const created = handle.created;
+    const { created, weakerDurability } = handle;
     handle.release();
-    const body = { tenant: params.tenant, id: params.id, created };
-    if (created) return c.json(body, 201, { Location: `/v1/tenants/${params.tenant}/entries/${params.id}` });
-    return c.json(body, 200);
+    // A Redis Cluster shard with no online replica stored it on its master alone (--redis-when-replica-lost accept).
+    const weaker = weakerDurability === undefined ? undefined : { [DURABILITY_HEADER]: weakerDurability };
+    const body = {
+      tenant: params.tenant,
+      id: params.id,
+      created,
+      ...(weakerDurability && { durability: weakerDurability }),
+    };
+    if (created) {
+      return c.json(body, 201, { Location: `/v1/tenants/${params.tenant}/entries/${params.id}`, ...weaker });
+    }
+    return c.json(body, 200, weaker);
   });
 
   const get = createRoute({

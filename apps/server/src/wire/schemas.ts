@@ -162,6 +162,15 @@ export const StoredEntry = z
     tenant: z.string().openapi({ example: "1" }),
     id: z.string().openapi({ example: "42" }),
     created: z.boolean().openapi({ description: "True when no entry with this id existed before (201)." }),
+    durability: z
+      .enum(["master-only"])
+      .optional()
+      .openapi({
+        description:
+          "Only when the write was accepted with a weaker promise than the store's: master-only (a Redis Cluster " +
+          "shard with no online replica stored it on its master alone; lost if that master dies before a new " +
+          "replica has synced). Also in the X-Reflex-Durability header.",
+      }),
   })
   .openapi("StoredEntry");
 

@@ -112,12 +112,29 @@ export class EntryHandle implements EntryFields {
   }
 }
 
-/** A handle returned by `store`: also says whether the entry is new or replaced one. */
+/**
+ * A weaker promise than the write asked for, which a backend accepted the write with rather
+ * than refuse it (reported on `StoredEntryHandle.weakerDurability`):
+ * `"master-only"`: a Redis Cluster shard with no online replica applied it on its master
+ * alone (the operator chose to accept, `whenReplicaLost: "accept"`); it is lost if that master
+ * dies before a new replica has synced.
+ */
+export type WeakerDurability = "master-only";
+
+/**
+ * A handle returned by `store`: also says whether the entry is new or replaced one, and
+ * whether the write was accepted with a weaker durability than asked.
+ */
 export class StoredEntryHandle extends EntryHandle {
   constructor(
     file: LoadedFile,
     /** True when no entry with this id existed just before the write. */
     readonly created: boolean,
+    /**
+     * Set when the backend accepted the write with a weaker promise than the durability asked
+     * for (see `WeakerDurability`); undefined when the asked promise holds.
+     */
+    readonly weakerDurability?: WeakerDurability,
   ) {
     super(file);
   }

@@ -1,6 +1,6 @@
 import { decodeEnvelope, readEnvelopeHeader } from "@reflex/codec";
 import { rethrowCodecError, StoreError } from "../contract/store-error.ts";
-import { EntryHandle, StoredEntryHandle } from "./entry-handle.ts";
+import { EntryHandle, StoredEntryHandle, type WeakerDurability } from "./entry-handle.ts";
 import { LoadedFile } from "./loaded-file.ts";
 
 /**
@@ -36,10 +36,14 @@ export function envelopeHandle(bytes: Uint8Array, tenantId: bigint, entryId: big
 /**
  * The handle a backend's `store` returns: over envelope bytes this process has just
  * encoded with `encodeEnvelope` (trusted, not checksummed again; the body is decoded only
- * if a field is read).
+ * if a field is read). `weaker`: the weaker promise the write was accepted with, if any.
  */
-export function storedEnvelopeHandle(bytes: Uint8Array, created: boolean): StoredEntryHandle {
+export function storedEnvelopeHandle(
+  bytes: Uint8Array,
+  created: boolean,
+  weaker?: WeakerDurability,
+): StoredEntryHandle {
   const header = readEnvelopeHeader(bytes);
   const file = LoadedFile.encoded(header.tenantId, header.entryId, bytes, header.headerBytes, header.expiresAt);
-  return new StoredEntryHandle(file, created);
+  return new StoredEntryHandle(file, created, weaker);
 }
