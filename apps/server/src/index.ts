@@ -19,11 +19,11 @@ export {
   ConfigError,
   DEFAULT_CONFIG,
   loadConfig,
-  parseByteSize,
   RETENTION_BOUND_OPTIONS,
   type ServerConfig,
   USAGE,
 } from "./config/config.ts";
+export { parseByteSize } from "./config/config-values.ts";
 export { readTlsFiles, TLS_OPTIONS, type TlsConfig, type TlsMaterial, tlsConfig } from "./config/tls.ts";
 export { ApiError, type ApiErrorBody, type ApiErrorCode } from "./errors.ts";
 export { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_PAYLOAD_BYTES } from "./middleware/body-limit.ts";

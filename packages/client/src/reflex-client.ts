@@ -1,5 +1,6 @@
 import { isReflexClientError } from "./client-error.ts";
 import { type Id, idOf, idText, pathId } from "./ids.ts";
+import { fetchListPage, followPages } from "./listing.ts";
 import { checkSearchK } from "./search-query.ts";
 import { searchRequestBody, searchResultOfJson, searchResultOfProtobuf } from "./search-wire.ts";
 import { type ClientOptions, isMissing, resolveClientOptions, Transport } from "./transport.ts";
@@ -21,13 +22,13 @@ import type {
 import {
   batchGetOfJson,
   batchGetOfProtobuf,
+  decodeAnswer,
   encodePutBody,
   entryFields,
   entryOfJson,
   entryOfProtobuf,
   JSON_TYPE,
   PROTOBUF,
-  readAnswer,
 } from "./wire.ts";
 
 /** Options of a {@link ReflexClient}: the transport's, and the default wire encoding. */
@@ -94,12 +95,7 @@ export class ReflexClient {
       allow: [404],
     });
     if (await isMissing(response)) return null;
-    if (encoding === "protobuf") {
-      const bytes = new Uint8Array(await response.arrayBuffer());
-      return readAnswer("entry", () => entryOfProtobuf(bytes));
-    }
-    const json: unknown = await response.json();
-    return readAnswer("entry", () => entryOfJson(json));
+    return decodeAnswer(response, encoding, "entry", entryOfProtobuf, entryOfJson);
   }
 
   /** `HEAD /v1/tenants/{tenant}/entries/{id}`: true when the entry exists and loads intact. */
@@ -155,12 +151,7 @@ export class ReflexClient {
       accept: encoding === "protobuf" ? PROTOBUF : JSON_TYPE,
       idempotent: true,
     });
-    if (encoding === "protobuf") {
-      const bytes = new Uint8Array(await response.arrayBuffer());
-      return readAnswer("batch-get", () => batchGetOfProtobuf(bytes));
-    }
-    const json: unknown = await response.json();
-    return readAnswer("batch-get", () => batchGetOfJson(json));
+    return decodeAnswer(response, encoding, "batch-get", batchGetOfProtobuf, batchGetOfJson);
   }
 
   /** `POST .../entries/{id}/touch?ttl=S`: a new time to live (0: never); null when missing. */
@@ -201,34 +192,23 @@ export class ReflexClient {
       accept: encoding === "protobuf" ? PROTOBUF : JSON_TYPE,
       idempotent: true,
     });
-    if (encoding === "protobuf") {
-      const bytes = new Uint8Array(await response.arrayBuffer());
-      return readAnswer("search", () => searchResultOfProtobuf(bytes));
-    }
-    const json: unknown = await response.json();
-    return readAnswer("search", () => searchResultOfJson(json));
+    return decodeAnswer(response, encoding, "search", searchResultOfProtobuf, searchResultOfJson);
   }
 
   /** `GET /v1/tenants/{tenant}/entries?limit=&after=`: one page of ids, ascending. */
-  async list(tenant: Id, options: { readonly limit?: number; readonly after?: Id } = {}): Promise<ListPage> {
-    return this.#listing(tenant, {
+  async list(
+    tenant: Id,
+    options: { readonly limit?: number | undefined; readonly after?: Id | undefined } = {},
+  ): Promise<ListPage> {
+    return fetchListPage(this.#transport, tenant, {
       limit: options.limit?.toString(),
       after: options.after === undefined ? undefined : idText(options.after, "after"),
     });
   }
 
   /** Every id of the tenant, a page (`pageSize`, default 1000) per call. */
-  async *listAll(tenant: Id, options: { readonly pageSize?: number } = {}): AsyncGenerator<bigint> {
-    let after: bigint | undefined;
-    for (;;) {
-      const page = await this.list(tenant, {
-        ...(options.pageSize === undefined ? {} : { limit: options.pageSize }),
-        ...(after === undefined ? {} : { after }),
-      });
-      yield* page.ids;
-      if (page.next === null) return;
-      after = page.next;
-    }
+  listAll(tenant: Id, options: { readonly pageSize?: number } = {}): AsyncGenerator<bigint> {
+    return followPages((after) => this.list(tenant, { limit: options.pageSize, after }));
   }
 
   /**
@@ -237,17 +217,16 @@ export class ReflexClient {
    */
   async findByContext(tenant: Id, contextHash: bigint, options: { readonly limit?: number } = {}): Promise<bigint[]> {
     const ids: bigint[] = [];
-    let after: bigint | undefined;
-    for (;;) {
-      const want = options.limit === undefined ? undefined : options.limit - ids.length;
-      const page = await this.findByContextPage(tenant, contextHash, {
-        ...(want === undefined ? {} : { limit: Math.min(want, 10_000) }),
-        ...(after === undefined ? {} : { after }),
-      });
-      ids.push(...page.ids);
-      if (page.next === null || (options.limit !== undefined && ids.length >= options.limit)) return ids;
-      after = page.next;
-    }
+    const pages = followPages(
+      (after, want) =>
+        this.findByContextPage(tenant, contextHash, {
+          limit: want === undefined ? undefined : Math.min(want, 10_000),
+          after,
+        }),
+      options.limit,
+    );
+    for await (const id of pages) ids.push(id);
+    return ids;
   }
 
   /**
@@ -257,24 +236,13 @@ export class ReflexClient {
   async findByContextPage(
     tenant: Id,
     contextHash: bigint,
-    options: { readonly limit?: number; readonly after?: Id } = {},
+    options: { readonly limit?: number | undefined; readonly after?: Id | undefined } = {},
   ): Promise<ListPage> {
-    return this.#listing(tenant, {
+    return fetchListPage(this.#transport, tenant, {
       contextHash: contextHash.toString(),
       limit: options.limit?.toString(),
       after: options.after === undefined ? undefined : idText(options.after, "after"),
     });
-  }
-
-  async #listing(tenant: Id, query: Record<string, string | undefined>): Promise<ListPage> {
-    const response = await this.#transport.call({
-      method: "GET",
-      path: `/v1/tenants/${enc(tenant)}/entries`,
-      query,
-      idempotent: true,
-    });
-    const body = (await response.json()) as { ids: string[]; next: string | null };
-    return { ids: body.ids.map(BigInt), next: body.next === null ? null : BigInt(body.next) };
   }
 
   /** `GET /v1/tenants` (admin): every tenant id, ascending. */

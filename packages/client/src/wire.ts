@@ -9,7 +9,7 @@ import {
   SearchResponseSchema,
 } from "@reflex/codec";
 import { ReflexClientError } from "./client-error.ts";
-import type { BatchGetResult, Entry, EntryInput, SearchHit } from "./types.ts";
+import type { BatchGetResult, Entry, EntryInput, SearchHit, WireEncoding } from "./types.ts";
 
 /** The media type of binary protobuf bodies. */
 export const PROTOBUF = "application/x-protobuf";
@@ -39,6 +39,25 @@ export function readAnswer<T>(what: string, decode: () => T): T {
   } catch (error) {
     throw new ReflexClientError("bad_response", 200, `${what}: ${(error as Error).message}`, { cause: error });
   }
+}
+
+/**
+ * Reads an answer's body in `encoding` and decodes it with `ofProtobuf` or `ofJson`; a body
+ * that does not decode is a `bad_response` naming `what` (see {@link readAnswer}).
+ */
+export async function decodeAnswer<T>(
+  response: Response,
+  encoding: WireEncoding,
+  what: string,
+  ofProtobuf: (bytes: Uint8Array) => T,
+  ofJson: (json: unknown) => T,
+): Promise<T> {
+  if (encoding === "protobuf") {
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    return readAnswer(what, () => ofProtobuf(bytes));
+  }
+  const json: unknown = await response.json();
+  return readAnswer(what, () => ofJson(json));
 }
 
 /** An entry from its JSON answer (`expiresAt` a decimal string, "0": never). */

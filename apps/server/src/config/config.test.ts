@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { ConfigError, DEFAULT_CONFIG, loadConfig, parseByteSize, USAGE } from "./config.ts";
+import { ConfigError, DEFAULT_CONFIG, loadConfig, USAGE } from "./config.ts";
+import { parseByteSize } from "./config-values.ts";
 
 describe("loadConfig", () => {
   test("defaults run on a fresh clone: ./reflex-data, loopback, 8080, no tokens, 24 MiB bodies", () => {
