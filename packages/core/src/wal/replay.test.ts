@@ -4,12 +4,12 @@ import { encodeEnvelope } from "@reflex/codec";
 import { makeEntry, removeTempDirs, tempDir } from "@reflex/testkit";
 import { nodeFileOps } from "../disk/file-ops.ts";
 import { NvmeStorage } from "../store/nvme-storage.ts";
-import { encodeRecord, encodeSegmentHeader } from "./wal-format.ts";
+import { encodeRecord, encodeSegmentHeader, SEGMENT_HEADER_BYTES } from "./wal-format.ts";
 import { WriteAheadLog } from "./write-ahead-log.ts";
 
 afterEach(removeTempDirs);
 
-const LIMITS = { maxBytes: 1 << 30, maxAgeMs: 0 };
+const LIMITS = { maxBytes: 1 << 30, maxAgeMs: 0, maxUnplacedBytes: 1 << 30, preallocateBytes: 4096 };
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 const put = (tenant: bigint, id: bigint, payload: string) =>
   encodeRecord("put", tenant, id, encodeEnvelope(id, makeEntry({ tenantId: tenant, payload })));
@@ -54,8 +54,11 @@ describe("replay of the write-ahead log at open", () => {
 
   test("a torn last record is dropped; the records before it replay", () => {
     const root = tempDir();
-    const path = leaveLog(root, [put(1n, 1n, "kept"), put(1n, 2n, "x".repeat(9000))]);
-    truncateSync(path, readFileSync(path).byteLength - 100);
+    const records = [put(1n, 1n, "kept"), put(1n, 2n, "x".repeat(9000))];
+    const path = leaveLog(root, records);
+    // The segment is preallocated (zeros past its records): cut inside the last record.
+    const end = SEGMENT_HEADER_BYTES + records.reduce((sum, record) => sum + record.byteLength, 0);
+    truncateSync(path, end - 100);
     const store = new NvmeStorage(root);
     expect(payloadOf(store, 1n, 1n)).toBe("kept");
     expect(payloadOf(store, 1n, 2n)).toBeNull();

@@ -12,6 +12,8 @@ export interface Segment {
   /** Log sequence number (bytes over every segment) of this segment's byte 0. */
   readonly base: number;
   size: number;
+  /** Bytes written (zeros past `size`) and made durable: records within need no metadata commit. */
+  allocated: number;
   /** Entry files and directories its records changed, for the checkpoint to fsync. */
   readonly changed: Changed;
   /** Keys (`<tenant>/<id>`) it holds records of. */
@@ -67,5 +69,30 @@ export function createSegment(ops: FileOps, root: string, number: number, base: 
   }
   const changed = noChanges();
   changed.dirs.add(root); // tenant directories made meanwhile
-  return { number, path, fd, base, size: SEGMENT_HEADER_BYTES, changed, keys: new Set() };
+  const size = SEGMENT_HEADER_BYTES;
+  return { number, path, fd, base, size, allocated: size, changed, keys: new Set() };
+}
+
+let zeros = new Uint8Array(0);
+
+/**
+ * Grows a segment by zeros, fsynced, until `bytes` and `ahead` more fit past its records: the log's
+ * group commits are then fdatasyncs of blocks already allocated, which need no journal
+ * commit (on ext4, an append that grows the file makes every fsync one). A replay reads
+ * zeros as the end of the records.
+ */
+export function preallocate(ops: FileOps, segment: Segment, bytes: number, ahead: number): void {
+  if (zeros.byteLength < ahead) zeros = new Uint8Array(ahead);
+  const target = segment.size + bytes + ahead;
+  try {
+    while (segment.allocated < target) {
+      const length = Math.min(zeros.byteLength, target - segment.allocated);
+      const written = ops.writeSync(segment.fd, zeros, 0, length, segment.allocated);
+      if (written <= 0) throw new Error("short write");
+      segment.allocated += written;
+    }
+    ops.fsyncSync(segment.fd);
+  } catch (error) {
+    throw ioError("write", segment.path, error);
+  }
 }

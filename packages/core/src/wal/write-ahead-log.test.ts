@@ -20,7 +20,7 @@ function countingOps(): { ops: FileOps; fsyncs: () => number } {
   return { ops, fsyncs: () => fsyncs };
 }
 
-const LIMITS = { maxBytes: 1 << 30, maxAgeMs: 0 };
+const LIMITS = { maxBytes: 1 << 30, maxAgeMs: 0, maxUnplacedBytes: 1 << 30, preallocateBytes: 4096 };
 const record = (id: number) => encodeRecord("delete", 1n, BigInt(id));
 
 describe("WriteAheadLog", () => {
@@ -89,7 +89,12 @@ describe("WriteAheadLog", () => {
 
   test("a full segment is checkpointed: records go on in a new segment and the old one goes", async () => {
     const root = tempDir();
-    const log = new WriteAheadLog(root, nodeFileOps, { maxBytes: 200, maxAgeMs: 0 });
+    const log = new WriteAheadLog(root, nodeFileOps, {
+      maxBytes: 200,
+      maxAgeMs: 0,
+      maxUnplacedBytes: 1 << 30,
+      preallocateBytes: 4096,
+    });
     for (let i = 0; i < 20; i++) await log.append(record(i), `1/${i}`, null, root, true, () => undefined);
     await log.checkpoint();
     const segments = readdirSync(`${root}/.reflex-wal`);

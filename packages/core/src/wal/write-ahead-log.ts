@@ -1,21 +1,16 @@
 import { ioError } from "../contract/store-error.ts";
 import type { FileOps } from "../disk/file-ops.ts";
 import { WAL_DIR } from "../disk/layout.ts";
-import { makeDurable, makeDurableSync, noChanges } from "./make-durable.ts";
-import { createSegment, type Segment, syncDirectory } from "./segment-file.ts";
-
-/** Bounds of the log: a checkpoint starts when either is passed. */
-export interface WalLimits {
-  /** Bytes of records in the current segment. */
-  readonly maxBytes: number;
-  /** Age of the oldest record not yet checkpointed, in ms. */
-  readonly maxAgeMs: number;
-}
+import { changesOf, makeDurable, makeDurableSync } from "./make-durable.ts";
+import { IDLE_MS, Placer } from "./placer.ts";
+import { createSegment, preallocate, type Segment, syncDirectory } from "./segment-file.ts";
+import { UnplacedWrites } from "./unplaced.ts";
+import type { WalLimits } from "./wal-limits.ts";
 
 /** A record appended and not yet applied: runs once an fsync covers it (in log order). */
 interface Waiter {
   readonly lsn: number;
-  readonly apply: () => unknown;
+  readonly apply: (lsn: number) => unknown;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -23,10 +18,12 @@ interface Waiter {
 /**
  * The root's write-ahead log (see wal-format.ts). A record is written at once, in the
  * order of the calls; a durable one waits for an fsync of the log that started after it
- * was written, and every record such an fsync covers is then applied (its entry file
- * renamed into place, or removed) in log order, so the files always match a prefix of
- * the log. Writes in flight together share one fsync (group commit); a lone write starts
- * its fsync at once. A checkpoint fsyncs what the old segments changed and removes them.
+ * was written, and every record such an fsync covers is then applied in log order (a
+ * put becomes {@link unplaced}, a delete unlinks) and acknowledged. Writes in flight
+ * together share one fsync (group commit); a lone write starts its fsync at once. The
+ * {@link placer} puts acknowledged puts in place afterwards, without fsyncs. A checkpoint
+ * waits until every record of the old segments is in place, fsyncs what they changed and
+ * removes them.
  */
 export class WriteAheadLog {
   readonly #dir: string;
@@ -41,7 +38,12 @@ export class WriteAheadLog {
   #fsyncAgain = false;
   #checkpoint: Promise<void> | null = null;
   #oldestAt = 0;
+  #lastWriteAt = 0;
   #timer: ReturnType<typeof setInterval> | null = null;
+  /** Acknowledged puts not yet in place: every read path looks here first. */
+  readonly unplaced = new UnplacedWrites();
+  /** Puts them in place after their acknowledgement. */
+  readonly placer: Placer;
 
   constructor(
     readonly root: string,
@@ -50,6 +52,10 @@ export class WriteAheadLog {
     private readonly clock: () => number = Date.now,
   ) {
     this.#dir = `${root}/${WAL_DIR}`;
+    this.placer = new Placer(root, ops, this.unplaced, {
+      busy: () => this.#fsyncing !== null || this.#queue.length > 0 || this.clock() - this.#lastWriteAt < IDLE_MS,
+      highWaterBytes: Math.floor(limits.maxUnplacedBytes / 2),
+    });
   }
 
   /** True while the log holds records not yet checkpointed. */
@@ -65,23 +71,25 @@ export class WriteAheadLog {
   }
 
   /**
-   * Appends `record` and resolves with `apply()`'s result once it is applied: after an fsync
-   * covers it when `durable`, else as soon as every earlier record is applied (at once, when
-   * none waits). `file` and `dir` name what applying it changes (an entry file put in
-   * place, a directory whose names change), for the checkpoint to fsync.
+   * Appends `record` and resolves with `apply(lsn)`'s result once it is applied: after an
+   * fsync covers it when `durable`, else as soon as every earlier record is applied (at
+   * once, when none waits). `file` and `dir` name what applying it changes (an entry file
+   * put in place, a directory whose names change), for the checkpoint to fsync. While more
+   * than `maxUnplacedBytes` wait to be put in place, the record waits for the placer first.
    */
-  append<T>(
+  async append<T>(
     record: Uint8Array,
     key: string,
     file: string | null,
     dir: string,
     durable: boolean,
-    apply: () => T,
+    apply: (lsn: number) => T,
   ): Promise<T> {
+    if (this.unplaced.bytes > this.limits.maxUnplacedBytes) await this.settled();
     const lsn = this.#write(record, key, file, dir);
     if (!durable && this.#queue.length === 0) {
       try {
-        return Promise.resolve(apply());
+        return Promise.resolve(apply(lsn));
       } catch (error) {
         return Promise.reject(error);
       }
@@ -99,15 +107,31 @@ export class WriteAheadLog {
     file: string | null,
     dir: string,
     durable: boolean,
-    apply: () => T,
+    apply: (lsn: number) => T,
   ): T {
-    this.#write(record, key, file, dir);
+    if (this.unplaced.bytes > this.limits.maxUnplacedBytes) this.placer.placeAllSync();
+    const lsn = this.#write(record, key, file, dir);
     if (durable || this.#queue.length > 0) this.#fsyncNow();
-    return apply();
+    return apply(lsn);
+  }
+
+  /** Resolves once every put acknowledged so far is in place (maintenance passes that walk the files wait for it). */
+  settled(): Promise<void> {
+    return this.placer.through(this.#tail());
+  }
+
+  /**
+   * A tenant deletion, just as its directory is renamed aside: the tenant's puts not yet
+   * in place are dropped, and so are those logged before now and applied later.
+   */
+  cutTenant(tenantId: bigint): void {
+    this.unplaced.cutTenant(tenantId, this.#tail());
   }
 
   #write(record: Uint8Array, key: string, file: string | null, dir: string): number {
     const segment = this.#segment ?? this.#openSegment();
+    if (segment.size + record.byteLength > segment.allocated)
+      preallocate(this.ops, segment, record.byteLength, this.limits.preallocateBytes);
     let offset = 0;
     try {
       while (offset < record.byteLength) {
@@ -122,7 +146,8 @@ export class WriteAheadLog {
       }
       throw ioError("write", segment.path, error);
     }
-    if (this.#oldestAt === 0) this.#oldestAt = this.clock();
+    this.#lastWriteAt = this.clock();
+    if (this.#oldestAt === 0) this.#oldestAt = this.#lastWriteAt;
     segment.size += record.byteLength;
     segment.keys.add(key);
     if (file !== null) segment.changed.files.add(file);
@@ -136,7 +161,7 @@ export class WriteAheadLog {
     while (this.#queue.length > 0 && (this.#queue[0] as Waiter).lsn <= lsn) {
       const waiter = this.#queue.shift() as Waiter;
       try {
-        waiter.resolve(waiter.apply());
+        waiter.resolve(waiter.apply(waiter.lsn));
       } catch (error) {
         waiter.reject(error);
       }
@@ -152,7 +177,7 @@ export class WriteAheadLog {
     const lsn = this.#tail();
     if (segment !== null) {
       try {
-        this.ops.fsyncSync(segment.fd);
+        this.ops.fsyncSync(segment.fd, true);
       } catch (error) {
         this.#fail(lsn, ioError("fsync", segment.path, error));
         throw ioError("fsync", segment.path, error);
@@ -178,7 +203,7 @@ export class WriteAheadLog {
       this.#drain(lsn);
       return;
     }
-    this.#fsyncing = this.ops.fsync(segment.fd).then(
+    this.#fsyncing = this.ops.fsync(segment.fd, true).then(
       () => this.#drain(lsn),
       (error) => this.#fail(lsn, ioError("fsync", segment.path, error)),
     );
@@ -228,17 +253,15 @@ export class WriteAheadLog {
   checkpoint(): Promise<void> {
     if (this.#checkpoint !== null) return this.#checkpoint;
     this.#retire();
+    this.unplaced.clearCuts(); // every record logged before a cut is applied
     this.#oldestAt = 0;
     const segments = this.#retired.splice(0);
     this.#checkpointing = segments;
+    const end = this.#lsnBase;
     const run = (async () => {
       await this.#fsyncing?.catch(() => undefined);
-      const changed = noChanges();
-      for (const segment of segments) {
-        for (const file of segment.changed.files) changed.files.add(file);
-        for (const dir of segment.changed.dirs) changed.dirs.add(dir);
-      }
-      await makeDurable(this.ops, changed);
+      await this.placer.through(end);
+      await makeDurable(this.ops, changesOf(segments));
       this.#removeSegments(segments);
     })();
     this.#checkpoint = run.finally(() => {
@@ -251,14 +274,11 @@ export class WriteAheadLog {
   /** A checkpoint on this thread (close, and after a replay): the log is empty after it. */
   checkpointSync(): void {
     this.#retire();
+    this.unplaced.clearCuts();
+    this.placer.placeAllSync();
     this.#oldestAt = 0;
     const segments = this.#retired.splice(0);
-    const changed = noChanges();
-    for (const segment of segments) {
-      for (const file of segment.changed.files) changed.files.add(file);
-      for (const dir of segment.changed.dirs) changed.dirs.add(dir);
-    }
-    makeDurableSync(this.ops, this.root, changed);
+    makeDurableSync(this.ops, this.root, changesOf(segments));
     this.#removeSegments(segments);
   }
 
