@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from "node:fs";
 import { errnoOf, ioError, StoreError } from "../contract/store-error.ts";
 import type { FileOps } from "../disk/file-ops.ts";
 import {
@@ -38,14 +38,32 @@ function segmentPaths(dir: string): string[] {
   return numbers.sort((a, b) => a - b).map((number) => `${dir}/${number}${WAL_SEGMENT_EXTENSION}`);
 }
 
+let scratch = new Uint8Array(64 * 1024);
+
+/** True when the file at `path` holds exactly `envelope` (a size check first, then one read into a reused buffer). */
 function sameFile(path: string, envelope: Uint8Array): boolean {
-  let bytes: Uint8Array;
+  let fd: number;
   try {
-    bytes = readFileSync(path);
+    fd = openSync(path, "r");
   } catch {
     return false;
   }
-  return bytes.byteLength === envelope.byteLength && Buffer.compare(bytes, envelope) === 0;
+  try {
+    if (fstatSync(fd).size !== envelope.byteLength) return false;
+    if (scratch.byteLength < envelope.byteLength) scratch = new Uint8Array(envelope.byteLength);
+    const bytes = scratch.subarray(0, envelope.byteLength);
+    let read = 0;
+    while (read < bytes.byteLength) {
+      const got = readSync(fd, bytes, read, bytes.byteLength - read, read);
+      if (got <= 0) return false;
+      read += got;
+    }
+    return Buffer.compare(bytes, envelope) === 0;
+  } catch {
+    return false;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**
