@@ -1,9 +1,8 @@
 import { ioError } from "../contract/store-error.ts";
 import type { FileOps } from "../disk/file-ops.ts";
-import { WAL_DIR } from "../disk/layout.ts";
-import { changesOf, makeDurable, makeDurableSync } from "./make-durable.ts";
+import { type Changed, changesOf, makeDurable, makeDurableSync } from "./make-durable.ts";
 import { IDLE_MS, Placer } from "./placer.ts";
-import { createSegment, preallocate, type Segment, syncDirectory } from "./segment-file.ts";
+import { adoptSegments, createSegment, preallocate, removeLogDirectory, type Segment } from "./segment-file.ts";
 import { UnplacedWrites } from "./unplaced.ts";
 import type { WalLimits } from "./wal-limits.ts";
 
@@ -26,7 +25,6 @@ interface Waiter {
  * removes them.
  */
 export class WriteAheadLog {
-  readonly #dir: string;
   #segment: Segment | null = null;
   readonly #retired: Segment[] = [];
   /** Segments a checkpoint is making durable: their keys are still held until it is done. */
@@ -51,7 +49,6 @@ export class WriteAheadLog {
     private readonly limits: WalLimits,
     private readonly clock: () => number = Date.now,
   ) {
-    this.#dir = `${root}/${WAL_DIR}`;
     this.placer = new Placer(root, ops, this.unplaced, {
       busy: () => this.#fsyncing !== null || this.#queue.length > 0 || this.clock() - this.#lastWriteAt < IDLE_MS,
       highWaterBytes: Math.floor(limits.maxUnplacedBytes / 2),
@@ -235,14 +232,11 @@ export class WriteAheadLog {
 
   #startTimer(): void {
     if (this.#timer !== null || this.limits.maxAgeMs <= 0) return;
-    this.#timer = setInterval(
-      () => {
-        if (this.#oldestAt !== 0 && this.clock() - this.#oldestAt >= this.limits.maxAgeMs) {
-          void this.checkpoint().catch(() => undefined);
-        }
-      },
-      Math.max(10, Math.floor(this.limits.maxAgeMs / 2)),
-    );
+    const tick = () => {
+      if (this.#oldestAt !== 0 && this.clock() - this.#oldestAt >= this.limits.maxAgeMs)
+        void this.checkpoint().catch(() => undefined);
+    };
+    this.#timer = setInterval(tick, Math.max(10, Math.floor(this.limits.maxAgeMs / 2)));
     this.#timer.unref?.();
   }
 
@@ -282,6 +276,18 @@ export class WriteAheadLog {
     this.#removeSegments(segments);
   }
 
+  /**
+   * Takes over the segments a replay read (see replay.ts `KeepSegments`): they stay until a
+   * checkpoint (by age, size or at close) makes what they changed durable.
+   */
+  adopt(paths: readonly string[], changed: Changed, keys: Iterable<string>): void {
+    const segments = adoptSegments(this.ops, paths, this.#lsnBase, changed, keys);
+    for (const segment of segments) this.#nextNumber = Math.max(this.#nextNumber, segment.number + 1);
+    this.#retired.push(...segments);
+    this.#oldestAt = this.clock(); // checkpointed by age (or at close), like any record
+    this.#startTimer();
+  }
+
   #removeSegments(segments: readonly Segment[]): void {
     for (const segment of segments) {
       this.ops.closeSync(segment.fd);
@@ -294,13 +300,6 @@ export class WriteAheadLog {
     if (this.#timer !== null) clearInterval(this.#timer);
     this.#timer = null;
     this.checkpointSync();
-    if (this.#checkpoint === null && this.#retired.length === 0) {
-      try {
-        this.ops.rmdirSync(this.#dir);
-        syncDirectory(this.ops, this.root);
-      } catch {
-        // Not there, or a checkpoint's segment not yet removed: the next open clears it.
-      }
-    }
+    if (this.#checkpoint === null && this.#retired.length === 0) removeLogDirectory(this.ops, this.root);
   }
 }

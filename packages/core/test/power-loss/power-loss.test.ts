@@ -47,6 +47,15 @@ describe("power loss (simulated page cache and disk)", () => {
     expect(totals.cuts).toBeGreaterThanOrEqual(MIN_CUTS);
   });
 
+  test("the write-ahead log, each crash image opened by a store that keeps a log (the replay hands it the segments): the same", async () => {
+    const totals = await runPowerLoss(LOG_RUNS, 29, undefined, true);
+    figure("write-ahead log, reopened with a log", totals);
+    expect(totals.lost).toEqual([]);
+    expect(totals.torn).toEqual([]);
+    expect(totals.live).toEqual([]);
+    expect(totals.cuts).toBeGreaterThanOrEqual(MIN_CUTS);
+  });
+
   test("the write-ahead log checkpointing every 4 KiB: the same", async () => {
     const totals = await runPowerLoss(LOG_RUNS, 28, smallLog);
     figure("write-ahead log, 4 KiB segments", totals);

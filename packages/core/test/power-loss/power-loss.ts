@@ -39,6 +39,7 @@ export async function checkWorkload(
   workload: Workload,
   totals: PowerLossTotals,
   open: StoreFactory = defaultFactory,
+  checkWithLog = false,
 ): Promise<boolean> {
   const base = scratchDir("reflex-sim-");
   try {
@@ -55,7 +56,7 @@ export async function checkWorkload(
     let clean = result.live.length === 0;
     if (!clean) console.error(`power loss: live reads: ${result.live.join("; ")}`);
     for (const cut of result.cuts) {
-      const findings = await checkCut(cut, result.history);
+      const findings = await checkCut(cut, result.history, checkWithLog);
       totals.cuts++;
       totals.keysChecked += 6;
       totals.wholeLoads += findings.whole;
@@ -79,6 +80,7 @@ export async function runPowerLoss(
   numRuns: number,
   seed: number,
   open: StoreFactory = defaultFactory,
+  checkWithLog = false,
 ): Promise<PowerLossTotals> {
   const totals: PowerLossTotals = {
     workloads: 0,
@@ -90,7 +92,7 @@ export async function runPowerLoss(
     live: [],
   };
   await fc.assert(
-    fc.asyncProperty(workloadArbitrary, (workload) => checkWorkload(workload, totals, open)),
+    fc.asyncProperty(workloadArbitrary, (workload) => checkWorkload(workload, totals, open, checkWithLog)),
     { numRuns, seed, endOnFailure: true },
   );
   return totals;
