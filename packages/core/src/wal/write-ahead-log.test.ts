@@ -38,7 +38,7 @@ describe("WriteAheadLog", () => {
     log.close();
   });
 
-  test("a lone durable append starts its fsync at once and applies only after it", async () => {
+  test("a lone durable append starts its fsync in the same turn (a microtask) and applies only after it", async () => {
     const root = tempDir();
     let release = () => {};
     let started = false;
@@ -57,6 +57,8 @@ describe("WriteAheadLog", () => {
     const done = log.append(record(1), "1/1", null, root, true, () => {
       applied = true;
     });
+    expect(started).toBe(false); // not before the turn ends: writes issued beside it join the fsync
+    await Promise.resolve();
     expect(started).toBe(true);
     await Bun.sleep(5);
     expect(applied).toBe(false);

@@ -34,6 +34,7 @@ export class WriteAheadLog {
   readonly #queue: Waiter[] = [];
   #fsyncing: Promise<void> | null = null;
   #fsyncAgain = false;
+  #fsyncScheduled = false;
   #checkpoint: Promise<void> | null = null;
   #oldestAt = 0;
   #lastWriteAt = 0;
@@ -50,7 +51,11 @@ export class WriteAheadLog {
     private readonly clock: () => number = Date.now,
   ) {
     this.placer = new Placer(root, ops, this.unplaced, {
-      busy: () => this.#fsyncing !== null || this.#queue.length > 0 || this.clock() - this.#lastWriteAt < IDLE_MS,
+      busy: () =>
+        this.#fsyncScheduled ||
+        this.#fsyncing !== null ||
+        this.#queue.length > 0 ||
+        this.clock() - this.#lastWriteAt < IDLE_MS,
       highWaterBytes: Math.floor(limits.maxUnplacedBytes / 2),
     });
   }
@@ -194,6 +199,17 @@ export class WriteAheadLog {
       this.#fsyncAgain = true;
       return;
     }
+    // Started in a microtask: the writes issued in this same turn (a Promise.all of stores)
+    // share it, and a lone write waits for no timer.
+    if (this.#fsyncScheduled) return;
+    this.#fsyncScheduled = true;
+    queueMicrotask(() => {
+      this.#fsyncScheduled = false;
+      if (this.#fsyncing === null && this.#queue.length > 0) this.#startFsync();
+    });
+  }
+
+  #startFsync(): void {
     const segment = this.#segment;
     const lsn = this.#tail();
     if (segment === null) {
