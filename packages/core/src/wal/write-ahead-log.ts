@@ -1,28 +1,19 @@
-import { ioError } from "../contract/store-error.ts";
 import type { FileOps } from "../disk/file-ops.ts";
+import { GroupCommit } from "./group-commit.ts";
 import { type Changed, changesOf, makeDurable, makeDurableSync } from "./make-durable.ts";
 import { IDLE_MS, Placer } from "./placer.ts";
 import { adoptSegments, createSegment, preallocate, removeLogDirectory, type Segment } from "./segment-file.ts";
 import { UnplacedWrites } from "./unplaced.ts";
 import type { WalLimits } from "./wal-limits.ts";
 
-/** A record appended and not yet applied: runs once an fsync covers it (in log order). */
-interface Waiter {
-  readonly lsn: number;
-  readonly apply: (lsn: number) => unknown;
-  readonly resolve: (value: unknown) => void;
-  readonly reject: (error: unknown) => void;
-}
-
 /**
- * The root's write-ahead log (see wal-format.ts). A record is written at once, in the
- * order of the calls; a durable one waits for an fsync of the log that started after it
- * was written, and every record such an fsync covers is then applied in log order (a
- * put becomes {@link unplaced}, a delete unlinks) and acknowledged. Writes in flight
- * together share one fsync (group commit); a lone write starts its fsync at once. The
- * {@link placer} puts acknowledged puts in place afterwards, without fsyncs. A checkpoint
- * waits until every record of the old segments is in place, fsyncs what they changed and
- * removes them.
+ * The root's write-ahead log (see wal-format.ts). A record takes its place in the log at
+ * once, in the order of the calls; a durable one waits for a group commit (group-commit.ts:
+ * one write and one fdatasync for the records of a turn), which then applies every record
+ * it covers in log order (a put becomes {@link unplaced}, a delete unlinks) and
+ * acknowledges it. The {@link placer} puts acknowledged puts in place afterwards, without
+ * fsyncs. A checkpoint waits until every record of the old segments is in place, fsyncs
+ * what they changed and removes them.
  */
 export class WriteAheadLog {
   #segment: Segment | null = null;
@@ -31,10 +22,7 @@ export class WriteAheadLog {
   #checkpointing: readonly Segment[] = [];
   #nextNumber = 1;
   #lsnBase = 0;
-  readonly #queue: Waiter[] = [];
-  #fsyncing: Promise<void> | null = null;
-  #fsyncAgain = false;
-  #fsyncScheduled = false;
+  readonly #commit: GroupCommit;
   #checkpoint: Promise<void> | null = null;
   #oldestAt = 0;
   #lastWriteAt = 0;
@@ -50,12 +38,13 @@ export class WriteAheadLog {
     private readonly limits: WalLimits,
     private readonly clock: () => number = Date.now,
   ) {
+    this.#commit = new GroupCommit(ops, {
+      segment: () => this.#segment,
+      tail: () => this.#tail(),
+      retire: () => this.#retire(),
+    });
     this.placer = new Placer(root, ops, this.unplaced, {
-      busy: () =>
-        this.#fsyncScheduled ||
-        this.#fsyncing !== null ||
-        this.#queue.length > 0 ||
-        this.clock() - this.#lastWriteAt < IDLE_MS,
+      busy: () => this.#commit.busy || this.clock() - this.#lastWriteAt < IDLE_MS,
       highWaterBytes: Math.floor(limits.maxUnplacedBytes / 2),
     });
   }
@@ -89,17 +78,15 @@ export class WriteAheadLog {
   ): Promise<T> {
     if (this.unplaced.bytes > this.limits.maxUnplacedBytes) await this.settled();
     const lsn = this.#write(record, key, file, dir);
-    if (!durable && this.#queue.length === 0) {
+    if (!durable && !this.#commit.waiting) {
       try {
+        this.#commit.flush(); // in the file at once
         return Promise.resolve(apply(lsn));
       } catch (error) {
         return Promise.reject(error);
       }
     }
-    return new Promise<T>((resolve, reject) => {
-      this.#queue.push({ lsn, apply, resolve: resolve as (value: unknown) => void, reject });
-      this.#requestFsync();
-    });
+    return this.#commit.wait(lsn, apply);
   }
 
   /** {@link append} on this thread: a durable record is fsynced here (with every record before it), then applied. */
@@ -113,7 +100,8 @@ export class WriteAheadLog {
   ): T {
     if (this.unplaced.bytes > this.limits.maxUnplacedBytes) this.placer.placeAllSync();
     const lsn = this.#write(record, key, file, dir);
-    if (durable || this.#queue.length > 0) this.#fsyncNow();
+    if (durable || this.#commit.waiting) this.#commit.now();
+    else this.#commit.flush();
     return apply(lsn);
   }
 
@@ -134,20 +122,7 @@ export class WriteAheadLog {
     const segment = this.#segment ?? this.#openSegment();
     if (segment.size + record.byteLength > segment.allocated)
       preallocate(this.ops, segment, record.byteLength, this.limits.preallocateBytes);
-    let offset = 0;
-    try {
-      while (offset < record.byteLength) {
-        offset += this.ops.writeSync(segment.fd, record, offset, record.byteLength - offset, segment.size + offset);
-      }
-    } catch (error) {
-      // A partial record ends the segment for replay: later records go to a new one.
-      try {
-        this.#retire();
-      } catch {
-        // The fsync failed too: the write's own error is the one to report.
-      }
-      throw ioError("write", segment.path, error);
-    }
+    this.#commit.buffer.add(record, segment.size);
     this.#lastWriteAt = this.clock();
     if (this.#oldestAt === 0) this.#oldestAt = this.#lastWriteAt;
     segment.size += record.byteLength;
@@ -158,75 +133,8 @@ export class WriteAheadLog {
     return segment.base + segment.size;
   }
 
-  /** Runs the applies an fsync covering `lsn` made durable, in log order. */
-  #drain(lsn: number): void {
-    while (this.#queue.length > 0 && (this.#queue[0] as Waiter).lsn <= lsn) {
-      const waiter = this.#queue.shift() as Waiter;
-      try {
-        waiter.resolve(waiter.apply(waiter.lsn));
-      } catch (error) {
-        waiter.reject(error);
-      }
-    }
-  }
-
   #tail(): number {
     return this.#segment === null ? this.#lsnBase : this.#segment.base + this.#segment.size;
-  }
-
-  #fsyncNow(): void {
-    const segment = this.#segment;
-    const lsn = this.#tail();
-    if (segment !== null) {
-      try {
-        this.ops.fsyncSync(segment.fd, true);
-      } catch (error) {
-        this.#fail(lsn, ioError("fsync", segment.path, error));
-        throw ioError("fsync", segment.path, error);
-      }
-    }
-    this.#drain(lsn);
-  }
-
-  #fail(lsn: number, error: unknown): void {
-    while (this.#queue.length > 0 && (this.#queue[0] as Waiter).lsn <= lsn)
-      (this.#queue.shift() as Waiter).reject(error);
-  }
-
-  /** Group commit: one fsync at a time; callers arriving meanwhile share the next one. */
-  #requestFsync(): void {
-    if (this.#fsyncing !== null) {
-      this.#fsyncAgain = true;
-      return;
-    }
-    // Started in a microtask: the writes issued in this same turn (a Promise.all of stores)
-    // share it, and a lone write waits for no timer.
-    if (this.#fsyncScheduled) return;
-    this.#fsyncScheduled = true;
-    queueMicrotask(() => {
-      this.#fsyncScheduled = false;
-      if (this.#fsyncing === null && this.#queue.length > 0) this.#startFsync();
-    });
-  }
-
-  #startFsync(): void {
-    const segment = this.#segment;
-    const lsn = this.#tail();
-    if (segment === null) {
-      this.#drain(lsn);
-      return;
-    }
-    this.#fsyncing = this.ops.fsync(segment.fd, true).then(
-      () => this.#drain(lsn),
-      (error) => this.#fail(lsn, ioError("fsync", segment.path, error)),
-    );
-    void this.#fsyncing.finally(() => {
-      this.#fsyncing = null;
-      if (this.#fsyncAgain || this.#queue.length > 0) {
-        this.#fsyncAgain = false;
-        if (this.#queue.length > 0) this.#requestFsync();
-      }
-    });
   }
 
   #openSegment(): Segment {
@@ -240,7 +148,7 @@ export class WriteAheadLog {
   #retire(): void {
     const segment = this.#segment;
     if (segment === null) return;
-    this.#fsyncNow();
+    this.#commit.now();
     this.#retired.push(segment);
     this.#lsnBase = segment.base + segment.size;
     this.#segment = null;
@@ -269,7 +177,7 @@ export class WriteAheadLog {
     this.#checkpointing = segments;
     const end = this.#lsnBase;
     const run = (async () => {
-      await this.#fsyncing?.catch(() => undefined);
+      await this.#commit.running?.catch(() => undefined);
       await this.placer.through(end);
       await makeDurable(this.ops, changesOf(segments));
       this.#removeSegments(segments);

@@ -6,7 +6,7 @@ import { runPowerLoss, type StoreFactory } from "./power-loss.ts";
 const SOAK = process.env.REFLEX_SOAK === "1";
 const RUNS = SOAK ? 2000 : 200;
 // A logged write takes fewer steps of the model than a file of its own: more workloads for the same cuts.
-const LOG_RUNS = SOAK ? 2600 : 260;
+const LOG_RUNS = SOAK ? 3000 : 300;
 const MIN_CUTS = SOAK ? 100_000 : 10_000;
 
 const fileProtocol: StoreFactory = (root, sim, workload) =>
