@@ -75,6 +75,23 @@ describe("Placer", () => {
     expect(existsSync(`${root}/1/2.rfx`)).toBe(true);
   });
 
+  test("a writer waiting for room is refused with the placement's error when one fails; the write is tried again", async () => {
+    let failures = 1;
+    const ops: FileOps = {
+      ...nodeFileOps,
+      open: async (path, flags, mode) => {
+        if (failures-- > 0) throw Object.assign(new Error("ENOSPC"), { code: "ENOSPC" });
+        return nodeFileOps.open(path, flags, mode);
+      },
+    };
+    const { root, placer, add } = setUp(() => false, ops);
+    add(1n, 10, "full disk");
+    await expect(placer.room(10)).rejects.toMatchObject({ code: "io", errno: "ENOSPC" });
+    await placer.through(10);
+    expect(existsSync(`${root}/1/1.rfx`)).toBe(true);
+    await placer.room(10); // room again
+  });
+
   test("a failed placement is tried again, and holds a checkpoint back until it lands", async () => {
     let failures = 1;
     const ops: FileOps = {

@@ -43,6 +43,8 @@ export class Placer {
   #retryTimer: ReturnType<typeof setTimeout> | null = null;
   #idleTimer: ReturnType<typeof setTimeout> | null = null;
   readonly #waiters: { lsn: number; resolve: () => void }[] = [];
+  /** Writers waiting for room ({@link room}): rejected at the next failure. */
+  readonly #roomWaiters = new Set<(error: unknown) => void>();
   /** The last placement failure, for the checkpoint that waits on it to report. */
   lastError: unknown = null;
 
@@ -65,6 +67,21 @@ export class Placer {
     const done = new Promise<void>((resolve) => this.#waiters.push({ lsn, resolve }));
     this.#pump(); // a waiter makes placements run at once
     return done;
+  }
+
+  /**
+   * {@link through} for a writer over the bound: rejects with the placement's error as soon
+   * as one fails (a full disk, say), rather than waiting for space to come back.
+   */
+  room(lsn: number): Promise<void> {
+    if (this.#failed.length > 0) return Promise.reject(this.lastError);
+    return new Promise((resolve, reject) => {
+      this.#roomWaiters.add(reject);
+      void this.through(lsn).then(() => {
+        this.#roomWaiters.delete(reject);
+        resolve();
+      });
+    });
   }
 
   /**
@@ -155,6 +172,8 @@ export class Placer {
   #fail(job: Job, error: unknown): void {
     this.lastError = error;
     this.#failed.push(job);
+    for (const reject of this.#roomWaiters) reject(error);
+    this.#roomWaiters.clear();
     this.#retryTimer ??= setTimeout(() => {
       this.#retryTimer = null;
       this.#pump();

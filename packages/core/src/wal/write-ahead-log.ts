@@ -76,7 +76,7 @@ export class WriteAheadLog {
     durable: boolean,
     apply: (lsn: number) => T,
   ): Promise<T> {
-    if (this.unplaced.bytes > this.limits.maxUnplacedBytes) await this.settled();
+    if (this.unplaced.bytes > this.limits.maxUnplacedBytes) await this.placer.room(this.#tail());
     const lsn = this.#write(record, key, file, dir);
     if (!durable && !this.#commit.waiting) {
       try {
