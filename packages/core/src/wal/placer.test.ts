@@ -29,6 +29,18 @@ function setUp(busy = () => false, ops: FileOps = nodeFileOps) {
   return { root, writes, placer, add };
 }
 
+/** Real file ops whose first `count` async creates fail with ENOSPC (a full disk). */
+function failingCreates(count: number): FileOps {
+  let failures = count;
+  return {
+    ...nodeFileOps,
+    open: async (path, flags, mode) => {
+      if (failures-- > 0) throw Object.assign(new Error("ENOSPC"), { code: "ENOSPC" });
+      return nodeFileOps.open(path, flags, mode);
+    },
+  };
+}
+
 describe("Placer", () => {
   test("puts each write in place, and only the last word on a key", async () => {
     const { root, writes, placer, add } = setUp();
@@ -76,15 +88,7 @@ describe("Placer", () => {
   });
 
   test("a writer waiting for room is refused with the placement's error when one fails; the write is tried again", async () => {
-    let failures = 1;
-    const ops: FileOps = {
-      ...nodeFileOps,
-      open: async (path, flags, mode) => {
-        if (failures-- > 0) throw Object.assign(new Error("ENOSPC"), { code: "ENOSPC" });
-        return nodeFileOps.open(path, flags, mode);
-      },
-    };
-    const { root, placer, add } = setUp(() => false, ops);
+    const { root, placer, add } = setUp(() => false, failingCreates(1));
     add(1n, 10, "full disk");
     await expect(placer.room(10)).rejects.toMatchObject({ code: "io", errno: "ENOSPC" });
     await placer.through(10);
@@ -93,15 +97,7 @@ describe("Placer", () => {
   });
 
   test("a failed placement is tried again, and holds a checkpoint back until it lands", async () => {
-    let failures = 1;
-    const ops: FileOps = {
-      ...nodeFileOps,
-      open: async (path, flags, mode) => {
-        if (failures-- > 0) throw Object.assign(new Error("ENOSPC"), { code: "ENOSPC" });
-        return nodeFileOps.open(path, flags, mode);
-      },
-    };
-    const { root, placer, add } = setUp(() => false, ops);
+    const { root, placer, add } = setUp(() => false, failingCreates(1));
     add(1n, 10, "retried");
     await placer.through(10);
     expect(existsSync(`${root}/1/1.rfx`)).toBe(true);
