@@ -102,7 +102,7 @@ function reflexWindow(
 ): Subject {
   return {
     name,
-    note: `Promise.all of ${inFlight} async stores${wal ? ", wal: true (one log fsync per group)" : ""}`,
+    note: `Promise.all of ${inFlight} async stores${wal ? ", wal: true (one log fdatasync per group; files placed after the ack)" : ""}`,
     open(dir) {
       const store = new NvmeStorage(dir, { durability, handleCache: { maxEntries: 0 }, wal });
       let id = 0n;
@@ -144,7 +144,7 @@ function subjects(durable: boolean, inFlight: number, entry: EntryFields, envelo
     if (durable) {
       list.push({
         name: "reflex storeSync, log",
-        note: "wal: true: append + fsync of the log, rename",
+        note: "wal: true: append + fdatasync of the log; the file placed after the ack",
         open(dir) {
           const store = new NvmeStorage(dir, { durability, handleCache: { maxEntries: 0 }, wal: true });
           let id = 0n;

@@ -36,6 +36,10 @@ class ManualOps implements FileOps {
     return this.#nextFd++;
   }
 
+  async open(path: string, flags: number): Promise<number> {
+    return this.openSync(path, flags);
+  }
+
   fsync(fd: number): Promise<void> {
     this.started++;
     return new Promise((resolve, reject) => this.#pending.push({ fd, resolve, reject }));

@@ -11,10 +11,18 @@ import { syncFileSystem } from "./libc-syncfs.ts";
  */
 export interface FileOps {
   openSync(path: string, flags: number, mode?: number): number;
+  /** {@link openSync} on the thread pool (a file create can cost far more than a write). */
+  open(path: string, flags: number, mode?: number): Promise<number>;
   writeSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): number;
   write(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): Promise<number>;
-  fsyncSync(fd: number): void;
-  fsync(fd: number): Promise<void>;
+  /**
+   * fsync(2); `dataOnly`: fdatasync(2), which skips metadata a read does not need (the
+   * mtime): on a file whose size and blocks do not change, no journal commit. An
+   * implementation may always do a full fsync.
+   */
+  fsyncSync(fd: number, dataOnly?: boolean): void;
+  /** {@link fsyncSync} on the thread pool. */
+  fsync(fd: number, dataOnly?: boolean): Promise<void>;
   /**
    * syncfs(2) of the file system holding `fd`, on this thread: every write, rename and
    * unlink made so far becomes durable. False when the platform has none (only `fd` was
@@ -46,13 +54,18 @@ export interface FileStat {
 /** The real node:fs calls (run on Bun's thread pool for the async ones). */
 export const nodeFileOps: FileOps = {
   openSync: (path, flags, mode) => fs.openSync(path, flags, mode),
+  open: (path, flags, mode) =>
+    new Promise((resolve, reject) => fs.open(path, flags, mode, (error, fd) => (error ? reject(error) : resolve(fd)))),
   writeSync: (fd, buffer, offset, length, position) => fs.writeSync(fd, buffer, offset, length, position),
   write: (fd, buffer, offset, length, position) =>
     new Promise((resolve, reject) =>
       fs.write(fd, buffer, offset, length, position, (error, written) => (error ? reject(error) : resolve(written))),
     ),
-  fsyncSync: (fd) => fs.fsyncSync(fd),
-  fsync: (fd) => new Promise((resolve, reject) => fs.fsync(fd, (error) => (error ? reject(error) : resolve()))),
+  fsyncSync: (fd, dataOnly = false) => (dataOnly ? fs.fdatasyncSync(fd) : fs.fsyncSync(fd)),
+  fsync: (fd, dataOnly = false) =>
+    new Promise((resolve, reject) =>
+      (dataOnly ? fs.fdatasync : fs.fsync)(fd, (error) => (error ? reject(error) : resolve())),
+    ),
   syncfsSync: (fd) => syncFileSystem(fd),
   closeSync: (fd) => fs.closeSync(fd),
   renameSync: (from, to) => fs.renameSync(from, to),

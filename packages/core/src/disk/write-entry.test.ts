@@ -90,6 +90,10 @@ class FaultyOps implements FileOps {
     return fd;
   }
 
+  async open(path: string, flags: number, mode?: number): Promise<number> {
+    return this.openSync(path, flags, mode);
+  }
+
   writeSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): number {
     const fault = this.#fault("write");
     if (fault === null) return nodeFileOps.writeSync(fd, buffer, offset, length, position);

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import type { EntryFields } from "@reflex/codec";
+import { type EntryFields, readEnvelopeHeader } from "@reflex/codec";
 import { errnoOf, ioError, StoreError } from "../contract/store-error.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import { encodeRecord } from "../wal/wal-format.ts";
@@ -166,30 +166,49 @@ function logOf(context: WriteContext, write: EntryWrite): WriteAheadLog | null {
   return wal;
 }
 
-/** The log record of a write: its envelope, under its key. */
-function putRecord(write: EntryWrite): Uint8Array {
-  return encodeRecord("put", write.tenantId, write.entryId, write.bytes);
+/**
+ * Appends a write to the log: acknowledged once the log is fsynced (with every record
+ * before it), its file put in place after that by the log's placer. Applying it (in log
+ * order) makes it the entry's unplaced last word, which every read looks at first, and
+ * tells the ledger. Returns true when no entry existed just before.
+ */
+function logWrite<T extends boolean | Promise<boolean>>(
+  context: WriteContext,
+  wal: WriteAheadLog,
+  write: EntryWrite,
+  append: WriteAheadLog["appendSync"] | WriteAheadLog["append"],
+): T {
+  const key = entryKey(write.tenantId, write.entryId);
+  const record = encodeRecord("put", write.tenantId, write.entryId, write.bytes);
+  const apply = (lsn: number): boolean => {
+    const previous = wal.unplaced.get(key);
+    const replacedBytes = previous?.bytes.byteLength ?? context.ops.statSync(write.finalPath)?.size;
+    const { headerBytes } = readEnvelopeHeader(write.bytes);
+    const { tenantId, entryId, bytes, expiresAt } = write;
+    const item = { tenantId, entryId, lsn, bytes, headerBytes, expiresAt };
+    if (!wal.unplaced.set(key, item)) return true; // its tenant was deleted after it was logged
+    wal.placer.enqueue(key, item);
+    const fileBytes = bytes.byteLength;
+    context.ledger.written({ tenantId, entryId, entry: write.entry, fileBytes, replacedBytes, expiresAt });
+    return replacedBytes === undefined;
+  };
+  return append.call(wal, record, key, write.finalPath, write.directory, write.durable, apply) as T;
 }
 
 /**
  * Writes an entry file atomically: a uniquely named temp file (O_EXCL), fully
  * written, fsynced (durable), renamed over the final name, then the directory
- * fsynced (durable). With a write-ahead log, a durable write logs its envelope instead
- * of both fsyncs, and renames once the log is fsynced. Readers see the old file or the new one, never a mix; on any
- * failure the temp file is removed and the old entry is untouched.
+ * fsynced (durable). With a write-ahead log, a durable write is logged instead (see
+ * logWrite). Readers see the old file or the new one, never a mix; on any failure the
+ * temp file is removed and the old entry is untouched.
  * Returns true when no entry existed under the final name just before the rename.
  */
 export function writeEntryFileSync(context: WriteContext, write: EntryWrite): boolean {
+  const wal = logOf(context, write);
+  if (wal !== null) return logWrite<boolean>(context, wal, write, wal.appendSync);
   const { temp, fd } = openTemp(context, write);
   try {
     step("write", temp.path, () => writeAllSync(context.ops, fd, write.bytes));
-    const wal = logOf(context, write);
-    if (wal !== null) {
-      // Logged: the rename runs once the record is durable (with every record before it).
-      const rename = () => renameIntoPlace(context, write, temp, fd);
-      const key = entryKey(write.tenantId, write.entryId);
-      return wal.appendSync(putRecord(write), key, write.finalPath, write.directory, write.durable, rename);
-    }
     if (write.durable) step("fsync", temp.path, () => context.ops.fsyncSync(fd));
     const created = renameIntoPlace(context, write, temp, fd);
     if (write.durable) syncDirectoryNow(context.syncer, write.directory);
@@ -207,6 +226,8 @@ export function writeEntryFileSync(context: WriteContext, write: EntryWrite): bo
  * fails while a tenant deletion of this store lands is tried again (see DELETION_ATTEMPTS).
  */
 export async function writeEntryFile(context: WriteContext, write: EntryWrite, attempt = 1): Promise<boolean> {
+  const wal = logOf(context, write);
+  if (wal !== null) return logWrite<Promise<boolean>>(context, wal, write, wal.append);
   const deletions = context.dirs.movedAside;
   const { temp, fd } = openTemp(context, write);
   let placed: boolean | undefined; // set once the entry is in place: whether it was new
@@ -214,13 +235,6 @@ export async function writeEntryFile(context: WriteContext, write: EntryWrite, a
     if (write.bytes.byteLength >= ASYNC_WRITE_BYTES)
       await step("write", temp.path, () => writeAll(context.ops, fd, write.bytes));
     else step("write", temp.path, () => writeAllSync(context.ops, fd, write.bytes));
-    const wal = logOf(context, write);
-    if (wal !== null) {
-      const rename = () => renameIntoPlace(context, write, temp, fd);
-      const key = entryKey(write.tenantId, write.entryId);
-      placed = await wal.append(putRecord(write), key, write.finalPath, write.directory, write.durable, rename);
-      return placed;
-    }
     if (write.durable) await step("fsync", temp.path, () => context.ops.fsync(fd));
     placed = renameIntoPlace(context, write, temp, fd);
     if (write.durable) await syncDirectory(context.syncer, write.directory);

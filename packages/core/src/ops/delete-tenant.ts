@@ -69,6 +69,8 @@ export async function deleteTenant(
   // Logged, the rename must be durable before its record can be: a replay drops the
   // tenant's earlier records, and only the rename takes their files away.
   const aside = context.dirs.moveAside(tenantId, durable || logged);
+  // Its puts not yet in place go with it, in the same step as the rename.
+  wal?.cutTenant(tenantId);
   if (wal !== null && logged) {
     // After the rename: a replay must not put back the tenant's entries logged before it.
     const record = encodeRecord("tenant", tenantId, 0n);

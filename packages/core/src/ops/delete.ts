@@ -33,8 +33,10 @@ function unlink(context: StoreContext, id: bigint, tenantId: bigint): string {
 function logOf(context: StoreContext, id: bigint, tenantId: bigint, durable: boolean): WriteAheadLog | null {
   const wal = context.wal;
   if (wal === null) return null;
-  const held = wal.holds(entryKey(tenantId, id));
-  if (!held && (!durable || context.ops.statSync(entryFilePath(context.root, tenantId, id)) === undefined)) return null;
+  const key = entryKey(tenantId, id);
+  const held = wal.holds(key);
+  if (held || wal.unplaced.get(key) !== undefined) return wal;
+  if (!durable || context.ops.statSync(entryFilePath(context.root, tenantId, id)) === undefined) return null;
   return wal;
 }
 

@@ -3,11 +3,13 @@ import { StoreError } from "../contract/store-error.ts";
 import { entryFilePathOfKey, entryKey } from "../disk/layout.ts";
 import { readEntryFile } from "../disk/read-entry.ts";
 import { EntryHandle } from "../handle/entry-handle.ts";
+import { LoadedFile } from "../handle/loaded-file.ts";
 import type { StoreContext } from "../store/store-context.ts";
 
 /**
  * Loads and verifies an entry on this thread: from the handle cache when it holds the
- * file, else one read (or mapping) of the file. An expired entry is a `not_found`
+ * file, else from the log's write not yet in place (see wal/unplaced.ts), else one read
+ * (or mapping) of the file. An expired entry is a `not_found`
  * miss and is queued for removal; a hit is reported to the ledger as an access.
  */
 export function loadEntry(context: StoreContext, id: bigint, tenantId: bigint): EntryHandle {
@@ -18,7 +20,11 @@ export function loadEntry(context: StoreContext, id: bigint, tenantId: bigint): 
   const key = entryKey(tenantId, id);
   let file = cached ? cache.get(key) : undefined;
   if (file === undefined) {
-    file = readEntryFile(entryFilePathOfKey(context.root, key), tenantId, id, context.read);
+    const unplaced = context.wal?.unplaced.get(key);
+    file =
+      unplaced === undefined
+        ? readEntryFile(entryFilePathOfKey(context.root, key), tenantId, id, context.read)
+        : LoadedFile.encoded(tenantId, id, unplaced.bytes, unplaced.headerBytes, unplaced.expiresAt);
     if (cached) cache.set(key, file);
   }
   if (file.expiresAt !== 0n && context.expiry.isExpired(file.expiresAt)) {

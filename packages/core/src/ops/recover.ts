@@ -9,7 +9,8 @@ import { type ReplayResult, replayLog } from "../wal/replay.ts";
 /**
  * Replays the root's write-ahead log left by the last writer (see wal/replay.ts), through
  * the store's own write and removal paths (no log, no fsync: the replay makes it all
- * durable at its end), so the indexes hear of each change. A writer runs it as it opens.
+ * durable at its end, or the store's own log takes the segments over and checkpoints them
+ * in the background), so the indexes hear of each change. A writer runs it as it opens.
  */
 export function recoverLog(context: StoreContext): ReplayResult {
   return replayLog(
@@ -44,5 +45,6 @@ export function recoverLog(context: StoreContext): ReplayResult {
           throw ioError("unlink", entryFilePath(context.root, tenantId, entryId), error);
       }
     },
+    context.wal === null ? null : (paths, changed, keys) => context.wal?.adopt(paths, changed, keys),
   );
 }

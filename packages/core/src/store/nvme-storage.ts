@@ -241,6 +241,7 @@ export class NvmeStorage implements EntryStore {
     const context = this.#context;
     return timed(context.recorder, "verify", async () => {
       if (options?.tenantId !== undefined) checkId(options.tenantId, "tenant id");
+      await context.wal?.settled(); // it reads the files: the log's writes first in place
       return verifyStore(context.root, context.read, options);
     });
   }
@@ -293,7 +294,11 @@ export class NvmeStorage implements EntryStore {
    * evicts until the store is within its bounds, and writes last-access times back.
    */
   gc(options: GcOptions = {}): Promise<GcReport> {
-    return timed(this.#context.recorder, "gc", () => collectGarbage(this.#context, options));
+    const context = this.#context;
+    return timed(context.recorder, "gc", async () => {
+      await context.wal?.settled(); // it walks the files: the log's writes first in place
+      return collectGarbage(context, options);
+    });
   }
 
   /**

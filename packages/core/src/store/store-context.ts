@@ -51,13 +51,14 @@ export function openStoreContext(root: string, options: NvmeStorageOptions = {})
   const expiry = new Expiry(dirs, resolved.clock, resolved.retention.defaultTtlSeconds);
   const recorder = resolved.recorder;
   const readOnly = resolved.lockMode === "read-only";
-  const reclaimer = new Reclaimer({ root: absoluteRoot, ops, ledger, expiry, recorder }, readOnly);
+  const wal = resolved.wal === null ? null : sharedLog(absoluteRoot, ops, resolved.wal);
+  const reclaimer = new Reclaimer({ root: absoluteRoot, ops, ledger, expiry, recorder, wal }, readOnly);
   const cache = new HandleCache(resolved.handleCache);
   const live = new LiveStats(absoluteRoot);
   const bounds = resolved.retention;
   const indexed = !readOnly && (bounds.bounded || bounds.defaultTtlSeconds > 0);
   const retention = indexed
-    ? new Retention({ root: absoluteRoot, ops, ledger, expiry, recorder, bounds, reclaimer })
+    ? new Retention({ root: absoluteRoot, ops, ledger, expiry, recorder, bounds, reclaimer, wal })
     : null;
   const lookup =
     resolved.lookup === null
@@ -85,6 +86,6 @@ export function openStoreContext(root: string, options: NvmeStorageOptions = {})
     retention,
     lock,
     lookup,
-    wal: resolved.wal === null ? null : sharedLog(absoluteRoot, ops, resolved.wal),
+    wal,
   };
 }

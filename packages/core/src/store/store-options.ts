@@ -4,7 +4,7 @@ import { StoreError } from "../contract/store-error.ts";
 import { type FileOps, nodeFileOps } from "../disk/file-ops.ts";
 import type { LockMode } from "../disk/root-lock.ts";
 import type { HandleCacheLimits } from "../ledger/handle-cache.ts";
-import type { WalLimits } from "../wal/write-ahead-log.ts";
+import type { WalLimits } from "../wal/wal-limits.ts";
 
 /**
  * How a store bounds itself. Every field is optional; with none set the store
@@ -86,8 +86,8 @@ export interface NvmeStorageOptions {
   /**
    * The write-ahead log of durable writes (see RELIABILITY.md "Durability"): a durable write
    * appends its envelope to `<root>/.reflex-wal/`, shares one fsync with the writes in flight
-   * beside it, and puts its file in place without fsyncs; a checkpoint makes the files
-   * durable. `true` (or bounds) turns it on; off (the default), every durable write fsyncs
+   * beside it and is acknowledged; its file is put in place after that, without fsyncs
+   * (reads see the write at once meanwhile); a checkpoint makes the files durable. `true` (or bounds) turns it on; off (the default), every durable write fsyncs
    * its own file and directory (the file protocol). Only a store holding the root's lock
    * keeps a log. Whatever this says, a writer that opens a root with a log replays it.
    */
@@ -100,6 +100,18 @@ export interface WalOptions {
   readonly maxBytes?: number;
   /** Age of the oldest record not yet checkpointed, in ms. Default 30 s. */
   readonly maxAgeMs?: number;
+  /**
+   * Envelope bytes acknowledged and not yet put in place (held in memory, and what a
+   * replay may have to write again after a power cut); a write over it waits for them to
+   * be placed. Default 16 MiB.
+   */
+  readonly maxUnplacedBytes?: number;
+  /**
+   * How far ahead of its records a log segment is grown, with zeros made durable, so a
+   * group commit is an fdatasync that changes no metadata (no file-system journal commit).
+   * Default 1 MiB.
+   */
+  readonly preallocateBytes?: number;
 }
 
 /** Defaults of {@link NvmeStorageOptions}. */
@@ -110,7 +122,12 @@ export const DEFAULT_STORAGE_OPTIONS = {
   mmapThresholdBytes: 256 * 1024,
   staleTempAfterMs: 10 * 60 * 1000,
   lookup: { maxBytes: 1024 * 1024 * 1024, build: "first-use" },
-  wal: { maxBytes: 64 * 1024 * 1024, maxAgeMs: 30_000 },
+  wal: {
+    maxBytes: 64 * 1024 * 1024,
+    maxAgeMs: 30_000,
+    maxUnplacedBytes: 16 * 1024 * 1024,
+    preallocateBytes: 1024 * 1024,
+  },
 } as const;
 
 /** Retention options with every bound resolved (Infinity when unbounded). */
@@ -258,5 +275,7 @@ export function resolveWal(options: WalOptions | boolean | undefined): WalLimits
   return {
     maxBytes: bound(options?.maxBytes ?? defaults.maxBytes, "wal.maxBytes"),
     maxAgeMs: nonNegative(options?.maxAgeMs, defaults.maxAgeMs, "wal.maxAgeMs"),
+    maxUnplacedBytes: nonNegative(options?.maxUnplacedBytes, defaults.maxUnplacedBytes, "wal.maxUnplacedBytes"),
+    preallocateBytes: nonNegative(options?.preallocateBytes, defaults.preallocateBytes, "wal.preallocateBytes"),
   };
 }

@@ -17,6 +17,16 @@ export function noChanges(): Changed {
   return { files: new Set(), dirs: new Set() };
 }
 
+/** Everything the given segments changed, in one set. */
+export function changesOf(segments: readonly { readonly changed: Changed }[]): Changed {
+  const changed = noChanges();
+  for (const segment of segments) {
+    for (const file of segment.changed.files) changed.files.add(file);
+    for (const dir of segment.changed.dirs) changed.dirs.add(dir);
+  }
+  return changed;
+}
+
 function open(ops: FileOps, path: string, flags: number): number | null {
   try {
     return ops.openSync(path, flags);

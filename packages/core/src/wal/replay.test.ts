@@ -1,15 +1,15 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, readFileSync, truncateSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, truncateSync, writeFileSync } from "node:fs";
 import { encodeEnvelope } from "@reflex/codec";
 import { makeEntry, removeTempDirs, tempDir } from "@reflex/testkit";
 import { nodeFileOps } from "../disk/file-ops.ts";
 import { NvmeStorage } from "../store/nvme-storage.ts";
-import { encodeRecord, encodeSegmentHeader } from "./wal-format.ts";
+import { encodeRecord, encodeSegmentHeader, SEGMENT_HEADER_BYTES } from "./wal-format.ts";
 import { WriteAheadLog } from "./write-ahead-log.ts";
 
 afterEach(removeTempDirs);
 
-const LIMITS = { maxBytes: 1 << 30, maxAgeMs: 0 };
+const LIMITS = { maxBytes: 1 << 30, maxAgeMs: 0, maxUnplacedBytes: 1 << 30, preallocateBytes: 4096 };
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 const put = (tenant: bigint, id: bigint, payload: string) =>
   encodeRecord("put", tenant, id, encodeEnvelope(id, makeEntry({ tenantId: tenant, payload })));
@@ -52,10 +52,32 @@ describe("replay of the write-ahead log at open", () => {
     store.close();
   });
 
+  test("a store that keeps a log takes the segments over: the files are in place at once, the log goes at its checkpoint", () => {
+    const root = tempDir();
+    leaveLog(root, [put(1n, 1n, "a1"), put(1n, 2n, "b1"), encodeRecord("delete", 1n, 2n), put(1n, 3n, "c1")]);
+    const store = new NvmeStorage(root, { wal: true, lookup: false });
+    expect(store.recovered).toEqual({ segments: 1, records: 4, repaired: 2 });
+    expect(readFileSync(`${root}/1/1.rfx`).byteLength).toBeGreaterThan(0); // in place, not only in memory
+    expect(payloadOf(store, 1n, 2n)).toBeNull();
+    expect(existsSync(`${root}/.reflex-wal/1.log`)).toBe(true); // still there: nothing is durable yet
+    // A new write goes to a later segment, replayed after the adopted one.
+    store.storeSync(3n, makeEntry({ tenantId: 1n, payload: "c2" })).release();
+    expect(readdirSync(`${root}/.reflex-wal`).sort()).toEqual(["1.log", "2.log"]);
+    store.close();
+    expect(existsSync(`${root}/.reflex-wal`)).toBe(false);
+    const reopened = new NvmeStorage(root, { wal: true, lookup: false });
+    expect(payloadOf(reopened, 1n, 1n)).toBe("a1");
+    expect(payloadOf(reopened, 1n, 3n)).toBe("c2");
+    reopened.close();
+  });
+
   test("a torn last record is dropped; the records before it replay", () => {
     const root = tempDir();
-    const path = leaveLog(root, [put(1n, 1n, "kept"), put(1n, 2n, "x".repeat(9000))]);
-    truncateSync(path, readFileSync(path).byteLength - 100);
+    const records = [put(1n, 1n, "kept"), put(1n, 2n, "x".repeat(9000))];
+    const path = leaveLog(root, records);
+    // The segment is preallocated (zeros past its records): cut inside the last record.
+    const end = SEGMENT_HEADER_BYTES + records.reduce((sum, record) => sum + record.byteLength, 0);
+    truncateSync(path, end - 100);
     const store = new NvmeStorage(root);
     expect(payloadOf(store, 1n, 1n)).toBe("kept");
     expect(payloadOf(store, 1n, 2n)).toBeNull();

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from "node:fs";
 import { errnoOf, ioError, StoreError } from "../contract/store-error.ts";
 import type { FileOps } from "../disk/file-ops.ts";
 import {
@@ -27,6 +27,12 @@ export interface ReplayResult {
 export type PutFile = (tenantId: bigint, entryId: bigint, envelope: Uint8Array) => void;
 /** How the replay removes one entry file (ENOENT is no error). */
 export type RemoveFile = (tenantId: bigint, entryId: bigint) => void;
+/**
+ * Takes the segments a replay read over, once every entry file matches them (not yet
+ * durably): a store that keeps a log checkpoints them in the background instead of the
+ * replay making everything durable before the store answers. `keys` are the entries they hold records of.
+ */
+export type KeepSegments = (paths: readonly string[], changed: Changed, keys: Iterable<string>) => void;
 
 /** The segment files of a log directory, in replay order. */
 function segmentPaths(dir: string): string[] {
@@ -38,14 +44,32 @@ function segmentPaths(dir: string): string[] {
   return numbers.sort((a, b) => a - b).map((number) => `${dir}/${number}${WAL_SEGMENT_EXTENSION}`);
 }
 
+let scratch = new Uint8Array(64 * 1024);
+
+/** True when the file at `path` holds exactly `envelope` (a size check first, then one read into a reused buffer). */
 function sameFile(path: string, envelope: Uint8Array): boolean {
-  let bytes: Uint8Array;
+  let fd: number;
   try {
-    bytes = readFileSync(path);
+    fd = openSync(path, "r");
   } catch {
     return false;
   }
-  return bytes.byteLength === envelope.byteLength && Buffer.compare(bytes, envelope) === 0;
+  try {
+    if (fstatSync(fd).size !== envelope.byteLength) return false;
+    if (scratch.byteLength < envelope.byteLength) scratch = new Uint8Array(envelope.byteLength);
+    const bytes = scratch.subarray(0, envelope.byteLength);
+    let read = 0;
+    while (read < bytes.byteLength) {
+      const got = readSync(fd, bytes, read, bytes.byteLength - read, read);
+      if (got <= 0) return false;
+      read += got;
+    }
+    return Buffer.compare(bytes, envelope) === 0;
+  } catch {
+    return false;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**
@@ -53,10 +77,17 @@ function sameFile(path: string, envelope: Uint8Array): boolean {
  * whole record of every segment, in order, into the last word on each entry (a tenant
  * deletion drops its tenant's earlier records), puts back each entry file that does not
  * hold its record's envelope and removes each deleted one, makes all of it durable, then
- * removes the segments and the log's directory. A root without a log is left as it is.
+ * removes the segments and the log's directory; with `keep`, hands the segments to it
+ * instead of the last two steps. A root without a log is left as it is.
  * `unsupported` for a segment of another format version.
  */
-export function replayLog(root: string, ops: FileOps, put: PutFile, remove: RemoveFile): ReplayResult {
+export function replayLog(
+  root: string,
+  ops: FileOps,
+  put: PutFile,
+  remove: RemoveFile,
+  keep: KeepSegments | null = null,
+): ReplayResult {
   const dir = `${root}/${WAL_DIR}`;
   if (ops.statSync(dir)?.isDirectory() !== true) return { segments: 0, records: 0, repaired: 0 };
   const paths = segmentPaths(dir);
@@ -99,6 +130,10 @@ export function replayLog(root: string, ops: FileOps, put: PutFile, remove: Remo
       remove(record.tenantId, record.entryId);
     }
     repaired++;
+  }
+  if (keep !== null && paths.length > 0) {
+    keep(paths, changed, last.keys());
+    return { segments: paths.length, records, repaired };
   }
   makeDurableSync(ops, root, changed);
   for (const path of paths) removeSegment(ops, path);

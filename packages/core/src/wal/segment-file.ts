@@ -1,3 +1,4 @@
+import { constants } from "node:fs";
 import { errnoOf, ioError } from "../contract/store-error.ts";
 import { DIR_OPEN_FLAGS, type FileOps, TEMP_OPEN_FLAGS } from "../disk/file-ops.ts";
 import { WAL_DIR, WAL_SEGMENT_EXTENSION } from "../disk/layout.ts";
@@ -12,6 +13,8 @@ export interface Segment {
   /** Log sequence number (bytes over every segment) of this segment's byte 0. */
   readonly base: number;
   size: number;
+  /** Bytes written (zeros past `size`) and made durable: records within need no metadata commit. */
+  allocated: number;
   /** Entry files and directories its records changed, for the checkpoint to fsync. */
   readonly changed: Changed;
   /** Keys (`<tenant>/<id>`) it holds records of. */
@@ -67,5 +70,70 @@ export function createSegment(ops: FileOps, root: string, number: number, base: 
   }
   const changed = noChanges();
   changed.dirs.add(root); // tenant directories made meanwhile
-  return { number, path, fd, base, size: SEGMENT_HEADER_BYTES, changed, keys: new Set() };
+  const size = SEGMENT_HEADER_BYTES;
+  return { number, path, fd, base, size, allocated: size, changed, keys: new Set() };
+}
+
+/** Removes the log's (empty) directory, durably; not there, or not empty yet, is no error: the next open clears it. */
+export function removeLogDirectory(ops: FileOps, root: string): void {
+  try {
+    ops.rmdirSync(`${root}/${WAL_DIR}`);
+    syncDirectory(ops, root);
+  } catch {
+    // Not there, or a checkpoint's segment not yet removed.
+  }
+}
+
+/**
+ * The segments a replay read, taken over by the log (read-only: no record is appended to
+ * them) until a checkpoint removes them. What they changed and the keys they hold go with
+ * the last one: they are checkpointed together.
+ */
+export function adoptSegments(
+  ops: FileOps,
+  paths: readonly string[],
+  base: number,
+  changed: Changed,
+  keys: Iterable<string>,
+): Segment[] {
+  const segments = paths.map((path, i) => adoptSegment(ops, path, base, i === paths.length - 1 ? changed : undefined));
+  for (const key of keys) segments.at(-1)?.keys.add(key);
+  return segments;
+}
+
+/** One segment of {@link adoptSegments}; its number is its file name's. */
+function adoptSegment(ops: FileOps, path: string, base: number, changed = noChanges()): Segment {
+  let fd: number;
+  try {
+    fd = ops.openSync(path, constants.O_RDONLY);
+  } catch (error) {
+    throw ioError("open", path, error);
+  }
+  const number = Number(path.slice(path.lastIndexOf("/") + 1, -WAL_SEGMENT_EXTENSION.length));
+  const size = ops.statSync(path)?.size ?? 0;
+  return { number, path, fd, base, size, allocated: size, changed, keys: new Set() };
+}
+
+let zeros = new Uint8Array(0);
+
+/**
+ * Grows a segment by zeros, fsynced, until `bytes` and `ahead` more fit past its records: the log's
+ * group commits are then fdatasyncs of blocks already allocated, which need no journal
+ * commit (on ext4, an append that grows the file makes every fsync one). A replay reads
+ * zeros as the end of the records.
+ */
+export function preallocate(ops: FileOps, segment: Segment, bytes: number, ahead: number): void {
+  if (zeros.byteLength < ahead) zeros = new Uint8Array(ahead);
+  const target = segment.size + bytes + ahead;
+  try {
+    while (segment.allocated < target) {
+      const length = Math.min(zeros.byteLength, target - segment.allocated);
+      const written = ops.writeSync(segment.fd, zeros, 0, length, segment.allocated);
+      if (written <= 0) throw new Error("short write");
+      segment.allocated += written;
+    }
+    ops.fsyncSync(segment.fd);
+  } catch (error) {
+    throw ioError("write", segment.path, error);
+  }
 }

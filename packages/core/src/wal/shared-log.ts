@@ -1,5 +1,6 @@
 import type { FileOps } from "../disk/file-ops.ts";
-import { type WalLimits, WriteAheadLog } from "./write-ahead-log.ts";
+import type { WalLimits } from "./wal-limits.ts";
+import { WriteAheadLog } from "./write-ahead-log.ts";
 
 // One log per root per process, like the root's lock: the stores of a process on one
 // root share it, so their records stay in one order and none replays another's live log.

@@ -20,7 +20,7 @@ function countingOps(): { ops: FileOps; fsyncs: () => number } {
   return { ops, fsyncs: () => fsyncs };
 }
 
-const LIMITS = { maxBytes: 1 << 30, maxAgeMs: 0 };
+const LIMITS = { maxBytes: 1 << 30, maxAgeMs: 0, maxUnplacedBytes: 1 << 30, preallocateBytes: 4096 };
 const record = (id: number) => encodeRecord("delete", 1n, BigInt(id));
 
 describe("WriteAheadLog", () => {
@@ -38,7 +38,7 @@ describe("WriteAheadLog", () => {
     log.close();
   });
 
-  test("a lone durable append starts its fsync at once and applies only after it", async () => {
+  test("a lone durable append starts its fsync in the same turn (a microtask) and applies only after it", async () => {
     const root = tempDir();
     let release = () => {};
     let started = false;
@@ -57,6 +57,8 @@ describe("WriteAheadLog", () => {
     const done = log.append(record(1), "1/1", null, root, true, () => {
       applied = true;
     });
+    expect(started).toBe(false); // not before the turn ends: writes issued beside it join the fsync
+    await Promise.resolve();
     expect(started).toBe(true);
     await Bun.sleep(5);
     expect(applied).toBe(false);
@@ -89,7 +91,12 @@ describe("WriteAheadLog", () => {
 
   test("a full segment is checkpointed: records go on in a new segment and the old one goes", async () => {
     const root = tempDir();
-    const log = new WriteAheadLog(root, nodeFileOps, { maxBytes: 200, maxAgeMs: 0 });
+    const log = new WriteAheadLog(root, nodeFileOps, {
+      maxBytes: 200,
+      maxAgeMs: 0,
+      maxUnplacedBytes: 1 << 30,
+      preallocateBytes: 4096,
+    });
     for (let i = 0; i < 20; i++) await log.append(record(i), `1/${i}`, null, root, true, () => undefined);
     await log.checkpoint();
     const segments = readdirSync(`${root}/.reflex-wal`);

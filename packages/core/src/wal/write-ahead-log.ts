@@ -1,47 +1,36 @@
-import { ioError } from "../contract/store-error.ts";
 import type { FileOps } from "../disk/file-ops.ts";
-import { WAL_DIR } from "../disk/layout.ts";
-import { makeDurable, makeDurableSync, noChanges } from "./make-durable.ts";
-import { createSegment, type Segment, syncDirectory } from "./segment-file.ts";
-
-/** Bounds of the log: a checkpoint starts when either is passed. */
-export interface WalLimits {
-  /** Bytes of records in the current segment. */
-  readonly maxBytes: number;
-  /** Age of the oldest record not yet checkpointed, in ms. */
-  readonly maxAgeMs: number;
-}
-
-/** A record appended and not yet applied: runs once an fsync covers it (in log order). */
-interface Waiter {
-  readonly lsn: number;
-  readonly apply: () => unknown;
-  readonly resolve: (value: unknown) => void;
-  readonly reject: (error: unknown) => void;
-}
+import { GroupCommit } from "./group-commit.ts";
+import { type Changed, changesOf, makeDurable, makeDurableSync } from "./make-durable.ts";
+import { IDLE_MS, Placer } from "./placer.ts";
+import { adoptSegments, createSegment, preallocate, removeLogDirectory, type Segment } from "./segment-file.ts";
+import { UnplacedWrites } from "./unplaced.ts";
+import type { WalLimits } from "./wal-limits.ts";
 
 /**
- * The root's write-ahead log (see wal-format.ts). A record is written at once, in the
- * order of the calls; a durable one waits for an fsync of the log that started after it
- * was written, and every record such an fsync covers is then applied (its entry file
- * renamed into place, or removed) in log order, so the files always match a prefix of
- * the log. Writes in flight together share one fsync (group commit); a lone write starts
- * its fsync at once. A checkpoint fsyncs what the old segments changed and removes them.
+ * The root's write-ahead log (see wal-format.ts). A record takes its place in the log at
+ * once, in the order of the calls; a durable one waits for a group commit (group-commit.ts:
+ * one write and one fdatasync for the records of a turn), which then applies every record
+ * it covers in log order (a put becomes {@link unplaced}, a delete unlinks) and
+ * acknowledges it. The {@link placer} puts acknowledged puts in place afterwards, without
+ * fsyncs. A checkpoint waits until every record of the old segments is in place, fsyncs
+ * what they changed and removes them.
  */
 export class WriteAheadLog {
-  readonly #dir: string;
   #segment: Segment | null = null;
   readonly #retired: Segment[] = [];
   /** Segments a checkpoint is making durable: their keys are still held until it is done. */
   #checkpointing: readonly Segment[] = [];
   #nextNumber = 1;
   #lsnBase = 0;
-  readonly #queue: Waiter[] = [];
-  #fsyncing: Promise<void> | null = null;
-  #fsyncAgain = false;
+  readonly #commit: GroupCommit;
   #checkpoint: Promise<void> | null = null;
   #oldestAt = 0;
+  #lastWriteAt = 0;
   #timer: ReturnType<typeof setInterval> | null = null;
+  /** Acknowledged puts not yet in place: every read path looks here first. */
+  readonly unplaced = new UnplacedWrites();
+  /** Puts them in place after their acknowledgement. */
+  readonly placer: Placer;
 
   constructor(
     readonly root: string,
@@ -49,7 +38,15 @@ export class WriteAheadLog {
     private readonly limits: WalLimits,
     private readonly clock: () => number = Date.now,
   ) {
-    this.#dir = `${root}/${WAL_DIR}`;
+    this.#commit = new GroupCommit(ops, {
+      segment: () => this.#segment,
+      tail: () => this.#tail(),
+      retire: () => this.#retire(),
+    });
+    this.placer = new Placer(root, ops, this.unplaced, {
+      busy: () => this.#commit.busy || this.clock() - this.#lastWriteAt < IDLE_MS,
+      highWaterBytes: Math.floor(limits.maxUnplacedBytes / 2),
+    });
   }
 
   /** True while the log holds records not yet checkpointed. */
@@ -65,31 +62,31 @@ export class WriteAheadLog {
   }
 
   /**
-   * Appends `record` and resolves with `apply()`'s result once it is applied: after an fsync
-   * covers it when `durable`, else as soon as every earlier record is applied (at once, when
-   * none waits). `file` and `dir` name what applying it changes (an entry file put in
-   * place, a directory whose names change), for the checkpoint to fsync.
+   * Appends `record` and resolves with `apply(lsn)`'s result once it is applied: after an
+   * fsync covers it when `durable`, else as soon as every earlier record is applied (at
+   * once, when none waits). `file` and `dir` name what applying it changes (an entry file
+   * put in place, a directory whose names change), for the checkpoint to fsync. While more
+   * than `maxUnplacedBytes` wait to be put in place, the record waits for the placer first.
    */
-  append<T>(
+  async append<T>(
     record: Uint8Array,
     key: string,
     file: string | null,
     dir: string,
     durable: boolean,
-    apply: () => T,
+    apply: (lsn: number) => T,
   ): Promise<T> {
+    if (this.unplaced.bytes > this.limits.maxUnplacedBytes) await this.placer.room(this.#tail());
     const lsn = this.#write(record, key, file, dir);
-    if (!durable && this.#queue.length === 0) {
+    if (!durable && !this.#commit.waiting) {
       try {
-        return Promise.resolve(apply());
+        this.#commit.flush(); // in the file at once
+        return Promise.resolve(apply(lsn));
       } catch (error) {
         return Promise.reject(error);
       }
     }
-    return new Promise<T>((resolve, reject) => {
-      this.#queue.push({ lsn, apply, resolve: resolve as (value: unknown) => void, reject });
-      this.#requestFsync();
-    });
+    return this.#commit.wait(lsn, apply);
   }
 
   /** {@link append} on this thread: a durable record is fsynced here (with every record before it), then applied. */
@@ -99,30 +96,35 @@ export class WriteAheadLog {
     file: string | null,
     dir: string,
     durable: boolean,
-    apply: () => T,
+    apply: (lsn: number) => T,
   ): T {
-    this.#write(record, key, file, dir);
-    if (durable || this.#queue.length > 0) this.#fsyncNow();
-    return apply();
+    if (this.unplaced.bytes > this.limits.maxUnplacedBytes) this.placer.placeAllSync();
+    const lsn = this.#write(record, key, file, dir);
+    if (durable || this.#commit.waiting) this.#commit.now();
+    else this.#commit.flush();
+    return apply(lsn);
+  }
+
+  /** Resolves once every put acknowledged so far is in place (maintenance passes that walk the files wait for it). */
+  settled(): Promise<void> {
+    return this.placer.through(this.#tail());
+  }
+
+  /**
+   * A tenant deletion, just as its directory is renamed aside: the tenant's puts not yet
+   * in place are dropped, and so are those logged before now and applied later.
+   */
+  cutTenant(tenantId: bigint): void {
+    this.unplaced.cutTenant(tenantId, this.#tail());
   }
 
   #write(record: Uint8Array, key: string, file: string | null, dir: string): number {
     const segment = this.#segment ?? this.#openSegment();
-    let offset = 0;
-    try {
-      while (offset < record.byteLength) {
-        offset += this.ops.writeSync(segment.fd, record, offset, record.byteLength - offset, segment.size + offset);
-      }
-    } catch (error) {
-      // A partial record ends the segment for replay: later records go to a new one.
-      try {
-        this.#retire();
-      } catch {
-        // The fsync failed too: the write's own error is the one to report.
-      }
-      throw ioError("write", segment.path, error);
-    }
-    if (this.#oldestAt === 0) this.#oldestAt = this.clock();
+    if (segment.size + record.byteLength > segment.allocated)
+      preallocate(this.ops, segment, record.byteLength, this.limits.preallocateBytes);
+    this.#commit.buffer.add(record, segment.size);
+    this.#lastWriteAt = this.clock();
+    if (this.#oldestAt === 0) this.#oldestAt = this.#lastWriteAt;
     segment.size += record.byteLength;
     segment.keys.add(key);
     if (file !== null) segment.changed.files.add(file);
@@ -131,64 +133,8 @@ export class WriteAheadLog {
     return segment.base + segment.size;
   }
 
-  /** Runs the applies an fsync covering `lsn` made durable, in log order. */
-  #drain(lsn: number): void {
-    while (this.#queue.length > 0 && (this.#queue[0] as Waiter).lsn <= lsn) {
-      const waiter = this.#queue.shift() as Waiter;
-      try {
-        waiter.resolve(waiter.apply());
-      } catch (error) {
-        waiter.reject(error);
-      }
-    }
-  }
-
   #tail(): number {
     return this.#segment === null ? this.#lsnBase : this.#segment.base + this.#segment.size;
-  }
-
-  #fsyncNow(): void {
-    const segment = this.#segment;
-    const lsn = this.#tail();
-    if (segment !== null) {
-      try {
-        this.ops.fsyncSync(segment.fd);
-      } catch (error) {
-        this.#fail(lsn, ioError("fsync", segment.path, error));
-        throw ioError("fsync", segment.path, error);
-      }
-    }
-    this.#drain(lsn);
-  }
-
-  #fail(lsn: number, error: unknown): void {
-    while (this.#queue.length > 0 && (this.#queue[0] as Waiter).lsn <= lsn)
-      (this.#queue.shift() as Waiter).reject(error);
-  }
-
-  /** Group commit: one fsync at a time; callers arriving meanwhile share the next one. */
-  #requestFsync(): void {
-    if (this.#fsyncing !== null) {
-      this.#fsyncAgain = true;
-      return;
-    }
-    const segment = this.#segment;
-    const lsn = this.#tail();
-    if (segment === null) {
-      this.#drain(lsn);
-      return;
-    }
-    this.#fsyncing = this.ops.fsync(segment.fd).then(
-      () => this.#drain(lsn),
-      (error) => this.#fail(lsn, ioError("fsync", segment.path, error)),
-    );
-    void this.#fsyncing.finally(() => {
-      this.#fsyncing = null;
-      if (this.#fsyncAgain || this.#queue.length > 0) {
-        this.#fsyncAgain = false;
-        if (this.#queue.length > 0) this.#requestFsync();
-      }
-    });
   }
 
   #openSegment(): Segment {
@@ -202,7 +148,7 @@ export class WriteAheadLog {
   #retire(): void {
     const segment = this.#segment;
     if (segment === null) return;
-    this.#fsyncNow();
+    this.#commit.now();
     this.#retired.push(segment);
     this.#lsnBase = segment.base + segment.size;
     this.#segment = null;
@@ -210,14 +156,11 @@ export class WriteAheadLog {
 
   #startTimer(): void {
     if (this.#timer !== null || this.limits.maxAgeMs <= 0) return;
-    this.#timer = setInterval(
-      () => {
-        if (this.#oldestAt !== 0 && this.clock() - this.#oldestAt >= this.limits.maxAgeMs) {
-          void this.checkpoint().catch(() => undefined);
-        }
-      },
-      Math.max(10, Math.floor(this.limits.maxAgeMs / 2)),
-    );
+    const tick = () => {
+      if (this.#oldestAt !== 0 && this.clock() - this.#oldestAt >= this.limits.maxAgeMs)
+        void this.checkpoint().catch(() => undefined);
+    };
+    this.#timer = setInterval(tick, Math.max(10, Math.floor(this.limits.maxAgeMs / 2)));
     this.#timer.unref?.();
   }
 
@@ -228,17 +171,15 @@ export class WriteAheadLog {
   checkpoint(): Promise<void> {
     if (this.#checkpoint !== null) return this.#checkpoint;
     this.#retire();
+    this.unplaced.clearCuts(); // every record logged before a cut is applied
     this.#oldestAt = 0;
     const segments = this.#retired.splice(0);
     this.#checkpointing = segments;
+    const end = this.#lsnBase;
     const run = (async () => {
-      await this.#fsyncing?.catch(() => undefined);
-      const changed = noChanges();
-      for (const segment of segments) {
-        for (const file of segment.changed.files) changed.files.add(file);
-        for (const dir of segment.changed.dirs) changed.dirs.add(dir);
-      }
-      await makeDurable(this.ops, changed);
+      await this.#commit.running?.catch(() => undefined);
+      await this.placer.through(end);
+      await makeDurable(this.ops, changesOf(segments));
       this.#removeSegments(segments);
     })();
     this.#checkpoint = run.finally(() => {
@@ -251,15 +192,24 @@ export class WriteAheadLog {
   /** A checkpoint on this thread (close, and after a replay): the log is empty after it. */
   checkpointSync(): void {
     this.#retire();
+    this.unplaced.clearCuts();
+    this.placer.placeAllSync();
     this.#oldestAt = 0;
     const segments = this.#retired.splice(0);
-    const changed = noChanges();
-    for (const segment of segments) {
-      for (const file of segment.changed.files) changed.files.add(file);
-      for (const dir of segment.changed.dirs) changed.dirs.add(dir);
-    }
-    makeDurableSync(this.ops, this.root, changed);
+    makeDurableSync(this.ops, this.root, changesOf(segments));
     this.#removeSegments(segments);
+  }
+
+  /**
+   * Takes over the segments a replay read (see replay.ts `KeepSegments`): they stay until a
+   * checkpoint (by age, size or at close) makes what they changed durable.
+   */
+  adopt(paths: readonly string[], changed: Changed, keys: Iterable<string>): void {
+    const segments = adoptSegments(this.ops, paths, this.#lsnBase, changed, keys);
+    for (const segment of segments) this.#nextNumber = Math.max(this.#nextNumber, segment.number + 1);
+    this.#retired.push(...segments);
+    this.#oldestAt = this.clock(); // checkpointed by age (or at close), like any record
+    this.#startTimer();
   }
 
   #removeSegments(segments: readonly Segment[]): void {
@@ -274,13 +224,6 @@ export class WriteAheadLog {
     if (this.#timer !== null) clearInterval(this.#timer);
     this.#timer = null;
     this.checkpointSync();
-    if (this.#checkpoint === null && this.#retired.length === 0) {
-      try {
-        this.ops.rmdirSync(this.#dir);
-        syncDirectory(this.ops, this.root);
-      } catch {
-        // Not there, or a checkpoint's segment not yet removed: the next open clears it.
-      }
-    }
+    if (this.#checkpoint === null && this.#retired.length === 0) removeLogDirectory(this.ops, this.root);
   }
 }

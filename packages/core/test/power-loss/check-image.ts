@@ -24,15 +24,23 @@ export interface CutFindings {
 /** The store's root under the sim's base (and under an image's directory). */
 export const STORE_DIR = "store";
 
-/** Materializes `cut.image`, opens a store on it and checks every key; removes the image after. */
-export async function checkCut(cut: Cut, history: History): Promise<CutFindings> {
+/**
+ * Materializes `cut.image`, opens a store on it and checks every key; removes the image
+ * after. `withLog`: the store keeps a log itself, so the replay hands its segments to it
+ * (checkpointed at close) rather than making everything durable before it answers.
+ */
+export async function checkCut(cut: Cut, history: History, withLog = false): Promise<CutFindings> {
   const dir = scratchDir("reflex-cut-");
   const lost: string[] = [];
   const torn: string[] = [];
   let whole = 0;
   try {
     materialize(cut.image, dir);
-    const store = new NvmeStorage(join(dir, STORE_DIR), { lookup: false, handleCache: { maxEntries: 0 } });
+    const store = new NvmeStorage(join(dir, STORE_DIR), {
+      lookup: false,
+      handleCache: { maxEntries: 0 },
+      wal: withLog,
+    });
     try {
       for (const tenantId of TENANTS) {
         for (const entryId of IDS) {

@@ -77,6 +77,27 @@ export class History {
     };
   }
 
+  /**
+   * What a read of `key` on the live store may return once every operation so far has
+   * responded: the value of the last successful operation, or of any successful one that
+   * overlapped it (their order is the store's to pick). With the log, a write is read back
+   * from memory until its file is in place: this checks the read path, not the disk.
+   */
+  liveAllowed(key: string): Allowed {
+    const done = (this.#ops.get(key) ?? []).filter((op) => op.respondedAt !== undefined);
+    const last = done.reduce<KeyOp | undefined>(
+      (a, op) => (a === undefined || op.invokedAt > a.invokedAt ? op : a),
+      undefined,
+    );
+    if (last === undefined) return { values: [], absent: true, corrupt: false };
+    const candidates = done.filter((op) => op === last || (op.respondedAt as number) > last.invokedAt);
+    return {
+      values: candidates.flatMap((op) => (op.value === null ? [] : [op.value])),
+      absent: candidates.some((op) => op.value === null),
+      corrupt: false,
+    };
+  }
+
   /** Every key with an operation. */
   keys(): string[] {
     return [...this.#ops.keys()];

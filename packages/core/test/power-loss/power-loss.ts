@@ -18,6 +18,8 @@ export interface PowerLossTotals {
   wholeLoads: number;
   lost: string[];
   torn: string[];
+  /** Reads on the live store, after a step, that did not show what it acknowledged. */
+  live: string[];
 }
 
 /** How a suite opens the store under test on the sim (the workload's durability is added). */
@@ -25,13 +27,19 @@ export type StoreFactory = (root: string, sim: SimFs, workload: Workload) => Nvm
 
 /** The default: the write-ahead log on, writes through the sim. */
 export const defaultFactory: StoreFactory = (root, sim, workload) =>
-  new NvmeStorage(root, { fileOps: sim, durability: workload.durability, lookup: false, wal: true });
+  new NvmeStorage(root, {
+    fileOps: sim,
+    durability: workload.durability,
+    lookup: false,
+    wal: { preallocateBytes: 16_384 },
+  });
 
 /** Runs one workload and checks every cut of it; adds to `totals`. */
 export async function checkWorkload(
   workload: Workload,
   totals: PowerLossTotals,
   open: StoreFactory = defaultFactory,
+  checkWithLog = false,
 ): Promise<boolean> {
   const base = scratchDir("reflex-sim-");
   try {
@@ -44,9 +52,11 @@ export async function checkWorkload(
       store.close();
     }
     totals.workloads++;
-    let clean = true;
+    totals.live.push(...result.live);
+    let clean = result.live.length === 0;
+    if (!clean) console.error(`power loss: live reads: ${result.live.join("; ")}`);
     for (const cut of result.cuts) {
-      const findings = await checkCut(cut, result.history);
+      const findings = await checkCut(cut, result.history, checkWithLog);
       totals.cuts++;
       totals.keysChecked += 6;
       totals.wholeLoads += findings.whole;
@@ -70,10 +80,19 @@ export async function runPowerLoss(
   numRuns: number,
   seed: number,
   open: StoreFactory = defaultFactory,
+  checkWithLog = false,
 ): Promise<PowerLossTotals> {
-  const totals: PowerLossTotals = { workloads: 0, cuts: 0, keysChecked: 0, wholeLoads: 0, lost: [], torn: [] };
+  const totals: PowerLossTotals = {
+    workloads: 0,
+    cuts: 0,
+    keysChecked: 0,
+    wholeLoads: 0,
+    lost: [],
+    torn: [],
+    live: [],
+  };
   await fc.assert(
-    fc.asyncProperty(workloadArbitrary, (workload) => checkWorkload(workload, totals, open)),
+    fc.asyncProperty(workloadArbitrary, (workload) => checkWorkload(workload, totals, open, checkWithLog)),
     { numRuns, seed, endOnFailure: true },
   );
   return totals;

@@ -184,6 +184,11 @@ export class SimFs implements FileOps {
     return fd;
   }
 
+  async open(path: string, flags: number, mode?: number): Promise<number> {
+    await new Promise((resolve) => setImmediate(resolve));
+    return this.openSync(path, flags, mode);
+  }
+
   writeSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): number {
     this.#step();
     const written = fs.writeSync(fd, buffer, offset, length, position);

@@ -1,7 +1,7 @@
 // Random workloads for the power-loss suite: what they are (fast-check arbitraries), how
 // they run against a store on a SimFs, and where the power may be cut while they run.
 
-import { makeEntry, patternBytes } from "@reflex/testkit";
+import { makeEntry, patternBytes, sameBytes } from "@reflex/testkit";
 import fc from "fast-check";
 import type { Durability } from "../../src/contract/entry-store.ts";
 import { isStoreError } from "../../src/contract/store-error.ts";
@@ -83,12 +83,42 @@ export interface Cut {
   readonly at: number;
 }
 
+/**
+ * After each step, every key read back on the live store (load, exists and the listing)
+ * must show what the step acknowledged: a write whose file is not in place yet included.
+ * Returns a description of each mismatch.
+ */
+function checkLive(store: NvmeStorage, history: History): string[] {
+  const wrong: string[] = [];
+  for (const tenantId of TENANTS) {
+    const listed = new Set(store.listEntriesSync(tenantId).map(String));
+    for (const entryId of IDS) {
+      const key = keyOf(tenantId, entryId);
+      const allowed = history.liveAllowed(key);
+      let value: Uint8Array | null = null;
+      try {
+        const handle = store.loadSync(entryId, tenantId);
+        value = handle.payloadBlob.slice();
+        handle.release();
+      } catch (error) {
+        if (!isStoreError(error) || error.code !== "not_found") throw error;
+      }
+      const ok = value === null ? allowed.absent : allowed.values.some((each) => sameBytes(each, value));
+      if (!ok) wrong.push(`${key}: live read ${value === null ? "absent" : "holds a value not acknowledged last"}`);
+      if (store.existsSync(entryId, tenantId) !== (value !== null)) wrong.push(`${key}: exists disagrees with load`);
+      if (listed.has(String(entryId)) !== (value !== null)) wrong.push(`${key}: listing disagrees with load`);
+    }
+  }
+  return wrong;
+}
+
 /** Runs a workload against `store` (on `sim`), drawing a crash image before every step of the model. */
 export async function runWorkload(
   workload: Workload,
   store: NvmeStorage,
   sim: SimFs,
-): Promise<{ history: History; cuts: Cut[] }> {
+): Promise<{ history: History; cuts: Cut[]; live: string[] }> {
+  const live: string[] = [];
   const history = new History();
   const cuts: Cut[] = [];
   const random: Random = seededRandom(workload.seed);
@@ -143,8 +173,9 @@ export async function runWorkload(
   for (const step of workload.steps) {
     if ("sync" in step) run(step.sync, true);
     else await Promise.all(step.inFlight.map((op) => run(op, false)));
+    live.push(...checkLive(store, history));
   }
   sim.onStep = null;
   cuts.push({ image: sim.crashImage(random), at: history.now + 0.5 });
-  return { history, cuts };
+  return { history, cuts, live };
 }

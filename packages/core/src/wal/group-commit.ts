@@ -1,0 +1,155 @@
+import { ioError } from "../contract/store-error.ts";
+import type { FileOps } from "../disk/file-ops.ts";
+import { RecordBuffer } from "./record-buffer.ts";
+import type { Segment } from "./segment-file.ts";
+
+/** A record appended and not yet applied: runs once an fsync covers it (in log order). */
+interface Waiter {
+  readonly lsn: number;
+  readonly apply: (lsn: number) => unknown;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** What the group commit needs of its log. */
+export interface CommitTarget {
+  /** The segment records go to now; null when none is open. */
+  segment(): Segment | null;
+  /** The log position right after the last record appended. */
+  tail(): number;
+  /** Ends the current segment after a failed write: later records go to a new one. */
+  retire(): void;
+}
+
+/**
+ * Group commit: records wait in {@link buffer} and in a queue; one fdatasync at a time
+ * writes and covers everything appended before it started, then applies those records in
+ * log order; records arriving meanwhile share the next one. It starts in a microtask, so
+ * the writes issued in one turn (a Promise.all of stores) share it, and a lone write waits
+ * for no timer.
+ */
+export class GroupCommit {
+  readonly #queue: Waiter[] = [];
+  #fsyncing: Promise<void> | null = null;
+  #again = false;
+  #scheduled = false;
+  /** Records appended and not yet written to the segment. */
+  readonly buffer = new RecordBuffer();
+
+  constructor(
+    private readonly ops: FileOps,
+    private readonly log: CommitTarget,
+  ) {}
+
+  /** True while a commit is pending or running, or records wait for one. */
+  get busy(): boolean {
+    return this.#scheduled || this.#fsyncing !== null || this.#queue.length > 0;
+  }
+
+  /** True when records wait for a commit. */
+  get waiting(): boolean {
+    return this.#queue.length > 0;
+  }
+
+  /** The commit running now, if any. */
+  get running(): Promise<void> | null {
+    return this.#fsyncing;
+  }
+
+  /** Resolves with `apply(lsn)` once a commit covers log position `lsn` (and the records before it are applied). */
+  wait<T>(lsn: number, apply: (lsn: number) => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#queue.push({ lsn, apply, resolve: resolve as (value: unknown) => void, reject });
+      this.#request();
+    });
+  }
+
+  /** Writes the buffered records; on a failure every record not yet fsynced fails with it. */
+  flush(): void {
+    const segment = this.log.segment();
+    if (segment === null || this.buffer.empty) return;
+    try {
+      this.buffer.flush(this.ops, segment.fd);
+    } catch (error) {
+      const failure = ioError("write", segment.path, error);
+      this.#fail(this.log.tail(), failure);
+      try {
+        this.log.retire(); // a partial record ends the segment for replay
+      } catch {
+        // The fsync failed too: the write's own error is the one to report.
+      }
+      throw failure;
+    }
+  }
+
+  /** A commit on this thread: writes, fdatasyncs and applies every record so far. */
+  now(): void {
+    this.flush();
+    const segment = this.log.segment();
+    const lsn = this.log.tail();
+    if (segment !== null) {
+      try {
+        this.ops.fsyncSync(segment.fd, true);
+      } catch (error) {
+        this.#fail(lsn, ioError("fsync", segment.path, error));
+        throw ioError("fsync", segment.path, error);
+      }
+    }
+    this.#drain(lsn);
+  }
+
+  /** Runs the applies a commit covering `lsn` made durable, in log order. */
+  #drain(lsn: number): void {
+    while (this.#queue.length > 0 && (this.#queue[0] as Waiter).lsn <= lsn) {
+      const waiter = this.#queue.shift() as Waiter;
+      try {
+        waiter.resolve(waiter.apply(waiter.lsn));
+      } catch (error) {
+        waiter.reject(error);
+      }
+    }
+  }
+
+  #fail(lsn: number, error: unknown): void {
+    while (this.#queue.length > 0 && (this.#queue[0] as Waiter).lsn <= lsn)
+      (this.#queue.shift() as Waiter).reject(error);
+  }
+
+  #request(): void {
+    if (this.#fsyncing !== null) {
+      this.#again = true;
+      return;
+    }
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    queueMicrotask(() => {
+      this.#scheduled = false;
+      if (this.#fsyncing === null && this.#queue.length > 0) this.#start();
+    });
+  }
+
+  #start(): void {
+    try {
+      this.flush();
+    } catch {
+      return; // its waiters failed with it
+    }
+    const segment = this.log.segment();
+    const lsn = this.log.tail();
+    if (segment === null) {
+      this.#drain(lsn);
+      return;
+    }
+    this.#fsyncing = this.ops.fsync(segment.fd, true).then(
+      () => this.#drain(lsn),
+      (error) => this.#fail(lsn, ioError("fsync", segment.path, error)),
+    );
+    void this.#fsyncing.finally(() => {
+      this.#fsyncing = null;
+      if (this.#again || this.#queue.length > 0) {
+        this.#again = false;
+        if (this.#queue.length > 0) this.#request();
+      }
+    });
+  }
+}
