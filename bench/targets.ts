@@ -19,27 +19,12 @@ import {
 } from "./scenarios/search.ts";
 import { storeGroup } from "./scenarios/store.ts";
 import { semanticTargets } from "./semantic-targets.ts";
-import type { Verdict } from "./verdict.ts";
+import { median, type Verdict, verdict } from "./verdict.ts";
+import { walTargets } from "./wal-targets.ts";
 
 export type { Verdict } from "./verdict.ts";
 
 const [size4k] = PAYLOAD_SIZES;
-
-function median(results: Results, group: string, subject: string): number | undefined {
-  return results.find(group, subject)?.figure.medianNs;
-}
-
-function verdict(
-  target: string,
-  goal: string,
-  values: (number | undefined)[],
-  judge: (...values: number[]) => { measured: string; met: boolean },
-): Verdict {
-  if (values.some((value) => value === undefined)) {
-    return { target, goal, measured: "not measured in this run", met: undefined };
-  }
-  return { target, goal, ...judge(...(values as number[])) };
-}
 
 /** Evaluates every target. Ratios of times: reflex / other (lower is better). */
 export function evaluateTargets(results: Results): Verdict[] {
@@ -353,5 +338,6 @@ function searchTargets(results: Results): Verdict[] {
   );
   verdicts.push(...gatewayTargets(results));
   verdicts.push(...semanticTargets(results));
+  verdicts.push(...walTargets(results));
   return verdicts;
 }
