@@ -15,6 +15,12 @@ export interface Segment {
   size: number;
   /** Bytes written (zeros past `size`) and made durable: records within need no metadata commit. */
   allocated: number;
+  /** Bytes written, zeros past `allocated` included (written ahead, their fsync maybe under way). */
+  written: number;
+  /** True while an fsync of zeros written ahead runs on the thread pool (see {@link extendAhead}). */
+  extending: boolean;
+  /** The error of a failed fsync ahead, reported by the next {@link preallocate}. */
+  failure: unknown;
   /** Entry files and directories its records changed, for the checkpoint to fsync. */
   readonly changed: Changed;
   /** Keys (`<tenant>/<id>`) it holds records of. */
@@ -71,7 +77,19 @@ export function createSegment(ops: FileOps, root: string, number: number, base: 
   const changed = noChanges();
   changed.dirs.add(root); // tenant directories made meanwhile
   const size = SEGMENT_HEADER_BYTES;
-  return { number, path, fd, base, size, allocated: size, changed, keys: new Set() };
+  return {
+    number,
+    path,
+    fd,
+    base,
+    size,
+    allocated: size,
+    written: size,
+    extending: false,
+    failure: null,
+    changed,
+    keys: new Set(),
+  };
 }
 
 /** Removes the log's (empty) directory, durably; not there, or not empty yet, is no error: the next open clears it. */
@@ -111,29 +129,88 @@ function adoptSegment(ops: FileOps, path: string, base: number, changed = noChan
   }
   const number = Number(path.slice(path.lastIndexOf("/") + 1, -WAL_SEGMENT_EXTENSION.length));
   const size = ops.statSync(path)?.size ?? 0;
-  return { number, path, fd, base, size, allocated: size, changed, keys: new Set() };
+  return {
+    number,
+    path,
+    fd,
+    base,
+    size,
+    allocated: size,
+    written: size,
+    extending: false,
+    failure: null,
+    changed,
+    keys: new Set(),
+  };
 }
 
 let zeros = new Uint8Array(0);
+
+/** Writes zeros past the segment's last written byte until `target` (into the page cache: no fsync). */
+function writeZeros(ops: FileOps, segment: Segment, target: number): void {
+  while (segment.written < target) {
+    const length = Math.min(zeros.byteLength, target - segment.written);
+    const written = ops.writeSync(segment.fd, zeros, 0, length, segment.written);
+    if (written <= 0) throw new Error("short write");
+    segment.written += written;
+  }
+}
 
 /**
  * Grows a segment by zeros, fsynced, until `bytes` and `ahead` more fit past its records: the log's
  * group commits are then fdatasyncs of blocks already allocated, which need no journal
  * commit (on ext4, an append that grows the file makes every fsync one). A replay reads
- * zeros as the end of the records.
+ * zeros as the end of the records. Zeros already written ahead (see {@link extendAhead})
+ * are not written again; this fsync covers them.
  */
 export function preallocate(ops: FileOps, segment: Segment, bytes: number, ahead: number): void {
   if (zeros.byteLength < ahead) zeros = new Uint8Array(ahead);
   const target = segment.size + bytes + ahead;
+  const failure = segment.failure;
+  segment.failure = null;
+  if (failure !== null) throw ioError("fsync", segment.path, failure);
   try {
-    while (segment.allocated < target) {
-      const length = Math.min(zeros.byteLength, target - segment.allocated);
-      const written = ops.writeSync(segment.fd, zeros, 0, length, segment.allocated);
-      if (written <= 0) throw new Error("short write");
-      segment.allocated += written;
-    }
+    writeZeros(ops, segment, target);
     ops.fsyncSync(segment.fd);
   } catch (error) {
     throw ioError("write", segment.path, error);
   }
+  segment.allocated = Math.max(segment.allocated, segment.written);
+}
+
+/**
+ * Keeps a segment ahead of its records off the event loop: once less than half of `ahead`
+ * is allocated past its records, writes `ahead` more zeros (page cache only) and fsyncs
+ * them on the thread pool. Records enter those bytes only once that fsync is done
+ * (`allocated` moves then), so no record is written where a zero write is pending and
+ * none relies on an fsync not yet done. A failed write here is left to {@link preallocate},
+ * which runs on this thread when the records need the room; a failed fsync is kept and
+ * reported by it (an fsync reports a write-back error once: it must not be dropped).
+ */
+export function extendAhead(ops: FileOps, segment: Segment, ahead: number): void {
+  if (segment.extending || ahead <= 0 || segment.allocated - segment.size >= ahead / 2) return;
+  if (zeros.byteLength < ahead) zeros = new Uint8Array(ahead);
+  try {
+    writeZeros(ops, segment, Math.max(segment.written, segment.allocated) + ahead);
+  } catch {
+    return; // left to preallocate
+  }
+  const end = segment.written;
+  let fsynced: Promise<void>;
+  try {
+    fsynced = ops.fsync(segment.fd);
+  } catch {
+    return; // left to preallocate
+  }
+  segment.extending = true;
+  fsynced.then(
+    () => {
+      segment.extending = false;
+      segment.allocated = Math.max(segment.allocated, end);
+    },
+    (error: unknown) => {
+      segment.extending = false;
+      segment.failure = error;
+    },
+  );
 }

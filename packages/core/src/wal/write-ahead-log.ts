@@ -2,7 +2,14 @@ import type { FileOps } from "../disk/file-ops.ts";
 import { GroupCommit } from "./group-commit.ts";
 import { type Changed, changesOf, makeDurable, makeDurableSync } from "./make-durable.ts";
 import { IDLE_MS, Placer } from "./placer.ts";
-import { adoptSegments, createSegment, preallocate, removeLogDirectory, type Segment } from "./segment-file.ts";
+import {
+  adoptSegments,
+  createSegment,
+  extendAhead,
+  preallocate,
+  removeLogDirectory,
+  type Segment,
+} from "./segment-file.ts";
 import { UnplacedWrites } from "./unplaced.ts";
 import type { WalLimits } from "./wal-limits.ts";
 
@@ -126,6 +133,7 @@ export class WriteAheadLog {
     this.#lastWriteAt = this.clock();
     if (this.#oldestAt === 0) this.#oldestAt = this.#lastWriteAt;
     segment.size += record.byteLength;
+    extendAhead(this.ops, segment, this.limits.preallocateBytes); // the next zeros fsynced off the event loop
     segment.keys.add(key);
     if (file !== null) segment.changed.files.add(file);
     segment.changed.dirs.add(dir);
