@@ -76,7 +76,11 @@ export function createSegment(ops: FileOps, root: string, number: number, base: 
   }
   const changed = noChanges();
   changed.dirs.add(root); // tenant directories made meanwhile
-  const size = SEGMENT_HEADER_BYTES;
+  return segmentOf(number, path, fd, base, SEGMENT_HEADER_BYTES, changed);
+}
+
+/** A segment's state when it is opened: `size` bytes written and allocated, nothing being extended, no keys yet. */
+function segmentOf(number: number, path: string, fd: number, base: number, size: number, changed: Changed): Segment {
   return {
     number,
     path,
@@ -128,20 +132,7 @@ function adoptSegment(ops: FileOps, path: string, base: number, changed = noChan
     throw ioError("open", path, error);
   }
   const number = Number(path.slice(path.lastIndexOf("/") + 1, -WAL_SEGMENT_EXTENSION.length));
-  const size = ops.statSync(path)?.size ?? 0;
-  return {
-    number,
-    path,
-    fd,
-    base,
-    size,
-    allocated: size,
-    written: size,
-    extending: false,
-    failure: null,
-    changed,
-    keys: new Set(),
-  };
+  return segmentOf(number, path, fd, base, ops.statSync(path)?.size ?? 0, changed);
 }
 
 let zeros = new Uint8Array(0);
