@@ -1,6 +1,6 @@
 import type { OperationRecorder } from "../contract/operation-recorder.ts";
 import { readEntryExpiry } from "../disk/entry-file-info.ts";
-import { entryFilePath } from "../disk/layout.ts";
+import { entryFilePath, entryKey } from "../disk/layout.ts";
 import { type RemoveContext, removeEntryFile } from "../disk/remove-entry-file.ts";
 import type { Expiry } from "./expiry.ts";
 import type { Victim } from "./retention-index.ts";
@@ -13,8 +13,9 @@ export interface ReclaimContext extends RemoveContext {
 
 /**
  * Removes expired entry files: at once (on the next event-loop turn) after a read
- * met one, or when asked by a timer or `gc()`. Each removal re-reads the file's
- * header first, since a newer write may have replaced the expired entry.
+ * met one, or when asked by a timer or `gc()`. Each removal re-reads the entry's
+ * expiry first (the log's write not yet in place, else the file's header), since a
+ * newer write may have replaced the expired entry.
  */
 export class Reclaimer {
   readonly #queue = new Map<string, Victim>();
@@ -52,7 +53,9 @@ export class Reclaimer {
     if (this.readOnly) return false;
     let expiresAt: bigint | undefined;
     try {
-      expiresAt = readEntryExpiry(entryFilePath(context.root, tenantId, entryId));
+      // A write of the log not yet in place is the entry now, not the (older) file under it.
+      const unplaced = context.wal?.unplaced.get(entryKey(tenantId, entryId));
+      expiresAt = unplaced?.expiresAt ?? readEntryExpiry(entryFilePath(context.root, tenantId, entryId));
     } catch {
       return false; // not readable now (EMFILE, ...): a later pass retries
     }

@@ -155,7 +155,9 @@ function writeZeros(ops: FileOps, segment: Segment, target: number): void {
  * are not written again; this fsync covers them.
  */
 export function preallocate(ops: FileOps, segment: Segment, bytes: number, ahead: number): void {
-  if (zeros.byteLength < ahead) zeros = new Uint8Array(ahead);
+  // With no room ahead (preallocateBytes 0) the zeros still cover the record's own bytes.
+  const chunk = Math.max(ahead, Math.min(bytes, 1024 * 1024), 1);
+  if (zeros.byteLength < chunk) zeros = new Uint8Array(chunk);
   const target = segment.size + bytes + ahead;
   const failure = segment.failure;
   segment.failure = null;

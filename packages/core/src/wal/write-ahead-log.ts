@@ -178,7 +178,11 @@ export class WriteAheadLog {
    */
   checkpoint(): Promise<void> {
     if (this.#checkpoint !== null) return this.#checkpoint;
-    this.#retire();
+    try {
+      this.#retire();
+    } catch (error) {
+      return Promise.reject(error); // its callers are timers: a throw here would be uncaught
+    }
     this.unplaced.clearCuts(); // every record logged before a cut is applied
     this.#oldestAt = 0;
     const segments = this.#retired.splice(0);
@@ -190,10 +194,15 @@ export class WriteAheadLog {
       await makeDurable(this.ops, changesOf(segments));
       this.#removeSegments(segments);
     })();
-    this.#checkpoint = run.finally(() => {
-      this.#checkpoint = null;
-      this.#checkpointing = [];
-    });
+    this.#checkpoint = run
+      .catch((error: unknown) => {
+        this.#keep(segments);
+        throw error;
+      })
+      .finally(() => {
+        this.#checkpoint = null;
+        this.#checkpointing = [];
+      });
     return this.#checkpoint;
   }
 
@@ -204,8 +213,23 @@ export class WriteAheadLog {
     this.placer.placeAllSync();
     this.#oldestAt = 0;
     const segments = this.#retired.splice(0);
-    makeDurableSync(this.ops, this.root, changesOf(segments));
-    this.#removeSegments(segments);
+    try {
+      makeDurableSync(this.ops, this.root, changesOf(segments));
+      this.#removeSegments(segments);
+    } catch (error) {
+      this.#keep(segments);
+      throw error;
+    }
+  }
+
+  /**
+   * A checkpoint failed (an fsync, say): what its segments changed may not be durable, so
+   * the segments not yet removed stay the log's (their keys held, their records replayed
+   * at the next open) and a later checkpoint tries again.
+   */
+  #keep(segments: readonly Segment[]): void {
+    this.#retired.unshift(...segments);
+    if (this.#oldestAt === 0) this.#oldestAt = this.clock();
   }
 
   /**
@@ -220,10 +244,16 @@ export class WriteAheadLog {
     this.#startTimer();
   }
 
-  #removeSegments(segments: readonly Segment[]): void {
-    for (const segment of segments) {
-      this.ops.closeSync(segment.fd);
+  /** Removes segments from the front of `segments` as it goes: what is left when it throws is still on disk. */
+  #removeSegments(segments: Segment[]): void {
+    for (let segment = segments[0]; segment !== undefined; segment = segments[0]) {
       this.ops.unlinkSync(segment.path);
+      segments.shift();
+      try {
+        this.ops.closeSync(segment.fd);
+      } catch {
+        // The file is gone already: nothing of it is left to keep.
+      }
     }
   }
 
