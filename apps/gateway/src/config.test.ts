@@ -1,19 +1,10 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { removeTempDirs, tempDir } from "@reflex/testkit";
+import { removeTempDirs, tempDir, thrownBy } from "@reflex/testkit";
 import { DEFAULT_GATEWAY_CONFIG, loadGatewayConfig } from "./config.ts";
 
 afterEach(removeTempDirs);
-
-function failure(run: () => unknown): Error {
-  try {
-    run();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error("expected a failure");
-}
 
 describe("loadGatewayConfig", () => {
   test("no flags and no env give the defaults", () => {
@@ -47,12 +38,12 @@ describe("loadGatewayConfig", () => {
   });
 
   test("refuses unknown flags and bad values", () => {
-    expect(failure(() => loadGatewayConfig(["--nope"], {})).name).toBe("ReflexConfigError");
-    expect(failure(() => loadGatewayConfig(["--upstream", "ftp://x"], {})).message).toContain("--upstream");
-    expect(failure(() => loadGatewayConfig(["--default-ttl", "-5"], {})).message).toContain("--default-ttl");
-    expect(failure(() => loadGatewayConfig(["--secret", "short"], {})).message).toContain("16");
-    expect(failure(() => loadGatewayConfig(["--port", "70000"], {})).message).toContain("--port");
-    expect(failure(() => loadGatewayConfig(["--max-body", "lots"], {})).message).toContain("--max-body");
+    expect(thrownBy(() => loadGatewayConfig(["--nope"], {})).name).toBe("ReflexConfigError");
+    expect(thrownBy(() => loadGatewayConfig(["--upstream", "ftp://x"], {})).message).toContain("--upstream");
+    expect(thrownBy(() => loadGatewayConfig(["--default-ttl", "-5"], {})).message).toContain("--default-ttl");
+    expect(thrownBy(() => loadGatewayConfig(["--secret", "short"], {})).message).toContain("16");
+    expect(thrownBy(() => loadGatewayConfig(["--port", "70000"], {})).message).toContain("--port");
+    expect(thrownBy(() => loadGatewayConfig(["--max-body", "lots"], {})).message).toContain("--max-body");
   });
 
   test("--redis-cluster (or REFLEX_REDIS_CLUSTER) names the cluster; with --root it is refused", () => {
@@ -61,7 +52,7 @@ describe("loadGatewayConfig", () => {
     );
     expect(loadGatewayConfig([], { REFLEX_REDIS_CLUSTER: "127.0.0.1:7000" }).redisCluster).toBe("127.0.0.1:7000");
     expect(
-      failure(() => loadGatewayConfig(["--root", "d", "--redis-cluster", "127.0.0.1:7000"], {})).message,
+      thrownBy(() => loadGatewayConfig(["--root", "d", "--redis-cluster", "127.0.0.1:7000"], {})).message,
     ).toContain("give one of them");
   });
 
@@ -73,7 +64,7 @@ describe("loadGatewayConfig", () => {
       certFile: "c",
       keyFile: "k",
     });
-    expect(failure(() => loadGatewayConfig(["--tls-cert", "c.pem"], {})).message).toContain("--tls-key");
+    expect(thrownBy(() => loadGatewayConfig(["--tls-cert", "c.pem"], {})).message).toContain("--tls-key");
     expect(loadGatewayConfig(["--allow-network-pass-through"], {}).allowNetworkPassThrough).toBe(true);
     expect(loadGatewayConfig(["-h"], {}).help).toBe(true);
   });

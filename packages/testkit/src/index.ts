@@ -27,4 +27,5 @@ export { readyLine } from "./ready-line.ts";
 export { type SelfSignedCert, selfSignedCert } from "./self-signed-cert.ts";
 export { entryProblem, entrySeed, taggedEntry } from "./tagged-entry.ts";
 export { removeTempDirs, tempDir } from "./temp-dirs.ts";
+export { thrownBy } from "./thrown.ts";
 export { cosine, f16Bytes, f16Values, VectorSource } from "./vectors.ts";

@@ -1,20 +1,11 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { removeTempDirs, tempDir } from "@reflex/testkit";
+import { removeTempDirs, tempDir, thrownBy } from "@reflex/testkit";
 import { loadGatewayConfig } from "../config.ts";
 import { DEFAULT_SEMANTIC_CONFIG } from "./semantic-config.ts";
 
 afterEach(removeTempDirs);
-
-function failure(run: () => unknown): Error {
-  try {
-    run();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error("expected a failure");
-}
 
 describe("semantic flags", () => {
   test("off by default; flags and env set every field", () => {
@@ -66,18 +57,18 @@ describe("semantic flags", () => {
   });
 
   test("refuses bad values", () => {
-    expect(failure(() => loadGatewayConfig(["--min-similarity", "1.5"], {})).message).toContain("--min-similarity");
-    expect(failure(() => loadGatewayConfig(["--semantic-text", "all"], {})).message).toContain("--semantic-text");
-    expect(failure(() => loadGatewayConfig(["--embedding-url", "ftp://x"], {})).message).toContain("--embedding-url");
-    expect(failure(() => loadGatewayConfig(["--min-similarity", "0.8"], {})).message).toContain("floor");
-    expect(failure(() => loadGatewayConfig(["--rerank-timeout", "0"], {})).message).toContain("--rerank-timeout");
+    expect(thrownBy(() => loadGatewayConfig(["--min-similarity", "1.5"], {})).message).toContain("--min-similarity");
+    expect(thrownBy(() => loadGatewayConfig(["--semantic-text", "all"], {})).message).toContain("--semantic-text");
+    expect(thrownBy(() => loadGatewayConfig(["--embedding-url", "ftp://x"], {})).message).toContain("--embedding-url");
+    expect(thrownBy(() => loadGatewayConfig(["--min-similarity", "0.8"], {})).message).toContain("floor");
+    expect(thrownBy(() => loadGatewayConfig(["--rerank-timeout", "0"], {})).message).toContain("--rerank-timeout");
     const dir = tempDir();
     writeFileSync(join(dir, "t.json"), '{"x": 0.9}');
-    expect(failure(() => loadGatewayConfig(["--tenant-min-similarity", join(dir, "t.json")], {})).message).toContain(
+    expect(thrownBy(() => loadGatewayConfig(["--tenant-min-similarity", join(dir, "t.json")], {})).message).toContain(
       "tenant id",
     );
     writeFileSync(join(dir, "t.json"), '{"1": 2}');
-    expect(failure(() => loadGatewayConfig(["--tenant-min-similarity", join(dir, "t.json")], {})).message).toContain(
+    expect(thrownBy(() => loadGatewayConfig(["--tenant-min-similarity", join(dir, "t.json")], {})).message).toContain(
       "[0, 1]",
     );
   });

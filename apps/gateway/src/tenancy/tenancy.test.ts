@@ -1,19 +1,11 @@
 import { describe, expect, test } from "bun:test";
 import { TokenSet } from "@reflex/server";
+import { thrownBy } from "@reflex/testkit";
 import { isGatewayError } from "../gateway-error.ts";
 import { keyedTenant } from "./keyed-tenant.ts";
 import { ANONYMOUS_TENANT, passThroughTenancy, tokenFileTenancy } from "./tenancy.ts";
 
 const secret = new TextEncoder().encode("secret for tests, 32 bytes long!");
-
-function failure(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected a failure");
-}
 
 describe("pass-through tenancy", () => {
   const tenancy = passThroughTenancy({ secret, allowAnonymous: false });
@@ -29,13 +21,13 @@ describe("pass-through tenancy", () => {
   test("no credential is 401 unless anonymous callers are allowed", () => {
     expect(
       isGatewayError(
-        failure(() => tenancy.resolve(null)),
+        thrownBy(() => tenancy.resolve(null)),
         "missing_credentials",
       ),
     ).toBe(true);
     expect(
       isGatewayError(
-        failure(() => tenancy.resolve("Basic x")),
+        thrownBy(() => tenancy.resolve("Basic x")),
         "invalid_credentials",
       ),
     ).toBe(true);
@@ -47,7 +39,7 @@ describe("pass-through tenancy", () => {
     });
     expect(
       isGatewayError(
-        failure(() => open.resolve("Basic x")),
+        thrownBy(() => open.resolve("Basic x")),
         "invalid_credentials",
       ),
     ).toBe(true);
@@ -74,19 +66,19 @@ describe("token-file tenancy", () => {
   test("an unknown token, or one granting several tenants, is refused", () => {
     expect(
       isGatewayError(
-        failure(() => tenancy.resolve("Bearer unknown-token-xx")),
+        thrownBy(() => tenancy.resolve("Bearer unknown-token-xx")),
         "invalid_credentials",
       ),
     ).toBe(true);
     expect(
       isGatewayError(
-        failure(() => tenancy.resolve("Bearer gateway-token-bbbb")),
+        thrownBy(() => tenancy.resolve("Bearer gateway-token-bbbb")),
         "invalid_credentials",
       ),
     ).toBe(true);
     expect(
       isGatewayError(
-        failure(() => tenancy.resolve(null)),
+        thrownBy(() => tenancy.resolve(null)),
         "missing_credentials",
       ),
     ).toBe(true);
