@@ -1,20 +1,15 @@
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import { AIMessage } from "@langchain/core/messages";
-import { ReflexClient } from "@reflex/client";
+import type { ReflexClient } from "@reflex/client";
 import { CountingChatModel } from "../test/counting-model.ts";
-import { startTestServer } from "../test/real-server.ts";
+import { serveTestClient } from "../test/real-server.ts";
 import { cacheKey } from "./cache-key.ts";
 import { encodeCachedValue } from "./cached-value.ts";
 import { ReflexCache } from "./reflex-cache.ts";
 
-let server: Awaited<ReturnType<typeof startTestServer>>;
 let client: ReflexClient;
-beforeAll(async () => {
-  server = await startTestServer();
-  client = new ReflexClient({ baseUrl: server.url });
-});
-afterAll(async () => {
-  await server.stop();
+serveTestClient((served) => {
+  client = served;
 });
 
 test("the second identical call is served from the store and the model is not called", async () => {

@@ -1,9 +1,9 @@
 // Twenty models' near-identical prompts in one tenant: the semantic cache finds each model's own
 // answer every time, because its search is scoped to the llmString's context hash (before, it
 // asked for 5 hits and filtered, and lost the right one behind more than 5 closer ones).
-import { afterAll, beforeAll, expect, test } from "bun:test";
-import { ReflexClient } from "@reflex/client";
-import { startTestServer } from "../test/real-server.ts";
+import { expect, test } from "bun:test";
+import type { ReflexClient } from "@reflex/client";
+import { serveTestClient } from "../test/real-server.ts";
 import { TableEmbeddings } from "../test/table-embeddings.ts";
 import { encodeF16 } from "./f16.ts";
 import { ReflexSemanticCache } from "./reflex-semantic-cache.ts";
@@ -23,14 +23,9 @@ const embeddings = new TableEmbeddings(
   ]),
 );
 
-let server: Awaited<ReturnType<typeof startTestServer>>;
 let client: ReflexClient;
-beforeAll(async () => {
-  server = await startTestServer();
-  client = new ReflexClient({ baseUrl: server.url });
-});
-afterAll(async () => {
-  await server.stop();
+serveTestClient((served) => {
+  client = served;
 });
 
 test("20 models' near-identical prompts in one tenant: each lookup answers its own model's generation", async () => {

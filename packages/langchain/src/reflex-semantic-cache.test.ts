@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, expect, test } from "bun:test";
-import { ReflexClient } from "@reflex/client";
+import { expect, test } from "bun:test";
+import type { ReflexClient } from "@reflex/client";
 import { CountingChatModel } from "../test/counting-model.ts";
-import { startTestServer } from "../test/real-server.ts";
+import { serveTestClient } from "../test/real-server.ts";
 import { TableEmbeddings } from "../test/table-embeddings.ts";
 import { cacheKey } from "./cache-key.ts";
 import { ReflexSemanticCache } from "./reflex-semantic-cache.ts";
@@ -24,14 +24,9 @@ const embeddings = new TableEmbeddings(
   ),
 );
 
-let server: Awaited<ReturnType<typeof startTestServer>>;
 let client: ReflexClient;
-beforeAll(async () => {
-  server = await startTestServer();
-  client = new ReflexClient({ baseUrl: server.url });
-});
-afterAll(async () => {
-  await server.stop();
+serveTestClient((served) => {
+  client = served;
 });
 
 test("a similar prompt is answered from the store; a different one calls the model", async () => {
