@@ -24,6 +24,7 @@ export interface RemoveContext {
 export function removeEntryFile(context: RemoveContext, tenantId: bigint, entryId: bigint, cause: RemovalCause): void {
   const path = entryFilePath(context.root, tenantId, entryId);
   const unplaced = context.wal?.unplaced.remove(entryKey(tenantId, entryId));
+  context.wal?.sizes.forget(entryKey(tenantId, entryId));
   const fileBytes = unplaced?.bytes.byteLength ?? context.ops.statSync(path)?.size;
   try {
     context.ops.unlinkSync(path);

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { type EntryFields, readEnvelopeHeader } from "@reflex/codec";
 import { errnoOf, ioError, StoreError } from "../contract/store-error.ts";
 import type { Ledger } from "../ledger/ledger.ts";
-import { encodeRecord } from "../wal/wal-format.ts";
+import { walRecord } from "../wal/wal-format.ts";
 import type { WriteAheadLog } from "../wal/write-ahead-log.ts";
 import type { DirectorySyncer } from "./directory-sync.ts";
 import { type FileOps, TEMP_OPEN_FLAGS } from "./file-ops.ts";
@@ -143,6 +143,7 @@ function renameIntoPlace(context: WriteContext, write: EntryWrite, temp: TempFil
   temp.fd = null; // closed, or failed to close: either way not to be closed again
   step("close", temp.path, () => context.ops.closeSync(fd));
   const replacedBytes = step("stat", write.finalPath, () => context.ops.statSync(write.finalPath)?.size);
+  context.wal?.sizes.forget(entryKey(write.tenantId, write.entryId)); // changed outside the log's commits
   step("rename", temp.path, () => context.ops.renameSync(temp.path, write.finalPath));
   context.ledger.written({
     tenantId: write.tenantId,
@@ -179,10 +180,10 @@ function logWrite<T extends boolean | Promise<boolean>>(
   append: WriteAheadLog["appendSync"] | WriteAheadLog["append"],
 ): T {
   const key = entryKey(write.tenantId, write.entryId);
-  const record = encodeRecord("put", write.tenantId, write.entryId, write.bytes);
+  const record = walRecord("put", write.tenantId, write.entryId, write.bytes);
   const apply = (lsn: number): boolean => {
     const previous = wal.unplaced.get(key);
-    const replacedBytes = previous?.bytes.byteLength ?? context.ops.statSync(write.finalPath)?.size;
+    const replacedBytes = previous === undefined ? wal.sizes.take(key, write.finalPath) : previous.bytes.byteLength;
     const { headerBytes } = readEnvelopeHeader(write.bytes);
     const { tenantId, entryId, bytes, expiresAt } = write;
     const item = { tenantId, entryId, lsn, bytes, headerBytes, expiresAt };

@@ -5,7 +5,7 @@ import type { FileOps } from "../disk/file-ops.ts";
 import { DELETING_PREFIX, ENTRY_EXTENSION } from "../disk/layout.ts";
 import { readDirectory } from "../disk/root-walk.ts";
 import type { StoreContext } from "../store/store-context.ts";
-import { encodeRecord } from "../wal/wal-format.ts";
+import { walRecord } from "../wal/wal-format.ts";
 
 const YIELD_EVERY = 256;
 
@@ -73,7 +73,7 @@ export async function deleteTenant(
   wal?.cutTenant(tenantId);
   if (wal !== null && logged) {
     // After the rename: a replay must not put back the tenant's entries logged before it.
-    const record = encodeRecord("tenant", tenantId, 0n);
+    const record = walRecord("tenant", tenantId, 0n);
     await wal.append(record, `${tenantId}/`, null, context.root, durable, () => undefined);
   }
   return removeAside(context.ops, aside, options.onProgress, () => new Promise((resolve) => setImmediate(resolve)));

@@ -3,7 +3,7 @@ import { errnoOf, ioError, StoreError } from "../contract/store-error.ts";
 import { entryFilePath, entryKey, tenantDirPath } from "../disk/layout.ts";
 import { removeEntryFile, syncDirectory, syncDirectoryNow } from "../disk/remove-entry-file.ts";
 import type { StoreContext } from "../store/store-context.ts";
-import { encodeRecord } from "../wal/wal-format.ts";
+import { walRecord } from "../wal/wal-format.ts";
 import type { WriteAheadLog } from "../wal/write-ahead-log.ts";
 
 function check(context: StoreContext, id: bigint, tenantId: bigint): void {
@@ -59,7 +59,7 @@ export async function deleteEntry(context: StoreContext, id: bigint, tenantId: b
   const wal = logOf(context, id, tenantId, durable);
   if (wal !== null) {
     // Logged: the unlink runs once the tombstone is durable, in log order.
-    const record = encodeRecord("delete", tenantId, id);
+    const record = walRecord("delete", tenantId, id);
     const directory = tenantDirPath(context.root, tenantId);
     try {
       await wal.append(record, entryKey(tenantId, id), null, directory, durable, () => unlink(context, id, tenantId));
@@ -78,7 +78,7 @@ export function deleteEntrySync(context: StoreContext, id: bigint, tenantId: big
   const durable = context.options.durability !== "atomic";
   const wal = logOf(context, id, tenantId, durable);
   if (wal !== null) {
-    const record = encodeRecord("delete", tenantId, id);
+    const record = walRecord("delete", tenantId, id);
     const directory = tenantDirPath(context.root, tenantId);
     try {
       wal.appendSync(record, entryKey(tenantId, id), null, directory, durable, () => unlink(context, id, tenantId));

@@ -3,7 +3,7 @@ import { readdirSync } from "node:fs";
 import { removeTempDirs, tempDir } from "@reflex/testkit";
 import { type FileOps, nodeFileOps } from "../disk/file-ops.ts";
 import { WAL_DIR } from "../disk/layout.ts";
-import { encodeRecord } from "./wal-format.ts";
+import { walRecord } from "./wal-format.ts";
 import { WriteAheadLog } from "./write-ahead-log.ts";
 
 afterEach(removeTempDirs);
@@ -34,7 +34,7 @@ describe("a checkpoint that fails", () => {
     const root = tempDir();
     const { ops, fail } = failingOps();
     const log = new WriteAheadLog(root, ops, LIMITS);
-    await log.append(encodeRecord("delete", 1n, 1n), "1/1", null, root, true, () => undefined);
+    await log.append(walRecord("delete", 1n, 1n), "1/1", null, root, true, () => undefined);
     fail(true);
     await expect(log.checkpoint()).rejects.toThrow("EIO");
     expect(log.holds("1/1")).toBe(true); // a later write or delete of the key still goes through the log
@@ -51,7 +51,7 @@ describe("a checkpoint that fails", () => {
     const root = tempDir();
     const { ops, fail } = failingOps();
     const log = new WriteAheadLog(root, ops, LIMITS);
-    await log.append(encodeRecord("delete", 1n, 1n), "1/1", null, root, false, () => undefined); // written, not fsynced
+    await log.append(walRecord("delete", 1n, 1n), "1/1", null, root, false, () => undefined); // written, not fsynced
     fail(true);
     let checkpoint: Promise<void> | undefined;
     expect(() => {

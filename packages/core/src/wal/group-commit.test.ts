@@ -3,10 +3,11 @@ import { removeTempDirs, tempDir } from "@reflex/testkit";
 import { type FileOps, nodeFileOps } from "../disk/file-ops.ts";
 import { GroupCommit } from "./group-commit.ts";
 import { createSegment, type Segment } from "./segment-file.ts";
+import { RECORD_HEADER_BYTES, walRecord } from "./wal-format.ts";
 
 afterEach(removeTempDirs);
 
-/** A commit over one real segment; `append` adds a record of `bytes` bytes and returns its lsn. */
+/** A commit over one real segment; `append` adds a record with a body of `bytes` bytes and returns its lsn. */
 function setUp(ops: FileOps = nodeFileOps) {
   const segment: Segment = createSegment(nodeFileOps, tempDir(), 1, 0);
   let retired = 0;
@@ -18,8 +19,8 @@ function setUp(ops: FileOps = nodeFileOps) {
     },
   });
   const append = (bytes: number): number => {
-    commit.buffer.add(new Uint8Array(bytes).fill(7), segment.size);
-    segment.size += bytes;
+    commit.buffer.add(walRecord("put", 1n, 1n, new Uint8Array(bytes).fill(7)), segment.size);
+    segment.size += RECORD_HEADER_BYTES + bytes;
     return segment.size;
   };
   return { commit, append, retired: () => retired, close: () => nodeFileOps.closeSync(segment.fd) };

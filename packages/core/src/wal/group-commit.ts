@@ -7,6 +7,8 @@ import type { Segment } from "./segment-file.ts";
 interface Waiter {
   readonly lsn: number;
   readonly apply: (lsn: number) => unknown;
+  /** Work that needs no durability, run while the fsync that covers the record runs. */
+  readonly prepare: (() => void) | undefined;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -51,15 +53,21 @@ export class GroupCommit {
     return this.#queue.length > 0;
   }
 
+  /** Runs after a commit's records are applied (or failed). */
+  onSettled: () => void = () => undefined;
+
   /** The commit running now, if any. */
   get running(): Promise<void> | null {
     return this.#fsyncing;
   }
 
-  /** Resolves with `apply(lsn)` once a commit covers log position `lsn` (and the records before it are applied). */
-  wait<T>(lsn: number, apply: (lsn: number) => T): Promise<T> {
+  /**
+   * Resolves with `apply(lsn)` once a commit covers log position `lsn` (and the records
+   * before it are applied); `prepare` runs while that commit's fdatasync runs.
+   */
+  wait<T>(lsn: number, apply: (lsn: number) => T, prepare?: () => void): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.#queue.push({ lsn, apply, resolve: resolve as (value: unknown) => void, reject });
+      this.#queue.push({ lsn, apply, prepare, resolve: resolve as (value: unknown) => void, reject });
       this.#request();
     });
   }
@@ -108,11 +116,13 @@ export class GroupCommit {
         waiter.reject(error);
       }
     }
+    this.onSettled();
   }
 
   #fail(lsn: number, error: unknown): void {
     while (this.#queue.length > 0 && (this.#queue[0] as Waiter).lsn <= lsn)
       (this.#queue.shift() as Waiter).reject(error);
+    this.onSettled();
   }
 
   #request(): void {
@@ -144,6 +154,7 @@ export class GroupCommit {
       () => this.#drain(lsn),
       (error) => this.#fail(lsn, ioError("fsync", segment.path, error)),
     );
+    for (const waiter of this.#queue) waiter.prepare?.(); // the fsync runs on the thread pool meanwhile
     void this.#fsyncing.finally(() => {
       this.#fsyncing = null;
       if (this.#again || this.#queue.length > 0) {

@@ -4,7 +4,7 @@ import { encodeEnvelope } from "@reflex/codec";
 import { makeEntry, removeTempDirs, tempDir } from "@reflex/testkit";
 import { nodeFileOps } from "../disk/file-ops.ts";
 import { NvmeStorage } from "../store/nvme-storage.ts";
-import { encodeRecord, encodeSegmentHeader, SEGMENT_HEADER_BYTES } from "./wal-format.ts";
+import { encodeSegmentHeader, recordBytes, SEGMENT_HEADER_BYTES, type WalRecord, walRecord } from "./wal-format.ts";
 import { WriteAheadLog } from "./write-ahead-log.ts";
 
 afterEach(removeTempDirs);
@@ -12,10 +12,10 @@ afterEach(removeTempDirs);
 const LIMITS = { maxBytes: 1 << 30, maxAgeMs: 0, maxUnplacedBytes: 1 << 30, preallocateBytes: 4096 };
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 const put = (tenant: bigint, id: bigint, payload: string) =>
-  encodeRecord("put", tenant, id, encodeEnvelope(id, makeEntry({ tenantId: tenant, payload })));
+  walRecord("put", tenant, id, encodeEnvelope(id, makeEntry({ tenantId: tenant, payload })));
 
 /** A log a writer left behind: its records fsynced, none of them applied (the writer died first). */
-function leaveLog(root: string, records: Uint8Array[]): string {
+function leaveLog(root: string, records: WalRecord[]): string {
   mkdirSync(root, { recursive: true });
   const log = new WriteAheadLog(root, nodeFileOps, LIMITS);
   for (const record of records) log.appendSync(record, "k", null, root, true, () => undefined);
@@ -38,8 +38,8 @@ describe("replay of the write-ahead log at open", () => {
       put(1n, 2n, "b1"),
       put(2n, 1n, "c1"),
       put(1n, 1n, "a2"),
-      encodeRecord("delete", 1n, 2n),
-      encodeRecord("tenant", 2n, 0n),
+      walRecord("delete", 1n, 2n),
+      walRecord("tenant", 2n, 0n),
       put(2n, 3n, "d1"),
     ]);
     const store = new NvmeStorage(root);
@@ -54,7 +54,7 @@ describe("replay of the write-ahead log at open", () => {
 
   test("a store that keeps a log takes the segments over: the files are in place at once, the log goes at its checkpoint", () => {
     const root = tempDir();
-    leaveLog(root, [put(1n, 1n, "a1"), put(1n, 2n, "b1"), encodeRecord("delete", 1n, 2n), put(1n, 3n, "c1")]);
+    leaveLog(root, [put(1n, 1n, "a1"), put(1n, 2n, "b1"), walRecord("delete", 1n, 2n), put(1n, 3n, "c1")]);
     const store = new NvmeStorage(root, { wal: true, lookup: false });
     expect(store.recovered).toEqual({ segments: 1, records: 4, repaired: 2 });
     expect(readFileSync(`${root}/1/1.rfx`).byteLength).toBeGreaterThan(0); // in place, not only in memory
@@ -76,7 +76,7 @@ describe("replay of the write-ahead log at open", () => {
     const records = [put(1n, 1n, "kept"), put(1n, 2n, "x".repeat(9000))];
     const path = leaveLog(root, records);
     // The segment is preallocated (zeros past its records): cut inside the last record.
-    const end = SEGMENT_HEADER_BYTES + records.reduce((sum, record) => sum + record.byteLength, 0);
+    const end = SEGMENT_HEADER_BYTES + records.reduce((sum, record) => sum + recordBytes(record), 0);
     truncateSync(path, end - 100);
     const store = new NvmeStorage(root);
     expect(payloadOf(store, 1n, 1n)).toBe("kept");
@@ -89,7 +89,7 @@ describe("replay of the write-ahead log at open", () => {
     const writer = new NvmeStorage(root, { wal: false });
     writer.storeSync(1n, makeEntry({ tenantId: 1n, payload: "same" })).release();
     writer.close();
-    leaveLog(root, [encodeRecord("put", 1n, 1n, readFileSync(`${root}/1/1.rfx`))]);
+    leaveLog(root, [walRecord("put", 1n, 1n, readFileSync(`${root}/1/1.rfx`))]);
     const store = new NvmeStorage(root);
     expect(store.recovered).toEqual({ segments: 1, records: 1, repaired: 0 });
     expect(payloadOf(store, 1n, 1n)).toBe("same");

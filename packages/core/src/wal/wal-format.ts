@@ -29,7 +29,7 @@ export type WalRecordKind = "put" | "delete" | "tenant";
 const KIND_CODES: Record<WalRecordKind, number> = { put: 1, delete: 2, tenant: 3 };
 const KINDS: readonly (WalRecordKind | undefined)[] = [undefined, "put", "delete", "tenant"];
 
-/** One record read back: a put carries the envelope (a view of the segment's bytes). */
+/** One record, to append or read back (then a put's envelope is a view of the segment's bytes). */
 export interface WalRecord {
   readonly kind: WalRecordKind;
   readonly tenantId: bigint;
@@ -62,23 +62,48 @@ function headerCheck(record: Uint8Array, envelope: Uint8Array): number {
   return Bun.hash.crc32(envelope.subarray(0, Math.min(ENVELOPE_UNCHECKED_BYTES, envelope.byteLength)), tail);
 }
 
-/** One record: its header, and the envelope of a put after it (one buffer, written with one call). */
+/** The bytes `record` takes in a segment: its header and its body. */
+export function recordBytes(record: WalRecord): number {
+  return RECORD_HEADER_BYTES + record.envelope.byteLength;
+}
+
+/**
+ * Encodes `record` into `target` at `at` (`view` over the same bytes): its header, then its
+ * body ({@link recordBytes} in all). The log encodes straight into its write buffer.
+ */
+export function encodeRecordInto(target: Uint8Array, view: DataView, at: number, record: WalRecord): void {
+  const body = record.envelope;
+  view.setUint32(at, RECORD_MAGIC, true);
+  view.setUint32(at + 4, KIND_CODES[record.kind], true); // the kind, then three zero bytes
+  view.setUint32(at + 8, body.byteLength, true);
+  view.setBigUint64(at + 16, record.tenantId, true);
+  view.setBigUint64(at + 24, record.entryId, true);
+  view.setUint32(at + 12, headerCheck(target.subarray(at, at + RECORD_HEADER_BYTES), body), true);
+  target.set(body, at + RECORD_HEADER_BYTES);
+}
+
+const NO_BODY = new Uint8Array(0);
+
+/** A record to append: a put carries the entry's envelope; a delete and a tenant deletion nothing. */
+export function walRecord(
+  kind: WalRecordKind,
+  tenantId: bigint,
+  entryId: bigint,
+  envelope: Uint8Array = NO_BODY,
+): WalRecord {
+  return { kind, tenantId, entryId, envelope };
+}
+
+/** One record as the bytes a segment holds (tests and tools; the log uses {@link encodeRecordInto}). */
 export function encodeRecord(
   kind: WalRecordKind,
   tenantId: bigint,
   entryId: bigint,
   envelope?: Uint8Array,
 ): Uint8Array {
-  const body = envelope ?? new Uint8Array(0);
-  const bytes = new Uint8Array(RECORD_HEADER_BYTES + body.byteLength);
-  const view = new DataView(bytes.buffer);
-  view.setUint32(0, RECORD_MAGIC, true);
-  view.setUint8(4, KIND_CODES[kind]);
-  view.setUint32(8, body.byteLength, true);
-  view.setBigUint64(16, tenantId, true);
-  view.setBigUint64(24, entryId, true);
-  view.setUint32(12, headerCheck(bytes, body), true);
-  bytes.set(body, RECORD_HEADER_BYTES);
+  const record = walRecord(kind, tenantId, entryId, envelope);
+  const bytes = new Uint8Array(recordBytes(record));
+  encodeRecordInto(bytes, new DataView(bytes.buffer), 0, record);
   return bytes;
 }
 

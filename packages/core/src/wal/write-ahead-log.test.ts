@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync } from "node:fs";
 import { removeTempDirs, tempDir } from "@reflex/testkit";
 import { type FileOps, nodeFileOps } from "../disk/file-ops.ts";
-import { encodeRecord } from "./wal-format.ts";
+import { walRecord } from "./wal-format.ts";
 import { WriteAheadLog } from "./write-ahead-log.ts";
 
 afterEach(removeTempDirs);
@@ -21,7 +21,7 @@ function countingOps(): { ops: FileOps; fsyncs: () => number } {
 }
 
 const LIMITS = { maxBytes: 1 << 30, maxAgeMs: 0, maxUnplacedBytes: 1 << 30, preallocateBytes: 4096 };
-const record = (id: number) => encodeRecord("delete", 1n, BigInt(id));
+const record = (id: number) => walRecord("delete", 1n, BigInt(id));
 
 describe("WriteAheadLog", () => {
   test("64 durable appends in flight share a few fsyncs and apply in log order", async () => {

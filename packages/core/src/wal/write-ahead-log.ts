@@ -1,5 +1,6 @@
 import type { FileOps } from "../disk/file-ops.ts";
 import { GroupCommit } from "./group-commit.ts";
+import { KnownSizes } from "./known-sizes.ts";
 import { type Changed, changesOf, makeDurable, makeDurableSync } from "./make-durable.ts";
 import { IDLE_MS, Placer } from "./placer.ts";
 import {
@@ -11,6 +12,7 @@ import {
   type Segment,
 } from "./segment-file.ts";
 import { UnplacedWrites } from "./unplaced.ts";
+import { recordBytes, type WalRecord } from "./wal-format.ts";
 import type { WalLimits } from "./wal-limits.ts";
 
 /**
@@ -38,6 +40,8 @@ export class WriteAheadLog {
   readonly unplaced = new UnplacedWrites();
   /** Puts them in place after their acknowledgement. */
   readonly placer: Placer;
+  /** Sizes of the files the puts of the running commit replace, statted during its fdatasync. */
+  readonly sizes: KnownSizes;
 
   constructor(
     readonly root: string,
@@ -50,6 +54,8 @@ export class WriteAheadLog {
       tail: () => this.#tail(),
       retire: () => this.#retire(),
     });
+    this.sizes = new KnownSizes(ops);
+    this.#commit.onSettled = () => this.sizes.clear();
     this.placer = new Placer(root, ops, this.unplaced, {
       busy: () => this.#commit.busy || this.clock() - this.#lastWriteAt < IDLE_MS,
       highWaterBytes: Math.floor(limits.maxUnplacedBytes / 2),
@@ -76,7 +82,7 @@ export class WriteAheadLog {
    * than `maxUnplacedBytes` wait to be put in place, the record waits for the placer first.
    */
   async append<T>(
-    record: Uint8Array,
+    record: WalRecord,
     key: string,
     file: string | null,
     dir: string,
@@ -93,12 +99,17 @@ export class WriteAheadLog {
         return Promise.reject(error);
       }
     }
-    return this.#commit.wait(lsn, apply);
+    return this.#commit.wait(lsn, apply, file === null ? undefined : () => this.#measure(key, file));
+  }
+
+  /** A put's file statted while its commit's fdatasync runs; not one the placer may be changing. */
+  #measure(key: string, file: string): void {
+    if (this.unplaced.get(key) === undefined) this.sizes.measure(key, file);
   }
 
   /** {@link append} on this thread: a durable record is fsynced here (with every record before it), then applied. */
   appendSync<T>(
-    record: Uint8Array,
+    record: WalRecord,
     key: string,
     file: string | null,
     dir: string,
@@ -123,16 +134,17 @@ export class WriteAheadLog {
    */
   cutTenant(tenantId: bigint): void {
     this.unplaced.cutTenant(tenantId, this.#tail());
+    this.sizes.clear();
   }
 
-  #write(record: Uint8Array, key: string, file: string | null, dir: string): number {
+  #write(record: WalRecord, key: string, file: string | null, dir: string): number {
     const segment = this.#segment ?? this.#openSegment();
-    if (segment.size + record.byteLength > segment.allocated)
-      preallocate(this.ops, segment, record.byteLength, this.limits.preallocateBytes);
+    const bytes = recordBytes(record);
+    if (segment.size + bytes > segment.allocated) preallocate(this.ops, segment, bytes, this.limits.preallocateBytes);
     this.#commit.buffer.add(record, segment.size);
     this.#lastWriteAt = this.clock();
     if (this.#oldestAt === 0) this.#oldestAt = this.#lastWriteAt;
-    segment.size += record.byteLength;
+    segment.size += bytes;
     extendAhead(this.ops, segment, this.limits.preallocateBytes); // the next zeros fsynced off the event loop
     segment.keys.add(key);
     if (file !== null) segment.changed.files.add(file);
