@@ -17,6 +17,9 @@ function setUp(ops: FileOps = nodeFileOps) {
     retire: () => {
       retired++;
     },
+    abandon: () => {
+      retired++;
+    },
   });
   const append = (bytes: number): number => {
     commit.buffer.add(walRecord("put", 1n, 1n, new Uint8Array(bytes).fill(7)), segment.size);

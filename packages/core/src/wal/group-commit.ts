@@ -21,6 +21,12 @@ export interface CommitTarget {
   tail(): number;
   /** Ends the current segment after a failed write: later records go to a new one. */
   retire(): void;
+  /**
+   * Ends the current segment after a failed fdatasync, without another one: what that
+   * fdatasync covered may be lost on disk, so no record after it in this segment may be
+   * acknowledged. Later records go to a new segment.
+   */
+  abandon(): void;
 }
 
 /**
@@ -99,8 +105,9 @@ export class GroupCommit {
       try {
         this.ops.fsyncSync(segment.fd, true);
       } catch (error) {
-        this.#fail(lsn, ioError("fsync", segment.path, error));
-        throw ioError("fsync", segment.path, error);
+        const failure = ioError("fsync", segment.path, error);
+        this.#abandon(failure);
+        throw failure;
       }
     }
     this.#drain(lsn);
@@ -117,6 +124,17 @@ export class GroupCommit {
       }
     }
     this.onSettled();
+  }
+
+  /**
+   * A commit's fdatasync failed: every record waiting fails with it, those appended after
+   * it too (they follow, in the same segment, bytes that may not be on disk), the records
+   * not yet written are dropped, and the segment ends.
+   */
+  #abandon(error: unknown): void {
+    this.buffer.discard();
+    this.#fail(Number.POSITIVE_INFINITY, error);
+    this.log.abandon();
   }
 
   #fail(lsn: number, error: unknown): void {
@@ -152,7 +170,7 @@ export class GroupCommit {
     }
     this.#fsyncing = this.ops.fsync(segment.fd, true).then(
       () => this.#drain(lsn),
-      (error) => this.#fail(lsn, ioError("fsync", segment.path, error)),
+      (error) => this.#abandon(ioError("fsync", segment.path, error)),
     );
     for (const waiter of this.#queue) waiter.prepare?.(); // the fsync runs on the thread pool meanwhile
     void this.#fsyncing.finally(() => {

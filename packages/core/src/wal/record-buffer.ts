@@ -40,6 +40,11 @@ export class RecordBuffer {
     this.#view = new DataView(grown.buffer);
   }
 
+  /** Drops everything held, unwritten (the segment it belonged to was abandoned). */
+  discard(): void {
+    this.#bytes = 0;
+  }
+
   /** Writes everything held at its offset of `fd` (emptied first: a failure leaves nothing to write again); throws the file system's error. */
   flush(ops: FileOps, fd: number): void {
     const bytes = this.#buffer;

@@ -53,6 +53,7 @@ export class WriteAheadLog {
       segment: () => this.#segment,
       tail: () => this.#tail(),
       retire: () => this.#retire(),
+      abandon: () => this.#abandon(),
     });
     this.sizes = new KnownSizes(ops);
     this.#commit.onSettled = () => this.sizes.clear();
@@ -172,6 +173,22 @@ export class WriteAheadLog {
     this.#retired.push(segment);
     this.#lsnBase = segment.base + segment.size;
     this.#segment = null;
+  }
+
+  /**
+   * Ends the current segment after a failed commit (see GroupCommit `abandon`), with no
+   * fsync: it stays for the checkpoint (its applied records' keys held) and a replay reads
+   * it up to where its bytes stop being whole. A record of the failed commit whose bytes
+   * reached the disk anyway may be replayed after a crash: its outcome is unknown, as a
+   * failed fsync leaves it in any database.
+   */
+  #abandon(): void {
+    const segment = this.#segment;
+    if (segment === null) return;
+    this.#retired.push(segment);
+    this.#lsnBase = segment.base + segment.size;
+    this.#segment = null;
+    if (this.#oldestAt === 0) this.#oldestAt = this.clock();
   }
 
   #startTimer(): void {

@@ -1,0 +1,106 @@
+import { afterEach, describe, expect, test } from "bun:test";
+import { readdirSync, readFileSync } from "node:fs";
+import { removeTempDirs, tempDir } from "@reflex/testkit";
+import { type FileOps, nodeFileOps } from "../disk/file-ops.ts";
+import { WAL_DIR } from "../disk/layout.ts";
+import { readRecords, walRecord } from "./wal-format.ts";
+import { WriteAheadLog } from "./write-ahead-log.ts";
+
+afterEach(removeTempDirs);
+
+const LIMITS = { maxBytes: 1 << 30, maxAgeMs: 0, maxUnplacedBytes: 1 << 30, preallocateBytes: 4096 };
+
+const eio = () => Object.assign(new Error("EIO: i/o error, fsync"), { code: "EIO" });
+
+/**
+ * Real file ops whose fsyncs (on the thread pool and on this thread) fail with EIO while
+ * `failing` is set when they start; an async one ends a turn later.
+ */
+function failingOps(): { ops: FileOps; fail: (on: boolean) => void } {
+  let failing = false;
+  const ops: FileOps = {
+    ...nodeFileOps,
+    fsync: async (fd, dataOnly) => {
+      const fails = failing;
+      await new Promise((resolve) => setImmediate(resolve));
+      if (fails) throw eio();
+      await nodeFileOps.fsync(fd, dataOnly);
+    },
+    fsyncSync: (fd, dataOnly) => {
+      if (failing) throw eio();
+      nodeFileOps.fsyncSync(fd, dataOnly);
+    },
+  };
+  return { ops, fail: (on) => (failing = on) };
+}
+
+describe("a checkpoint that fails", () => {
+  test("keeps its segments: their keys stay held, their records on disk, and the next checkpoint removes them", async () => {
+    const root = tempDir();
+    const { ops, fail } = failingOps();
+    const log = new WriteAheadLog(root, ops, LIMITS);
+    await log.append(walRecord("delete", 1n, 1n), "1/1", null, root, true, () => undefined);
+    fail(true);
+    await expect(log.checkpoint()).rejects.toThrow("EIO");
+    expect(log.holds("1/1")).toBe(true); // a later write or delete of the key still goes through the log
+    expect(log.active).toBe(true);
+    expect(readdirSync(`${root}/${WAL_DIR}`).length).toBe(1);
+    fail(false);
+    await log.checkpoint();
+    expect(log.holds("1/1")).toBe(false);
+    expect(log.active).toBe(false);
+    log.close();
+  });
+
+  test("one that cannot even start (the log's own fsync fails) rejects: its callers are timers, a throw would be uncaught", async () => {
+    const root = tempDir();
+    const { ops, fail } = failingOps();
+    const log = new WriteAheadLog(root, ops, LIMITS);
+    await log.append(walRecord("delete", 1n, 1n), "1/1", null, root, false, () => undefined); // written, not fsynced
+    fail(true);
+    let checkpoint: Promise<void> | undefined;
+    expect(() => {
+      checkpoint = log.checkpoint();
+    }).not.toThrow();
+    await expect(checkpoint as Promise<void>).rejects.toThrow("EIO");
+    fail(false);
+    log.close();
+  });
+});
+
+describe("a commit whose fdatasync fails", () => {
+  test("fails its records and those appended after it, and later records go to a new segment", async () => {
+    const root = tempDir();
+    const { ops, fail } = failingOps();
+    const log = new WriteAheadLog(root, ops, LIMITS);
+    await log.append(walRecord("delete", 1n, 1n), "1/1", null, root, true, () => "before");
+    fail(true);
+    const failed = log.append(walRecord("delete", 1n, 2n), "1/2", null, root, true, () => "failed");
+    await Promise.resolve(); // its commit starts
+    fail(false); // the fdatasync already under way still fails
+    const after = log.append(walRecord("delete", 1n, 3n), "1/3", null, root, true, () => "after");
+    const results = await Promise.allSettled([failed, after]);
+    expect(results.map((result) => result.status)).toEqual(["rejected", "rejected"]);
+    // Record 3 followed bytes an fsync failed to make durable: it was never written.
+    const first = readRecords(readFileSync(`${root}/${WAL_DIR}/1.log`));
+    expect(first.records.map((record) => record.entryId)).toEqual([1n, 2n]);
+    expect(await log.append(walRecord("delete", 1n, 4n), "1/4", null, root, true, () => "next")).toBe("next");
+    expect(readdirSync(`${root}/${WAL_DIR}`).sort()).toEqual(["1.log", "2.log"]);
+    const second = readRecords(readFileSync(`${root}/${WAL_DIR}/2.log`));
+    expect(second.records.map((record) => record.entryId)).toEqual([4n]);
+    log.close();
+  });
+
+  test("on this thread too: the sync commit throws and the next record opens a new segment", () => {
+    const root = tempDir();
+    const { ops, fail } = failingOps();
+    const log = new WriteAheadLog(root, ops, LIMITS);
+    log.appendSync(walRecord("delete", 1n, 0n), "1/0", null, root, true, () => undefined);
+    fail(true);
+    expect(() => log.appendSync(walRecord("delete", 1n, 1n), "1/1", null, root, true, () => undefined)).toThrow("EIO");
+    fail(false);
+    expect(log.appendSync(walRecord("delete", 1n, 2n), "1/2", null, root, true, () => "next")).toBe("next");
+    expect(readdirSync(`${root}/${WAL_DIR}`).sort()).toEqual(["1.log", "2.log"]);
+    log.close();
+  });
+});
