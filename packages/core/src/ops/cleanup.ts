@@ -4,13 +4,16 @@ import { listTenants } from "./list.ts";
 
 /**
  * Removes the empty tenant directories (rmdir itself refuses the rest) and, with fsync
- * durability, fsyncs the root once if any went. Returns how many were removed.
+ * durability, fsyncs the root once if any went. A tenant whose writes of the log are not
+ * yet in place is not empty, though its directory is: it stays. Returns how many were removed.
  */
 export function cleanupEmptyTenantDirs(context: StoreContext): number {
   context.lock.ensureWritable();
+  const unplaced = new Set<bigint>();
+  for (const [, item] of context.wal?.unplaced.entries() ?? []) unplaced.add(item.tenantId);
   let removed = 0;
   for (const tenantId of listTenants(context.root)) {
-    if (context.dirs.removeIfEmpty(tenantId)) removed++;
+    if (!unplaced.has(tenantId) && context.dirs.removeIfEmpty(tenantId)) removed++;
   }
   if (removed > 0 && context.options.durability !== "atomic") syncDirectoryNow(context.syncer, context.root);
   return removed;

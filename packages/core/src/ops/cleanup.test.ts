@@ -1,0 +1,24 @@
+import { afterEach, describe, expect, test } from "bun:test";
+import { mkdirSync } from "node:fs";
+import { makeEntry, removeTempDirs, tempDir } from "@reflex/testkit";
+import { NvmeStorage } from "../store/nvme-storage.ts";
+
+afterEach(removeTempDirs);
+
+describe("cleanupEmptyTenantDirs", () => {
+  test("removes empty tenant directories, not one whose only writes of the log are not yet in place", () => {
+    const root = tempDir();
+    const store = new NvmeStorage(root, { wal: true });
+    mkdirSync(`${root}/3`); // an empty tenant
+    store.storeSync(1n, makeEntry({ tenantId: 7n, payload: "kept" })).release(); // acknowledged; its file placed later
+    expect(store.cleanupEmptyTenantDirsSync()).toBe(1);
+    expect(store.listTenantsSync()).toEqual([7n]);
+    store.close(); // puts the write in place
+    const reopened = new NvmeStorage(root, { wal: false });
+    expect(reopened.listTenantsSync()).toEqual([7n]);
+    const handle = reopened.loadSync(1n, 7n);
+    expect(new TextDecoder().decode(handle.payloadBlob)).toBe("kept");
+    handle.release();
+    reopened.close();
+  });
+});
