@@ -9,6 +9,8 @@ interface Waiter {
   readonly apply: (lsn: number) => unknown;
   /** Work that needs no durability, run while the fsync that covers the record runs. */
   readonly prepare: (() => void) | undefined;
+  /** Envelope bytes of a put, counted in {@link GroupCommit.pendingBytes} until it settles. */
+  readonly bytes: number;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -38,6 +40,9 @@ export interface CommitTarget {
  */
 export class GroupCommit {
   readonly #queue: Waiter[] = [];
+  /** Callers of {@link appliedThrough}: resolved once no record at or before `lsn` waits. */
+  #through: { readonly lsn: number; readonly resolve: () => void }[] = [];
+  #pendingBytes = 0;
   #fsyncing: Promise<void> | null = null;
   #again = false;
   #scheduled = false;
@@ -52,6 +57,21 @@ export class GroupCommit {
   /** True while a commit is pending or running, or records wait for one. */
   get busy(): boolean {
     return this.#scheduled || this.#fsyncing !== null || this.#queue.length > 0;
+  }
+
+  /** Envelope bytes of the puts waiting for a commit (applied, they are the log's unplaced bytes). */
+  get pendingBytes(): number {
+    return this.#pendingBytes;
+  }
+
+  /** Resolves once every record at or before `lsn` is applied or failed. */
+  appliedThrough(lsn: number): Promise<void> {
+    if (this.#settledThrough(lsn)) return Promise.resolve();
+    return new Promise((resolve) => this.#through.push({ lsn, resolve }));
+  }
+
+  #settledThrough(lsn: number): boolean {
+    return this.#queue.length === 0 || (this.#queue[0] as Waiter).lsn > lsn;
   }
 
   /** True when records wait for a commit. */
@@ -69,11 +89,13 @@ export class GroupCommit {
 
   /**
    * Resolves with `apply(lsn)` once a commit covers log position `lsn` (and the records
-   * before it are applied); `prepare` runs while that commit's fdatasync runs.
+   * before it are applied); `prepare` runs while that commit's fdatasync runs. `bytes`: a
+   * put's envelope bytes, for {@link pendingBytes}.
    */
-  wait<T>(lsn: number, apply: (lsn: number) => T, prepare?: () => void): Promise<T> {
+  wait<T>(lsn: number, apply: (lsn: number) => T, prepare?: () => void, bytes = 0): Promise<T> {
+    this.#pendingBytes += bytes;
     return new Promise<T>((resolve, reject) => {
-      this.#queue.push({ lsn, apply, prepare, resolve: resolve as (value: unknown) => void, reject });
+      this.#queue.push({ lsn, apply, prepare, bytes, resolve: resolve as (value: unknown) => void, reject });
       this.#request();
     });
   }
@@ -117,13 +139,23 @@ export class GroupCommit {
   #drain(lsn: number): void {
     while (this.#queue.length > 0 && (this.#queue[0] as Waiter).lsn <= lsn) {
       const waiter = this.#queue.shift() as Waiter;
+      this.#pendingBytes -= waiter.bytes;
       try {
         waiter.resolve(waiter.apply(waiter.lsn));
       } catch (error) {
         waiter.reject(error);
       }
     }
+    this.#settled();
+  }
+
+  /** After records were applied or failed: the commit's sizes go, and callers of {@link appliedThrough} hear. */
+  #settled(): void {
     this.onSettled();
+    if (this.#through.length === 0) return;
+    const ready = this.#through.filter(({ lsn }) => this.#settledThrough(lsn));
+    this.#through = this.#through.filter(({ lsn }) => !this.#settledThrough(lsn));
+    for (const { resolve } of ready) resolve();
   }
 
   /**
@@ -138,9 +170,12 @@ export class GroupCommit {
   }
 
   #fail(lsn: number, error: unknown): void {
-    while (this.#queue.length > 0 && (this.#queue[0] as Waiter).lsn <= lsn)
-      (this.#queue.shift() as Waiter).reject(error);
-    this.onSettled();
+    while (this.#queue.length > 0 && (this.#queue[0] as Waiter).lsn <= lsn) {
+      const waiter = this.#queue.shift() as Waiter;
+      this.#pendingBytes -= waiter.bytes;
+      waiter.reject(error);
+    }
+    this.#settled();
   }
 
   #request(): void {

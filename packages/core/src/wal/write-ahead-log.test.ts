@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync } from "node:fs";
-import { removeTempDirs, tempDir } from "@reflex/testkit";
+import { encodeEnvelope, readEnvelopeHeader } from "@reflex/codec";
+import { makeEntry, removeTempDirs, tempDir } from "@reflex/testkit";
 import { type FileOps, nodeFileOps } from "../disk/file-ops.ts";
 import { walRecord } from "./wal-format.ts";
 import { WriteAheadLog } from "./write-ahead-log.ts";
@@ -122,5 +123,37 @@ describe("WriteAheadLog", () => {
       .catch((e: unknown) => e);
     expect((error as { code?: string }).code).toBe("io");
     expect(applied).toBe(false);
+  });
+
+  test("writes in flight wait for room: what the log holds back never passes maxUnplacedBytes", async () => {
+    const root = tempDir();
+    nodeFileOps.mkdirSync(`${root}/1`);
+    const envelopeOf = (id: bigint) => encodeEnvelope(id, makeEntry({ tenantId: 1n, payload: "x".repeat(900) }));
+    const size = envelopeOf(1n).byteLength;
+    const log = new WriteAheadLog(root, nodeFileOps, { ...LIMITS, maxUnplacedBytes: 8 * size });
+    let most = 0;
+    const put = (id: bigint) => {
+      const bytes = envelopeOf(id);
+      const key = `1/${id}`;
+      return log.append(walRecord("put", 1n, id, bytes), key, `${root}/${key}.rfx`, `${root}/1`, true, (lsn) => {
+        const item = {
+          tenantId: 1n,
+          entryId: id,
+          lsn,
+          bytes,
+          headerBytes: readEnvelopeHeader(bytes).headerBytes,
+          expiresAt: 0n,
+        };
+        log.unplaced.set(key, item);
+        log.placer.enqueue(key, item);
+        most = Math.max(most, log.unplaced.bytes);
+      });
+    };
+    await Promise.all(Array.from({ length: 64 }, (_, i) => put(BigInt(i + 1))));
+    expect(most).toBeGreaterThan(0);
+    expect(most).toBeLessThanOrEqual(8 * size);
+    await log.settled();
+    expect(nodeFileOps.statSync(`${root}/1/64.rfx`)?.size).toBe(size);
+    log.close();
   });
 });

@@ -90,7 +90,12 @@ export class WriteAheadLog {
     durable: boolean,
     apply: (lsn: number) => T,
   ): Promise<T> {
-    if (this.unplaced.bytes > this.limits.maxUnplacedBytes) await this.placer.room(this.#tail());
+    const bytes = record.kind === "put" ? record.envelope.byteLength : 0;
+    while (this.#overBound(bytes)) {
+      const tail = this.#tail();
+      if (this.#commit.pendingBytes > 0) await this.#commit.appliedThrough(tail);
+      else await this.placer.room(tail);
+    }
     const lsn = this.#write(record, key, file, dir);
     if (!durable && !this.#commit.waiting) {
       try {
@@ -100,7 +105,17 @@ export class WriteAheadLog {
         return Promise.reject(error);
       }
     }
-    return this.#commit.wait(lsn, apply, file === null ? undefined : () => this.#measure(key, file));
+    return this.#commit.wait(lsn, apply, file === null ? undefined : () => this.#measure(key, file), bytes);
+  }
+
+  /**
+   * True when a put of `bytes` would take what the log holds back (acknowledged and not in
+   * place, or waiting for a commit) past `maxUnplacedBytes`; a record alone over it goes
+   * once nothing else is held.
+   */
+  #overBound(bytes: number): boolean {
+    const held = this.unplaced.bytes + this.#commit.pendingBytes;
+    return held > 0 && held + bytes > this.limits.maxUnplacedBytes;
   }
 
   /** A put's file statted while its commit's fdatasync runs; not one the placer may be changing. */
@@ -117,7 +132,10 @@ export class WriteAheadLog {
     durable: boolean,
     apply: (lsn: number) => T,
   ): T {
-    if (this.unplaced.bytes > this.limits.maxUnplacedBytes) this.placer.placeAllSync();
+    if (this.#overBound(record.kind === "put" ? record.envelope.byteLength : 0)) {
+      if (this.#commit.waiting) this.#commit.now(); // the records in flight become unplaced
+      this.placer.placeAllSync();
+    }
     const lsn = this.#write(record, key, file, dir);
     if (durable || this.#commit.waiting) this.#commit.now();
     else this.#commit.flush();
