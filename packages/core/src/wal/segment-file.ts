@@ -207,3 +207,16 @@ export function extendAhead(ops: FileOps, segment: Segment, ahead: number): void
     },
   );
 }
+
+/** Removes segments from the front of `segments` as it goes: what is left when it throws is still on disk. */
+export function removeSegments(ops: FileOps, segments: Segment[]): void {
+  for (let segment = segments[0]; segment !== undefined; segment = segments[0]) {
+    ops.unlinkSync(segment.path);
+    segments.shift();
+    try {
+      ops.closeSync(segment.fd);
+    } catch {
+      // The file is gone already: nothing of it is left to keep.
+    }
+  }
+}

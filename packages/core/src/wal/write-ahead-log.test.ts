@@ -156,4 +156,33 @@ describe("WriteAheadLog", () => {
     expect(nodeFileOps.statSync(`${root}/1/64.rfx`)?.size).toBe(size);
     log.close();
   });
+
+  test("close takes over a checkpoint running off the event loop: its segments are durable and gone when close returns", async () => {
+    const root = tempDir();
+    let hold = false;
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const ops: FileOps = {
+      ...nodeFileOps,
+      fsync: async (fd, dataOnly) => {
+        if (hold && !dataOnly) await gate; // the checkpoint's fsyncs of what the records changed
+        await nodeFileOps.fsync(fd, dataOnly);
+      },
+    };
+    const log = new WriteAheadLog(root, ops, LIMITS);
+    await log.append(record(1), "1/1", null, root, true, () => undefined);
+    hold = true;
+    const checkpoint = log.checkpoint();
+    await new Promise((resolve) => setTimeout(resolve, 10)); // it waits in its fsyncs
+    log.close();
+    expect(existsSync(`${root}/.reflex-wal`)).toBe(false);
+    expect(log.holds("1/1")).toBe(false);
+    release();
+    await checkpoint;
+    expect(existsSync(`${root}/.reflex-wal`)).toBe(false);
+    expect(log.appendSync(record(2), "1/2", null, root, true, () => "reused")).toBe("reused");
+    log.close();
+  });
 });

@@ -3,12 +3,14 @@ import { GroupCommit } from "./group-commit.ts";
 import { KnownSizes } from "./known-sizes.ts";
 import { type Changed, changesOf, makeDurable, makeDurableSync } from "./make-durable.ts";
 import { IDLE_MS, Placer } from "./placer.ts";
+import { type HeldBack, makeRoomSync, overBound, putBytes, roomWait } from "./room.ts";
 import {
   adoptSegments,
   createSegment,
   extendAhead,
   preallocate,
   removeLogDirectory,
+  removeSegments,
   type Segment,
 } from "./segment-file.ts";
 import { UnplacedWrites } from "./unplaced.ts";
@@ -32,7 +34,10 @@ export class WriteAheadLog {
   #nextNumber = 1;
   #lsnBase = 0;
   readonly #commit: GroupCommit;
+  readonly #held: HeldBack;
   #checkpoint: Promise<void> | null = null;
+  /** Counts closes: a checkpoint running off the event loop stops once a close took its segments over. */
+  #closes = 0;
   #oldestAt = 0;
   #lastWriteAt = 0;
   #timer: ReturnType<typeof setInterval> | null = null;
@@ -61,6 +66,8 @@ export class WriteAheadLog {
       busy: () => this.#commit.busy || this.clock() - this.#lastWriteAt < IDLE_MS,
       highWaterBytes: Math.floor(limits.maxUnplacedBytes / 2),
     });
+    const { unplaced, placer } = this;
+    this.#held = { unplaced, commit: this.#commit, placer, maxBytes: limits.maxUnplacedBytes };
   }
 
   /** True while the log holds records not yet checkpointed. */
@@ -90,12 +97,8 @@ export class WriteAheadLog {
     durable: boolean,
     apply: (lsn: number) => T,
   ): Promise<T> {
-    const bytes = record.kind === "put" ? record.envelope.byteLength : 0;
-    while (this.#overBound(bytes)) {
-      const tail = this.#tail();
-      if (this.#commit.pendingBytes > 0) await this.#commit.appliedThrough(tail);
-      else await this.placer.room(tail);
-    }
+    const bytes = putBytes(record);
+    while (overBound(this.#held, bytes)) await roomWait(this.#held, this.#tail());
     const lsn = this.#write(record, key, file, dir);
     if (!durable && !this.#commit.waiting) {
       try {
@@ -106,16 +109,6 @@ export class WriteAheadLog {
       }
     }
     return this.#commit.wait(lsn, apply, file === null ? undefined : () => this.#measure(key, file), bytes);
-  }
-
-  /**
-   * True when a put of `bytes` would take what the log holds back (acknowledged and not in
-   * place, or waiting for a commit) past `maxUnplacedBytes`; a record alone over it goes
-   * once nothing else is held.
-   */
-  #overBound(bytes: number): boolean {
-    const held = this.unplaced.bytes + this.#commit.pendingBytes;
-    return held > 0 && held + bytes > this.limits.maxUnplacedBytes;
   }
 
   /** A put's file statted while its commit's fdatasync runs; not one the placer may be changing. */
@@ -132,10 +125,7 @@ export class WriteAheadLog {
     durable: boolean,
     apply: (lsn: number) => T,
   ): T {
-    if (this.#overBound(record.kind === "put" ? record.envelope.byteLength : 0)) {
-      if (this.#commit.waiting) this.#commit.now(); // the records in flight become unplaced
-      this.placer.placeAllSync();
-    }
+    makeRoomSync(this.#held, putBytes(record));
     const lsn = this.#write(record, key, file, dir);
     if (durable || this.#commit.waiting) this.#commit.now();
     else this.#commit.flush();
@@ -185,20 +175,15 @@ export class WriteAheadLog {
 
   /** Ends the current segment: fsynced, every record applied; the next record opens a new one. */
   #retire(): void {
-    const segment = this.#segment;
-    if (segment === null) return;
+    if (this.#segment === null) return;
     this.#commit.now();
-    this.#retired.push(segment);
-    this.#lsnBase = segment.base + segment.size;
-    this.#segment = null;
+    this.#abandon();
   }
 
   /**
-   * Ends the current segment after a failed commit (see GroupCommit `abandon`), with no
-   * fsync: it stays for the checkpoint (its applied records' keys held) and a replay reads
-   * it up to where its bytes stop being whole. A record of the failed commit whose bytes
-   * reached the disk anyway may be replayed after a crash: its outcome is unknown, as a
-   * failed fsync leaves it in any database.
+   * Ends the current segment with no fsync (after a failed commit: see GroupCommit
+   * `abandon`). It stays for the checkpoint, its keys held; a replay reads it up to where
+   * its bytes stop being whole.
    */
   #abandon(): void {
     const segment = this.#segment;
@@ -235,34 +220,44 @@ export class WriteAheadLog {
     const segments = this.#retired.splice(0);
     this.#checkpointing = segments;
     const end = this.#lsnBase;
+    const closes = this.#closes;
     const run = (async () => {
       await this.#commit.running?.catch(() => undefined);
       await this.placer.through(end);
+      if (this.#closes !== closes) return; // closed meanwhile: the close made them durable and removed them
       await makeDurable(this.ops, changesOf(segments));
-      this.#removeSegments(segments);
+      if (this.#closes !== closes) return;
+      removeSegments(this.ops, segments);
     })();
-    this.#checkpoint = run
+    const checkpoint = run
       .catch((error: unknown) => {
-        this.#keep(segments);
+        if (this.#closes === closes) this.#keep(segments);
         throw error;
       })
       .finally(() => {
+        if (this.#checkpoint !== checkpoint) return; // a close took it over
         this.#checkpoint = null;
         this.#checkpointing = [];
       });
-    return this.#checkpoint;
+    this.#checkpoint = checkpoint;
+    return checkpoint;
   }
 
-  /** A checkpoint on this thread (close, and after a replay): the log is empty after it. */
-  checkpointSync(): void {
+  /**
+   * A checkpoint on this thread (close, and after a replay): the log is empty after it.
+   * `takeOver`: the segments of a checkpoint running off the event loop too (at close).
+   */
+  checkpointSync(takeOver = false): void {
     this.#retire();
     this.unplaced.clearCuts();
     this.placer.placeAllSync();
     this.#oldestAt = 0;
-    const segments = this.#retired.splice(0);
+    const running = takeOver ? this.#checkpointing : [];
+    if (takeOver) this.#closes++;
+    const segments = [...running, ...this.#retired.splice(0)];
     try {
       makeDurableSync(this.ops, this.root, changesOf(segments));
-      this.#removeSegments(segments);
+      removeSegments(this.ops, segments);
     } catch (error) {
       this.#keep(segments);
       throw error;
@@ -291,24 +286,17 @@ export class WriteAheadLog {
     this.#startTimer();
   }
 
-  /** Removes segments from the front of `segments` as it goes: what is left when it throws is still on disk. */
-  #removeSegments(segments: Segment[]): void {
-    for (let segment = segments[0]; segment !== undefined; segment = segments[0]) {
-      this.ops.unlinkSync(segment.path);
-      segments.shift();
-      try {
-        this.ops.closeSync(segment.fd);
-      } catch {
-        // The file is gone already: nothing of it is left to keep.
-      }
-    }
-  }
-
-  /** Checkpoints, stops the age timer and removes the log's directory when it is empty; reusable after. */
+  /**
+   * Checkpoints on this thread, a checkpoint still running off the event loop included (its
+   * segments made durable and removed here; it stops), stops the age timer and removes the
+   * log's directory when it is empty; reusable after.
+   */
   close(): void {
     if (this.#timer !== null) clearInterval(this.#timer);
     this.#timer = null;
-    this.checkpointSync();
-    if (this.#checkpoint === null && this.#retired.length === 0) removeLogDirectory(this.ops, this.root);
+    this.checkpointSync(true);
+    this.#checkpoint = null;
+    this.#checkpointing = [];
+    if (this.#retired.length === 0) removeLogDirectory(this.ops, this.root);
   }
 }
