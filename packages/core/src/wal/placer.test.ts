@@ -90,10 +90,10 @@ describe("Placer", () => {
   test("a writer waiting for room is refused with the placement's error when one fails; the write is tried again", async () => {
     const { root, placer, add } = setUp(() => false, failingCreates(1));
     add(1n, 10, "full disk");
-    await expect(placer.room(10)).rejects.toMatchObject({ code: "io", errno: "ENOSPC" });
+    await expect(placer.placed(10)).rejects.toMatchObject({ code: "io", errno: "ENOSPC" });
     await placer.through(10);
     expect(existsSync(`${root}/1/1.rfx`)).toBe(true);
-    await placer.room(10); // room again
+    await placer.placed(10); // room again
   });
 
   test("a failed placement is tried again, and holds a checkpoint back until it lands", async () => {
@@ -149,5 +149,26 @@ describe("reads of a logged write before its file is in place", () => {
     expect(report.problems).toEqual([]);
     expect(existsSync(`${root}/4/5.rfx`)).toBe(true);
     store.close();
+  });
+});
+
+describe("a placement that fails for good", () => {
+  test("verify, gc and a checkpoint fail with its io error instead of waiting forever; the write stays readable and close places it", async () => {
+    const root = tempDir();
+    const ops: FileOps = {
+      ...nodeFileOps,
+      open: async () => {
+        throw Object.assign(new Error("EACCES: permission denied"), { code: "EACCES" });
+      },
+    };
+    const store = new NvmeStorage(root, { wal: { maxAgeMs: 0 }, lookup: false, fileOps: ops });
+    (await store.store(5n, makeEntry({ tenantId: 4n, payload: "kept" }))).release();
+    await expect(store.verify()).rejects.toMatchObject({ code: "io", errno: "EACCES" });
+    await expect(store.gc()).rejects.toMatchObject({ code: "io", errno: "EACCES" });
+    const handle = store.loadSync(5n, 4n);
+    expect(new TextDecoder().decode(handle.payloadBlob)).toBe("kept");
+    handle.release();
+    store.close(); // places it on this thread (open on this thread works here)
+    expect(existsSync(`${root}/4/5.rfx`)).toBe(true);
   });
 });

@@ -43,8 +43,8 @@ export class Placer {
   #retryTimer: ReturnType<typeof setTimeout> | null = null;
   #idleTimer: ReturnType<typeof setTimeout> | null = null;
   readonly #waiters: { lsn: number; resolve: () => void }[] = [];
-  /** Writers waiting for room ({@link room}): rejected at the next failure. */
-  readonly #roomWaiters = new Set<(error: unknown) => void>();
+  /** Callers of {@link placed}: rejected at the next failure. */
+  readonly #placedWaiters = new Set<(error: unknown) => void>();
   /** The last placement failure, for the checkpoint that waits on it to report. */
   lastError: unknown = null;
 
@@ -70,15 +70,18 @@ export class Placer {
   }
 
   /**
-   * {@link through} for a writer over the bound: rejects with the placement's error as soon
-   * as one fails (a full disk, say), rather than waiting for space to come back.
+   * {@link through} that rejects with the placement's error as soon as one fails (a full
+   * disk, a directory it may not write), or at once while one waits for its retry, rather
+   * than waiting for the file system to come back: for a writer over the bound, and for the
+   * checkpoint and maintenance passes that must not hang on a placement failing for good.
+   * The failed placement is still retried.
    */
-  room(lsn: number): Promise<void> {
+  placed(lsn: number): Promise<void> {
     if (this.#failed.length > 0) return Promise.reject(this.lastError);
     return new Promise((resolve, reject) => {
-      this.#roomWaiters.add(reject);
+      this.#placedWaiters.add(reject);
       void this.through(lsn).then(() => {
-        this.#roomWaiters.delete(reject);
+        this.#placedWaiters.delete(reject);
         resolve();
       });
     });
@@ -172,8 +175,8 @@ export class Placer {
   #fail(job: Job, error: unknown): void {
     this.lastError = error;
     this.#failed.push(job);
-    for (const reject of this.#roomWaiters) reject(error);
-    this.#roomWaiters.clear();
+    for (const reject of this.#placedWaiters) reject(error);
+    this.#placedWaiters.clear();
     this.#retryTimer ??= setTimeout(() => {
       this.#retryTimer = null;
       this.#pump();

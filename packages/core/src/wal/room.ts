@@ -30,7 +30,7 @@ export function overBound(held: HeldBack, bytes: number): boolean {
  * in the same step as its append: writers woken together must not all pass one check.
  */
 export function roomWait(held: HeldBack, tail: number): Promise<void> {
-  return held.commit.pendingBytes > 0 ? held.commit.appliedThrough(tail) : held.placer.room(tail);
+  return held.commit.pendingBytes > 0 ? held.commit.appliedThrough(tail) : held.placer.placed(tail);
 }
 
 /** Room on this thread: commits the records in flight and places every put now. */

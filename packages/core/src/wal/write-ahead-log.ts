@@ -132,9 +132,12 @@ export class WriteAheadLog {
     return apply(lsn);
   }
 
-  /** Resolves once every put acknowledged so far is in place (maintenance passes that walk the files wait for it). */
+  /**
+   * Resolves once every put acknowledged so far is in place (maintenance passes that walk
+   * the files wait for it); rejects with the placement's `io` error while one fails.
+   */
   settled(): Promise<void> {
-    return this.placer.through(this.#tail());
+    return this.placer.placed(this.#tail());
   }
 
   /**
@@ -223,7 +226,7 @@ export class WriteAheadLog {
     const closes = this.#closes;
     const run = (async () => {
       await this.#commit.running?.catch(() => undefined);
-      await this.placer.through(end);
+      await this.placer.placed(end);
       if (this.#closes !== closes) return; // closed meanwhile: the close made them durable and removed them
       await makeDurable(this.ops, changesOf(segments));
       if (this.#closes !== closes) return;
