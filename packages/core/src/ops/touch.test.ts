@@ -27,6 +27,19 @@ describe("touch", () => {
     expect(readdirSync(join(root, "1"))).toEqual(["1.rfx"]); // no temp file left
   });
 
+  test("with the write-ahead log, a touch racing a store of the entry still waiting for its commit keeps the new body", async () => {
+    const root = join(tempDir(), "root");
+    const store = openStore(root, { wal: true });
+    store.storeSync(1n, makeEntry({ payload: "old" })).release();
+    const written = store.store(1n, makeEntry({ payload: "new" })); // logged, its commit not yet run
+    store.touchSync(1n, 1n, 3600);
+    (await written).release();
+    const handle = store.loadSync(1n, 1n);
+    expect(new TextDecoder().decode(handle.payloadBlob)).toBe("new");
+    expect(handle.expiresAt).not.toBe(0n);
+    handle.release();
+  });
+
   test("an expired entry cannot be touched back to life", () => {
     let now = 1_700_000_000_000;
     const store = openStore(join(tempDir(), "root"), {

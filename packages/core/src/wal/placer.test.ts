@@ -141,6 +141,18 @@ describe("reads of a logged write before its file is in place", () => {
     reopened.close();
   });
 
+  test("the lookup index built after a write not yet in place finds it by context and by embedding", async () => {
+    const root = tempDir();
+    const store = new NvmeStorage(root, { wal: { maxUnplacedBytes: 1 << 30 } });
+    const entry = makeEntry({ tenantId: 1n, contextHash: 77n, payload: "p" });
+    (await store.store(5n, entry)).release();
+    expect(existsSync(`${root}/1/5.rfx`)).toBe(false); // the index is built on first use, below
+    expect(await store.findByContext(1n, 77n)).toEqual([5n]);
+    const hits = await store.search(1n, entry.embedding as Uint8Array, { k: 1 });
+    expect(hits.map((hit) => hit.entryId)).toEqual([5n]);
+    store.close();
+  });
+
   test("verify waits for the log's writes to be in place, then reads the files", async () => {
     const root = tempDir();
     const store = new NvmeStorage(root, { wal: { maxUnplacedBytes: 1 << 30 }, lookup: false });

@@ -3,7 +3,8 @@ import { errnoOf, ioError } from "../contract/store-error.ts";
 import { DIR_OPEN_FLAGS, type FileOps, TEMP_OPEN_FLAGS } from "../disk/file-ops.ts";
 import { WAL_DIR, WAL_SEGMENT_EXTENSION } from "../disk/layout.ts";
 import { type Changed, noChanges } from "./make-durable.ts";
-import { encodeSegmentHeader, SEGMENT_HEADER_BYTES } from "./wal-format.ts";
+import type { RecordBuffer } from "./record-buffer.ts";
+import { encodeSegmentHeader, recordBytes, SEGMENT_HEADER_BYTES, type WalRecord } from "./wal-format.ts";
 
 /** One segment file of the log, open for appends. */
 export interface Segment {
@@ -219,4 +220,36 @@ export function removeSegments(ops: FileOps, segments: Segment[]): void {
       // The file is gone already: nothing of it is left to keep.
     }
   }
+}
+
+/** What a record changes once applied: its key, the entry file put in place (if any), the directory whose names change. */
+export interface RecordChange {
+  readonly key: string;
+  readonly file: string | null;
+  readonly dir: string;
+}
+
+/**
+ * Takes `record` at the end of `segment`: room made first when the allocated zeros run
+ * short ({@link preallocate}), its bytes handed to `buffer` for the next commit, the
+ * next zeros prepared off the event loop ({@link extendAhead}), and what it changes noted
+ * for the checkpoint. Returns the log position right after it.
+ */
+export function appendRecord(
+  ops: FileOps,
+  segment: Segment,
+  buffer: RecordBuffer,
+  record: WalRecord,
+  change: RecordChange,
+  preallocateBytes: number,
+): number {
+  const bytes = recordBytes(record);
+  if (segment.size + bytes > segment.allocated) preallocate(ops, segment, bytes, preallocateBytes);
+  buffer.add(record, segment.size);
+  segment.size += bytes;
+  extendAhead(ops, segment, preallocateBytes);
+  segment.keys.add(change.key);
+  if (change.file !== null) segment.changed.files.add(change.file);
+  segment.changed.dirs.add(change.dir);
+  return segment.base + segment.size;
 }

@@ -6,15 +6,14 @@ import { IDLE_MS, Placer } from "./placer.ts";
 import { type HeldBack, makeRoomSync, overBound, putBytes, roomWait } from "./room.ts";
 import {
   adoptSegments,
+  appendRecord,
   createSegment,
-  extendAhead,
-  preallocate,
   removeLogDirectory,
   removeSegments,
   type Segment,
 } from "./segment-file.ts";
 import { UnplacedWrites } from "./unplaced.ts";
-import { recordBytes, type WalRecord } from "./wal-format.ts";
+import type { WalRecord } from "./wal-format.ts";
 import type { WalLimits } from "./wal-limits.ts";
 
 /**
@@ -132,6 +131,11 @@ export class WriteAheadLog {
     return apply(lsn);
   }
 
+  /** Commits on this thread the records waiting for a commit (applied after it, in order); nothing when none waits. */
+  commitWaiting(): void {
+    if (this.#commit.waiting) this.#commit.now();
+  }
+
   /**
    * Resolves once every put acknowledged so far is in place (maintenance passes that walk
    * the files wait for it); rejects with the placement's `io` error while one fails.
@@ -151,18 +155,12 @@ export class WriteAheadLog {
 
   #write(record: WalRecord, key: string, file: string | null, dir: string): number {
     const segment = this.#segment ?? this.#openSegment();
-    const bytes = recordBytes(record);
-    if (segment.size + bytes > segment.allocated) preallocate(this.ops, segment, bytes, this.limits.preallocateBytes);
-    this.#commit.buffer.add(record, segment.size);
+    const { ops, limits } = this;
+    const lsn = appendRecord(ops, segment, this.#commit.buffer, record, { key, file, dir }, limits.preallocateBytes);
     this.#lastWriteAt = this.clock();
     if (this.#oldestAt === 0) this.#oldestAt = this.#lastWriteAt;
-    segment.size += bytes;
-    extendAhead(this.ops, segment, this.limits.preallocateBytes); // the next zeros fsynced off the event loop
-    segment.keys.add(key);
-    if (file !== null) segment.changed.files.add(file);
-    segment.changed.dirs.add(dir);
-    if (segment.size >= this.limits.maxBytes) queueMicrotask(() => void this.checkpoint().catch(() => undefined));
-    return segment.base + segment.size;
+    if (segment.size >= limits.maxBytes) queueMicrotask(() => void this.checkpoint().catch(() => undefined));
+    return lsn;
   }
 
   #tail(): number {
