@@ -165,7 +165,7 @@ describe("reads of a logged write before its file is in place", () => {
 });
 
 describe("a placement that fails for good", () => {
-  test("verify, gc and a checkpoint fail with its io error instead of waiting forever; the write stays readable and close places it", async () => {
+  test("verify and gc fail with its io error instead of waiting forever; the write stays readable and close places it", async () => {
     const root = tempDir();
     const ops: FileOps = {
       ...nodeFileOps,
