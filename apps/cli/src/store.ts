@@ -69,8 +69,12 @@ export function openStore(root: string, options: OpenOptions = {}): NvmeStorage 
     ...(options.maxEntryBytes === undefined ? {} : { maxEntryBytes: options.maxEntryBytes }),
   });
   if (options.create === true) store.ensureStoragePath();
+  if (writing) fileStores.add(store);
   return store;
 }
+
+/** Writing stores on files, closed by {@link closeCommandStores}: a store keeping a write-ahead log puts its writes in place then. */
+const fileStores = new Set<NvmeStorage>();
 
 /** Throws `not_found` (exit 1) unless the store knows the tenant (a tenant directory, or the cluster's tenant set). */
 export async function assertTenantExists(store: EntryStore, tenantId: bigint): Promise<void> {
@@ -111,8 +115,21 @@ export function requireFiles(parsed: CommandArgs, command: string, why: string):
   }
 }
 
-/** Closes the cluster connections commands opened (after their replies). */
+/**
+ * Closes what commands opened (after their replies): the cluster connections, and the
+ * writing stores on files (their retention state written back, a write-ahead log
+ * checkpointed, the writer lock let go). A store that fails to close has already answered;
+ * what it acknowledged is durable (a log is replayed by the next writer).
+ */
 export async function closeCommandStores(): Promise<void> {
+  for (const store of fileStores) {
+    try {
+      store.close();
+    } catch {
+      // See above: nothing acknowledged is lost.
+    }
+  }
+  fileStores.clear();
   const stores = [...clusterStores];
   clusterStores.clear();
   await Promise.allSettled(stores.map((store) => store.quit()));
