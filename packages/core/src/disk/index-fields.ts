@@ -1,7 +1,8 @@
 import { closeSync, fstatSync, readSync } from "node:fs";
 import { decodeEnvelope, peekEntryPrefix } from "@reflex/codec";
 import type { LookupFields, LookupSource } from "../lookup/lookup-index.ts";
-import { ENTRY_EXTENSION, tenantDirPath } from "./layout.ts";
+import type { UnplacedWrites } from "../wal/unplaced.ts";
+import { ENTRY_EXTENSION, entryKey, tenantDirPath } from "./layout.ts";
 import { openEntryFile } from "./open-entry-file.ts";
 import { entryIdTexts, tenantNames } from "./root-walk.ts";
 
@@ -65,16 +66,41 @@ function readWhole(fd: number, size: number, tenantId: bigint, entryId: bigint):
   return { entry: decoded.entry, expiresAt: decoded.expiresAt };
 }
 
+/** The fields of a write of the log not yet in place (its envelope, verified as a load would). */
+function unplacedFields(bytes: Uint8Array): LookupFields | undefined {
+  try {
+    const decoded = decodeEnvelope(bytes);
+    return { entry: decoded.entry, expiresAt: decoded.expiresAt };
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The entry files under `root` as the lookup index's source: its build walks them (quietly:
  * an unreadable directory is skipped, as a later build repeats it) and it takes back
- * entries it left out at its bound from them.
+ * entries it left out at its bound from them. The root's writes of the log not yet in
+ * place (`unplaced`) are entries too, and read first: a left-out entry whose file is not
+ * yet there is not gone.
  */
-export function fileLookupSource(root: string): LookupSource {
+export function fileLookupSource(root: string, unplaced: UnplacedWrites | null = null): LookupSource {
+  const unplacedIds = (tenantId: bigint): bigint[] =>
+    unplaced === null || unplaced.size === 0 ? [] : [...unplaced.ofTenant(tenantId)].map((item) => item.entryId);
   return {
-    tenants: () => tenantNames(root, "quiet").map((name) => BigInt(name)),
-    entryIds: (tenantId) => entryIdTexts(tenantDirPath(root, tenantId), "quiet").map((id) => BigInt(id)),
-    read: (tenantId, entryId) =>
-      readLookupFields(tenantId, entryId, `${tenantDirPath(root, tenantId)}/${entryId}${ENTRY_EXTENSION}`),
+    tenants: () => {
+      const names = tenantNames(root, "quiet").map((name) => BigInt(name));
+      if (unplaced === null || unplaced.size === 0) return names;
+      return [...new Set([...names, ...[...unplaced.entries()].map(([, item]) => item.tenantId)])];
+    },
+    entryIds: (tenantId) => {
+      const ids = entryIdTexts(tenantDirPath(root, tenantId), "quiet").map((id) => BigInt(id));
+      const more = unplacedIds(tenantId);
+      return more.length === 0 ? ids : [...new Set([...ids, ...more])];
+    },
+    read: (tenantId, entryId) => {
+      const item = unplaced?.get(entryKey(tenantId, entryId));
+      if (item !== undefined) return unplacedFields(item.bytes);
+      return readLookupFields(tenantId, entryId, `${tenantDirPath(root, tenantId)}/${entryId}${ENTRY_EXTENSION}`);
+    },
   };
 }

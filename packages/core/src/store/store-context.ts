@@ -63,7 +63,7 @@ export function openStoreContext(root: string, options: NvmeStorageOptions = {})
   const lookup =
     resolved.lookup === null
       ? null
-      : new LookupIndex({ maxBytes: resolved.lookup.maxBytes }, fileLookupSource(absoluteRoot));
+      : new LookupIndex({ maxBytes: resolved.lookup.maxBytes }, fileLookupSource(absoluteRoot, wal?.unplaced ?? null));
   if (lookup !== null && resolved.lookup?.build === "open") void lookup.ready;
   ledger.subscribe(cache);
   ledger.subscribe(live);

@@ -153,6 +153,18 @@ describe("reads of a logged write before its file is in place", () => {
     store.close();
   });
 
+  test("a lookup index full of writes not yet in place still answers index_full: it does not take them for gone", async () => {
+    const root = tempDir();
+    const store = new NvmeStorage(root, { wal: { maxUnplacedBytes: 1 << 30 }, lookup: { maxBytes: 1000 } });
+    const entry = makeEntry({ tenantId: 1n, payload: "p" });
+    for (let id = 0n; id < 8n; id++) (await store.store(id, entry)).release(); // one fits the bound, seven are left out
+    expect(existsSync(`${root}/1/7.rfx`)).toBe(false);
+    const embedding = entry.embedding as Uint8Array;
+    await expect(store.search(1n, embedding, { k: 8 })).rejects.toMatchObject({ code: "index_full" });
+    await expect(store.search(1n, embedding, { k: 8 })).rejects.toMatchObject({ code: "index_full" }); // still left out
+    store.close();
+  });
+
   test("verify waits for the log's writes to be in place, then reads the files", async () => {
     const root = tempDir();
     const store = new NvmeStorage(root, { wal: { maxUnplacedBytes: 1 << 30 }, lookup: false });
