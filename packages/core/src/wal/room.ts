@@ -18,24 +18,53 @@ export function putBytes(record: WalRecord): number {
 }
 
 /** True when `bytes` more would take what is held back past its bound; a record alone over it goes once nothing else is held. */
-export function overBound(held: HeldBack, bytes: number): boolean {
+function overBound(held: HeldBack, bytes: number): boolean {
   const now = held.unplaced.bytes + held.commit.pendingBytes;
   return now > 0 && now + bytes > held.maxBytes;
 }
 
 /**
- * One wait of a write over the bound: for the puts waiting for a commit, up to `tail`, to be
- * applied, else for the placer to put every one up to `tail` in place (rejected with the
- * placement's error when one fails). The writer checks {@link overBound} again after it,
- * in the same step as its append: writers woken together must not all pass one check.
+ * The log's bound on what it holds back (`wal.maxUnplacedBytes`): a record that would pass
+ * it waits for the puts in flight to be applied, then for the placer to put them in place.
+ * Records wait first in, first out: one that fits must not pass one waiting (a delete would
+ * land before the put it follows).
  */
-export function roomWait(held: HeldBack, tail: number): Promise<void> {
-  return held.commit.pendingBytes > 0 ? held.commit.appliedThrough(tail) : held.placer.placed(tail);
-}
+export class Room {
+  /** The last waiting record's turn; null when none waits. */
+  #queue: Promise<void> | null = null;
 
-/** Room on this thread: commits the records in flight and places every put now. */
-export function makeRoomSync(held: HeldBack, bytes: number): void {
-  if (!overBound(held, bytes)) return;
-  if (held.commit.waiting) held.commit.now();
-  held.placer.placeAllSync();
+  constructor(private readonly held: HeldBack) {}
+
+  /** True when a record of `bytes` must wait its turn: records wait already, or it would pass the bound. */
+  mustWait(bytes: number): boolean {
+    return this.#queue !== null || overBound(this.held, bytes);
+  }
+
+  /**
+   * Resolves when it is the turn of a record of `bytes` and it fits (rejected with the
+   * placement's error when one fails). The caller appends as soon as it resolves, before
+   * the next turn checks the bound. `tail`: the log position after the last record.
+   */
+  turn(bytes: number, tail: () => number): Promise<void> {
+    const held = this.held;
+    const turn = (this.#queue ?? Promise.resolve()).then(async () => {
+      while (overBound(held, bytes)) {
+        if (held.commit.pendingBytes > 0) await held.commit.appliedThrough(tail());
+        else await held.placer.placed(tail());
+      }
+    });
+    const queue = turn.catch(() => undefined);
+    this.#queue = queue;
+    void queue.then(() => {
+      if (this.#queue === queue) this.#queue = null;
+    });
+    return turn;
+  }
+
+  /** Room on this thread: commits the records in flight and places every put now. */
+  makeSync(bytes: number): void {
+    if (!overBound(this.held, bytes)) return;
+    if (this.held.commit.waiting) this.held.commit.now();
+    this.held.placer.placeAllSync();
+  }
 }

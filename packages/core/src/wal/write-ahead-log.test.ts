@@ -157,6 +157,34 @@ describe("WriteAheadLog", () => {
     log.close();
   });
 
+  test("a record that fits the bound does not pass one waiting for room: records keep the order of the calls", async () => {
+    const root = tempDir();
+    nodeFileOps.mkdirSync(`${root}/1`);
+    const bytes = encodeEnvelope(1n, makeEntry({ tenantId: 1n, payload: "x".repeat(900) }));
+    const log = new WriteAheadLog(root, nodeFileOps, { ...LIMITS, maxUnplacedBytes: 2 * bytes.byteLength });
+    const applied: string[] = [];
+    const put = (id: bigint) =>
+      log.append(walRecord("put", 1n, id, bytes), `1/${id}`, `${root}/1/${id}.rfx`, `${root}/1`, true, (lsn) => {
+        const item = {
+          tenantId: 1n,
+          entryId: id,
+          lsn,
+          bytes,
+          headerBytes: readEnvelopeHeader(bytes).headerBytes,
+          expiresAt: 0n,
+        };
+        log.unplaced.set(`1/${id}`, item);
+        log.placer.enqueue(`1/${id}`, item);
+        applied.push(`put ${id}`);
+      });
+    const remove = (id: bigint) =>
+      log.append(walRecord("delete", 1n, id), `1/${id}`, null, `${root}/1`, true, () => applied.push(`delete ${id}`));
+    // Two puts fill the bound; the third waits for room; the delete after it needs none.
+    await Promise.all([put(1n), put(2n), put(3n), remove(3n)]);
+    expect(applied).toEqual(["put 1", "put 2", "put 3", "delete 3"]);
+    log.close();
+  });
+
   test("close takes over a checkpoint running off the event loop: its segments are durable and gone when close returns", async () => {
     const root = tempDir();
     let hold = false;

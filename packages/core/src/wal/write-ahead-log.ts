@@ -3,7 +3,7 @@ import { GroupCommit } from "./group-commit.ts";
 import { KnownSizes } from "./known-sizes.ts";
 import { type Changed, changesOf, makeDurable, makeDurableSync } from "./make-durable.ts";
 import { IDLE_MS, Placer } from "./placer.ts";
-import { type HeldBack, makeRoomSync, overBound, putBytes, roomWait } from "./room.ts";
+import { putBytes, Room } from "./room.ts";
 import {
   adoptSegments,
   appendRecord,
@@ -33,7 +33,7 @@ export class WriteAheadLog {
   #nextNumber = 1;
   #lsnBase = 0;
   readonly #commit: GroupCommit;
-  readonly #held: HeldBack;
+  readonly #room: Room;
   #checkpoint: Promise<void> | null = null;
   /** Counts closes: a checkpoint running off the event loop stops once a close took its segments over. */
   #closes = 0;
@@ -66,7 +66,7 @@ export class WriteAheadLog {
       highWaterBytes: Math.floor(limits.maxUnplacedBytes / 2),
     });
     const { unplaced, placer } = this;
-    this.#held = { unplaced, commit: this.#commit, placer, maxBytes: limits.maxUnplacedBytes };
+    this.#room = new Room({ unplaced, commit: this.#commit, placer, maxBytes: limits.maxUnplacedBytes });
   }
 
   /** True while the log holds records not yet checkpointed. */
@@ -97,7 +97,7 @@ export class WriteAheadLog {
     apply: (lsn: number) => T,
   ): Promise<T> {
     const bytes = putBytes(record);
-    while (overBound(this.#held, bytes)) await roomWait(this.#held, this.#tail());
+    if (this.#room.mustWait(bytes)) await this.#room.turn(bytes, () => this.#tail());
     const lsn = this.#write(record, key, file, dir);
     if (!durable && !this.#commit.waiting) {
       try {
@@ -124,7 +124,7 @@ export class WriteAheadLog {
     durable: boolean,
     apply: (lsn: number) => T,
   ): T {
-    makeRoomSync(this.#held, putBytes(record));
+    this.#room.makeSync(putBytes(record));
     const lsn = this.#write(record, key, file, dir);
     if (durable || this.#commit.waiting) this.#commit.now();
     else this.#commit.flush();
