@@ -87,9 +87,12 @@ export interface NvmeStorageOptions {
    * The write-ahead log of durable writes (see RELIABILITY.md "Durability"): a durable write
    * appends its envelope to `<root>/.reflex-wal/`, shares one fsync with the writes in flight
    * beside it and is acknowledged; its file is put in place after that, without fsyncs
-   * (reads see the write at once meanwhile); a checkpoint makes the files durable. `true` (or bounds) turns it on; off (the default), every durable write fsyncs
-   * its own file and directory (the file protocol). Only a store holding the root's lock
-   * keeps a log. Whatever this says, a writer that opens a root with a log replays it.
+   * (reads see the write at once meanwhile); a checkpoint makes the files durable. While
+   * a placement fails (a full disk), `gc()`, `verify()` and the checkpoint fail with its `io`
+   * error and the write stays readable here. `true` (or bounds) turns it on; off (the
+   * default), every durable write fsyncs its own file and directory (the file protocol).
+   * Only a store holding the root's lock keeps a log. Whatever this says, a writer that
+   * opens a root with a log replays it.
    */
   readonly wal?: WalOptions | boolean;
 }
@@ -101,9 +104,10 @@ export interface WalOptions {
   /** Age of the oldest record not yet checkpointed, in ms. Default 30 s. */
   readonly maxAgeMs?: number;
   /**
-   * Envelope bytes acknowledged and not yet put in place (held in memory, and what a
-   * replay may have to write again after a power cut); a write over it waits for them to
-   * be placed. Default 16 MiB.
+   * Envelope bytes acknowledged and not yet put in place, with those of puts waiting for a
+   * commit (held in memory, and what a replay may have to write again after a power cut); a
+   * write that would pass it waits, after the writes already waiting, for them to be
+   * placed, and fails with the placement's `io` error while one fails. Default 16 MiB.
    */
   readonly maxUnplacedBytes?: number;
   /**
