@@ -76,6 +76,13 @@ export function openStore(root: string, options: OpenOptions = {}): NvmeStorage 
 /** Writing stores on files, closed by {@link closeCommandStores}: a store keeping a write-ahead log puts its writes in place then. */
 const fileStores = new Set<NvmeStorage>();
 
+/** Closes a store on files now, before the command's reply (once: {@link closeCommandStores} then skips it); a cluster store waits for that. */
+export function closeFileStoreNow(store: EntryStore): void {
+  if (!(store instanceof NvmeStorage)) return;
+  fileStores.delete(store);
+  store.close();
+}
+
 /** Throws `not_found` (exit 1) unless the store knows the tenant (a tenant directory, or the cluster's tenant set). */
 export async function assertTenantExists(store: EntryStore, tenantId: bigint): Promise<void> {
   if (store instanceof NvmeStorage) {

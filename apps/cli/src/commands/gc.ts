@@ -5,7 +5,7 @@ import { ExitCode, UsageError } from "../exit-codes.ts";
 import { formatCount } from "../format.ts";
 import { progressEnvironment } from "../io.ts";
 import { createProgress } from "../progress-bar.ts";
-import { openStore, requireFiles } from "../store.ts";
+import { closeFileStoreNow, openStore, requireFiles } from "../store.ts";
 
 const spec: ArgsSpec = {
   command: "gc",
@@ -65,7 +65,7 @@ export const gcCommand: Command = {
     const progress = createProgress(progressEnvironment(io), { label: "reclaiming" });
     const report = await store.gc({ onProgress: ({ done, total }) => progress.update(done, total) });
     progress.finish();
-    store.close();
+    closeFileStoreNow(store);
     if (parsed.flag("json")) {
       await printJson(io, report);
     } else {

@@ -7,7 +7,7 @@ import { type Command, helpText, printJson, printLine } from "../command.ts";
 import { ExitCode, UsageError } from "../exit-codes.ts";
 import { formatBytes } from "../format.ts";
 import { type Io, readAll } from "../io.ts";
-import { openCommandStore } from "../store.ts";
+import { closeFileStoreNow, openCommandStore } from "../store.ts";
 
 const spec: ArgsSpec = {
   command: "put",
@@ -124,7 +124,7 @@ export const putCommand: Command = {
     );
     const { created, fileBytes, weakerDurability } = handle;
     handle.release();
-    if ("close" in store) (store as { close(): void }).close();
+    closeFileStoreNow(store);
     if (parsed.flag("json")) {
       const weaker = weakerDurability === undefined ? {} : { durability: weakerDurability };
       await printJson(io, { tenantId, entryId, created, fileBytes, ...weaker });

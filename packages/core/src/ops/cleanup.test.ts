@@ -21,4 +21,14 @@ describe("cleanupEmptyTenantDirs", () => {
     handle.release();
     reopened.close();
   });
+
+  test("keeps a new tenant whose put still waits for its commit", async () => {
+    const root = tempDir();
+    const store = new NvmeStorage(root, { wal: true });
+    const written = store.store(1n, makeEntry({ tenantId: 7n, payload: "kept" })); // its commit not yet run
+    expect(store.cleanupEmptyTenantDirsSync()).toBe(0);
+    (await written).release();
+    expect(store.listTenantsSync()).toEqual([7n]);
+    store.close();
+  });
 });

@@ -5,10 +5,12 @@ import { listTenants } from "./list.ts";
 /**
  * Removes the empty tenant directories (rmdir itself refuses the rest) and, with fsync
  * durability, fsyncs the root once if any went. A tenant whose writes of the log are not
- * yet in place is not empty, though its directory is: it stays. Returns how many were removed.
+ * yet in place (or still wait for their commit, committed first) is not empty, though its
+ * directory is: it stays. Returns how many were removed.
  */
 export function cleanupEmptyTenantDirs(context: StoreContext): number {
   context.lock.ensureWritable();
+  context.wal?.commitWaiting(); // puts waiting for their commit are not yet among the unplaced
   const unplaced = new Set<bigint>();
   for (const [, item] of context.wal?.unplaced.entries() ?? []) unplaced.add(item.tenantId);
   let removed = 0;

@@ -169,6 +169,17 @@ export class GroupCommit {
     this.log.abandon();
   }
 
+  /**
+   * A commit's fdatasync of `segment` failed. While it is still the current segment, it is
+   * abandoned (see {@link #abandon}). A sync commit may have ended it meanwhile (a checkpoint's
+   * retire): then the records it covered were applied by that commit's own fdatasync, and
+   * only those not yet applied fail; the current segment and its records are not touched.
+   */
+  #failed(segment: Segment, lsn: number, error: unknown): void {
+    if (this.log.segment() === segment) this.#abandon(error);
+    else this.#fail(lsn, error);
+  }
+
   #fail(lsn: number, error: unknown): void {
     while (this.#queue.length > 0 && (this.#queue[0] as Waiter).lsn <= lsn) {
       const waiter = this.#queue.shift() as Waiter;
@@ -205,7 +216,7 @@ export class GroupCommit {
     }
     this.#fsyncing = this.ops.fsync(segment.fd, true).then(
       () => this.#drain(lsn),
-      (error) => this.#abandon(ioError("fsync", segment.path, error)),
+      (error) => this.#failed(segment, lsn, ioError("fsync", segment.path, error)),
     );
     for (const waiter of this.#queue) waiter.prepare?.(); // the fsync runs on the thread pool meanwhile
     void this.#fsyncing.finally(() => {

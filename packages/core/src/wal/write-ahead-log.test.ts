@@ -3,6 +3,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { encodeEnvelope, readEnvelopeHeader } from "@reflex/codec";
 import { makeEntry, removeTempDirs, tempDir } from "@reflex/testkit";
 import { type FileOps, nodeFileOps } from "../disk/file-ops.ts";
+import { NvmeStorage } from "../store/nvme-storage.ts";
 import { walRecord } from "./wal-format.ts";
 import { WriteAheadLog } from "./write-ahead-log.ts";
 
@@ -212,5 +213,66 @@ describe("WriteAheadLog", () => {
     expect(existsSync(`${root}/.reflex-wal`)).toBe(false);
     expect(log.appendSync(record(2), "1/2", null, root, true, () => "reused")).toBe("reused");
     log.close();
+  });
+
+  test("writes waiting for room when the store closes fail with storage_unavailable: nothing is written after the close", async () => {
+    const root = tempDir();
+    const store = new NvmeStorage(root, { wal: { maxUnplacedBytes: 4096 } });
+    store.storeSync(0n, makeEntry({ tenantId: 1n })).release();
+    const writes = Array.from({ length: 32 }, (_, i) =>
+      store.store(BigInt(i + 1), makeEntry({ tenantId: 1n, payload: "x".repeat(1000) })),
+    );
+    store.close();
+    const closed = readdirSync(`${root}/1`).sort();
+    const results = await Promise.allSettled(writes);
+    expect(existsSync(`${root}/.reflex-wal`)).toBe(false);
+    expect(readdirSync(`${root}/1`).sort()).toEqual(closed);
+    const refused = results.filter((result) => result.status === "rejected");
+    expect(refused.length).toBeGreaterThan(0);
+    for (const result of refused)
+      expect((result as PromiseRejectedResult).reason).toMatchObject({ code: "storage_unavailable" });
+    const reopened = new NvmeStorage(root, { wal: true });
+    for (const [i, result] of results.entries()) {
+      expect(reopened.existsSync(BigInt(i + 1), 1n)).toBe(result.status === "fulfilled"); // acknowledged: there; refused: not
+      if (result.status === "fulfilled") result.value.release();
+    }
+    reopened.storeSync(99n, makeEntry({ tenantId: 1n })).release();
+    expect(() => reopened.close()).not.toThrow();
+  });
+
+  test("a close that fails can be tried again: the running checkpoint's segments are not counted twice", async () => {
+    const root = tempDir();
+    let hold = false;
+    let failing = false;
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const eio = () => Object.assign(new Error("EIO"), { code: "EIO" });
+    const ops: FileOps = {
+      ...nodeFileOps,
+      fsync: async (fd, dataOnly) => {
+        if (hold && !dataOnly) await gate;
+        await nodeFileOps.fsync(fd, dataOnly);
+      },
+      fsyncSync: (fd, dataOnly) => {
+        if (failing && !dataOnly) throw eio();
+        nodeFileOps.fsyncSync(fd, dataOnly);
+      },
+    };
+    const log = new WriteAheadLog(root, ops, LIMITS);
+    await log.append(record(1), "1/1", null, root, true, () => undefined);
+    hold = true;
+    const checkpoint = log.checkpoint().catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 10)); // it waits in its fsyncs
+    failing = true;
+    expect(() => log.close()).toThrow("EIO");
+    expect(() => log.close()).toThrow("EIO");
+    failing = false;
+    log.close();
+    expect(existsSync(`${root}/.reflex-wal`)).toBe(false);
+    release();
+    await checkpoint;
+    expect(existsSync(`${root}/.reflex-wal`)).toBe(false);
   });
 });

@@ -1,3 +1,4 @@
+import { StoreError } from "../contract/store-error.ts";
 import type { FileOps } from "../disk/file-ops.ts";
 import { GroupCommit } from "./group-commit.ts";
 import { KnownSizes } from "./known-sizes.ts";
@@ -15,6 +16,14 @@ import {
 import { UnplacedWrites } from "./unplaced.ts";
 import type { WalRecord } from "./wal-format.ts";
 import type { WalLimits } from "./wal-limits.ts";
+
+/** A write that waited for room while its store closed (and let the root's lock go): nothing of it was written. */
+function closedWhileWaiting(key: string): StoreError {
+  return new StoreError(
+    "storage_unavailable",
+    `the store closed while write ${key} waited for room in the log: nothing written`,
+  );
+}
 
 /**
  * The root's write-ahead log (see wal-format.ts). A record takes its place in the log at
@@ -97,7 +106,11 @@ export class WriteAheadLog {
     apply: (lsn: number) => T,
   ): Promise<T> {
     const bytes = putBytes(record);
-    if (this.#room.mustWait(bytes)) await this.#room.turn(bytes, () => this.#tail());
+    if (this.#room.mustWait(bytes)) {
+      const closes = this.#closes;
+      await this.#room.turn(bytes, () => this.#tail());
+      if (this.#closes !== closes) throw closedWhileWaiting(key);
+    }
     const lsn = this.#write(record, key, file, dir);
     if (!durable && !this.#commit.waiting) {
       try {
@@ -254,7 +267,10 @@ export class WriteAheadLog {
     this.placer.placeAllSync();
     this.#oldestAt = 0;
     const running = takeOver ? this.#checkpointing : [];
-    if (takeOver) this.#closes++;
+    if (takeOver) {
+      this.#closes++;
+      this.#checkpointing = []; // this close's now: kept in #retired if it fails
+    }
     const segments = [...running, ...this.#retired.splice(0)];
     try {
       makeDurableSync(this.ops, this.root, changesOf(segments));
