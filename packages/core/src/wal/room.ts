@@ -1,3 +1,4 @@
+import { StoreError } from "../contract/store-error.ts";
 import type { GroupCommit } from "./group-commit.ts";
 import type { Placer } from "./placer.ts";
 import type { UnplacedWrites } from "./unplaced.ts";
@@ -67,4 +68,12 @@ export class Room {
     if (this.held.commit.waiting) this.held.commit.now();
     this.held.placer.placeAllSync();
   }
+}
+
+/** A write that waited for room while its store closed (and let the root's lock go): nothing of it was written. */
+export function closedWhileWaiting(key: string): StoreError {
+  return new StoreError(
+    "storage_unavailable",
+    `the store closed while write ${key} waited for room in the log: nothing written`,
+  );
 }

@@ -1,10 +1,9 @@
-import { StoreError } from "../contract/store-error.ts";
 import type { FileOps } from "../disk/file-ops.ts";
 import { GroupCommit } from "./group-commit.ts";
 import { KnownSizes } from "./known-sizes.ts";
 import { type Changed, changesOf, makeDurable, makeDurableSync } from "./make-durable.ts";
 import { IDLE_MS, Placer } from "./placer.ts";
-import { putBytes, Room } from "./room.ts";
+import { closedWhileWaiting, putBytes, Room } from "./room.ts";
 import {
   adoptSegments,
   appendRecord,
@@ -16,14 +15,6 @@ import {
 import { UnplacedWrites } from "./unplaced.ts";
 import type { WalRecord } from "./wal-format.ts";
 import type { WalLimits } from "./wal-limits.ts";
-
-/** A write that waited for room while its store closed (and let the root's lock go): nothing of it was written. */
-function closedWhileWaiting(key: string): StoreError {
-  return new StoreError(
-    "storage_unavailable",
-    `the store closed while write ${key} waited for room in the log: nothing written`,
-  );
-}
 
 /**
  * The root's write-ahead log (see wal-format.ts). A record takes its place in the log at
