@@ -25,6 +25,18 @@ function countingOps(): { ops: FileOps; fsyncs: () => number } {
 const LIMITS = { maxBytes: 1 << 30, maxAgeMs: 0, maxUnplacedBytes: 1 << 30, preallocateBytes: 4096 };
 const record = (id: number) => walRecord("delete", 1n, BigInt(id));
 
+/** Appends a durable put of tenant 1 and applies it as the store does: unplaced, queued for the placer, then `applied()`. */
+function logPut(log: WriteAheadLog, root: string, id: bigint, bytes: Uint8Array, applied: () => void): Promise<void> {
+  const key = `1/${id}`;
+  return log.append(walRecord("put", 1n, id, bytes), key, `${root}/${key}.rfx`, `${root}/1`, true, (lsn) => {
+    const headerBytes = readEnvelopeHeader(bytes).headerBytes;
+    const item = { tenantId: 1n, entryId: id, lsn, bytes, headerBytes, expiresAt: 0n };
+    log.unplaced.set(key, item);
+    log.placer.enqueue(key, item);
+    applied();
+  });
+}
+
 describe("WriteAheadLog", () => {
   test("64 durable appends in flight share a few fsyncs and apply in log order", async () => {
     const root = tempDir();
@@ -133,23 +145,10 @@ describe("WriteAheadLog", () => {
     const size = envelopeOf(1n).byteLength;
     const log = new WriteAheadLog(root, nodeFileOps, { ...LIMITS, maxUnplacedBytes: 8 * size });
     let most = 0;
-    const put = (id: bigint) => {
-      const bytes = envelopeOf(id);
-      const key = `1/${id}`;
-      return log.append(walRecord("put", 1n, id, bytes), key, `${root}/${key}.rfx`, `${root}/1`, true, (lsn) => {
-        const item = {
-          tenantId: 1n,
-          entryId: id,
-          lsn,
-          bytes,
-          headerBytes: readEnvelopeHeader(bytes).headerBytes,
-          expiresAt: 0n,
-        };
-        log.unplaced.set(key, item);
-        log.placer.enqueue(key, item);
+    const put = (id: bigint) =>
+      logPut(log, root, id, envelopeOf(id), () => {
         most = Math.max(most, log.unplaced.bytes);
       });
-    };
     await Promise.all(Array.from({ length: 64 }, (_, i) => put(BigInt(i + 1))));
     expect(most).toBeGreaterThan(0);
     expect(most).toBeLessThanOrEqual(8 * size);
@@ -164,20 +163,7 @@ describe("WriteAheadLog", () => {
     const bytes = encodeEnvelope(1n, makeEntry({ tenantId: 1n, payload: "x".repeat(900) }));
     const log = new WriteAheadLog(root, nodeFileOps, { ...LIMITS, maxUnplacedBytes: 2 * bytes.byteLength });
     const applied: string[] = [];
-    const put = (id: bigint) =>
-      log.append(walRecord("put", 1n, id, bytes), `1/${id}`, `${root}/1/${id}.rfx`, `${root}/1`, true, (lsn) => {
-        const item = {
-          tenantId: 1n,
-          entryId: id,
-          lsn,
-          bytes,
-          headerBytes: readEnvelopeHeader(bytes).headerBytes,
-          expiresAt: 0n,
-        };
-        log.unplaced.set(`1/${id}`, item);
-        log.placer.enqueue(`1/${id}`, item);
-        applied.push(`put ${id}`);
-      });
+    const put = (id: bigint) => logPut(log, root, id, bytes, () => applied.push(`put ${id}`));
     const remove = (id: bigint) =>
       log.append(walRecord("delete", 1n, id), `1/${id}`, null, `${root}/1`, true, () => applied.push(`delete ${id}`));
     // Two puts fill the bound; the third waits for room; the delete after it needs none.
