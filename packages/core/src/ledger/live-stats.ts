@@ -9,13 +9,40 @@ interface Usage {
   bytes: number;
 }
 
+/** An entry acknowledged and not yet in its file (a write of the write-ahead log): the scan counts it as its file will be. */
+export interface PendingEntry {
+  readonly tenantId: bigint;
+  readonly entryId: bigint;
+  /** The envelope: exactly the bytes of the file to be. */
+  readonly bytes: Uint8Array;
+}
+
+/** Where a scan finds the pending entries (none when the store keeps no log). */
+export type PendingEntries = () => Iterable<PendingEntry>;
+
+/** Counts each pending entry in place of the file under its name (if any), in the same synchronous step as the scan. */
+function addPending(root: string, tenants: Map<bigint, Usage>, pending: PendingEntries): void {
+  for (const { tenantId, entryId, bytes } of pending()) {
+    const usage = tenants.get(tenantId) ?? { entries: 0, bytes: 0 };
+    tenants.set(tenantId, usage);
+    const file = statSync(`${tenantDirPath(root, tenantId)}/${entryId}${ENTRY_EXTENSION}`, { throwIfNoEntry: false });
+    if (file === undefined) usage.entries++;
+    usage.bytes += bytes.byteLength - (file?.size ?? 0);
+  }
+}
+
 /**
  * Scans the root: every tenant directory and the size of every entry file in it.
  * This is the exact figure the live counters start from and are checked against.
  * With `onProgress`, every tenant directory is listed first (so the total is known), then
- * the files are counted, with a report every 1,024 files and one at the end.
+ * the files are counted, with a report every 1,024 files and one at the end. `pending`
+ * entries (writes of the log not yet in place) count as the files they will be.
  */
-export function scanUsage(root: string, onProgress?: (progress: WalkProgress) => void): Map<bigint, Usage> {
+export function scanUsage(
+  root: string,
+  onProgress?: (progress: WalkProgress) => void,
+  pending?: PendingEntries,
+): Map<bigint, Usage> {
   const tenantIds = tenantNames(root).map((tenant) => BigInt(tenant));
   // Without progress one tenant's ids are held at a time: the first scan of a large root stays small.
   const listed = onProgress === undefined ? null : tenantIds.map((id) => entryIdTexts(tenantDirPath(root, id)));
@@ -35,15 +62,16 @@ export function scanUsage(root: string, onProgress?: (progress: WalkProgress) =>
     }
     tenants.set(tenantId, usage);
   });
+  if (pending !== undefined) addPending(root, tenants, pending);
   onProgress?.({ done, total });
   return tenants;
 }
 
 /** The exact size of the store by a scan ({@link scanUsage} summed up). */
-export function scanStats(root: string): StorageStats {
+export function scanStats(root: string, pending?: PendingEntries): StorageStats {
   let entryCount = 0;
   let totalBytes = 0;
-  const tenants = scanUsage(root);
+  const tenants = scanUsage(root, undefined, pending);
   for (const usage of tenants.values()) {
     entryCount += usage.entries;
     totalBytes += usage.bytes;
@@ -64,7 +92,10 @@ export class LiveStats implements LedgerSubscriber {
   #entries = 0;
   #bytes = 0;
 
-  constructor(private readonly root: string) {}
+  constructor(
+    private readonly root: string,
+    private readonly pending?: PendingEntries,
+  ) {}
 
   /** True once the figures have been initialised by a scan. */
   get started(): boolean {
@@ -73,7 +104,7 @@ export class LiveStats implements LedgerSubscriber {
 
   /** Replaces the figures with a fresh scan. */
   rescan(onProgress?: (progress: WalkProgress) => void): void {
-    this.#tenants = scanUsage(this.root, onProgress);
+    this.#tenants = scanUsage(this.root, onProgress, this.pending);
     this.#entries = 0;
     this.#bytes = 0;
     for (const usage of this.#tenants.values()) {

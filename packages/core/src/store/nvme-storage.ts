@@ -234,7 +234,7 @@ export class NvmeStorage implements EntryStore {
 
   /** {@link stats} on this thread: a scan that stats every entry file. */
   statsSync(): StorageStats {
-    return timed(this.#context.recorder, "stats", () => scanStats(this.#context.root));
+    return timed(this.#context.recorder, "stats", () => scanStats(this.#context.root, this.#context.pending));
   }
 
   verify(options?: VerifyOptions): Promise<VerifyReport> {

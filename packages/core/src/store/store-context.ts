@@ -9,7 +9,7 @@ import { MappingBudget } from "../handle/loaded-file.ts";
 import { Expiry } from "../ledger/expiry.ts";
 import { HandleCache } from "../ledger/handle-cache.ts";
 import { Ledger } from "../ledger/ledger.ts";
-import { LiveStats } from "../ledger/live-stats.ts";
+import { LiveStats, type PendingEntries } from "../ledger/live-stats.ts";
 import { Reclaimer } from "../ledger/reclaim.ts";
 import { Retention, type RetentionContext } from "../ledger/retention.ts";
 import { LookupIndex } from "../lookup/lookup-index.ts";
@@ -37,6 +37,8 @@ export interface StoreContext extends WriteContext, Omit<RetentionContext, "boun
   readonly lookup: LookupIndex | null;
   /** The root's write-ahead log; null when the options turn it off or the store takes no lock. */
   readonly wal: WriteAheadLog | null;
+  /** The log's writes not yet in place, for scans that count entries (undefined without a log). */
+  readonly pending: PendingEntries | undefined;
 }
 
 /** Builds the parts of a store over `root` and wires them to one ledger. Starts no I/O but the index scan. */
@@ -54,7 +56,8 @@ export function openStoreContext(root: string, options: NvmeStorageOptions = {})
   const wal = resolved.wal === null ? null : sharedLog(absoluteRoot, ops, resolved.wal);
   const reclaimer = new Reclaimer({ root: absoluteRoot, ops, ledger, expiry, recorder, wal }, readOnly);
   const cache = new HandleCache(resolved.handleCache);
-  const live = new LiveStats(absoluteRoot);
+  const pending: PendingEntries | undefined = wal === null ? undefined : () => wal.unplaced.values();
+  const live = new LiveStats(absoluteRoot, pending);
   const bounds = resolved.retention;
   const indexed = !readOnly && (bounds.bounded || bounds.defaultTtlSeconds > 0);
   const retention = indexed
@@ -87,5 +90,6 @@ export function openStoreContext(root: string, options: NvmeStorageOptions = {})
     lock,
     lookup,
     wal,
+    pending,
   };
 }

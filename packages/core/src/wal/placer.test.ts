@@ -165,6 +165,28 @@ describe("reads of a logged write before its file is in place", () => {
     store.close();
   });
 
+  test("stats, a rescan and the first live figures count writes not yet in place, as the files they will be", async () => {
+    const root = tempDir();
+    const writer = new NvmeStorage(root, { wal: false });
+    writer.storeSync(1n, makeEntry({ tenantId: 1n, payload: "old, longer than the new one" })).release();
+    writer.close();
+    const store = new NvmeStorage(root, { wal: { maxUnplacedBytes: 1 << 30 }, lookup: false });
+    (await store.store(1n, makeEntry({ tenantId: 1n, payload: "new" }))).release(); // replaces a file in place
+    (await store.store(2n, makeEntry({ tenantId: 2n, payload: "fresh" }))).release(); // a new tenant, no file yet
+    expect(existsSync(`${root}/2/2.rfx`)).toBe(false);
+    const first = store.liveStats(); // the first use scans the root
+    const scanned = store.statsSync();
+    const rescanned = store.rescanStats();
+    await store.verify(); // every write in place
+    const placed = store.statsSync();
+    expect(placed.entryCount).toBe(2);
+    for (const figures of [first, scanned, rescanned, store.liveStats()]) {
+      expect([figures.entryCount, figures.totalBytes]).toEqual([placed.entryCount, placed.totalBytes]);
+    }
+    expect(store.liveStats()).toEqual(store.rescanStats());
+    store.close();
+  });
+
   test("verify waits for the log's writes to be in place, then reads the files", async () => {
     const root = tempDir();
     const store = new NvmeStorage(root, { wal: { maxUnplacedBytes: 1 << 30 }, lookup: false });

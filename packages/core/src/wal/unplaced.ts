@@ -89,6 +89,11 @@ export class UnplacedWrites {
     for (const item of this.#byKey.values()) if (item.tenantId === tenantId) yield item;
   }
 
+  /** Every item held. */
+  values(): IterableIterator<Unplaced> {
+    return this.#byKey.values();
+  }
+
   /** Every item, in the order they were last set. */
   entries(): IterableIterator<[string, Unplaced]> {
     return this.#byKey.entries();
