@@ -31,4 +31,15 @@ describe("cleanupEmptyTenantDirs", () => {
     expect(store.listTenantsSync()).toEqual([7n]);
     store.close();
   });
+
+  test("keeps a new tenant whose put waits for room in the log", async () => {
+    const root = tempDir();
+    const store = new NvmeStorage(root, { wal: { maxUnplacedBytes: 4096 } });
+    store.storeSync(1n, makeEntry({ tenantId: 1n, payload: "x".repeat(3000) })).release(); // held back, not placed yet
+    const put = store.store(1n, makeEntry({ tenantId: 7n, payload: "y".repeat(3000) })); // its directory made; it waits
+    expect(store.cleanupEmptyTenantDirsSync()).toBe(0);
+    (await put).release();
+    expect(store.listTenantsSync()).toEqual([1n, 7n]);
+    store.close();
+  });
 });

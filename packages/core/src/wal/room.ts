@@ -28,17 +28,35 @@ function overBound(held: HeldBack, bytes: number): boolean {
  * The log's bound on what it holds back (`wal.maxUnplacedBytes`): a record that would pass
  * it waits for the puts in flight to be applied, then for the placer to put them in place.
  * Records wait first in, first out: one that fits must not pass one waiting (a delete would
- * land before the put it follows).
+ * land before the put it follows). A tenant deletion does not wait (its directory is gone
+ * already): puts of the tenant still waiting land after it, as writes overlapping a deletion do.
  */
 export class Room {
   /** The last waiting record's turn; null when none waits. */
   #queue: Promise<void> | null = null;
+  /** Records waiting, by tenant. */
+  readonly #tenants = new Map<bigint, number>();
 
   constructor(private readonly held: HeldBack) {}
 
   /** True when a record of `bytes` must wait its turn: records wait already, or it would pass the bound. */
   mustWait(bytes: number): boolean {
     return this.#queue !== null || overBound(this.held, bytes);
+  }
+
+  /** Counts a record of `tenantId` as waiting until the returned function is called (right before its append). */
+  enter(tenantId: bigint): () => void {
+    this.#tenants.set(tenantId, (this.#tenants.get(tenantId) ?? 0) + 1);
+    return () => {
+      const left = (this.#tenants.get(tenantId) ?? 1) - 1;
+      if (left === 0) this.#tenants.delete(tenantId);
+      else this.#tenants.set(tenantId, left);
+    };
+  }
+
+  /** True while a record of `tenantId` waits. */
+  waits(tenantId: bigint): boolean {
+    return this.#tenants.has(tenantId);
   }
 
   /**

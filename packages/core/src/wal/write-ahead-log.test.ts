@@ -261,4 +261,20 @@ describe("WriteAheadLog", () => {
     await checkpoint;
     expect(existsSync(`${root}/.reflex-wal`)).toBe(false);
   });
+
+  test("a tenant deletion does not wait behind writes waiting for room: when the store closes meanwhile it is done, not refused", async () => {
+    const root = tempDir();
+    const store = new NvmeStorage(root, { wal: { maxUnplacedBytes: 4096 } });
+    store.storeSync(1n, makeEntry({ tenantId: 2n, payload: "z" })).release();
+    store.close();
+    const first = store.store(1n, makeEntry({ tenantId: 1n, payload: "x".repeat(3000) }));
+    const waiting = store.store(2n, makeEntry({ tenantId: 1n, payload: "x".repeat(3000) })); // waits for room
+    const deletion = store.deleteTenant(2n);
+    store.close();
+    const [, , deleted] = await Promise.allSettled([first, waiting, deletion]);
+    expect(deleted?.status).toBe("fulfilled");
+    const reopened = new NvmeStorage(root, { wal: true });
+    expect(reopened.listTenantsSync()).not.toContain(2n);
+    reopened.close();
+  });
 });

@@ -33,7 +33,8 @@ export class WriteAheadLog {
   #nextNumber = 1;
   #lsnBase = 0;
   readonly #commit: GroupCommit;
-  readonly #room: Room;
+  /** The bound on what the log holds back, and the writes waiting for room under it. */
+  readonly room: Room;
   #checkpoint: Promise<void> | null = null;
   /** Counts closes: a checkpoint running off the event loop stops once a close took its segments over. */
   #closes = 0;
@@ -66,7 +67,7 @@ export class WriteAheadLog {
       highWaterBytes: Math.floor(limits.maxUnplacedBytes / 2),
     });
     const { unplaced, placer } = this;
-    this.#room = new Room({ unplaced, commit: this.#commit, placer, maxBytes: limits.maxUnplacedBytes });
+    this.room = new Room({ unplaced, commit: this.#commit, placer, maxBytes: limits.maxUnplacedBytes });
   }
 
   /** True while the log holds records not yet checkpointed. */
@@ -85,8 +86,8 @@ export class WriteAheadLog {
    * Appends `record` and resolves with `apply(lsn)`'s result once it is applied: after an
    * fsync covers it when `durable`, else as soon as every earlier record is applied (at
    * once, when none waits). `file` and `dir` name what applying it changes (an entry file
-   * put in place, a directory whose names change), for the checkpoint to fsync. While more
-   * than `maxUnplacedBytes` wait to be put in place, the record waits for the placer first.
+   * put in place, a directory whose names change), for the checkpoint to fsync. A record
+   * that would pass `maxUnplacedBytes` waits for room first (room.ts).
    */
   async append<T>(
     record: WalRecord,
@@ -97,9 +98,15 @@ export class WriteAheadLog {
     apply: (lsn: number) => T,
   ): Promise<T> {
     const bytes = putBytes(record);
-    if (this.#room.mustWait(bytes)) {
+    // A tenant deletion has renamed its directory aside already: it takes its place at once.
+    if (record.kind !== "tenant" && this.room.mustWait(bytes)) {
       const closes = this.#closes;
-      await this.#room.turn(bytes, () => this.#tail());
+      const leave = this.room.enter(record.tenantId);
+      try {
+        await this.room.turn(bytes, () => this.#tail());
+      } finally {
+        leave(); // in the same step as the append below
+      }
       if (this.#closes !== closes) throw closedWhileWaiting(key);
     }
     const lsn = this.#write(record, key, file, dir);
@@ -128,7 +135,7 @@ export class WriteAheadLog {
     durable: boolean,
     apply: (lsn: number) => T,
   ): T {
-    this.#room.makeSync(putBytes(record));
+    this.room.makeSync(putBytes(record));
     const lsn = this.#write(record, key, file, dir);
     if (durable || this.#commit.waiting) this.#commit.now();
     else this.#commit.flush();
