@@ -90,7 +90,7 @@ export function fileLookupSource(root: string, unplaced: UnplacedWrites | null =
     tenants: () => {
       const names = tenantNames(root, "quiet").map((name) => BigInt(name));
       if (unplaced === null || unplaced.size === 0) return names;
-      return [...new Set([...names, ...[...unplaced.entries()].map(([, item]) => item.tenantId)])];
+      return [...new Set([...names, ...[...unplaced.values()].map((item) => item.tenantId)])];
     },
     entryIds: (tenantId) => {
       const ids = entryIdTexts(tenantDirPath(root, tenantId), "quiet").map((id) => BigInt(id));

@@ -12,7 +12,7 @@ export function cleanupEmptyTenantDirs(context: StoreContext): number {
   context.lock.ensureWritable();
   context.wal?.commitWaiting(); // puts waiting for their commit are not yet among the unplaced
   const unplaced = new Set<bigint>();
-  for (const [, item] of context.wal?.unplaced.entries() ?? []) unplaced.add(item.tenantId);
+  for (const item of context.wal?.unplaced.values() ?? []) unplaced.add(item.tenantId);
   let removed = 0;
   for (const tenantId of listTenants(context.root)) {
     if (unplaced.has(tenantId) || context.wal?.room.waits(tenantId)) continue;
