@@ -11,7 +11,7 @@
  * bun bench/ab-core.ts /tmp/base .
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { resolve } from "node:path";
+import { abArguments, checkoutStore } from "./ab-checkouts.ts";
 
 interface Store {
   storeSync(id: bigint, entry: object): { release(): void };
@@ -21,22 +21,16 @@ interface Store {
 }
 type Open = (root: string, options: object) => Store;
 
-const [baseTree, otherTree] = process.argv.slice(2).filter((arg) => !arg.startsWith("--"));
-if (baseTree === undefined || otherTree === undefined) {
-  console.error("usage: bun bench/ab-core.ts <base checkout> <other checkout> [--rounds=N] [--count=N] [--dir=PATH]");
-  process.exit(2);
-}
-const flag = (name: string, fallback: string) =>
-  process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
+const { baseTree, otherTree, flag } = abArguments(
+  "bun bench/ab-core.ts <base checkout> <other checkout> [--rounds=N] [--count=N] [--dir=PATH]",
+);
 const rounds = Number(flag("rounds", "10"));
 const count = Number(flag("count", "3000"));
 const dir = flag("dir", "/dev/shm");
 
 async function opener(tree: string): Promise<Open> {
-  const core = (await import(resolve(tree, "packages/core/src/index.ts"))) as {
-    NvmeStorage: new (root: string, options: object) => Store;
-  };
-  return (root, options) => new core.NvmeStorage(root, options);
+  const NvmeStorage = await checkoutStore<Store>(tree);
+  return (root, options) => new NvmeStorage(root, options);
 }
 
 const payloadBlob = new Uint8Array(4096).fill(7);

@@ -12,11 +12,11 @@
  * bun bench/wal-ab.ts /tmp/wal-base .
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { resolve } from "node:path";
+import { abArguments, checkoutStore } from "./ab-checkouts.ts";
 import { makeEntry } from "./fixtures.ts";
+import { type AsyncWriter, storeInFlight } from "./wal-loop.ts";
 
-interface Store {
-  store(id: bigint, entry: object): Promise<{ release(): void }>;
+interface Store extends AsyncWriter {
   close(): void;
 }
 type Open = (root: string) => Store;
@@ -28,22 +28,16 @@ interface Figures {
   systemUs: number;
 }
 
-const [baseTree, otherTree] = process.argv.slice(2).filter((arg) => !arg.startsWith("--"));
-if (baseTree === undefined || otherTree === undefined) {
-  console.error("usage: bun bench/wal-ab.ts <base checkout> <other checkout> [--rounds=N] [--count=N] [--dir=PATH]");
-  process.exit(2);
-}
-const flag = (name: string, fallback: string) =>
-  process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
+const { baseTree, otherTree, flag } = abArguments(
+  "bun bench/wal-ab.ts <base checkout> <other checkout> [--rounds=N] [--count=N] [--dir=PATH]",
+);
 const rounds = Number(flag("rounds", "8"));
 const count = Number(flag("count", "2000"));
 const dir = flag("dir", "/tmp");
 
 async function opener(tree: string): Promise<Open> {
-  const core = (await import(resolve(tree, "packages/core/src/index.ts"))) as {
-    NvmeStorage: new (root: string, options: object) => Store;
-  };
-  return (root) => new core.NvmeStorage(root, { handleCache: { maxEntries: 0 }, lookup: false, wal: true });
+  const NvmeStorage = await checkoutStore<Store>(tree);
+  return (root) => new NvmeStorage(root, { handleCache: { maxEntries: 0 }, lookup: false, wal: true });
 }
 
 const entry = makeEntry(1n, 4096);
@@ -55,11 +49,7 @@ async function round(open: Open, inFlight: number, writes: number): Promise<Figu
     (await store.store(0n, entry)).release(); // the tenant directory and the log's first segment
     const cpu = process.cpuUsage();
     const started = performance.now();
-    for (let id = 1; id <= writes; id += inFlight) {
-      const batch: Promise<{ release(): void }>[] = [];
-      for (let i = id; i < Math.min(writes + 1, id + inFlight); i++) batch.push(store.store(BigInt(i), entry));
-      for (const handle of await Promise.all(batch)) handle.release();
-    }
+    await storeInFlight(store, 1, writes, inFlight, entry);
     const wallUs = ((performance.now() - started) * 1000) / writes;
     const used = process.cpuUsage(cpu);
     return { wallUs, userUs: used.user / writes, systemUs: used.system / writes };

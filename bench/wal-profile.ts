@@ -13,8 +13,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { NvmeStorage } from "@reflex/core";
-import { type FileOps, nodeFileOps } from "@reflex/core/testing";
+import type { FileOps } from "@reflex/core/testing";
 import { makeEntry } from "./fixtures.ts";
+import { storeInFlight, timedFileOps } from "./wal-loop.ts";
 
 const at = process.argv.indexOf("--count");
 const COUNT = at > 0 ? Number(process.argv[at + 1]) : 2000;
@@ -24,19 +25,10 @@ type Totals = Map<string, number>;
 
 /** FileOps that add the wall time of each sync call (and each async call's time to settle) to `totals`. */
 function timedOps(totals: Totals): FileOps {
-  const add = (name: string, started: number) =>
-    totals.set(name, (totals.get(name) ?? 0) + (performance.now() - started));
-  const wrapped: Record<string, unknown> = {};
-  for (const [name, fn] of Object.entries(nodeFileOps)) {
-    wrapped[name] = (...args: unknown[]) => {
-      const started = performance.now();
-      const result = (fn as (...a: unknown[]) => unknown)(...args);
-      if (result instanceof Promise) return result.finally(() => add(`${name} (async)`, started));
-      add(name, started);
-      return result;
-    };
-  }
-  return wrapped as unknown as FileOps;
+  return timedFileOps(({ name, async, start, end }) => {
+    const key = async ? `${name} (async)` : name;
+    totals.set(key, (totals.get(key) ?? 0) + (end - start));
+  });
 }
 
 async function round(inFlight: number): Promise<{ totalUs: number; parts: Totals }> {
@@ -52,11 +44,7 @@ async function round(inFlight: number): Promise<{ totalUs: number; parts: Totals
   store.storeSync(0n, entry).release(); // the tenant directory and the log's first segment
   parts.clear();
   const started = performance.now();
-  for (let id = 1; id <= COUNT; id += inFlight) {
-    const writes: Promise<{ release(): void }>[] = [];
-    for (let i = id; i < Math.min(COUNT + 1, id + inFlight); i++) writes.push(store.store(BigInt(i), entry));
-    for (const handle of await Promise.all(writes)) handle.release();
-  }
+  await storeInFlight(store, 1, COUNT, inFlight, entry);
   const totalUs = ((performance.now() - started) * 1000) / COUNT;
   const snapshot: Totals = new Map(parts);
   parts.clear();

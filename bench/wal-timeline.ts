@@ -15,8 +15,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { NvmeStorage } from "@reflex/core";
-import { type FileOps, nodeFileOps } from "@reflex/core/testing";
+import type { FileOps } from "@reflex/core/testing";
 import { makeEntry } from "./fixtures.ts";
+import { timedFileOps } from "./wal-loop.ts";
 
 const at = process.argv.indexOf("--batches");
 const BATCHES = at > 0 ? Number(process.argv[at + 1]) : 200;
@@ -26,22 +27,11 @@ const IN_FLIGHT = 64;
 type Call = [name: string, start: number, end: number];
 
 function timedOps(calls: Call[]): FileOps {
-  const wrapped: Record<string, unknown> = {};
-  for (const [name, fn] of Object.entries(nodeFileOps)) {
-    wrapped[name] = (...args: unknown[]) => {
-      const start = performance.now();
-      const result = (fn as (...a: unknown[]) => unknown)(...args);
-      // An fdatasync (dataOnly) is a commit's; a full fsync the preallocation's.
-      const label =
-        name === "fsync" && args[1] === true
-          ? "commit fdatasync"
-          : `${name}${result instanceof Promise ? " (async)" : ""}`;
-      if (result instanceof Promise) return result.finally(() => calls.push([label, start, performance.now()]));
-      calls.push([label, start, performance.now()]);
-      return result;
-    };
-  }
-  return wrapped as unknown as FileOps;
+  return timedFileOps(({ name, args, async, start, end }) => {
+    // An fdatasync (dataOnly) is a commit's; a full fsync the preallocation's.
+    const label = name === "fsync" && args[1] === true ? "commit fdatasync" : `${name}${async ? " (async)" : ""}`;
+    calls.push([label, start, end]);
+  });
 }
 
 const calls: Call[] = [];

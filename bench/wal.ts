@@ -22,6 +22,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { NvmeStorage } from "@reflex/core";
 import { makeEntry } from "./fixtures.ts";
+import { storeInFlight } from "./wal-loop.ts";
 
 const arg = (name: string, fallback: number) => {
   const at = process.argv.indexOf(name);
@@ -110,11 +111,7 @@ async function sustained(): Promise<void> {
     const store = new NvmeStorage(join(base, "root"), { handleCache: { maxEntries: 0 }, lookup: false, wal: true });
     const entry = makeEntry(1n, 4096);
     const started = performance.now();
-    for (let id = 0; id < count; id += 64) {
-      const writes: Promise<{ release(): void }>[] = [];
-      for (let i = id; i < Math.min(count, id + 64); i++) writes.push(store.store(BigInt(i), entry));
-      for (const handle of await Promise.all(writes)) handle.release();
-    }
+    await storeInFlight(store, 0, count - 1, 64, entry);
     const acked = performance.now() - started;
     store.close(); // the files not yet in place, then a checkpoint
     const done = performance.now() - started;
