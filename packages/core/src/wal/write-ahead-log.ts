@@ -1,6 +1,7 @@
 import type { FileOps } from "../disk/file-ops.ts";
 import { GroupCommit } from "./group-commit.ts";
 import { KnownSizes } from "./known-sizes.ts";
+import { LogAge } from "./log-age.ts";
 import { type Changed, changesOf, makeDurable, makeDurableSync } from "./make-durable.ts";
 import { IDLE_MS, Placer } from "./placer.ts";
 import { closedWhileWaiting, putBytes, Room } from "./room.ts";
@@ -38,9 +39,8 @@ export class WriteAheadLog {
   #checkpoint: Promise<void> | null = null;
   /** Counts closes: a checkpoint running off the event loop stops once a close took its segments over. */
   #closes = 0;
-  #oldestAt = 0;
   #lastWriteAt = 0;
-  #timer: ReturnType<typeof setInterval> | null = null;
+  readonly #age: LogAge;
   /** Acknowledged puts not yet in place: every read path looks here first. */
   readonly unplaced = new UnplacedWrites();
   /** Puts them in place after their acknowledgement. */
@@ -60,6 +60,7 @@ export class WriteAheadLog {
       retire: () => this.#retire(),
       abandon: () => this.#abandon(),
     });
+    this.#age = new LogAge(limits.maxAgeMs, clock, () => void this.checkpoint().catch(() => undefined));
     this.sizes = new KnownSizes(ops);
     this.#commit.onSettled = () => this.sizes.clear();
     this.placer = new Placer(root, ops, this.unplaced, {
@@ -169,7 +170,7 @@ export class WriteAheadLog {
     const { ops, limits } = this;
     const lsn = appendRecord(ops, segment, this.#commit.buffer, record, { key, file, dir }, limits.preallocateBytes);
     this.#lastWriteAt = this.clock();
-    if (this.#oldestAt === 0) this.#oldestAt = this.#lastWriteAt;
+    this.#age.noteRecord(this.#lastWriteAt);
     if (segment.size >= limits.maxBytes) queueMicrotask(() => void this.checkpoint().catch(() => undefined));
     return lsn;
   }
@@ -181,7 +182,7 @@ export class WriteAheadLog {
   #openSegment(): Segment {
     const segment = createSegment(this.ops, this.root, this.#nextNumber++, this.#lsnBase);
     this.#segment = segment;
-    this.#startTimer();
+    this.#age.start();
     return segment;
   }
 
@@ -203,17 +204,7 @@ export class WriteAheadLog {
     this.#retired.push(segment);
     this.#lsnBase = segment.base + segment.size;
     this.#segment = null;
-    if (this.#oldestAt === 0) this.#oldestAt = this.clock();
-  }
-
-  #startTimer(): void {
-    if (this.#timer !== null || this.limits.maxAgeMs <= 0) return;
-    const tick = () => {
-      if (this.#oldestAt !== 0 && this.clock() - this.#oldestAt >= this.limits.maxAgeMs)
-        void this.checkpoint().catch(() => undefined);
-    };
-    this.#timer = setInterval(tick, Math.max(10, Math.floor(this.limits.maxAgeMs / 2)));
-    this.#timer.unref?.();
+    this.#age.noteRecord();
   }
 
   /**
@@ -228,7 +219,7 @@ export class WriteAheadLog {
       return Promise.reject(error); // its callers are timers: a throw here would be uncaught
     }
     this.unplaced.clearCuts(); // every record logged before a cut is applied
-    this.#oldestAt = 0;
+    this.#age.reset();
     const segments = this.#retired.splice(0);
     this.#checkpointing = segments;
     const end = this.#lsnBase;
@@ -263,7 +254,7 @@ export class WriteAheadLog {
     this.#retire();
     this.unplaced.clearCuts();
     this.placer.placeAllSync();
-    this.#oldestAt = 0;
+    this.#age.reset();
     const running = takeOver ? this.#checkpointing : [];
     if (takeOver) {
       this.#closes++;
@@ -286,7 +277,7 @@ export class WriteAheadLog {
    */
   #keep(segments: readonly Segment[]): void {
     this.#retired.unshift(...segments);
-    if (this.#oldestAt === 0) this.#oldestAt = this.clock();
+    this.#age.noteRecord();
   }
 
   /**
@@ -297,8 +288,8 @@ export class WriteAheadLog {
     const segments = adoptSegments(this.ops, paths, this.#lsnBase, changed, keys);
     for (const segment of segments) this.#nextNumber = Math.max(this.#nextNumber, segment.number + 1);
     this.#retired.push(...segments);
-    this.#oldestAt = this.clock(); // checkpointed by age (or at close), like any record
-    this.#startTimer();
+    this.#age.restart(); // checkpointed by age (or at close), like any record
+    this.#age.start();
   }
 
   /**
@@ -307,8 +298,7 @@ export class WriteAheadLog {
    * log's directory when it is empty; reusable after.
    */
   close(): void {
-    if (this.#timer !== null) clearInterval(this.#timer);
-    this.#timer = null;
+    this.#age.stop();
     this.checkpointSync(true);
     this.#checkpoint = null;
     this.#checkpointing = [];
