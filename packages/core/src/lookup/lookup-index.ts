@@ -127,24 +127,36 @@ export class LookupIndex implements LedgerSubscriber {
     );
   }
 
+  /**
+   * True once the index follows the ledger: at once without a source, else from the moment
+   * its build starts. Before that a change needs no indexing: the build reads the files
+   * (and the log's writes not yet in place) as they are then, so a store that writes and
+   * never looks up (an import) pays nothing for the index.
+   */
+  get #following(): boolean {
+    return this.source === null || this.#build !== null;
+  }
+
   /** Ledger: indexes the entry just written, replacing what it replaced. */
   written(entry: WrittenEntry): void {
+    if (!this.#following) return;
     this.#remove(entry.tenantId, entry.entryId);
     this.#insert(entry.tenantId, entry.entryId, entry.entry, entry.expiresAt, true);
   }
 
   /** Ledger: forgets a deleted, evicted or expired entry. */
   removed(entry: RemovedEntry): void {
-    this.#remove(entry.tenantId, entry.entryId);
+    if (this.#following) this.#remove(entry.tenantId, entry.entryId);
   }
 
   /** Ledger: forgets an entry whose file is gone. */
   vanished(tenantId: bigint, entryId: bigint): void {
-    this.#remove(tenantId, entryId);
+    if (this.#following) this.#remove(tenantId, entryId);
   }
 
   /** Ledger: a removed tenant directory held no entry file; forget whatever is left of it. */
   tenantRemoved(tenantId: bigint): void {
+    if (!this.#following) return;
     const tenant = this.#tenants.get(tenantId);
     this.#dropped.forgetTenant(tenantId);
     if (tenant === undefined) return;

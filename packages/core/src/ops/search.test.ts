@@ -267,8 +267,21 @@ describe("search", () => {
     expect(store.lookupStats()).toBeNull();
   });
 
+  test("until its first use the index follows no write; the first lookup finds every one, the log's too", async () => {
+    const store = openStore(tempDir(), { wal: { maxUnplacedBytes: 1 << 30 } });
+    for (let id = 1n; id <= 3n; id++) (await store.store(id, entry(1n, f16Bytes(base)))).release();
+    await store.delete(2n, 1n);
+    expect(store.lookupStats()).toMatchObject({ ready: false, entries: 0, searchable: 0 });
+    expect((await store.search(1n, f16Bytes(base), { k: 10 })).map((hit) => hit.entryId)).toEqual([1n, 3n]);
+    (await store.store(4n, entry(1n, f16Bytes(base)))).release();
+    await store.delete(1n, 1n);
+    expect((await store.findByContext(1n, 7n)).sort((a, b) => Number(a - b))).toEqual([3n, 4n]);
+    expect(store.lookupStats()).toMatchObject({ ready: true, entries: 2, searchable: 2 });
+  });
+
   test("past its memory bound the index says so: lookups fail with index_full naming the bound", async () => {
     const store = openStore(tempDir(), { durability: "atomic", lookup: { maxBytes: 1000 } });
+    await store.lookupReady(); // the index follows the writes from its build on
     for (let id = 0n; id < 10n; id++) (await store.store(id, entry(1n, f16Bytes(base)))).release();
     expect(store.lookupStats()?.dropped).toBeGreaterThan(0);
     const error = await expectStoreErrorAsync(() => store.search(1n, f16Bytes(base)), "index_full");
@@ -279,6 +292,7 @@ describe("search", () => {
 
   test("entries left out stop failing lookups once they are deleted", async () => {
     const store = openStore(tempDir(), { durability: "atomic", lookup: { maxBytes: 1000 } });
+    await store.lookupReady(); // the index follows the writes from its build on
     for (let id = 0n; id < 10n; id++) (await store.store(id, entry(1n, f16Bytes(base)))).release();
     expect(store.lookupStats()?.dropped).toBeGreaterThan(0);
     for (let id = 0n; id < 10n; id++) await store.delete(id, 1n);
@@ -289,6 +303,7 @@ describe("search", () => {
 
   test("room freed by a deletion takes a left-out entry back in: a search finds it", async () => {
     const store = openStore(tempDir(), { durability: "atomic", lookup: { maxBytes: 1000 } });
+    await store.lookupReady(); // the index follows the writes from its build on
     let last = 0n;
     for (; store.lookupStats()?.dropped === 0; last++) (await store.store(last, entry(1n, f16Bytes(base)))).release();
     expect(store.lookupStats()?.dropped).toBe(1); // the entry `last - 1` is left out
@@ -302,6 +317,7 @@ describe("search", () => {
 
   test("one tenant past the bound does not fail another tenant's lookups", async () => {
     const store = openStore(tempDir(), { durability: "atomic", lookup: { maxBytes: 1000 } });
+    await store.lookupReady(); // the index follows the writes from its build on
     (await store.store(100n, entry(2n, f16Bytes(base)))).release();
     for (let id = 0n; id < 10n; id++) (await store.store(id, entry(1n, f16Bytes(base)))).release();
     expect(store.lookupStats()?.dropped).toBeGreaterThan(0);
