@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { removeTempDirs, tempDir } from "@reflex/testkit";
 import { type FileOps, nodeFileOps } from "../disk/file-ops.ts";
 import { GroupCommit } from "./group-commit.ts";
-import { createSegment, type Segment } from "./segment-file.ts";
+import { closeSegment, createSegment, type Segment } from "./segment-file.ts";
 import { RECORD_HEADER_BYTES, walRecord } from "./wal-format.ts";
 
 afterEach(removeTempDirs);
@@ -26,7 +26,7 @@ function setUp(ops: FileOps = nodeFileOps) {
     segment.size += RECORD_HEADER_BYTES + bytes;
     return segment.size;
   };
-  return { commit, append, retired: () => retired, close: () => nodeFileOps.closeSync(segment.fd) };
+  return { commit, append, retired: () => retired, close: () => closeSegment(nodeFileOps, segment) };
 }
 
 describe("GroupCommit", () => {

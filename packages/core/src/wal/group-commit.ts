@@ -125,7 +125,7 @@ export class GroupCommit {
     const lsn = this.log.tail();
     if (segment !== null) {
       try {
-        this.ops.fsyncSync(segment.fd, true);
+        this.ops.fsyncSync(segment.syncFd, true); // not the fd an async commit may be fdatasyncing (see Segment.syncFd)
       } catch (error) {
         const failure = ioError("fsync", segment.path, error);
         this.#abandon(failure);

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { fstatSync } from "node:fs";
 import { removeTempDirs, tempDir } from "@reflex/testkit";
 import { type FileOps, nodeFileOps } from "../disk/file-ops.ts";
-import { createSegment, extendAhead, preallocate } from "./segment-file.ts";
+import { closeSegment, createSegment, extendAhead, preallocate } from "./segment-file.ts";
 
 afterEach(removeTempDirs);
 
@@ -53,7 +53,7 @@ describe("segment preallocation", () => {
     for (let i = 0; i < 100 && segment.extending; i++) await Bun.sleep(1);
     expect(segment.extending).toBe(false);
     expect(segment.allocated).toBe(allocated + 4096);
-    ops.closeSync(segment.fd);
+    closeSegment(ops, segment);
   });
 
   test("records that need the room before the fsync ahead is done get it from an fsync on this thread, without writing the zeros again", () => {
@@ -69,7 +69,7 @@ describe("segment preallocation", () => {
     expect(counts.fsyncSyncs).toBe(before.fsyncSyncs + 1);
     expect(segment.allocated).toBe(written);
     release();
-    ops.closeSync(segment.fd);
+    closeSegment(ops, segment);
   });
 
   test("a failed fsync ahead is reported (io) by the next preallocation, once, and the room is not given", async () => {
@@ -84,6 +84,6 @@ describe("segment preallocation", () => {
     expect(() => preallocate(ops, segment, 200, 4096)).toThrow(expect.objectContaining({ code: "io" }));
     preallocate(ops, segment, 200, 4096); // tried again: fsynced on this thread
     expect(segment.allocated).toBeGreaterThan(allocated);
-    ops.closeSync(segment.fd);
+    closeSegment(ops, segment);
   });
 });

@@ -10,7 +10,17 @@ import { encodeSegmentHeader, recordBytes, SEGMENT_HEADER_BYTES, type WalRecord 
 export interface Segment {
   readonly number: number;
   readonly path: string;
+  /** Its records are written here, and fdatasynced here by the commits off the event loop. */
   readonly fd: number;
+  /**
+   * Other open file descriptions of the file, for the fsyncs of commits on this thread
+   * (`syncFd`) and of zeros written ahead (`aheadFd`). Linux reports a writeback error once
+   * to each open file description: an fsync on a shared one could take the error that a
+   * commit's fdatasync had to report, and that commit would acknowledge records the disk may
+   * not hold. A read-only segment (adopted from a replay) uses `fd` for all three.
+   */
+  readonly syncFd: number;
+  readonly aheadFd: number;
   /** Log sequence number (bytes over every segment) of this segment's byte 0. */
   readonly base: number;
   size: number;
@@ -77,15 +87,42 @@ export function createSegment(ops: FileOps, root: string, number: number, base: 
   }
   const changed = noChanges();
   changed.dirs.add(root); // tenant directories made meanwhile
-  return segmentOf(number, path, fd, base, SEGMENT_HEADER_BYTES, changed);
+  const [syncFd, aheadFd] = openDescriptions(ops, path, fd);
+  return segmentOf(number, path, [fd, syncFd, aheadFd], base, SEGMENT_HEADER_BYTES, changed);
+}
+
+/** Two more open file descriptions of a new segment (see `Segment.syncFd`); on a failure none is left open and the segment is removed. */
+function openDescriptions(ops: FileOps, path: string, fd: number): [number, number] {
+  const opened: number[] = [];
+  try {
+    for (let i = 0; i < 2; i++) opened.push(ops.openSync(path, constants.O_RDONLY));
+    return opened as [number, number];
+  } catch (error) {
+    for (const each of [fd, ...opened]) ops.closeSync(each);
+    try {
+      ops.unlinkSync(path);
+    } catch {
+      // Swept by the next replay: a segment with no record is empty.
+    }
+    throw ioError("open", path, error);
+  }
 }
 
 /** A segment's state when it is opened: `size` bytes written and allocated, nothing being extended, no keys yet. */
-function segmentOf(number: number, path: string, fd: number, base: number, size: number, changed: Changed): Segment {
+function segmentOf(
+  number: number,
+  path: string,
+  [fd, syncFd, aheadFd]: readonly [number, number, number],
+  base: number,
+  size: number,
+  changed: Changed,
+): Segment {
   return {
     number,
     path,
     fd,
+    syncFd,
+    aheadFd,
     base,
     size,
     allocated: size,
@@ -133,7 +170,7 @@ function adoptSegment(ops: FileOps, path: string, base: number, changed = noChan
     throw ioError("open", path, error);
   }
   const number = Number(path.slice(path.lastIndexOf("/") + 1, -WAL_SEGMENT_EXTENSION.length));
-  return segmentOf(number, path, fd, base, ops.statSync(path)?.size ?? 0, changed);
+  return segmentOf(number, path, [fd, fd, fd], base, ops.statSync(path)?.size ?? 0, changed);
 }
 
 let zeros = new Uint8Array(0);
@@ -165,7 +202,7 @@ export function preallocate(ops: FileOps, segment: Segment, bytes: number, ahead
   if (failure !== null) throw ioError("fsync", segment.path, failure);
   try {
     writeZeros(ops, segment, target);
-    ops.fsyncSync(segment.fd);
+    ops.fsyncSync(segment.aheadFd);
   } catch (error) {
     throw ioError("write", segment.path, error);
   }
@@ -192,7 +229,7 @@ export function extendAhead(ops: FileOps, segment: Segment, ahead: number): void
   const end = segment.written;
   let fsynced: Promise<void>;
   try {
-    fsynced = ops.fsync(segment.fd);
+    fsynced = ops.fsync(segment.aheadFd);
   } catch {
     return; // left to preallocate
   }
@@ -214,10 +251,17 @@ export function removeSegments(ops: FileOps, segments: Segment[]): void {
   for (let segment = segments[0]; segment !== undefined; segment = segments[0]) {
     ops.unlinkSync(segment.path);
     segments.shift();
+    closeSegment(ops, segment);
+  }
+}
+
+/** Closes a segment's open file descriptions; a failure to close is no error (the file is not needed again). */
+export function closeSegment(ops: FileOps, segment: Segment): void {
+  for (const fd of new Set([segment.fd, segment.syncFd, segment.aheadFd])) {
     try {
-      ops.closeSync(segment.fd);
+      ops.closeSync(fd);
     } catch {
-      // The file is gone already: nothing of it is left to keep.
+      // Nothing of it is left to keep.
     }
   }
 }
