@@ -62,9 +62,9 @@ export interface LookupStats {
  * hash, timestamp and expiry, and per context hash and dimension a {@link VectorSet} of
  * the searchable embeddings (the layout is in `tenant-lookup.ts`): a search scoped to a
  * context scans that context's rows only, an unscoped one every context's set of the
- * query's dimension. A ledger subscriber: kept current by this store's writes and removals
- * (delete, eviction, expiry) in the same synchronous step as the file change, and
- * built from the entry files in the background, a chunk of files per event-loop turn.
+ * query's dimension. A ledger subscriber: once its build has started, kept current by this
+ * store's writes and removals (delete, eviction, expiry) in the same synchronous step as the
+ * file change; built from the entry files in the background, a chunk of files per event-loop turn.
  * The build and the ledger cannot disagree: the build skips an entry the ledger has
  * already indexed, and an entry the ledger removed has no file left to read (each
  * file is read and indexed in one synchronous step, as each rename or unlink is

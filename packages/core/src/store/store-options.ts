@@ -33,8 +33,9 @@ export interface LookupOptions {
   readonly maxBytes?: number;
   /**
    * `"first-use"` (default): build from the entry files on the first lookup (or `lookupReady()`),
-   * so a store opened only to load never reads every file; `"open"`: in the background as
-   * the store opens (what the server does).
+   * so a store opened only to load never reads every file, and writes before it index nothing
+   * (its figures stay 0 until then); `"open"`: in the background as the store opens (what the
+   * server does).
    */
   readonly build?: "open" | "first-use";
 }

@@ -1,5 +1,5 @@
 import { constants } from "node:fs";
-import { errnoOf, ioError } from "../contract/store-error.ts";
+import { errnoOf, ioError, type StoreError } from "../contract/store-error.ts";
 import { DIR_OPEN_FLAGS, type FileOps, TEMP_OPEN_FLAGS } from "../disk/file-ops.ts";
 import { WAL_DIR, WAL_SEGMENT_EXTENSION } from "../disk/layout.ts";
 import { type Changed, noChanges } from "./make-durable.ts";
@@ -77,13 +77,7 @@ export function createSegment(ops: FileOps, root: string, number: number, base: 
     syncDirectory(ops, dir);
   } catch (error) {
     // A full disk, say: no segment (and no descriptor) is left behind.
-    ops.closeSync(fd);
-    try {
-      ops.unlinkSync(path);
-    } catch {
-      // Swept by the next replay, which skips a segment without a whole header.
-    }
-    throw ioError("create", path, error);
+    throw discardSegment(ops, path, [fd], ioError("create", path, error));
   }
   const changed = noChanges();
   changed.dirs.add(root); // tenant directories made meanwhile
@@ -98,14 +92,25 @@ function openDescriptions(ops: FileOps, path: string, fd: number): [number, numb
     for (let i = 0; i < 2; i++) opened.push(ops.openSync(path, constants.O_RDONLY));
     return opened as [number, number];
   } catch (error) {
-    for (const each of [fd, ...opened]) ops.closeSync(each);
-    try {
-      ops.unlinkSync(path);
-    } catch {
-      // Swept by the next replay: a segment with no record is empty.
-    }
-    throw ioError("open", path, error);
+    throw discardSegment(ops, path, [fd, ...opened], ioError("open", path, error));
   }
+}
+
+/** Closes `fds` and removes a segment that holds no record yet; returns `error` (the one to report) for the caller to throw. */
+function discardSegment(ops: FileOps, path: string, fds: readonly number[], error: StoreError): StoreError {
+  for (const fd of fds) {
+    try {
+      ops.closeSync(fd);
+    } catch {
+      // Already failing: the first error is the one to report.
+    }
+  }
+  try {
+    ops.unlinkSync(path);
+  } catch {
+    // Swept by the next replay, which reads no record from it.
+  }
+  return error;
 }
 
 /** A segment's state when it is opened: `size` bytes written and allocated, nothing being extended, no keys yet. */
