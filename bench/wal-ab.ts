@@ -5,7 +5,9 @@
  * the loop (the store closed after it, untimed) and the process's CPU in it (user and
  * system, every thread). Medians of the rounds.
  *
- *   bun bench/wal-ab.ts <base checkout> <other checkout> [--rounds=8] [--count=2000] [--dir=/tmp]
+ *   bun bench/wal-ab.ts <base checkout> <other checkout> [--rounds=8] [--count=2000] [--dir=/tmp] [--lookup=off]
+ *
+ * `--lookup=on`: the stores keep the lookup index (the default options) rather than none.
  *
  * @example
  * git worktree add /tmp/wal-base 1c5cb2f && ln -s "$PWD/node_modules" /tmp/wal-base/node_modules
@@ -29,15 +31,17 @@ interface Figures {
 }
 
 const { baseTree, otherTree, flag } = abArguments(
-  "bun bench/wal-ab.ts <base checkout> <other checkout> [--rounds=N] [--count=N] [--dir=PATH]",
+  "bun bench/wal-ab.ts <base checkout> <other checkout> [--rounds=N] [--count=N] [--dir=PATH] [--lookup=on|off]",
 );
 const rounds = Number(flag("rounds", "8"));
 const count = Number(flag("count", "2000"));
 const dir = flag("dir", "/tmp");
+const lookup = flag("lookup", "off") === "on";
 
 async function opener(tree: string): Promise<Open> {
   const NvmeStorage = await checkoutStore<Store>(tree);
-  return (root) => new NvmeStorage(root, { handleCache: { maxEntries: 0 }, lookup: false, wal: true });
+  return (root) =>
+    new NvmeStorage(root, { handleCache: { maxEntries: 0 }, wal: true, ...(lookup ? {} : { lookup: false }) });
 }
 
 const entry = makeEntry(1n, 4096);
@@ -75,7 +79,9 @@ for (const [inFlight, writes] of [
     for (const side of order) results[side].push(await round(sides[side], inFlight, writes));
   }
   const label = inFlight === 1 ? "one at a time" : `${inFlight} in flight`;
-  console.log(`durable 4 KiB, wal: true, ${label}: medians of ${rounds} rounds of ${writes}, per write`);
+  console.log(
+    `durable 4 KiB, wal: true, lookup ${lookup ? "on" : "off"}, ${label}: medians of ${rounds} rounds of ${writes}, per write`,
+  );
   for (const side of ["base", "other"] as const) {
     const of = (pick: (f: Figures) => number) => median(results[side].map(pick)).toFixed(1);
     console.log(
