@@ -16,11 +16,13 @@ const eio = () => Object.assign(new Error("EIO: i/o error, fsync"), { code: "EIO
  * Real file ops whose fsyncs (on the thread pool and on this thread) fail with EIO while
  * `failing` is set when they start; an async one ends a turn later.
  */
-function failingOps(): { ops: FileOps; fail: (on: boolean) => void } {
+function failingOps(): { ops: FileOps; fail: (on: boolean) => void; started: () => number } {
   let failing = false;
+  let started = 0;
   const ops: FileOps = {
     ...nodeFileOps,
     fsync: async (fd, dataOnly) => {
+      started++;
       const fails = failing;
       await new Promise((resolve) => setImmediate(resolve));
       if (fails) throw eio();
@@ -31,7 +33,13 @@ function failingOps(): { ops: FileOps; fail: (on: boolean) => void } {
       nodeFileOps.fsyncSync(fd, dataOnly);
     },
   };
-  return { ops, fail: (on) => (failing = on) };
+  return { ops, fail: (on) => (failing = on), started: () => started };
+}
+
+/** Resolves once `count()` has passed `before` (a commit's fsync started), within a bounded number of turns. */
+async function startedSince(count: () => number, before: number): Promise<void> {
+  for (let turn = 0; turn < 100 && count() === before; turn++) await Promise.resolve();
+  expect(count()).toBeGreaterThan(before);
 }
 
 /**
@@ -39,7 +47,8 @@ function failingOps(): { ops: FileOps; fail: (on: boolean) => void } {
  * fsync of each file description then open on `path`, once each. An fsync on the thread pool
  * takes its error as it starts (the kernel checks then) and reports it a turn later.
  */
-function writebackErrorOps(): { ops: FileOps; inject: (path: string) => void } {
+function writebackErrorOps(): { ops: FileOps; inject: (path: string) => void; started: () => number } {
+  let started = 0;
   const paths = new Map<number, string>();
   const pending = new Set<number>();
   const take = (fd: number): void => {
@@ -62,6 +71,7 @@ function writebackErrorOps(): { ops: FileOps; inject: (path: string) => void } {
       nodeFileOps.fsyncSync(fd, dataOnly);
     },
     fsync: (fd, dataOnly) => {
+      started++;
       try {
         take(fd);
       } catch (error) {
@@ -73,18 +83,19 @@ function writebackErrorOps(): { ops: FileOps; inject: (path: string) => void } {
   const inject = (path: string) => {
     for (const [fd, open] of paths) if (open === path) pending.add(fd);
   };
-  return { ops, inject };
+  return { ops, inject, started: () => started };
 }
 
 describe("a writeback error, reported once to each open file description", () => {
   test("reaches a sync commit that runs while an async commit's fdatasync took it: neither acknowledges", async () => {
     const root = tempDir();
-    const { ops, inject } = writebackErrorOps();
+    const { ops, inject, started } = writebackErrorOps();
     const log = new WriteAheadLog(root, ops, LIMITS);
     await log.append(walRecord("delete", 1n, 0n), "1/0", null, root, true, () => undefined); // segment 1 made
     inject(`${root}/${WAL_DIR}/1.log`);
+    const before = started();
     const racing = log.append(walRecord("delete", 1n, 1n), "1/1", null, root, true, () => "async");
-    await Promise.resolve(); // its commit starts: its fdatasync takes the error
+    await startedSince(started, before); // its commit starts: its fdatasync takes the error
     expect(() => log.appendSync(walRecord("delete", 1n, 2n), "1/2", null, root, true, () => "sync")).toThrow("EIO");
     await expect(racing).rejects.toThrow("EIO");
     log.close();
@@ -145,12 +156,13 @@ describe("a checkpoint that fails", () => {
 describe("a commit whose fdatasync fails", () => {
   test("fails its records and those appended after it, and later records go to a new segment", async () => {
     const root = tempDir();
-    const { ops, fail } = failingOps();
+    const { ops, fail, started } = failingOps();
     const log = new WriteAheadLog(root, ops, LIMITS);
     await log.append(walRecord("delete", 1n, 1n), "1/1", null, root, true, () => "before");
     fail(true);
+    const before = started();
     const failed = log.append(walRecord("delete", 1n, 2n), "1/2", null, root, true, () => "failed");
-    await Promise.resolve(); // its commit starts
+    await startedSince(started, before); // its commit starts
     fail(false); // the fdatasync already under way still fails
     const after = log.append(walRecord("delete", 1n, 3n), "1/3", null, root, true, () => "after");
     const results = await Promise.allSettled([failed, after]);
@@ -180,12 +192,13 @@ describe("a commit whose fdatasync fails", () => {
 
   test("when a checkpoint's sync commit ended the segment meanwhile, the failure leaves the next segment and its records alone", async () => {
     const root = tempDir();
-    const { ops, fail } = failingOps();
+    const { ops, fail, started } = failingOps();
     const log = new WriteAheadLog(root, ops, LIMITS);
     await log.append(walRecord("delete", 1n, 0n), "1/0", null, root, true, () => undefined); // segment 1 made
     fail(true);
+    const before = started();
     const first = log.append(walRecord("delete", 1n, 1n), "1/1", null, root, true, () => "first");
-    await Promise.resolve(); // its commit starts; that fdatasync will fail
+    await startedSince(started, before); // its commit starts; that fdatasync will fail
     fail(false);
     const checkpoint = log.checkpoint(); // ends segment 1 with a commit of its own, on this thread
     const next = log.append(walRecord("delete", 1n, 2n), "1/2", null, root, true, () => "next"); // segment 2

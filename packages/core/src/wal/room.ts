@@ -11,6 +11,19 @@ export interface HeldBack {
   readonly placer: Placer;
   /** `wal.maxUnplacedBytes`. */
   readonly maxBytes: number;
+  /** The log position right after the last record appended. */
+  readonly tail: () => number;
+}
+
+/** A record waiting for room: `append` appends it at once (and settles its caller), `fail` refuses it, unwritten. */
+export interface WaitingRecord {
+  /** Its entry's key (`<tenant>/<id>`). */
+  readonly key: string;
+  readonly tenantId: bigint;
+  /** Its envelope bytes (see {@link putBytes}). */
+  readonly bytes: number;
+  readonly append: () => void;
+  readonly fail: (error: unknown) => void;
 }
 
 /** The envelope bytes a record adds to what the log holds back (0 but for a put). */
@@ -28,30 +41,21 @@ function overBound(held: HeldBack, bytes: number): boolean {
  * The log's bound on what it holds back (`wal.maxUnplacedBytes`): a record that would pass
  * it waits for the puts in flight to be applied, then for the placer to put them in place.
  * Records wait first in, first out: one that fits must not pass one waiting (a delete would
- * land before the put it follows). A tenant deletion does not wait (its directory is gone
- * already): puts of the tenant still waiting land after it, as writes overlapping a deletion do.
+ * land before the put it follows), and a write on this thread appends those waiting first
+ * ({@link drainSync}). A tenant deletion does not wait (its directory is gone already):
+ * puts of the tenant still waiting land after it, as writes overlapping a deletion do.
  */
 export class Room {
-  /** The last waiting record's turn; null when none waits. */
-  #queue: Promise<void> | null = null;
+  readonly #waiting: WaitingRecord[] = [];
   /** Records waiting, by tenant. */
   readonly #tenants = new Map<bigint, number>();
+  #pumping = false;
 
   constructor(private readonly held: HeldBack) {}
 
   /** True when a record of `bytes` must wait its turn: records wait already, or it would pass the bound. */
   mustWait(bytes: number): boolean {
-    return this.#queue !== null || overBound(this.held, bytes);
-  }
-
-  /** Counts a record of `tenantId` as waiting until the returned function is called (right before its append). */
-  enter(tenantId: bigint): () => void {
-    this.#tenants.set(tenantId, (this.#tenants.get(tenantId) ?? 0) + 1);
-    return () => {
-      const left = (this.#tenants.get(tenantId) ?? 1) - 1;
-      if (left === 0) this.#tenants.delete(tenantId);
-      else this.#tenants.set(tenantId, left);
-    };
+    return this.#waiting.length > 0 || overBound(this.held, bytes);
   }
 
   /** True while a record of `tenantId` waits. */
@@ -59,25 +63,45 @@ export class Room {
     return this.#tenants.has(tenantId);
   }
 
-  /**
-   * Resolves when it is the turn of a record of `bytes` and it fits (rejected with the
-   * placement's error when one fails). The caller appends as soon as it resolves, before
-   * the next turn checks the bound. `tail`: the log position after the last record.
-   */
-  turn(bytes: number, tail: () => number): Promise<void> {
-    const held = this.held;
-    const turn = (this.#queue ?? Promise.resolve()).then(async () => {
-      while (overBound(held, bytes)) {
-        if (held.commit.pendingBytes > 0) await held.commit.appliedThrough(tail());
-        else await held.placer.placed(tail());
+  /** Queues `record`: it is appended once it is first and fits (or refused with the placement's error when one fails). */
+  wait(record: WaitingRecord): void {
+    this.#waiting.push(record);
+    this.#tenants.set(record.tenantId, (this.#tenants.get(record.tenantId) ?? 0) + 1);
+    void this.#pump();
+  }
+
+  /** Takes the first record out of the queue. */
+  #shift(): WaitingRecord {
+    const record = this.#waiting.shift() as WaitingRecord;
+    const left = (this.#tenants.get(record.tenantId) ?? 1) - 1;
+    if (left === 0) this.#tenants.delete(record.tenantId);
+    else this.#tenants.set(record.tenantId, left);
+    return record;
+  }
+
+  async #pump(): Promise<void> {
+    if (this.#pumping) return;
+    this.#pumping = true;
+    try {
+      for (let first = this.#waiting[0]; first !== undefined; first = this.#waiting[0]) {
+        let failure: unknown = null;
+        try {
+          while (this.#waiting[0] === first && overBound(this.held, first.bytes)) {
+            if (this.held.commit.pendingBytes > 0) await this.held.commit.appliedThrough(this.held.tail());
+            else await this.held.placer.placed(this.held.tail());
+          }
+        } catch (error) {
+          failure = error;
+        }
+        if (this.#waiting[0] !== first) continue; // appended meanwhile by a write on this thread, or refused at close
+        this.#shift();
+        if (failure === null)
+          first.append(); // in the same step as the bound's last check
+        else first.fail(failure);
       }
-    });
-    const queue = turn.catch(() => undefined);
-    this.#queue = queue;
-    void queue.then(() => {
-      if (this.#queue === queue) this.#queue = null;
-    });
-    return turn;
+    } finally {
+      this.#pumping = false;
+    }
   }
 
   /** Room on this thread: commits the records in flight and places every put now. */
@@ -85,6 +109,22 @@ export class Room {
     if (!overBound(this.held, bytes)) return;
     if (this.held.commit.waiting) this.held.commit.now();
     this.held.placer.placeAllSync();
+  }
+
+  /** Appends every record waiting, in order, making room for each on this thread (a write on this thread goes after them). */
+  drainSync(): void {
+    while (this.#waiting.length > 0) {
+      this.makeSync((this.#waiting[0] as WaitingRecord).bytes);
+      this.#shift().append();
+    }
+  }
+
+  /** Refuses every record waiting, unwritten (the store closed). */
+  failAll(error: (record: WaitingRecord) => unknown): void {
+    while (this.#waiting.length > 0) {
+      const record = this.#shift();
+      record.fail(error(record));
+    }
   }
 }
 

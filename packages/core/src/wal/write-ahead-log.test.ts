@@ -172,6 +172,22 @@ describe("WriteAheadLog", () => {
     log.close();
   });
 
+  test("a write on this thread while records wait for room goes after them: records keep the order of the calls", async () => {
+    const root = tempDir();
+    nodeFileOps.mkdirSync(`${root}/1`);
+    const bytes = encodeEnvelope(1n, makeEntry({ tenantId: 1n, payload: "x".repeat(900) }));
+    const log = new WriteAheadLog(root, nodeFileOps, { ...LIMITS, maxUnplacedBytes: 2 * bytes.byteLength });
+    const applied: string[] = [];
+    const put = (id: bigint) => logPut(log, root, id, bytes, () => applied.push(`put ${id}`));
+    const puts = [put(1n), put(2n), put(3n)]; // the third waits for room
+    expect(log.room.waits(1n)).toBe(true);
+    log.appendSync(walRecord("delete", 1n, 3n), "1/3", null, `${root}/1`, true, () => applied.push("delete 3"));
+    expect(log.room.waits(1n)).toBe(false);
+    await Promise.all(puts);
+    expect(applied).toEqual(["put 1", "put 2", "put 3", "delete 3"]);
+    log.close();
+  });
+
   test("close takes over a checkpoint running off the event loop: its segments are durable and gone when close returns", async () => {
     const root = tempDir();
     let hold = false;

@@ -68,7 +68,8 @@ export class WriteAheadLog {
       highWaterBytes: Math.floor(limits.maxUnplacedBytes / 2),
     });
     const { unplaced, placer } = this;
-    this.room = new Room({ unplaced, commit: this.#commit, placer, maxBytes: limits.maxUnplacedBytes });
+    const tail = () => this.#tail();
+    this.room = new Room({ unplaced, commit: this.#commit, placer, maxBytes: limits.maxUnplacedBytes, tail });
   }
 
   /** True while the log holds records not yet checkpointed. */
@@ -90,7 +91,7 @@ export class WriteAheadLog {
    * put in place, a directory whose names change), for the checkpoint to fsync. A record
    * that would pass `maxUnplacedBytes` waits for room first (room.ts).
    */
-  async append<T>(
+  append<T>(
     record: WalRecord,
     key: string,
     file: string | null,
@@ -99,27 +100,32 @@ export class WriteAheadLog {
     apply: (lsn: number) => T,
   ): Promise<T> {
     const bytes = putBytes(record);
-    // A tenant deletion has renamed its directory aside already: it takes its place at once.
-    if (record.kind !== "tenant" && this.room.mustWait(bytes)) {
-      const closes = this.#closes;
-      const leave = this.room.enter(record.tenantId);
-      try {
-        await this.room.turn(bytes, () => this.#tail());
-      } finally {
-        leave(); // in the same step as the append below
-      }
-      if (this.#closes !== closes) throw closedWhileWaiting(key);
-    }
-    const lsn = this.#write(record, key, file, dir);
-    if (!durable && !this.#commit.waiting) {
-      try {
+    const now = (): Promise<T> => {
+      const lsn = this.#write(record, key, file, dir);
+      if (!durable && !this.#commit.waiting) {
         this.#commit.flush(); // in the file at once
         return Promise.resolve(apply(lsn));
+      }
+      return this.#commit.wait(lsn, apply, file === null ? undefined : () => this.#measure(key, file), bytes);
+    };
+    // A tenant deletion has renamed its directory aside already: it takes its place at once.
+    if (record.kind === "tenant" || !this.room.mustWait(bytes)) {
+      try {
+        return now();
       } catch (error) {
         return Promise.reject(error);
       }
     }
-    return this.#commit.wait(lsn, apply, file === null ? undefined : () => this.#measure(key, file), bytes);
+    return new Promise<T>((resolve, reject) => {
+      const append = () => {
+        try {
+          resolve(now());
+        } catch (error) {
+          reject(error);
+        }
+      };
+      this.room.wait({ key, tenantId: record.tenantId, bytes, append, fail: reject });
+    });
   }
 
   /** A put's file statted while its commit's fdatasync runs; not one the placer may be changing. */
@@ -136,6 +142,7 @@ export class WriteAheadLog {
     durable: boolean,
     apply: (lsn: number) => T,
   ): T {
+    this.room.drainSync(); // records waiting for room came first
     this.room.makeSync(putBytes(record));
     const lsn = this.#write(record, key, file, dir);
     if (durable || this.#commit.waiting) this.#commit.now();
@@ -298,6 +305,7 @@ export class WriteAheadLog {
    * log's directory when it is empty; reusable after.
    */
   close(): void {
+    this.room.failAll((waiting) => closedWhileWaiting(waiting.key));
     this.#age.stop();
     this.checkpointSync(true);
     this.#checkpoint = null;
