@@ -40,6 +40,25 @@ describe("touch", () => {
     handle.release();
   });
 
+  test("with the write-ahead log, a touch racing a store of the entry still waiting for room keeps the new body", async () => {
+    const root = tempDir();
+    const store = openStore(root, { wal: { maxUnplacedBytes: 4096 } });
+    const text = (handle: { payloadBlob: Uint8Array; release(): void }) => {
+      const body = new TextDecoder().decode(handle.payloadBlob).slice(0, 3);
+      handle.release();
+      return body;
+    };
+    store.storeSync(2n, makeEntry({ tenantId: 1n, payload: "OLD" })).release();
+    store.storeSync(1n, makeEntry({ tenantId: 1n, payload: "x".repeat(3000) })).release(); // held back
+    const put = store.store(2n, makeEntry({ tenantId: 1n, payload: `NEW${"y".repeat(3000)}` })); // waits for room
+    store.touchSync(2n, 1n, 3600);
+    (await put).release();
+    expect(text(store.loadSync(2n, 1n))).toBe("NEW");
+    store.close();
+    const reopened = openStore(root, { wal: true });
+    expect(text(reopened.loadSync(2n, 1n))).toBe("NEW");
+  });
+
   test("an expired entry cannot be touched back to life", () => {
     let now = 1_700_000_000_000;
     const store = openStore(join(tempDir(), "root"), {

@@ -16,8 +16,8 @@ import { prepareWrite } from "./store.ts";
  *
  * It runs synchronously from the read to the rename, so no write of this process
  * can land in between and be replaced by the older body; the root's writer lock
- * keeps other processes out. With a write-ahead log, the writes already logged and
- * waiting for their commit are committed first, so the read sees the last one.
+ * keeps other processes out. With a write-ahead log, the writes waiting for room are
+ * logged and those waiting for their commit committed first, so the read sees the last one.
  * `not_found` for a missing or already expired entry.
  */
 export function touchEntry(context: StoreContext, id: bigint, tenantId: bigint, ttlSeconds: number): bigint {
@@ -25,6 +25,7 @@ export function touchEntry(context: StoreContext, id: bigint, tenantId: bigint, 
   checkId(id, "entry id");
   checkId(tenantId, "tenant id");
   context.expiry.expiresAtFor(ttlSeconds); // a bad TTL is refused before anything is read
+  context.wal?.room.drainSync();
   context.wal?.commitWaiting();
   const handle = loadEntry(context, id, tenantId);
   try {

@@ -47,8 +47,9 @@ function overBound(held: HeldBack, bytes: number): boolean {
  */
 export class Room {
   readonly #waiting: WaitingRecord[] = [];
-  /** Records waiting, by tenant. */
+  /** Records waiting, by tenant and by key. */
   readonly #tenants = new Map<bigint, number>();
+  readonly #keys = new Map<string, number>();
   #pumping = false;
 
   constructor(private readonly held: HeldBack) {}
@@ -63,19 +64,24 @@ export class Room {
     return this.#tenants.has(tenantId);
   }
 
+  /** True while a record of `key` waits: a later write or delete of it must queue behind it. */
+  holds(key: string): boolean {
+    return this.#keys.has(key);
+  }
+
   /** Queues `record`: it is appended once it is first and fits (or refused with the placement's error when one fails). */
   wait(record: WaitingRecord): void {
     this.#waiting.push(record);
-    this.#tenants.set(record.tenantId, (this.#tenants.get(record.tenantId) ?? 0) + 1);
+    count(this.#tenants, record.tenantId, 1);
+    count(this.#keys, record.key, 1);
     void this.#pump();
   }
 
   /** Takes the first record out of the queue. */
   #shift(): WaitingRecord {
     const record = this.#waiting.shift() as WaitingRecord;
-    const left = (this.#tenants.get(record.tenantId) ?? 1) - 1;
-    if (left === 0) this.#tenants.delete(record.tenantId);
-    else this.#tenants.set(record.tenantId, left);
+    count(this.#tenants, record.tenantId, -1);
+    count(this.#keys, record.key, -1);
     return record;
   }
 
@@ -126,6 +132,13 @@ export class Room {
       record.fail(error(record));
     }
   }
+}
+
+/** Adds `by` to the count of `key`, dropping it at 0. */
+function count<K>(counts: Map<K, number>, key: K, by: number): void {
+  const now = (counts.get(key) ?? 0) + by;
+  if (now === 0) counts.delete(key);
+  else counts.set(key, now);
 }
 
 /** A write that waited for room while its store closed (and let the root's lock go): nothing of it was written. */

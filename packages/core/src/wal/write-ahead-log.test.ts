@@ -188,6 +188,43 @@ describe("WriteAheadLog", () => {
     log.close();
   });
 
+  test("a delete of an entry whose only write waits for room goes after it, sync or not: the entry ends deleted", async () => {
+    const root = tempDir();
+    const store = new NvmeStorage(root, { wal: { maxUnplacedBytes: 4096 } });
+    store.storeSync(1n, makeEntry({ tenantId: 1n, payload: "x".repeat(3000) })).release(); // held back
+    const puts = [2n, 3n].map((id) => store.store(id, makeEntry({ tenantId: 1n, payload: "y".repeat(3000) })));
+    const deleted = store.delete(2n, 1n); // queued behind the put of 2
+    store.deleteSync(3n, 1n); // appends the puts waiting first
+    for (const handle of await Promise.all(puts)) handle.release();
+    await deleted;
+    expect([store.existsSync(2n, 1n), store.existsSync(3n, 1n)]).toEqual([false, false]);
+    store.close();
+    const reopened = new NvmeStorage(root, { wal: true });
+    expect([reopened.existsSync(2n, 1n), reopened.existsSync(3n, 1n)]).toEqual([false, false]);
+    reopened.close();
+  });
+
+  test("a close that fails does not refuse the writes waiting for room: the store stays open and they land", async () => {
+    const root = tempDir();
+    let full = false;
+    const ops: FileOps = {
+      ...nodeFileOps,
+      openSync: (path, flags, mode) => {
+        if (full) throw Object.assign(new Error("ENOSPC: no space left on device"), { code: "ENOSPC" });
+        return nodeFileOps.openSync(path, flags, mode);
+      },
+    };
+    const store = new NvmeStorage(root, { wal: { maxUnplacedBytes: 4096 }, fileOps: ops });
+    store.storeSync(1n, makeEntry({ tenantId: 1n, payload: "x".repeat(3000) })).release(); // held back
+    const waiting = store.store(2n, makeEntry({ tenantId: 1n, payload: "y".repeat(3000) }));
+    full = true;
+    expect(() => store.close()).toThrow();
+    full = false;
+    (await waiting).release();
+    expect(store.existsSync(2n, 1n)).toBe(true);
+    store.close();
+  });
+
   test("close takes over a checkpoint running off the event loop: its segments are durable and gone when close returns", async () => {
     const root = tempDir();
     let hold = false;

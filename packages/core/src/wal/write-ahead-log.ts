@@ -77,9 +77,12 @@ export class WriteAheadLog {
     return this.#segment !== null || this.#retired.length > 0;
   }
 
-  /** True when a record of `key` may still be replayed: a later write of it must go through the log too. */
+  /**
+   * True when a record of `key` may still be replayed, or waits for room: a later write of
+   * it must go through the log too.
+   */
   holds(key: string): boolean {
-    if (this.#segment?.keys.has(key)) return true;
+    if (this.#segment?.keys.has(key) || this.room.holds(key)) return true;
     const has = (segment: Segment): boolean => segment.keys.has(key);
     return this.#retired.some(has) || this.#checkpointing.some(has);
   }
@@ -305,9 +308,9 @@ export class WriteAheadLog {
    * log's directory when it is empty; reusable after.
    */
   close(): void {
-    this.room.failAll((waiting) => closedWhileWaiting(waiting.key));
     this.#age.stop();
     this.checkpointSync(true);
+    this.room.failAll((waiting) => closedWhileWaiting(waiting.key)); // a close that failed left the store open: they still go
     this.#checkpoint = null;
     this.#checkpointing = [];
     if (this.#retired.length === 0) removeLogDirectory(this.ops, this.root);
