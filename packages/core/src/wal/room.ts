@@ -69,8 +69,25 @@ export class Room {
     return this.#keys.has(key);
   }
 
-  /** Queues `record`: it is appended once it is first and fits (or refused with the placement's error when one fails). */
-  wait(record: WaitingRecord): void {
+  /**
+   * Queues a record of `key` (`bytes` of envelope): resolves with `append()` once it is first
+   * and fits; rejects with what `append` throws, with the placement's error when one fails,
+   * or at close (nothing written).
+   */
+  queue<T>(key: string, tenantId: bigint, bytes: number, append: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const run = () => {
+        try {
+          resolve(append());
+        } catch (error) {
+          reject(error);
+        }
+      };
+      this.#wait({ key, tenantId, bytes, append: run, fail: reject });
+    });
+  }
+
+  #wait(record: WaitingRecord): void {
     this.#waiting.push(record);
     count(this.#tenants, record.tenantId, 1);
     count(this.#keys, record.key, 1);

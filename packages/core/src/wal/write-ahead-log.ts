@@ -119,16 +119,7 @@ export class WriteAheadLog {
         return Promise.reject(error);
       }
     }
-    return new Promise<T>((resolve, reject) => {
-      const append = () => {
-        try {
-          resolve(now());
-        } catch (error) {
-          reject(error);
-        }
-      };
-      this.room.wait({ key, tenantId: record.tenantId, bytes, append, fail: reject });
-    });
+    return this.room.queue(key, record.tenantId, bytes, now);
   }
 
   /** A put's file statted while its commit's fdatasync runs; not one the placer may be changing. */
