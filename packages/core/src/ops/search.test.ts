@@ -305,7 +305,9 @@ describe("search", () => {
     const store = openStore(tempDir(), { durability: "atomic", lookup: { maxBytes: 1000 } });
     await store.lookupReady(); // the index follows the writes from its build on
     let last = 0n;
-    for (; store.lookupStats()?.dropped === 0; last++) (await store.store(last, entry(1n, f16Bytes(base)))).release();
+    // Bounded: a bound that is never reached fails here rather than writing files forever.
+    for (; store.lookupStats()?.dropped === 0 && last < 100n; last++)
+      (await store.store(last, entry(1n, f16Bytes(base)))).release();
     expect(store.lookupStats()?.dropped).toBe(1); // the entry `last - 1` is left out
     await expectStoreErrorAsync(() => store.search(1n, f16Bytes(base)), "index_full");
     await store.delete(0n, 1n);
