@@ -37,6 +37,17 @@ function logPut(log: WriteAheadLog, root: string, id: bigint, bytes: Uint8Array,
   });
 }
 
+/** A log whose bound holds two puts of tenant 1; `put` logs one (see {@link logPut}) and notes it in `applied`. */
+function roomForTwoPuts() {
+  const root = tempDir();
+  nodeFileOps.mkdirSync(`${root}/1`);
+  const bytes = encodeEnvelope(1n, makeEntry({ tenantId: 1n, payload: "x".repeat(900) }));
+  const log = new WriteAheadLog(root, nodeFileOps, { ...LIMITS, maxUnplacedBytes: 2 * bytes.byteLength });
+  const applied: string[] = [];
+  const put = (id: bigint) => logPut(log, root, id, bytes, () => applied.push(`put ${id}`));
+  return { root, log, applied, put };
+}
+
 describe("WriteAheadLog", () => {
   test("64 durable appends in flight share a few fsyncs and apply in log order", async () => {
     const root = tempDir();
@@ -158,12 +169,7 @@ describe("WriteAheadLog", () => {
   });
 
   test("a record that fits the bound does not pass one waiting for room: records keep the order of the calls", async () => {
-    const root = tempDir();
-    nodeFileOps.mkdirSync(`${root}/1`);
-    const bytes = encodeEnvelope(1n, makeEntry({ tenantId: 1n, payload: "x".repeat(900) }));
-    const log = new WriteAheadLog(root, nodeFileOps, { ...LIMITS, maxUnplacedBytes: 2 * bytes.byteLength });
-    const applied: string[] = [];
-    const put = (id: bigint) => logPut(log, root, id, bytes, () => applied.push(`put ${id}`));
+    const { root, log, applied, put } = roomForTwoPuts();
     const remove = (id: bigint) =>
       log.append(walRecord("delete", 1n, id), `1/${id}`, null, `${root}/1`, true, () => applied.push(`delete ${id}`));
     // Two puts fill the bound; the third waits for room; the delete after it needs none.
@@ -173,12 +179,7 @@ describe("WriteAheadLog", () => {
   });
 
   test("a write on this thread while records wait for room goes after them: records keep the order of the calls", async () => {
-    const root = tempDir();
-    nodeFileOps.mkdirSync(`${root}/1`);
-    const bytes = encodeEnvelope(1n, makeEntry({ tenantId: 1n, payload: "x".repeat(900) }));
-    const log = new WriteAheadLog(root, nodeFileOps, { ...LIMITS, maxUnplacedBytes: 2 * bytes.byteLength });
-    const applied: string[] = [];
-    const put = (id: bigint) => logPut(log, root, id, bytes, () => applied.push(`put ${id}`));
+    const { root, log, applied, put } = roomForTwoPuts();
     const puts = [put(1n), put(2n), put(3n)]; // the third waits for room
     expect(log.room.waits(1n)).toBe(true);
     log.appendSync(walRecord("delete", 1n, 3n), "1/3", null, `${root}/1`, true, () => applied.push("delete 3"));
