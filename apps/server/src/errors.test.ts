@@ -1,9 +1,11 @@
-import { describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type EntryStore, NvmeStorage, StoreError } from "@reflex/core";
-import { call, entryJson, errorOf, tempDir, tempStore } from "../test/helpers.ts";
+import { call, entryJson, errorOf, removeTestDirs, tempDir, tempStore } from "../test/helpers.ts";
 import { createApp } from "./app.ts";
+
+afterEach(removeTestDirs);
 
 /** A store whose every method throws `error`. */
 function throwingStore(error: unknown): EntryStore {

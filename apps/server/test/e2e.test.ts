@@ -5,7 +5,9 @@ import { join } from "node:path";
 import { decodeEntryBody, encodeEntryBody } from "@reflex/codec";
 import { ConfigError, DEFAULT_CONFIG, type ServerConfig } from "../src/config/config.ts";
 import { type RunningServer, startServer } from "../src/server.ts";
-import { TOKEN_FILE, TOKENS, tempDir } from "./helpers.ts";
+import { removeTestDirs, TOKEN_FILE, TOKENS, tempDir } from "./helpers.ts";
+
+afterEach(removeTestDirs);
 
 const quiet = { info() {}, error() {} };
 const running: RunningServer[] = [];

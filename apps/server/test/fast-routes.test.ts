@@ -2,14 +2,16 @@
 // must answer exactly what the Hono routes answer: the same request goes to a real server
 // (request log on: the fast path stays on with it) and to its own app through
 // app.request(), and status, headers and body must agree.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RequestRecord } from "../src/observe/logger.ts";
 import type { RunningServer } from "../src/server.ts";
-import { TOKENS } from "./helpers.ts";
+import { removeTestDirs, TOKENS } from "./helpers.ts";
 import { startTokenServer, storeSampleEntries } from "./token-server.ts";
+
+afterEach(removeTestDirs);
 
 const records: RequestRecord[] = [];
 const logger = { info() {}, error() {}, request: (record: RequestRecord) => records.push(record) };

@@ -5,7 +5,19 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DEFAULT_CONFIG } from "../src/config/config.ts";
 import { type RunningServer, startServer } from "../src/server.ts";
-import { call, entryJson, errorOf, TOKEN_FILE, TOKENS, tempDir, testApp, testTokens } from "./helpers.ts";
+import {
+  call,
+  entryJson,
+  errorOf,
+  removeTestDirs,
+  TOKEN_FILE,
+  TOKENS,
+  tempDir,
+  testApp,
+  testTokens,
+} from "./helpers.ts";
+
+afterEach(removeTestDirs);
 
 const running: RunningServer[] = [];
 afterEach(async () => {

@@ -1,4 +1,4 @@
-import { afterEach, expect } from "bun:test";
+import { expect } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -31,9 +31,15 @@ export function testTokens(): TokenSet {
 }
 
 const dirs: string[] = [];
-afterEach(() => {
+
+/**
+ * Removes the directories {@link tempDir} made. Every test file that makes them calls
+ * `afterEach(removeTestDirs)`: Bun evaluates this module once per run, so a hook declared
+ * here would apply to the first file that imports it only (the others' directories stayed).
+ */
+export function removeTestDirs(): void {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+}
 
 /** A fresh temp directory, removed after the test. */
 export function tempDir(): string {

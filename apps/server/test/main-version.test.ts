@@ -1,9 +1,11 @@
-import { describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import packageJson from "../package.json" with { type: "json" };
 import { loadConfig } from "../src/config/config.ts";
-import { tempDir } from "./helpers.ts";
+import { removeTestDirs, tempDir } from "./helpers.ts";
+
+afterEach(removeTestDirs);
 
 const MAIN = join(import.meta.dir, "..", "src", "main.ts");
 

@@ -1,8 +1,10 @@
-import { describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { encodeEntryBody } from "@reflex/codec";
 import { NvmeStorage } from "@reflex/core";
-import { tempDir } from "./helpers.ts";
+import { removeTestDirs, tempDir } from "./helpers.ts";
+
+afterEach(removeTestDirs);
 
 const MAIN = join(import.meta.dir, "..", "src", "main.ts");
 

@@ -1,6 +1,6 @@
 // The HTTP API on a Redis Cluster: a real server (`--redis-cluster`) on a real cluster this file
 // starts, driven over fetch, plus app.request() on a RedisClusterStore.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { decodeEntryBody } from "@reflex/codec";
@@ -9,7 +9,9 @@ import { useCluster } from "@reflex/redis-cluster/test-cluster";
 import { createApp } from "../src/app.ts";
 import { DEFAULT_CONFIG, loadConfig } from "../src/config/config.ts";
 import { type RunningServer, startServer } from "../src/server.ts";
-import { call, entryJson, errorOf, promtoolCheck, TOKEN_FILE, TOKENS, tempDir } from "./helpers.ts";
+import { call, entryJson, errorOf, promtoolCheck, removeTestDirs, TOKEN_FILE, TOKENS, tempDir } from "./helpers.ts";
+
+afterEach(removeTestDirs);
 
 const harness = useCluster();
 let server: RunningServer | undefined;

@@ -2,8 +2,10 @@
 // including a restart: the new server's index is built from the files it finds.
 import { afterEach, expect, test } from "bun:test";
 import type { RunningServer } from "../src/server.ts";
-import { TOKENS, tempDir } from "./helpers.ts";
+import { removeTestDirs, TOKENS, tempDir } from "./helpers.ts";
 import { startTokenServer } from "./token-server.ts";
+
+afterEach(removeTestDirs);
 
 const running: RunningServer[] = [];
 afterEach(async () => {

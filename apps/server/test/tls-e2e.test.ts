@@ -6,8 +6,10 @@ import { join } from "node:path";
 import { removeTempDirs, type SelfSignedCert, selfSignedCert, spawnScript, tempDir } from "@reflex/testkit";
 import { ConfigError, DEFAULT_CONFIG, type ServerConfig } from "../src/config/config.ts";
 import { type RunningServer, startServer } from "../src/server.ts";
-import { TOKENS } from "./helpers.ts";
+import { removeTestDirs, TOKENS } from "./helpers.ts";
 import { startTokenServer } from "./token-server.ts";
+
+afterEach(removeTestDirs);
 
 const MAIN = join(import.meta.dir, "..", "src", "main.ts");
 const running: RunningServer[] = [];

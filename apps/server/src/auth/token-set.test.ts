@@ -1,8 +1,10 @@
-import { describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { TOKEN_FILE, TOKENS, tempDir, testTokens } from "../../test/helpers.ts";
+import { removeTestDirs, TOKEN_FILE, TOKENS, tempDir, testTokens } from "../../test/helpers.ts";
 import { TokenFileError, TokenSet } from "./token-set.ts";
+
+afterEach(removeTestDirs);
 
 describe("TokenSet", () => {
   test("authenticates each configured token to its grant, and nothing else", () => {

@@ -1,5 +1,7 @@
-import { describe, expect, test } from "bun:test";
-import { call, TOKENS, testApp, testTokens } from "../../test/helpers.ts";
+import { afterEach, describe, expect, test } from "bun:test";
+import { call, removeTestDirs, TOKENS, testApp, testTokens } from "../../test/helpers.ts";
+
+afterEach(removeTestDirs);
 
 describe("the auth matrix, on every route", () => {
   test("/healthz and /openapi.json need no token; unknown /v1 paths need one", async () => {

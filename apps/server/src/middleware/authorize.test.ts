@@ -1,5 +1,7 @@
-import { describe, expect, test } from "bun:test";
-import { call, entryJson, errorOf, TOKENS, testApp, testTokens } from "../../test/helpers.ts";
+import { afterEach, describe, expect, test } from "bun:test";
+import { call, entryJson, errorOf, removeTestDirs, TOKENS, testApp, testTokens } from "../../test/helpers.ts";
+
+afterEach(removeTestDirs);
 
 interface RouteCase {
   readonly method: string;

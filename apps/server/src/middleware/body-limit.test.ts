@@ -1,8 +1,10 @@
-import { describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, test } from "bun:test";
 import { encodeEntryBody, entryToJson } from "@reflex/codec";
-import { call, entryJson, errorOf, testApp } from "../../test/helpers.ts";
+import { call, entryJson, errorOf, removeTestDirs, testApp } from "../../test/helpers.ts";
 import { ApiError } from "../errors.ts";
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_PAYLOAD_BYTES, readBodyLimited } from "./body-limit.ts";
+
+afterEach(removeTestDirs);
 
 /** A streamed body of `chunks` chunks of `size` bytes; counts how many were pulled. */
 function countingStream(chunks: number, size: number): { stream: ReadableStream<Uint8Array>; pulled: () => number } {

@@ -1,6 +1,8 @@
-import { describe, expect, test } from "bun:test";
-import { testApp } from "../../test/helpers.ts";
+import { afterEach, describe, expect, test } from "bun:test";
+import { removeTestDirs, testApp } from "../../test/helpers.ts";
 import type { RequestNote } from "../observe/request-note.ts";
+
+afterEach(removeTestDirs);
 
 describe("noteContext", () => {
   test("leaves the Hono context on the note Bun.serve passes; without one (app.request) it does nothing", async () => {

@@ -1,8 +1,10 @@
-import { describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, test } from "bun:test";
 import { closeSync, constants, openSync, readFileSync, readSync } from "node:fs";
 import { join } from "node:path";
-import { tempDir } from "../../test/helpers.ts";
+import { removeTestDirs, tempDir } from "../../test/helpers.ts";
 import { fdWriter, LineWriter, MAX_QUEUED_BYTES } from "./line-writer.ts";
+
+afterEach(removeTestDirs);
 
 describe("LineWriter", () => {
   test("lines of 10 ms go out in one write, in order", async () => {

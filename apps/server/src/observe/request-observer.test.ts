@@ -1,8 +1,10 @@
-import { describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, test } from "bun:test";
 import { HttpMetrics } from "@reflex/stats";
-import { entryJson, testApp } from "../../test/helpers.ts";
+import { entryJson, removeTestDirs, testApp } from "../../test/helpers.ts";
 import type { RequestRecord } from "./logger.ts";
 import { RequestObserver } from "./request-observer.ts";
+
+afterEach(removeTestDirs);
 
 function observed(logRequests = true) {
   const http = new HttpMetrics();

@@ -1,6 +1,8 @@
-import { describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, test } from "bun:test";
 import { OperationMetrics } from "@reflex/stats";
-import { call, entryJson, testApp } from "../../test/helpers.ts";
+import { call, entryJson, removeTestDirs, testApp } from "../../test/helpers.ts";
+
+afterEach(removeTestDirs);
 
 describe("GET /v1/stats", () => {
   test("tenants, entries and bytes from the store", async () => {

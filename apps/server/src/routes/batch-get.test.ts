@@ -1,8 +1,10 @@
-import { describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { decodeBatchGetResponse } from "@reflex/codec";
-import { call, errorOf, TOKENS, testApp, testTokens } from "../../test/helpers.ts";
+import { call, errorOf, removeTestDirs, TOKENS, testApp, testTokens } from "../../test/helpers.ts";
+
+afterEach(removeTestDirs);
 
 const PATH = "/v1/tenants/1/entries/batch-get";
 const utf8 = new TextEncoder();

@@ -1,8 +1,10 @@
-import { describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { decodeEntryBody, encodeEntryBody, U64_MAX } from "@reflex/codec";
-import { call, entryJson, errorOf, testApp } from "../../test/helpers.ts";
+import { call, entryJson, errorOf, removeTestDirs, testApp } from "../../test/helpers.ts";
+
+afterEach(removeTestDirs);
 
 const PATH = "/v1/tenants/1/entries/42";
 

@@ -1,8 +1,10 @@
 // HEAD and GET of an entry agree on every outcome: HEAD loads and verifies as GET does.
-import { describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, test } from "bun:test";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { call, entryJson, testApp } from "../../test/helpers.ts";
+import { call, entryJson, removeTestDirs, testApp } from "../../test/helpers.ts";
+
+afterEach(removeTestDirs);
 
 describe("HEAD agrees with GET", () => {
   test("intact 200, missing 404, corrupt 500, a directory named like an entry 404", async () => {

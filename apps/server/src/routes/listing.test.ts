@@ -1,8 +1,10 @@
-import { describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { U64_MAX } from "@reflex/codec";
-import { call, entryJson, errorOf, testApp } from "../../test/helpers.ts";
+import { call, entryJson, errorOf, removeTestDirs, testApp } from "../../test/helpers.ts";
+
+afterEach(removeTestDirs);
 
 describe("GET /v1/tenants/{tenant}/entries", () => {
   test("ids ascending as decimal strings (numeric order, not text order), junk ignored", async () => {

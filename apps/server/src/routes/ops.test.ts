@@ -1,6 +1,8 @@
-import { describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, test } from "bun:test";
 import { OperationMetrics } from "@reflex/stats";
-import { call, entryJson, errorOf, testApp, testTokens } from "../../test/helpers.ts";
+import { call, entryJson, errorOf, removeTestDirs, testApp, testTokens } from "../../test/helpers.ts";
+
+afterEach(removeTestDirs);
 
 describe("GET /healthz", () => {
   test("200 ok", async () => {

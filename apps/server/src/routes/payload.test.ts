@@ -1,8 +1,10 @@
-import { describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { NvmeStorage } from "@reflex/core";
-import { call, entryJson, errorOf, tempDir, testApp } from "../../test/helpers.ts";
+import { call, entryJson, errorOf, removeTestDirs, tempDir, testApp } from "../../test/helpers.ts";
 import { createApp } from "../app.ts";
+
+afterEach(removeTestDirs);
 
 const PATH = "/v1/tenants/1/entries/42/payload";
 

@@ -1,9 +1,11 @@
-import { describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, test } from "bun:test";
 import { decodeEntryBody, encodeEntryBody } from "@reflex/codec";
 import type { RetentionOptions } from "@reflex/core";
 import { OperationMetrics } from "@reflex/stats";
-import { call, entryJson, tempStore } from "../../test/helpers.ts";
+import { call, entryJson, removeTestDirs, tempStore } from "../../test/helpers.ts";
 import { createApp } from "../app.ts";
+
+afterEach(removeTestDirs);
 
 function clockedApp(retention: RetentionOptions = {}) {
   const clock = { now: Math.floor(Date.now() / 1000) * 1000 };

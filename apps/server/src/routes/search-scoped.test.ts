@@ -1,8 +1,10 @@
 // POST /v1/tenants/{tenant}/search with `contextHash`, and `nearest` in both encodings.
-import { describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, test } from "bun:test";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { SearchRequestSchema, SearchResponseSchema } from "@reflex/codec";
-import { call, entryJson, errorOf, testApp } from "../../test/helpers.ts";
+import { call, entryJson, errorOf, removeTestDirs, testApp } from "../../test/helpers.ts";
+
+afterEach(removeTestDirs);
 
 function f16Base64(values: readonly number[]): string {
   const bytes = new Uint8Array(values.length * 2);

@@ -1,9 +1,11 @@
-import { describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, test } from "bun:test";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { SearchRequestSchema, SearchResponseSchema } from "@reflex/codec";
 import { NvmeStorage } from "@reflex/core";
-import { call, entryJson, errorOf, TOKENS, tempDir, testApp, testTokens } from "../../test/helpers.ts";
+import { call, entryJson, errorOf, removeTestDirs, TOKENS, tempDir, testApp, testTokens } from "../../test/helpers.ts";
 import { createApp } from "../app.ts";
+
+afterEach(removeTestDirs);
 
 /** Base64 of little-endian f16 values. */
 function f16Base64(values: readonly number[]): string {

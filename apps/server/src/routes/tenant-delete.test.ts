@@ -1,5 +1,7 @@
-import { describe, expect, test } from "bun:test";
-import { call, entryJson, TOKENS, testApp, testTokens } from "../../test/helpers.ts";
+import { afterEach, describe, expect, test } from "bun:test";
+import { call, entryJson, removeTestDirs, TOKENS, testApp, testTokens } from "../../test/helpers.ts";
+
+afterEach(removeTestDirs);
 
 describe("DELETE /v1/tenants/{tenant}", () => {
   test("removes every entry of the tenant and no other; 404 once it is gone", async () => {

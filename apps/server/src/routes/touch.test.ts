@@ -1,5 +1,7 @@
-import { describe, expect, test } from "bun:test";
-import { call, entryJson, TOKENS, testApp, testTokens } from "../../test/helpers.ts";
+import { afterEach, describe, expect, test } from "bun:test";
+import { call, entryJson, removeTestDirs, TOKENS, testApp, testTokens } from "../../test/helpers.ts";
+
+afterEach(removeTestDirs);
 
 describe("POST /v1/tenants/{tenant}/entries/{id}/touch", () => {
   test("sets a new expiry that GET then shows; ttl=0 makes it never expire; the payload is unchanged", async () => {

@@ -1,5 +1,7 @@
-import { describe, expect, test } from "bun:test";
-import { call, errorOf, testApp, testTokens } from "../../test/helpers.ts";
+import { afterEach, describe, expect, test } from "bun:test";
+import { call, errorOf, removeTestDirs, testApp, testTokens } from "../../test/helpers.ts";
+
+afterEach(removeTestDirs);
 
 interface Doc {
   paths: Record<
